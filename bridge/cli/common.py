@@ -1,0 +1,110 @@
+"""Options and steps shared by the record commands: the copybook flags and the reader flags.
+
+Every command that reads a file takes the same reader flags, spelled once here, and turns
+them into `ReaderOptions` through the same keywords the Python API takes.
+"""
+from __future__ import annotations
+
+import functools
+import sys
+from typing import Any, Callable
+
+import click
+
+__all__ = ["copybook_options", "load_layout", "reader_options", "reader_kwargs"]
+
+
+def copybook_options(func: Callable | None = None, *, record_flag: str = "--record") -> Callable:
+    """``-c COPYBOOK``, ``-I DIR``, ``--dialect``, ``--strict``, ``--record`` (or ``record_flag``)."""
+    if func is None:
+        return functools.partial(copybook_options, record_flag=record_flag)
+    decorators = [
+        click.option("-c", "--copybook", "copybook", required=True, type=click.Path(exists=True, dir_okay=False),
+                     help="Copybook that lays out the records."),
+        click.option("-I", "--include", "include", multiple=True, type=click.Path(exists=True, file_okay=False),
+                     help="Folder searched for COPY members (repeatable)."),
+        click.option("--dialect", type=click.Choice(["ibm", "gnucobol", "microfocus"]), default="ibm",
+                     show_default=True, help="Compiler whose storage rules the file follows."),
+        click.option("--strict", is_flag=True, help="Treat copybook leniency warnings as errors."),
+        click.option(record_flag, "record", default=None, help="The 01 record to use (default: all / the first)."),
+    ]
+    for deco in reversed(decorators):
+        func = deco(func)
+    return func
+
+
+def reader_options(func: Callable) -> Callable:
+    """The framing and codec flags of `bridge decode` and friends."""
+    decorators = [
+        click.option("--recfm", type=click.Choice(["F", "FB", "V", "VB", "TEXT"], case_sensitive=False),
+                     default="F", show_default=True, help="Record format."),
+        click.option("--lrecl", type=int, default=None, help="Record length (default: the layout's length)."),
+        click.option("--bdw", is_flag=True, help="VB file keeps its block descriptor words."),
+        click.option("--codepage", default="cp037", show_default=True,
+                     help="EBCDIC code page (cp037, cp1047, cp1140-cp1149, ...) or ascii/latin-1."),
+        click.option("--rdw-endian", type=click.Choice(["big", "little"]), default="big", show_default=True),
+        click.option("--rdw-adjust", type=int, default=0, show_default=True,
+                     help="Payload = RDW length - 4 + N (4 when the RDW counts only the data)."),
+        click.option("--float-format", type=click.Choice(["ibm", "ieee"]), default="ibm", show_default=True),
+        click.option("--odo-placement", type=click.Choice(["shift", "max"]), default="shift", show_default=True,
+                     help="OCCURS DEPENDING ON tables at their actual size (IBM) or always full."),
+        click.option("--variable-occurs", is_flag=True,
+                     help="RECFM F without RDW: each record's length follows from its own counts."),
+        click.option("--segment-field", default=None, help="Field whose value selects the record type."),
+        click.option("--segment-map", multiple=True, metavar="VALUE=NAME",
+                     help="Selector value to 01 record or REDEFINES item (repeatable)."),
+        click.option("--skip-header-bytes", type=int, default=0, show_default=True),
+        click.option("--skip-trailer-bytes", type=int, default=0, show_default=True),
+        click.option("--trim", type=click.Choice(["none", "right", "left", "both"]), default="right",
+                     show_default=True, help="Trimming of decoded strings."),
+        click.option("--on-invalid", type=click.Choice(["null", "error"]), default="null", show_default=True,
+                     help="Invalid numeric data: null and counted, or stop with an error."),
+    ]
+    for deco in reversed(decorators):
+        func = deco(func)
+    return func
+
+
+_READER_KEYS = ("record", "recfm", "lrecl", "bdw", "codepage", "dialect", "rdw_endian", "rdw_adjust",
+                "float_format", "odo_placement", "variable_occurs", "segment_field", "skip_header_bytes",
+                "skip_trailer_bytes", "trim", "on_invalid")
+
+
+def reader_kwargs(params: dict[str, Any]) -> dict[str, Any]:
+    """Reader keywords (as the Python API takes them) from a command's parameters."""
+    kw = {k: params[k] for k in _READER_KEYS if k in params and params[k] is not None}
+    if "recfm" in kw:
+        kw["recfm"] = kw["recfm"].upper()
+    mapping = {}
+    for item in params.get("segment_map") or ():
+        value, sep, name = item.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"{item!r} is not VALUE=NAME", param_hint="--segment-map")
+        mapping[value] = name
+    if mapping:
+        kw["segment_map"] = mapping
+    return kw
+
+
+def load_layout(copybook: str, include: tuple[str, ...] = (), dialect: str = "ibm", strict: bool = False):
+    """Compile the copybook, printing its warnings on standard error in FILE:LINE:COLUMN form."""
+    from bridge.copybook import load_copybook
+
+    layout = load_copybook(copybook, include_dirs=include, dialect=dialect, strict=strict)
+    for warning in layout.warnings:
+        click.echo(warning, err=True)
+    return layout
+
+
+def with_layout(func: Callable) -> Callable:
+    """Decorator: compile the copybook from the common flags and pass ``layout=``."""
+    @functools.wraps(func)
+    def wrapper(**params: Any) -> Any:
+        layout = load_layout(params["copybook"], params.get("include", ()), params.get("dialect", "ibm"),
+                             params.get("strict", False))
+        return func(layout=layout, **params)
+    return wrapper
+
+
+def stderr_is_terminal() -> bool:
+    return sys.stderr.isatty()

@@ -1,0 +1,73 @@
+"""`bridge decode`: a mainframe file to JSON lines, CSV or Parquet.
+
+Standard output carries only the records; the summary (records, invalid values per field)
+and warnings go to standard error. Invalid values under ``--on-invalid null`` do not change
+the exit code; a framing error or ``--on-invalid error`` exits non-zero.
+"""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from bridge.cli.common import copybook_options, load_layout, reader_kwargs, reader_options
+
+__all__ = ["command"]
+
+
+@click.command("decode")
+@click.argument("data", type=click.Path(exists=True, dir_okay=False, allow_dash=False))
+@copybook_options
+@reader_options
+@click.option("--to", "to", type=click.Choice(["jsonl", "csv", "parquet"]), default="jsonl", show_default=True)
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False), default=None,
+              help="Output file (default: standard output; required for parquet).")
+@click.option("--columns", default=None, help="Comma-separated column names to decode (default: all).")
+def command(data: str, output: str | None, to: str, columns: str | None, **params) -> None:
+    """Decode DATA laid out by COPYBOOK."""
+    from bridge.records.api import open_reader
+    from bridge.records.sinks import open_sink
+
+    layout = load_layout(params["copybook"], params["include"], params["dialect"], params["strict"])
+    wanted = [c.strip() for c in columns.split(",")] if columns else None
+    reader = open_reader(data, layout, columns=wanted, **reader_kwargs(params))
+    if to == "parquet" and output is None:
+        raise click.UsageError("--to parquet needs -o FILE")
+    progress = _Progress(data) if sys.stderr.isatty() and output is not None else None
+    with open_sink(to, output, layout=layout, reader=reader) as sink:
+        for batch in reader:
+            sink.write(batch.table)
+            if progress:
+                progress.update(batch)
+    if progress:
+        progress.close()
+    _print_summary(reader.summary)
+
+
+def _print_summary(summary) -> None:
+    invalid = summary.invalid_total
+    line = f"bridge: {summary.records} records decoded"
+    if invalid:
+        line += f", {invalid} invalid values (null in the output):"
+    click.echo(line, err=True)
+    for name, count in sorted(summary.invalid.items()):
+        click.echo(f"  {name}: {count}", err=True)
+
+
+class _Progress:
+    def __init__(self, path: str) -> None:
+        import os
+
+        self.total = os.path.getsize(path)
+        self.bar = click.progressbar(length=self.total, label="decoding", file=sys.stderr)
+        self.bar.__enter__()
+        self.done = 0
+
+    def update(self, batch) -> None:
+        frame = batch.frame
+        end = int(frame.file_offsets[-1]) + int(frame.lengths[-1]) if len(frame.lengths) else self.done
+        self.bar.update(max(0, end - self.done))
+        self.done = max(self.done, end)
+
+    def close(self) -> None:
+        self.bar.__exit__(None, None, None)

@@ -1,0 +1,1 @@
+"""Record files: framed bytes ↔ flat, exactly typed columns (read, iterate, write, patch)."""

@@ -1,0 +1,188 @@
+"""The Python API for record files: `read_records`, `iter_batches`, `write_records`, `patch_records`.
+
+Bytes → records (`bridge.frame`) → columns (`RecordDecoder`) → DataFrame, and back through
+`RecordEncoder`. Reader options are keywords spelled like the CLI flags (``recfm``,
+``lrecl``, ``codepage``, ``rdw_endian``, ...); see `ReaderOptions`.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field as dc_field, replace
+from pathlib import Path
+from typing import Any, BinaryIO, Callable, Iterable, Iterator
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from bridge.layout.model import Layout
+from bridge.records.decode import DecodedBatch, RecordDecoder
+from bridge.records.options import ReaderOptions
+
+__all__ = ["ReadSummary", "iter_batches", "open_reader", "read_records", "read_table"]
+
+Source = str | os.PathLike | bytes | BinaryIO
+
+
+@dataclass
+class ReadSummary:
+    """What a read saw: records, invalid values per column (null in the output)."""
+
+    records: int = 0
+    invalid: dict[str, int] = dc_field(default_factory=dict)
+
+    @property
+    def invalid_total(self) -> int:
+        return sum(self.invalid.values())
+
+
+class Reader:
+    """A framed, decoding iterator over one file; `summary` is complete once iterated."""
+
+    def __init__(self, source: Source, layout: Layout, options: ReaderOptions,
+                 columns: Iterable[str] | None = None) -> None:
+        from bridge.frame import iter_batches as iter_frames
+
+        self.layout = layout
+        self.options = options
+        name = _display_name(source)
+        self.decoder = RecordDecoder(layout, options, file=name, columns=columns)
+        record_length = None
+        if options.variable_occurs:
+            from bridge.records.lengths import record_length_function
+
+            record_length = record_length_function(layout, options)
+        lrecl = options.lrecl or layout.length
+        self._frames = iter_frames(source, options.frame(lrecl), batch_records=options.batch_records,
+                                   record_length=record_length)
+        self.summary = ReadSummary()
+
+    @property
+    def schema(self) -> pa.Schema:
+        return self.decoder.schema
+
+    def __iter__(self) -> Iterator[DecodedBatch]:
+        for frame in self._frames:
+            decoded = self.decoder.decode(frame)
+            self.summary.records = self.decoder.records_read
+            self.summary.invalid = dict(self.decoder.invalid)
+            yield decoded
+
+
+def open_reader(source: Source, layout: Layout, *, columns: Iterable[str] | None = None,
+                options: ReaderOptions | None = None, **reader_options: Any) -> Reader:
+    """A `Reader` over ``source`` (path, bytes or binary file) with CLI-style reader options."""
+    opts = ReaderOptions.from_kwargs(options, **reader_options)
+    return Reader(source, layout, opts, columns)
+
+
+def iter_batches(source: Source, layout: Layout, *, columns: Iterable[str] | None = None,
+                 options: ReaderOptions | None = None, **reader_options: Any) -> Iterator[DecodedBatch]:
+    """Decode ``source`` batch by batch (``batch_records`` records each); memory stays bounded by one batch."""
+    yield from open_reader(source, layout, columns=columns, options=options, **reader_options)
+
+
+def read_table(source: Source, layout: Layout, *, columns: Iterable[str] | None = None,
+               options: ReaderOptions | None = None, **reader_options: Any) -> tuple[pa.Table, ReadSummary]:
+    """The whole file as one Arrow table, with the read summary."""
+    reader = open_reader(source, layout, columns=columns, options=options, **reader_options)
+    tables = [b.table for b in reader]
+    table = pa.concat_tables(tables) if tables else reader.schema.empty_table()
+    return table, reader.summary
+
+
+def read_records(source: Source, layout: Layout, *, columns: Iterable[str] | None = None,
+                 options: ReaderOptions | None = None, **reader_options: Any) -> pd.DataFrame:
+    """Decode a mainframe file into a DataFrame of flat, exactly typed (Arrow-backed) columns.
+
+    Decimals are ``decimal128`` and integers ``int64`` Arrow columns (``pd.ArrowDtype``), strings
+    Arrow strings; invalid values are null (or `InvalidDataError` with ``on_invalid="error"``).
+    The read summary is in ``df.attrs["bridge"]``.
+    """
+    table, summary = read_table(source, layout, columns=columns, options=options, **reader_options)
+    df = table_to_pandas(table)
+    df.attrs["bridge"] = {"records": summary.records, "invalid": summary.invalid}
+    return df
+
+
+def table_to_pandas(table: pa.Table) -> pd.DataFrame:
+    """Arrow table → DataFrame with Arrow dtypes (exact decimals, no object columns)."""
+    return table.to_pandas(types_mapper=pd.ArrowDtype, self_destruct=False)
+
+
+def _display_name(source: Source) -> str | None:
+    if isinstance(source, (str, os.PathLike)):
+        return str(Path(source))
+    return getattr(source, "name", None) if not isinstance(source, (bytes, bytearray, memoryview)) else None
+
+
+# -- writing -----------------------------------------------------------------------------------
+
+def write_records(data: pd.DataFrame | pa.Table, dest: str | os.PathLike | BinaryIO, layout: Layout, *,
+                  truncate: bool = False, rounding: str | None = None,
+                  options: ReaderOptions | None = None, **writer_options: Any) -> int:
+    """Encode ``data`` (columns named as `read_records` names them) into fresh records in ``dest``.
+
+    Returns the number of records written. Values that do not fit their PICTURE raise
+    `EncodeError` naming the row and field, unless ``truncate=True`` (alphanumerics cut,
+    numbers with too many digits refused still) or ``rounding="half-up"`` for extra decimals.
+    """
+    from bridge.frame import FrameWriter, RecordBatch
+    from bridge.records.encode import RecordEncoder
+
+    opts = ReaderOptions.from_kwargs(options, **writer_options)
+    table = data if isinstance(data, pa.Table) else pa.Table.from_pandas(data, preserve_index=False)
+    encoder = RecordEncoder(layout, opts, truncate=truncate, rounding=rounding)
+    lrecl = opts.lrecl or encoder.record.length if opts.recfm in ("F", "FB") else opts.lrecl or layout.length
+    frame_opts = opts.frame(lrecl)
+    written = 0
+    with FrameWriter(dest, frame_opts) as writer:
+        for start in range(0, max(table.num_rows, 1), opts.batch_records):
+            chunk = table.slice(start, opts.batch_records)
+            if chunk.num_rows == 0:
+                break
+            encoded = encoder.encode(chunk)
+            matrix, lengths = encoded.matrix, encoded.lengths
+            if opts.recfm in ("F", "FB") and matrix.shape[1] != lrecl:
+                matrix, lengths = _fit_lrecl(matrix, lengths, lrecl, encoder.space)
+            writer.write(RecordBatch(matrix=matrix, lengths=lengths, first_record=start))
+            written += chunk.num_rows
+    return written
+
+
+def _fit_lrecl(matrix: np.ndarray, lengths: np.ndarray, lrecl: int, space: int):
+    n, width = matrix.shape
+    out = np.full((n, lrecl), space, dtype=np.uint8)
+    out[:, :min(width, lrecl)] = matrix[:, :lrecl]
+    return out, np.full(n, lrecl, dtype=np.int32)
+
+
+def patch_records(source: Source, dest: str | os.PathLike | BinaryIO, layout: Layout,
+                  update: Callable[[DecodedBatch], pa.Table | pd.DataFrame], *,
+                  columns: Iterable[str] | None = None, rounding: str | None = None,
+                  options: ReaderOptions | None = None, **reader_options: Any) -> ReadSummary:
+    """Stream ``source`` to ``dest``, rewriting only the fields ``update`` returns, in place.
+
+    ``update(batch)`` gets each decoded batch (only ``columns`` decoded when given) and returns
+    a table or DataFrame of new values, one row per record, columns named as `read_records`
+    names them; null leaves a field as it was. Every other byte is copied unchanged, and the
+    framing (RDW/BDW, line ends, header and trailer bytes) is written back as read.
+    """
+    from bridge.frame import FrameWriter
+    from bridge.records.encode import RecordEncoder
+
+    reader = open_reader(source, layout, columns=columns, options=options, **reader_options)
+    encoder = RecordEncoder(layout, reader.options, rounding=rounding)
+    lrecl = reader.options.lrecl or layout.length
+    with FrameWriter(dest, reader.options.frame(lrecl)) as writer:
+        for batch in reader:
+            new = update(batch)
+            if isinstance(new, pd.DataFrame):
+                new = pa.Table.from_pandas(new, preserve_index=False)
+            frame = batch.frame
+            if new is not None and new.num_columns:
+                if new.num_rows != frame.matrix.shape[0]:
+                    raise ValueError(f"update returned {new.num_rows} rows for a batch of {frame.matrix.shape[0]}")
+                frame = replace(frame, matrix=encoder.patch(frame.matrix, new, lengths=frame.lengths))
+            writer.write(frame)
+    return reader.summary

@@ -1,0 +1,375 @@
+"""Record matrix → Arrow table: the bulk decode path, one column at a time.
+
+The decoder holds everything computed once per file (column names, plans per record
+type, the ODO objects, the segment selector) and turns each framed `RecordBatch` into a
+`pyarrow.Table` of flat columns. Rows are grouped, never looped over:
+
+* by record type, when a segment field and map select the 01 record or REDEFINES branch;
+* by the tuple of OCCURS DEPENDING ON counts, when tables are shifted (``odo_placement
+  ="shift"``): all rows of a group share one resolved layout, so each column is still one
+  vectorised read; with ``"max"`` tables keep their full size and occurrences past the
+  count are masked.
+
+A value is null when its bytes are invalid (counted per column; or `InvalidDataError`
+with ``on_invalid="error"``), when it lies past the end of a short variable record, or
+when its occurrence lies past the ODO count.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field as dc_field
+from typing import Iterable
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from bridge.codec.column import arrow_type, decode_column, is_string
+from bridge.errors import BridgeError, InvalidDataError, LayoutError
+from bridge.layout.model import Field, Layout, Record
+from bridge.records.options import ReaderOptions
+from bridge.records.plan import Column, ColumnPlan, column_names, plan_columns
+
+__all__ = ["DecodedBatch", "RecordDecoder"]
+
+
+@dataclass
+class DecodedBatch:
+    """One decoded batch: the table, the framed batch it came from, and invalid counts."""
+
+    table: pa.Table
+    frame: object                                   # bridge.frame.RecordBatch
+    record_types: np.ndarray | None = None          # index into layout.records per row, when several
+    invalid: dict[str, int] = dc_field(default_factory=dict)
+
+
+@dataclass
+class _TypeSelection:
+    """Which record type (and REDEFINES branches) each row decodes as."""
+
+    record_index: int
+    branches: frozenset[tuple[str, ...]] | None     # excluded branch paths (other branches of the same area)
+
+
+class RecordDecoder:
+    """Decodes framed batches of one file with one layout and one set of options."""
+
+    def __init__(self, layout: Layout, options: ReaderOptions, *, file: str | None = None,
+                 columns: Iterable[str] | None = None) -> None:
+        self.layout = layout
+        self.options = options
+        self.codec = options.codec
+        self.file = file
+        self.names = column_names(layout)
+        if options.record:
+            self.records = (layout.record(options.record),)
+        else:
+            self.records = layout.records
+        self.wanted = set(columns) if columns is not None else None
+        self._plans: dict[tuple[int, tuple], ColumnPlan] = {}
+        self._schema = self._build_schema()
+        self._segment = self._build_segments()
+        self.invalid: dict[str, int] = {}
+        self.records_read = 0
+
+    # -- schema ------------------------------------------------------------------------------
+    def _base_plan(self, index: int) -> ColumnPlan:
+        key = (index, ())
+        if key not in self._plans:
+            self._plans[key] = plan_columns(self.records[index], self.names)
+        return self._plans[key]
+
+    def _build_schema(self) -> pa.Schema:
+        seen: dict[str, pa.Field] = {}
+        for i in range(len(self.records)):
+            for col in self._base_plan(i).columns:
+                if self.wanted is not None and col.name not in self.wanted:
+                    continue
+                if col.name not in seen:
+                    seen[col.name] = pa.field(col.name, arrow_type(col.field))
+        if self.wanted is not None:
+            missing = sorted(self.wanted - set(seen))
+            if missing:
+                raise LayoutError(f"no column named {', '.join(missing)} in the layout", field=missing[0])
+        return pa.schema(list(seen.values()))
+
+    @property
+    def schema(self) -> pa.Schema:
+        """Arrow schema of every table this decoder returns."""
+        return self._schema
+
+    def _build_segments(self):
+        if not self.options.segment_field:
+            return None
+        selector = None
+        for r in self.records:
+            try:
+                selector = r.field(self.options.segment_field)
+                break
+            except LayoutError:
+                continue
+        if selector is None:
+            raise LayoutError(f"segment field {self.options.segment_field} is not in the copybook",
+                              field=self.options.segment_field)
+        if selector.dims or selector.variable_offset:
+            raise LayoutError(f"segment field {selector.name} must be at a fixed offset, not in a table",
+                              field=selector.name)
+        mapping: dict[str, _TypeSelection] = {}
+        for value, target in self.options.segment_map.items():
+            mapping[value] = self._selection_for(target)
+        return selector, mapping
+
+    def _selection_for(self, target: str) -> _TypeSelection:
+        name = target.strip().upper()
+        for i, r in enumerate(self.records):
+            if r.name == name:
+                return _TypeSelection(i, None)
+        for i, r in enumerate(self.records):
+            try:
+                branch = r.field(name)
+            except LayoutError:
+                continue
+            excluded = _other_branches(r, branch)
+            return _TypeSelection(i, frozenset(excluded))
+        raise LayoutError(f"segment map target {target} is neither a 01 record nor an item of the copybook",
+                          field=target)
+
+    # -- decoding ----------------------------------------------------------------------------
+    def decode(self, batch) -> DecodedBatch:
+        """Decode one framed batch into a table with this decoder's schema."""
+        n = batch.matrix.shape[0]
+        self.records_read += n
+        if n == 0:
+            return DecodedBatch(self._schema.empty_table(), batch)
+        groups = self._group_by_type(batch)
+        tables: list[pa.Table] = []
+        order: list[np.ndarray] = []
+        types = np.full(n, -1, dtype=np.int16) if len(self.records) > 1 else None
+        for selections, rows in groups:
+            sub = batch if rows is None else _take_rows(batch, rows)
+            parts = [self._decode_record(sub, sel) for sel in selections]
+            tables.append(_merge_columns(parts, self._schema, sub.matrix.shape[0]))
+            order.append(np.arange(n) if rows is None else rows)
+            if types is not None and len(selections) == 1:
+                types[order[-1]] = selections[0].record_index
+        if len(tables) == 1 and groups[0][1] is None:
+            table = tables[0]
+        else:
+            table = pa.concat_tables(tables)
+            inverse = np.empty(n, dtype=np.int64)
+            inverse[np.concatenate(order)] = np.arange(n)
+            table = table.take(pa.array(inverse))
+        return DecodedBatch(table, batch, types, {})
+
+    def _group_by_type(self, batch) -> list[tuple[list[_TypeSelection], np.ndarray | None]]:
+        every = [_TypeSelection(i, None) for i in range(len(self.records))]
+        if self._segment is None:
+            return [(every, None)]
+        selector, mapping = self._segment
+        col = decode_column(batch.matrix, selector.offset, selector, self.codec)
+        values = pc.utf8_trim_whitespace(col.array).to_numpy(zero_copy_only=False)
+        groups: list[tuple[list[_TypeSelection], np.ndarray | None]] = []
+        matched = np.zeros(len(values), dtype=bool)
+        for value, sel in mapping.items():
+            rows = np.flatnonzero(values == value.strip())
+            matched[rows] = True
+            if rows.size:
+                groups.append(([sel], rows))
+        rest = np.flatnonzero(~matched)
+        if rest.size:
+            groups.append((every, rest))
+        if len(groups) == 1 and groups[0][1].size == len(values):
+            return [(groups[0][0], None)]
+        return groups
+
+    def _decode_record(self, batch, sel: _TypeSelection) -> dict[str, pa.Array]:
+        record = self.records[sel.record_index]
+        matrix = batch.matrix
+        n = matrix.shape[0]
+        if record.has_odo:
+            counts = self._counts(record, batch)
+            if self.options.odo_placement == "shift":
+                return self._decode_shifted(record, sel, batch, counts)
+        else:
+            counts = None
+        plan = self._base_plan(sel.record_index)
+        return self._decode_plan(plan, sel, batch, np.arange(n), counts)
+
+    def _counts(self, record: Record, batch) -> dict[tuple[str, ...], np.ndarray]:
+        counts = {}
+        for path in record.odo_objects:
+            obj = next(f for f in record.fields if f.path == path)
+            col = decode_column(batch.matrix, obj.offset, obj, self.codec)
+            values = col.array
+            if pa.types.is_decimal(values.type):
+                values = pc.cast(values, pa.int64())
+            arr = np.asarray(values.fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64)
+            table = _table_of(record, path)
+            bad = col.invalid | (arr < table.occurs.min) | (arr > table.occurs.max)
+            if bad.any():
+                row = int(np.flatnonzero(bad)[0])
+                raw = bytes(batch.matrix[row, obj.offset:obj.end])
+                raise InvalidDataError(
+                    f"OCCURS DEPENDING ON count {arr[row] if not col.invalid[row] else 'not numeric'} is outside "
+                    f"{table.occurs.min} TO {table.occurs.max} for table {table.name}",
+                    file=self.file, record=batch.first_record + row + 1,
+                    offset=_file_offset(batch, row, obj.offset), field=obj.qualified_name, data=raw)
+            counts[path] = arr
+        return counts
+
+    def _decode_shifted(self, record: Record, sel: _TypeSelection, batch,
+                        counts: dict[tuple[str, ...], np.ndarray]) -> dict[str, pa.Array]:
+        paths = list(counts)
+        stacked = np.stack([counts[p] for p in paths], axis=1)
+        combos, inverse = np.unique(stacked, axis=0, return_inverse=True)
+        inverse = inverse.reshape(-1)
+        n = stacked.shape[0]
+        pieces: list[dict[str, pa.Array]] = []
+        order: list[np.ndarray] = []
+        for g, combo in enumerate(combos):
+            rows = np.flatnonzero(inverse == g)
+            key = (sel.record_index, tuple(int(c) for c in combo))
+            if key not in self._plans:
+                resolved = record.resolve(dict(zip(paths, key[1])))
+                self._plans[key] = plan_columns(record, self.names, resolved=resolved)
+            sub = batch if rows.size == n else _take_rows(batch, rows)
+            sub_counts = {p: counts[p][rows] for p in paths}
+            pieces.append(self._decode_plan(self._plans[key], sel, sub, rows, sub_counts))
+            order.append(rows)
+        if len(pieces) == 1:
+            return pieces[0]
+        inverse_order = np.empty(n, dtype=np.int64)
+        inverse_order[np.concatenate(order)] = np.arange(n)
+        merged: dict[str, pa.Array] = {}
+        for name in pieces[0]:
+            joined = pa.concat_arrays([p[name] for p in pieces])
+            merged[name] = joined.take(pa.array(inverse_order))
+        return merged
+
+    def _decode_plan(self, plan: ColumnPlan, sel: _TypeSelection, batch, rows: np.ndarray,
+                     counts: dict[tuple[str, ...], np.ndarray] | None) -> dict[str, pa.Array]:
+        matrix = batch.matrix
+        n, width = matrix.shape
+        lengths = np.asarray(batch.lengths)
+        short = bool((lengths < width).any()) if lengths is not None else False
+        out: dict[str, pa.Array] = {}
+        for col in plan.columns:
+            if self.wanted is not None and col.name not in self.wanted:
+                continue
+            typ = self._schema.field(col.name).type
+            if sel.branches and any(col.field.path[:len(b)] == b for b in sel.branches):
+                out[col.name] = pa.nulls(n, typ)
+                continue
+            absent = self._absent(col, counts, n)
+            if col.end > width:
+                out[col.name] = _partial_string(matrix, col, lengths, absent, self.codec, typ) \
+                    if is_string(col.field) and col.offset < width else pa.nulls(n, typ)
+                continue
+            avail = None
+            if short:
+                fits = lengths >= col.end
+                if is_string(col.field):
+                    avail = np.clip(lengths - col.offset, 0, col.field.length).astype(np.int64)
+                    absent = absent | (lengths <= col.offset) if absent is not None else (lengths <= col.offset)
+                else:
+                    absent = absent | ~fits if absent is not None else ~fits
+            decoded = decode_column(matrix, col.offset, col.field, self.codec, avail=avail)
+            invalid = decoded.invalid
+            if absent is not None:
+                invalid = invalid & ~absent
+            if invalid.any():
+                self._invalid(col, batch, rows, invalid)
+                mask = invalid if absent is None else (invalid | absent)
+            else:
+                mask = absent
+            array = decoded.array
+            if mask is not None and mask.any():
+                array = pc.if_else(pa.array(mask), pa.nulls(n, array.type), array)
+            if array.type != typ:
+                array = array.cast(typ)
+            out[col.name] = array
+        return out
+
+    def _absent(self, col: Column, counts, n: int) -> np.ndarray | None:
+        if not col.subscripts or counts is None:
+            return None
+        absent = None
+        for sub, dim in zip(col.subscripts, col.field.dims):
+            if dim.depending_path is None:
+                continue
+            beyond = counts[dim.depending_path] < sub
+            absent = beyond if absent is None else (absent | beyond)
+        return absent
+
+    def _invalid(self, col: Column, batch, rows: np.ndarray, invalid: np.ndarray) -> None:
+        count = int(invalid.sum())
+        self.invalid[col.name] = self.invalid.get(col.name, 0) + count
+        if self.codec.on_invalid == "error":
+            row = int(np.flatnonzero(invalid)[0])
+            raw = bytes(batch.matrix[row, col.offset:col.end])
+            what = f"{col.field.kind.value} PIC {col.field.picture}" if col.field.picture else col.field.kind.value
+            raise InvalidDataError(
+                f"invalid {what} data", file=self.file,
+                record=batch.first_record + row + 1,
+                offset=_file_offset(batch, row, col.offset),
+                field=col.name, data=raw)
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+def _other_branches(record: Record, branch: Field) -> list[tuple[str, ...]]:
+    """Paths of the items that share ``branch``'s storage as other REDEFINES branches."""
+    parent_path = branch.path[:-1]
+    parent = next(f for f in record.fields if f.path == parent_path)
+    target = branch.redefines or branch.name
+    family = [c for c in parent.children if c.name == target or c.redefines == target]
+    return [c.path for c in family if c.path != branch.path]
+
+
+def _table_of(record: Record, object_path: tuple[str, ...]) -> Field:
+    for f in record.fields:
+        if f.occurs and f.occurs.depending_path == object_path:
+            return f
+    raise BridgeError(f"no table depends on {'.'.join(object_path)}")  # pragma: no cover
+
+
+def _take_rows(batch, rows: np.ndarray):
+    from dataclasses import replace
+
+    offsets = None if batch.file_offsets is None else np.asarray(batch.file_offsets)[rows]
+    return replace(batch, matrix=np.ascontiguousarray(batch.matrix[rows]),
+                   lengths=np.asarray(batch.lengths)[rows], file_offsets=offsets,
+                   blocks=None, line_ends=None)
+
+
+def _file_offset(batch, row: int, offset: int) -> int | None:
+    if batch.file_offsets is None:
+        return None
+    return int(batch.file_offsets[row]) + offset
+
+
+def _merge_columns(parts: list[dict[str, pa.Array]], schema: pa.Schema, n: int) -> pa.Table:
+    arrays = []
+    for f in schema:
+        arr = None
+        for part in parts:
+            if f.name in part:
+                arr = part[f.name]
+                break
+        arrays.append(arr if arr is not None else pa.nulls(n, f.type))
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def _partial_string(matrix, col: Column, lengths, absent, codec, typ) -> pa.Array:
+    """A string column that starts inside the matrix but runs past its width (short V records)."""
+    width = matrix.shape[1]
+    padded = np.zeros((matrix.shape[0], col.end), dtype=np.uint8)
+    padded[:, :width] = matrix
+    avail = np.clip(lengths - col.offset, 0, col.field.length).astype(np.int64)
+    decoded = decode_column(padded, col.offset, col.field, codec, avail=avail)
+    mask = lengths <= col.offset
+    if absent is not None:
+        mask = mask | absent
+    arr = decoded.array
+    if mask.any():
+        arr = pc.if_else(pa.array(mask), pa.nulls(len(arr), arr.type), arr)
+    return arr.cast(typ) if arr.type != typ else arr

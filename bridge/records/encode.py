@@ -1,0 +1,260 @@
+"""Arrow table → record matrix: fresh records, or values patched into the original bytes.
+
+Two modes, one column at a time:
+
+* **fresh** (`RecordEncoder.encode`): records start as the code page's spaces with every
+  numeric item of the redefined (first) view at zero, as COBOL's INITIALIZE leaves them;
+  then every non-null value is written. A null string stays spaces and a null number zero.
+  Under REDEFINES the first view is written when it has values; another view given alone
+  is written alone; when several views are given, the others must agree with what the
+  first wrote (checked by decoding them back). An OCCURS DEPENDING ON count and the
+  values of its table must agree: a value past the count is an error.
+* **patch** (`RecordEncoder.patch`): the original records are copied and only the named
+  columns are rewritten, only in the rows whose value changed (or the rows given). Every
+  other byte (FILLER, other REDEFINES views, invalid fields, unusual sign nibbles) stays
+  exactly as it was. This is what scoring uses.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from bridge.codec.column import decode_column, encode_column_into, is_string
+from bridge.errors import EncodeError, LayoutError
+from bridge.layout.model import Field, Layout, Record
+from bridge.records.options import ReaderOptions
+from bridge.records.plan import Column, ColumnPlan, column_names, plan_columns
+
+__all__ = ["EncodedRecords", "RecordEncoder"]
+
+
+@dataclass
+class EncodedRecords:
+    matrix: np.ndarray      # uint8 (n, width)
+    lengths: np.ndarray     # int32 (n,)
+
+
+class RecordEncoder:
+    """Writes values of one record type into record bytes."""
+
+    def __init__(self, layout: Layout, options: ReaderOptions, *, record: str | None = None,
+                 truncate: bool = False, rounding: str | None = None) -> None:
+        self.layout = layout
+        self.options = options
+        self.codec = options.codec
+        self.record = layout.record(record or options.record)
+        self.names = column_names(layout)
+        self.plan = plan_columns(self.record, self.names)
+        self.truncate = truncate
+        self.rounding = rounding
+        self._plans: dict[tuple, ColumnPlan] = {(): self.plan}
+        from bridge.codec.codepage import codepage
+
+        self.space = codepage(self.codec.codepage).space
+
+    # -- fresh records -----------------------------------------------------------------------
+    def encode(self, table: pa.Table) -> EncodedRecords:
+        """Fresh records from a table whose columns are named as `read_records` names them."""
+        n = table.num_rows
+        record = self.record
+        unknown = [c for c in table.column_names if c not in self.plan.by_name()]
+        if unknown:
+            raise LayoutError(f"column(s) {', '.join(unknown[:5])} are not items of record {record.name}",
+                              field=unknown[0])
+        if record.has_odo and self.options.odo_placement == "shift":
+            return self._encode_shifted(table)
+        matrix = np.full((n, record.length), self.space, dtype=np.uint8)
+        counts = self._counts(table) if record.has_odo else None
+        self._write_fresh(matrix, self.plan, table, np.arange(n), counts)
+        lengths = np.full(n, record.length, dtype=np.int32)
+        return EncodedRecords(matrix, lengths)
+
+    def _encode_shifted(self, table: pa.Table) -> EncodedRecords:
+        n = table.num_rows
+        record = self.record
+        counts = self._counts(table)
+        paths = list(counts)
+        stacked = np.stack([counts[p] for p in paths], axis=1)
+        combos, inverse = np.unique(stacked, axis=0, return_inverse=True)
+        inverse = inverse.reshape(-1)
+        matrix = np.full((n, record.length), self.space, dtype=np.uint8)
+        lengths = np.empty(n, dtype=np.int32)
+        for g, combo in enumerate(combos):
+            rows = np.flatnonzero(inverse == g)
+            key = tuple(int(c) for c in combo)
+            resolved = record.resolve(dict(zip(paths, key)))
+            if key not in self._plans:
+                self._plans[key] = plan_columns(record, self.names, resolved=resolved)
+            sub = np.full((rows.size, record.length), self.space, dtype=np.uint8)
+            self._write_fresh(sub, self._plans[key], table.take(pa.array(rows)), rows,
+                              {p: counts[p][rows] for p in paths})
+            matrix[rows] = sub
+            lengths[rows] = resolved.length
+        return EncodedRecords(matrix, lengths)
+
+    def _counts(self, table: pa.Table) -> dict[tuple[str, ...], np.ndarray]:
+        counts = {}
+        for path in self.record.odo_objects:
+            name = self.names[path]
+            if name not in table.column_names:
+                raise EncodeError(f"the OCCURS DEPENDING ON count {name} is missing", field=name)
+            arr = table.column(name).combine_chunks()
+            if pa.types.is_decimal(arr.type):
+                arr = pc.cast(arr, pa.int64())
+            counts[path] = np.asarray(arr.fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64)
+        return counts
+
+    def _write_fresh(self, matrix: np.ndarray, plan: ColumnPlan, table: pa.Table, rows: np.ndarray,
+                     counts) -> None:
+        n = matrix.shape[0]
+        given = set(table.column_names)
+        # 1. INITIALIZE: numbers of the first view to zero
+        for col in plan.columns:
+            if col.field.kind.is_numeric and not _under_redefines(self.record, col.field) and col.end <= matrix.shape[1]:
+                if not _present(col, counts, n).all():
+                    continue
+                encode_column_into(matrix, col.offset, col.field, pa.array([0] * n, pa.int64()), self.codec)
+        # 2. values: first views, then other views where their area's first view had no value
+        written_area: dict[tuple[str, ...], np.ndarray] = {}
+        for col in plan.columns:
+            if col.name not in given:
+                continue
+            values = table.column(col.name).combine_chunks()
+            has = np.asarray(values.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+            present = _present(col, counts, n)
+            beyond = has & ~present
+            if beyond.any():
+                row = int(np.flatnonzero(beyond)[0])
+                raise EncodeError("a value is given past the OCCURS DEPENDING ON count of its table",
+                                  row=int(rows[row]), field=col.name, picture=col.field.picture)
+            area = _redefines_area(self.record, col.field)
+            mask = has
+            if area is not None:
+                area_key, is_first = area
+                done = written_area.setdefault(area_key, np.zeros(n, dtype=bool))
+                if is_first:
+                    done |= has
+                else:
+                    mask = has & ~done
+            if not mask.any():
+                continue
+            try:
+                encode_column_into(matrix, col.offset, col.field, values, self.codec, mask=mask,
+                                   rounding=self.rounding, truncate=self.truncate)
+            except EncodeError as exc:
+                raise _with_row(exc, col, rows) from None
+        # 3. other views given together with the first must agree with what was written
+        for col in plan.columns:
+            if col.name not in given or _redefines_area(self.record, col.field) in (None,) or \
+                    _redefines_area(self.record, col.field)[1]:
+                continue
+            self._check_agrees(matrix, col, table.column(col.name).combine_chunks(), rows)
+
+    def _check_agrees(self, matrix: np.ndarray, col: Column, values: pa.Array, rows: np.ndarray) -> None:
+        decoded = decode_column(matrix, col.offset, col.field, self.codec).array
+        if decoded.type != values.type:
+            try:
+                values = values.cast(decoded.type)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                decoded = decoded.cast(pa.string())
+                values = values.cast(pa.string())
+        if is_string(col.field):
+            decoded = pc.utf8_rtrim_whitespace(decoded)
+            values = pc.utf8_rtrim_whitespace(values)
+        differs = pc.fill_null(pc.not_equal(decoded, values), False)
+        bad = np.asarray(differs.to_numpy(zero_copy_only=False), dtype=bool)
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            raise EncodeError(
+                f"REDEFINES views disagree: {values[row].as_py()!r} given, but the bytes written for the "
+                f"redefined item read {decoded[row].as_py()!r} here; give one view only",
+                row=int(rows[row]), field=col.name, picture=col.field.picture)
+
+    # -- patch -------------------------------------------------------------------------------
+    def patch(self, matrix: np.ndarray, table: pa.Table, *, rows: np.ndarray | None = None,
+              original: pa.Table | None = None, lengths: np.ndarray | None = None) -> np.ndarray:
+        """Write ``table``'s columns into a copy of ``matrix``; nothing else changes.
+
+        ``rows``: the rows to write (default: every row with a non-null value). ``original``:
+        the decoded values of ``matrix``; when given, only values that differ are written.
+        Records must all have the layout's offsets (no shifted ODO tables before the columns).
+        """
+        out = np.array(matrix, dtype=np.uint8, copy=True, order="C")
+        plan = self.plan.by_name()
+        n = out.shape[0]
+        for name in table.column_names:
+            col = plan.get(name)
+            if col is None:
+                raise LayoutError(f"column {name} is not an item of record {self.record.name}", field=name)
+            if col.field.variable_offset:
+                raise LayoutError(f"{name} follows an OCCURS DEPENDING ON table; patching it needs each "
+                                  "record's own offsets, which patch does not support yet", field=name)
+            values = table.column(name).combine_chunks()
+            mask = np.asarray(values.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+            if rows is not None:
+                sel = np.zeros(n, dtype=bool)
+                sel[rows] = True
+                mask &= sel
+            if original is not None and name in original.column_names:
+                old = original.column(name).combine_chunks()
+                same = pc.fill_null(pc.equal(old, values.cast(old.type) if old.type != values.type else values),
+                                    False)
+                mask &= ~np.asarray(same.to_numpy(zero_copy_only=False), dtype=bool)
+            if lengths is not None:
+                mask &= np.asarray(lengths) >= col.end  # never lengthen a short record
+            if not mask.any():
+                continue
+            try:
+                encode_column_into(out, col.offset, col.field, values, self.codec, mask=mask,
+                                   rounding=self.rounding, truncate=self.truncate)
+            except EncodeError as exc:
+                raise _with_row(exc, col, np.arange(n)) from None
+        return out
+
+
+def _present(col: Column, counts, n: int) -> np.ndarray:
+    present = np.ones(n, dtype=bool)
+    if counts is None or not col.subscripts:
+        return present
+    for sub, dim in zip(col.subscripts, col.field.dims):
+        if dim.depending_path is not None:
+            present &= counts[dim.depending_path] >= sub
+    return present
+
+
+def _under_redefines(record: Record, field: Field) -> bool:
+    return _redefines_area(record, field) is not None and not _redefines_area(record, field)[1]
+
+
+def _redefines_area(record: Record, field: Field) -> tuple[tuple[str, ...], bool] | None:
+    """(area key, is in the first view) when ``field`` lies in a REDEFINES family, else None."""
+    by_path = _paths(record)
+    for k in range(len(field.path), 1, -1):
+        item = by_path[field.path[:k]]
+        if item.redefines or item.redefined_by:
+            target = item.redefines or item.name
+            return (field.path[:k - 1] + (target,), item.redefines is None)
+    return None
+
+
+_PATH_CACHE: dict[int, dict[tuple[str, ...], Field]] = {}
+
+
+def _paths(record: Record) -> dict[tuple[str, ...], Field]:
+    key = id(record)
+    cached = _PATH_CACHE.get(key)
+    if cached is None or next(iter(cached.values())) is not record.fields[0]:
+        cached = {f.path: f for f in record.fields}
+        _PATH_CACHE[key] = cached
+    return cached
+
+
+def _with_row(exc: EncodeError, col: Column, rows: np.ndarray) -> EncodeError:
+    row = exc.row
+    if row is not None and 0 <= row < len(rows):
+        row = int(rows[row])
+    return EncodeError(exc.reason, row=row, field=col.name, value=exc.value,
+                       picture=col.field.picture or exc.picture)
