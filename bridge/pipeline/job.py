@@ -1,0 +1,218 @@
+"""The job file: one TOML document that says where drops come from, how to read and score them, and where results go.
+
+Relative paths in the file are relative to the job file's folder, so a job folder can be
+moved as a whole. Secrets are never in the file: SSH keys are files (or the agent), and a
+key's passphrase comes from the environment variable named by ``passphrase_env``.
+Unknown keys are errors (a typo must not silently fall back to a default).
+
+See docs/batch-job.md for every key, and examples/ for complete files.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any, Literal
+
+from bridge.errors import JobError
+
+__all__ = ["Endpoint", "Job", "load_job", "READER_KEYS"]
+
+#: reader options a job may set in [job], spelled as the CLI flags
+READER_KEYS = ("record", "recfm", "lrecl", "codepage", "dialect", "rdw_endian", "rdw_adjust", "bdw",
+               "float_format", "odo_placement", "variable_occurs", "segment_field", "segment_map",
+               "skip_header_bytes", "skip_trailer_bytes", "on_invalid")
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A drop zone: a local folder or a folder on an SFTP server."""
+
+    kind: Literal["local", "sftp"] = "local"
+    path: str = "."
+    host: str | None = None
+    port: int = 22
+    user: str | None = None
+    key_file: str | None = None
+    known_hosts: str | None = None
+    passphrase_env: str | None = None
+    use_agent: bool = False
+    timeout: float = 30.0
+    retries: int = 4
+    retry_delay: float = 1.0
+
+    def connection(self) -> dict[str, Any]:
+        """Keyword arguments for `bridge.transport.open_dropzone`."""
+        from bridge.transport import RetryPolicy
+
+        kw: dict[str, Any] = {"kind": self.kind, "path": self.path}
+        if self.kind == "sftp":
+            kw.update(host=self.host, port=self.port, user=self.user, key_file=self.key_file,
+                      known_hosts=self.known_hosts, passphrase_env=self.passphrase_env,
+                      timeout=self.timeout,
+                      retry=RetryPolicy(attempts=max(1, self.retries), base_delay=self.retry_delay))
+        return kw
+
+
+@dataclass(frozen=True)
+class Source:
+    endpoint: Endpoint
+    pattern: str = "*"
+    ready: Literal["trigger", "stable"] = "trigger"
+    trigger_suffix: str = ".trg"
+    trigger_replaces_suffix: bool = False
+    stable_seconds: float = 30.0
+    archive: str = "archive"
+    error: str = "error"
+
+
+@dataclass(frozen=True)
+class Target:
+    endpoint: Endpoint
+    name: str = "{stem}.SCORED{suffix}"
+    status: bool = True
+    status_name: str = "{output}.status"
+    trigger: bool = False
+    trigger_name: str = "{output}.trg"
+
+
+@dataclass(frozen=True)
+class Job:
+    """A parsed, checked job file."""
+
+    name: str
+    path: Path                              # the job file
+    copybook: Path
+    include: tuple[Path, ...]
+    model: Path
+    reader: dict[str, Any]
+    source: Source
+    target: Target
+    work_dir: Path
+    journal: Path
+    shadow: Path | None = None
+    log_format: Literal["plain", "json"] = "plain"
+    reject_invalid: bool = False            # a file with any invalid value is rejected (rc 8)
+
+    def trigger_for(self, data_name: str) -> str:
+        """The trigger file name that marks ``data_name`` complete."""
+        suffix = self.source.trigger_suffix
+        if self.source.trigger_replaces_suffix and "." in data_name:
+            return data_name.rsplit(".", 1)[0] + suffix
+        return data_name + suffix
+
+    def data_for_trigger(self, trigger_name: str, names: set[str]) -> str | None:
+        """The data file a trigger belongs to, among ``names`` (None when it is not there)."""
+        suffix = self.source.trigger_suffix
+        if not trigger_name.endswith(suffix):
+            return None
+        stem = trigger_name[: -len(suffix)]
+        if not self.source.trigger_replaces_suffix:
+            return stem if stem in names else None
+        matches = [n for n in names if "." in n and n.rsplit(".", 1)[0] == stem and n != trigger_name]
+        return sorted(matches)[0] if matches else None
+
+
+_JOB_KEYS = {"name", "copybook", "include", "model", "work_dir", "journal", "shadow", "log_format",
+             "reject_invalid", *READER_KEYS}
+_ENDPOINT_KEYS = {f.name for f in fields(Endpoint)}
+_SOURCE_KEYS = _ENDPOINT_KEYS | {"pattern", "ready", "trigger_suffix", "trigger_replaces_suffix",
+                                 "stable_seconds", "archive", "error"}
+_TARGET_KEYS = _ENDPOINT_KEYS | {"name", "status", "status_name", "trigger", "trigger_name"}
+
+
+def load_job(path: str | Path) -> Job:
+    """Read and check a job file; raises `JobError` naming the key that is wrong."""
+    path = Path(path)
+    where = str(path)
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise JobError("job file not found", job=where) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise JobError(f"not valid TOML: {exc}", job=where) from None
+    base = path.resolve().parent
+    unknown_sections = set(doc) - {"job", "source", "target"}
+    if unknown_sections:
+        raise JobError(f"unknown section(s) [{'], ['.join(sorted(unknown_sections))}]; "
+                       "a job has [job], [source] and [target]", job=where)
+    job = _section(doc, "job", _JOB_KEYS, where)
+    src = _section(doc, "source", _SOURCE_KEYS, where)
+    tgt = _section(doc, "target", _TARGET_KEYS, where, required=False)
+    for key in ("name", "copybook", "model"):
+        if key not in job:
+            raise JobError(f"[job] needs {key} =", job=where)
+
+    def rel(p: str | None) -> Path | None:
+        if p is None:
+            return None
+        q = Path(p).expanduser()
+        return q if q.is_absolute() else base / q
+
+    source_ep = _endpoint(src, where, "source", base)
+    target_ep = _endpoint({**{k: v for k, v in src.items() if k in _ENDPOINT_KEYS and k != "path"}, **tgt},
+                          where, "target", base) if tgt else None
+    if target_ep is None or "path" not in tgt:
+        raise JobError("[target] needs path = (the outbox the next JCL step reads)", job=where)
+    ready = src.get("ready", "trigger")
+    if ready not in ("trigger", "stable"):
+        raise JobError(f"[source] ready = {ready!r} is not one of: trigger, stable", job=where)
+    reader = {k: job[k] for k in READER_KEYS if k in job}
+    work_dir = rel(job.get("work_dir")) or base / ".bridge" / str(job["name"])
+    source = Source(endpoint=source_ep, pattern=src.get("pattern", "*"), ready=ready,
+                    trigger_suffix=src.get("trigger_suffix", ".trg"),
+                    trigger_replaces_suffix=bool(src.get("trigger_replaces_suffix", False)),
+                    stable_seconds=float(src.get("stable_seconds", 30.0)),
+                    archive=src.get("archive", "archive"), error=src.get("error", "error"))
+    target = Target(endpoint=target_ep, name=tgt.get("name", "{stem}.SCORED{suffix}"),
+                    status=bool(tgt.get("status", True)), status_name=tgt.get("status_name", "{output}.status"),
+                    trigger=bool(tgt.get("trigger", False)), trigger_name=tgt.get("trigger_name", "{output}.trg"))
+    log_format = job.get("log_format", "plain")
+    if log_format not in ("plain", "json"):
+        raise JobError(f"[job] log_format = {log_format!r} is not one of: plain, json", job=where)
+    return Job(name=str(job["name"]), path=path, copybook=rel(job["copybook"]),
+               include=tuple(rel(p) for p in job.get("include", [])), model=rel(job["model"]),
+               reader=reader, source=source, target=target, work_dir=work_dir,
+               journal=rel(job.get("journal")) or work_dir / "journal.sqlite",
+               shadow=rel(job.get("shadow")), log_format=log_format,
+               reject_invalid=bool(job.get("reject_invalid", False)))
+
+
+def _section(doc: dict, name: str, allowed: set[str], where: str, *, required: bool = True) -> dict:
+    section = doc.get(name)
+    if section is None:
+        if required:
+            raise JobError(f"missing section [{name}]", job=where)
+        return {}
+    if not isinstance(section, dict):
+        raise JobError(f"[{name}] must be a table", job=where)
+    unknown = sorted(set(section) - allowed)
+    if unknown:
+        raise JobError(f"unknown key(s) in [{name}]: {', '.join(unknown)}; accepted: {', '.join(sorted(allowed))}",
+                       job=where)
+    for key in ("password", "passphrase"):
+        if key in section:
+            raise JobError(f"[{name}] {key} = is not allowed: secrets never go in the job file; use key_file "
+                           "with passphrase_env, or the SSH agent", job=where)
+    return section
+
+
+def _endpoint(section: dict, where: str, name: str, base: Path) -> Endpoint:
+    kind = section.get("kind", "local")
+    if kind not in ("local", "sftp"):
+        raise JobError(f"[{name}] kind = {kind!r} is not one of: local, sftp", job=where)
+    values = {k: section[k] for k in _ENDPOINT_KEYS if k in section}
+    if kind == "local":
+        p = Path(str(values.get("path", "."))).expanduser()
+        values["path"] = str(p if p.is_absolute() else base / p)
+    else:
+        for key in ("host", "user", "known_hosts"):
+            if not values.get(key):
+                raise JobError(f"[{name}] kind = 'sftp' needs {key} =", job=where)
+        for key in ("key_file", "known_hosts"):
+            if values.get(key):
+                p = Path(values[key]).expanduser()
+                values[key] = str(p if p.is_absolute() else base / p)
+        if not values.get("key_file") and not values.get("use_agent"):
+            raise JobError(f"[{name}] kind = 'sftp' needs key_file = (or use_agent = true)", job=where)
+    return Endpoint(**values)

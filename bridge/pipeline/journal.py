@@ -1,0 +1,215 @@
+"""The job's journal: what happened to every file, step by step, in SQLite.
+
+Each input file gets one row, keyed by its name, size and (once fetched) SHA-256. The row's
+``state`` is the last step that is known to have completed; every step is written *before*
+the next one starts, and each step can tell on restart whether it already happened (a
+claimed name exists, a delivered file has the expected size...). So a run killed at any
+point is finished by the next run without losing a file or delivering one twice:
+
+    claiming → claimed → fetched → processed → delivered → reported → done
+                                      └──→ rejected → reported → done   (bad data)
+
+``duplicate`` ends a row whose file (same name, size and checksum) was already done.
+SQLite is opened in WAL mode with a busy timeout, so ``bridge status`` can read while a
+run writes.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+__all__ = ["FileRow", "Journal", "FINAL_STATES"]
+
+FINAL_STATES = ("done", "duplicate")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS files (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL,
+    size        INTEGER NOT NULL,
+    mtime       REAL,
+    checksum    TEXT,
+    state       TEXT NOT NULL,
+    token       TEXT NOT NULL,
+    claim_name  TEXT NOT NULL,
+    trigger     TEXT,
+    output_name TEXT,
+    status_name TEXT,
+    rc          INTEGER,
+    records_in  INTEGER,
+    scored      INTEGER,
+    rejected    INTEGER,
+    message     TEXT,
+    report      TEXT,
+    started     REAL NOT NULL,
+    updated     REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS files_key ON files (name, size, checksum);
+CREATE INDEX IF NOT EXISTS files_state ON files (state);
+CREATE TABLE IF NOT EXISTS events (
+    file_id  INTEGER NOT NULL,
+    at       REAL NOT NULL,
+    state    TEXT NOT NULL,
+    detail   TEXT
+);
+CREATE TABLE IF NOT EXISTS sightings (
+    name     TEXT PRIMARY KEY,
+    size     INTEGER NOT NULL,
+    mtime    REAL NOT NULL,
+    since    REAL NOT NULL
+);
+"""
+
+_COLUMNS = ("id", "name", "size", "mtime", "checksum", "state", "token", "claim_name", "trigger",
+            "output_name", "status_name", "rc", "records_in", "scored", "rejected", "message", "report",
+            "started", "updated")
+
+
+@dataclass(frozen=True)
+class FileRow:
+    """One input file as the journal knows it."""
+
+    id: int
+    name: str
+    size: int
+    mtime: float | None
+    checksum: str | None
+    state: str
+    token: str
+    claim_name: str
+    trigger: str | None
+    output_name: str | None
+    status_name: str | None
+    rc: int | None
+    records_in: int | None
+    scored: int | None
+    rejected: int | None
+    message: str | None
+    report: str | None
+    started: float
+    updated: float
+
+    @property
+    def finished(self) -> bool:
+        return self.state in FINAL_STATES
+
+    @property
+    def report_data(self) -> dict[str, Any]:
+        return json.loads(self.report) if self.report else {}
+
+
+class Journal:
+    """SQLite journal of one job."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> "Journal":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- rows --------------------------------------------------------------------------------
+    def begin(self, name: str, size: int, mtime: float | None, token: str, claim_name: str,
+              trigger: str | None) -> FileRow:
+        """Record the intent to claim ``name`` (state ``claiming``) before the rename happens."""
+        now = time.time()
+        cur = self._db.execute(
+            "INSERT INTO files (name, size, mtime, state, token, claim_name, trigger, started, updated) "
+            "VALUES (?, ?, ?, 'claiming', ?, ?, ?, ?, ?)",
+            (name, size, mtime, token, claim_name, trigger, now, now))
+        self._event(cur.lastrowid, "claiming", None)
+        return self.get(cur.lastrowid)
+
+    def advance(self, row: FileRow, state: str, *, detail: str | None = None, **values: Any) -> FileRow:
+        """Move ``row`` to ``state``, storing ``values`` (columns of the row) with it, atomically."""
+        bad = set(values) - set(_COLUMNS)
+        if bad:
+            raise ValueError(f"unknown journal column(s): {', '.join(sorted(bad))}")
+        if "report" in values and not isinstance(values["report"], (str, type(None))):
+            values["report"] = json.dumps(values["report"], default=str)
+        sets = ", ".join(f"{k} = ?" for k in values)
+        params = list(values.values())
+        sql = f"UPDATE files SET state = ?, updated = ?{', ' + sets if sets else ''} WHERE id = ?"
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.execute(sql, [state, time.time(), *params, row.id])
+            self._db.execute("INSERT INTO events (file_id, at, state, detail) VALUES (?, ?, ?, ?)",
+                             (row.id, time.time(), state, detail))
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        return self.get(row.id)
+
+    def forget(self, row: FileRow, reason: str) -> None:
+        """Drop a row whose claim never happened (another process took the file first)."""
+        self._event(row.id, "forgotten", reason)
+        self._db.execute("DELETE FROM files WHERE id = ?", (row.id,))
+
+    def get(self, row_id: int) -> FileRow:
+        cur = self._db.execute(f"SELECT {', '.join(_COLUMNS)} FROM files WHERE id = ?", (row_id,))
+        return FileRow(*cur.fetchone())
+
+    def unfinished(self) -> list[FileRow]:
+        """Rows a run must finish before it takes new files, oldest first."""
+        marks = ", ".join("?" * len(FINAL_STATES))
+        cur = self._db.execute(f"SELECT {', '.join(_COLUMNS)} FROM files WHERE state NOT IN ({marks}) "
+                               "ORDER BY id", FINAL_STATES)
+        return [FileRow(*r) for r in cur.fetchall()]
+
+    def find_done(self, name: str, size: int, checksum: str, *, exclude: int | None = None) -> FileRow | None:
+        """A finished row for the same file (name, size and checksum), if any."""
+        cur = self._db.execute(
+            f"SELECT {', '.join(_COLUMNS)} FROM files WHERE name = ? AND size = ? AND checksum = ? "
+            "AND state = 'done' AND id != ? ORDER BY id LIMIT 1", (name, size, checksum, exclude or -1))
+        r = cur.fetchone()
+        return FileRow(*r) if r else None
+
+    def rows(self, limit: int = 50) -> list[FileRow]:
+        cur = self._db.execute(f"SELECT {', '.join(_COLUMNS)} FROM files ORDER BY id DESC LIMIT ?", (limit,))
+        return [FileRow(*r) for r in cur.fetchall()]
+
+    def events(self, row: FileRow) -> Iterator[tuple[float, str, str | None]]:
+        cur = self._db.execute("SELECT at, state, detail FROM events WHERE file_id = ? ORDER BY at", (row.id,))
+        yield from cur.fetchall()
+
+    def counts(self) -> dict[str, int]:
+        cur = self._db.execute("SELECT state, COUNT(*) FROM files GROUP BY state")
+        return dict(cur.fetchall())
+
+    def generation(self) -> int:
+        """Next GDG-style generation number of this job's outputs (1, 2, ...)."""
+        cur = self._db.execute("SELECT COUNT(*) FROM files WHERE output_name IS NOT NULL")
+        return int(cur.fetchone()[0]) + 1
+
+    # -- readiness by stability --------------------------------------------------------------
+    def sighting(self, name: str, size: int, mtime: float, now: float) -> float:
+        """Record that ``name`` was seen with this size and mtime; returns since when it has not changed."""
+        cur = self._db.execute("SELECT size, mtime, since FROM sightings WHERE name = ?", (name,))
+        r = cur.fetchone()
+        if r and r[0] == size and r[1] == mtime:
+            return float(r[2])
+        self._db.execute("INSERT OR REPLACE INTO sightings (name, size, mtime, since) VALUES (?, ?, ?, ?)",
+                         (name, size, mtime, now))
+        return now
+
+    def forget_sighting(self, name: str) -> None:
+        self._db.execute("DELETE FROM sightings WHERE name = ?", (name,))
+
+    def _event(self, file_id: int, state: str, detail: str | None) -> None:
+        self._db.execute("INSERT INTO events (file_id, at, state, detail) VALUES (?, ?, ?, ?)",
+                         (file_id, time.time(), state, detail))
