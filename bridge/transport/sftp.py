@@ -1,0 +1,504 @@
+"""A DropZone on an SFTP server, over paramiko (the only module of `bridge` that imports it).
+
+Decisions:
+
+- **Host keys are checked, never learnt.** The client loads the job's ``known_hosts`` and uses a
+  reject policy: an unknown or changed host key ends the connection with a `HostKeyError` naming
+  the host, the fingerprint it offered and the known_hosts file checked. Nothing is ever written
+  to known_hosts.
+- **Secrets stay out of the job file.** Authentication is by key file (its passphrase read from
+  the environment variable the job names in ``passphrase_env``) or, with no key file, by
+  ssh-agent. ``~/.ssh`` keys are not searched (``look_for_keys=False``).
+- **One error boundary.** `SftpDropZone._boundary` turns every paramiko, socket and OS error into
+  `TransportError`; a dropped connection (EOF, reset, refused, timeout, closed socket) is
+  ``retryable=True`` and makes the next attempt reconnect.
+- **Retries cannot duplicate a visible file.** Operations are retried with exponential backoff
+  (`RetryPolicy`). `put` is idempotent: each attempt uploads a fresh hidden temporary name and
+  renames it into place with ``posix_rename``. A rename, claim or remove whose reply was lost is
+  recognised on the retry by its result (source gone, target present).
+- Atomic overwrite needs the ``posix-rename@openssh.com`` extension (OpenSSH, including z/OS
+  OpenSSH); a plain SFTP rename is exclusive, which is what ``overwrite=False`` wants.
+"""
+from __future__ import annotations
+
+import errno
+import fnmatch
+import io
+import logging
+import os
+import posixpath
+import stat as stat_module
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TypeVar
+
+import paramiko
+
+from bridge.errors import TransportError
+from bridge.transport.base import (
+    DropZone,
+    Entry,
+    FileMissingError,
+    HostKeyError,
+    Progress,
+    RetryPolicy,
+    StrPath,
+    TargetExistsError,
+    claim_name,
+    is_hidden,
+    safe_name,
+    temp_name,
+)
+
+__all__ = ["SftpDropZone", "connection_lost"]
+
+log = logging.getLogger("bridge.transport")
+
+T = TypeVar("T")
+
+_DROP_ERRNOS = {
+    errno.ECONNREFUSED, errno.ECONNRESET, errno.ECONNABORTED, errno.EPIPE, errno.ETIMEDOUT,
+    errno.EHOSTUNREACH, errno.ENETUNREACH, errno.ENETDOWN, errno.ENETRESET, errno.ENOTCONN,
+    errno.ESHUTDOWN, errno.EHOSTDOWN,
+}
+
+
+def connection_lost(error: BaseException, *, connected: bool) -> bool:
+    """Whether `error` means the connection dropped, so that reconnecting and retrying may help.
+
+    `connected` says whether the SSH transport was still up after the error: a failure the
+    server reported over a live connection (no such file, permission denied) is not retryable.
+    """
+    if isinstance(error, (paramiko.AuthenticationException, paramiko.BadHostKeyException,
+                          paramiko.PasswordRequiredException)):
+        return False
+    if isinstance(error, (EOFError, TimeoutError, ConnectionError, paramiko.ssh_exception.NoValidConnectionsError)):
+        return True
+    if isinstance(error, paramiko.SSHException):
+        return True  # banner, kex and "connection dropped" failures while a server restarts
+    if isinstance(error, OSError) and error.errno in _DROP_ERRNOS:
+        return True
+    return not connected
+
+
+def _describe(error: BaseException) -> str:
+    if isinstance(error, paramiko.ssh_exception.NoValidConnectionsError):
+        reasons = {getattr(cause, "strerror", None) or str(cause) for cause in error.errors.values()}
+        return "; ".join(sorted(reasons))
+    text = str(error)
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+class _RefuseUnknownHost(paramiko.MissingHostKeyPolicy):
+    """Refuse a host that known_hosts does not list, saying which key it offered."""
+
+    def __init__(self, zone: SftpDropZone) -> None:
+        self._zone = zone
+
+    def missing_host_key(self, client: paramiko.SSHClient, hostname: str, key: paramiko.PKey) -> None:
+        zone = self._zone
+        raise HostKeyError(
+            f"unknown host: {hostname} is not in known_hosts file {zone.known_hosts}; it offered "
+            f"{key.get_name()} key {key.fingerprint}. Refusing to connect (host keys are never added "
+            "automatically): check the fingerprint with the server's administrator, then add the "
+            "host's line to that known_hosts file", where=zone.server)
+
+
+class SftpDropZone(DropZone):
+    """A drop zone on folder `path` of an SFTP server; connects at once and reconnects after drops.
+
+    `path` is absolute, or relative to the directory the server starts sessions in. With no
+    `key_file`, keys are taken from ssh-agent. ``passphrase_env`` names the environment variable
+    holding the key file's passphrase. `timeout` bounds connecting and every request (seconds).
+    One zone is one connection; calls from several threads are serialised.
+
+    :raises HostKeyError: the server's host key is unknown or changed.
+    :raises TransportError: cannot connect or log in, or the folder does not exist.
+    """
+
+    def __init__(self, path: str, *, host: str, user: str, known_hosts: StrPath, port: int = 22,
+                 key_file: StrPath | None = None, passphrase_env: str | None = None,
+                 timeout: float = 15.0, retry: RetryPolicy | None = None, create: bool = False) -> None:
+        self.host = host
+        self.port = int(port)
+        self.user = user
+        self.known_hosts = Path(known_hosts) if known_hosts else None
+        self.key_file = Path(key_file) if key_file else None
+        self.passphrase_env = passphrase_env
+        self.timeout = timeout
+        self.retry = retry or RetryPolicy()
+        self.folder = posixpath.normpath(path or ".")
+        self.host_label = host if self.port == 22 else f"[{host}]:{self.port}"
+        self.server = f"sftp://{user}@{host}:{self.port}"
+        shown = self.folder if self.folder.startswith("/") else f"/~/{self.folder}"
+        self.location = self.server + shown
+        self._client: paramiko.SSHClient | None = None
+        self._sftp: paramiko.SFTPClient | None = None
+        self._orphans: set[str] = set()
+        self._lock = threading.RLock()
+        if not host or not user:
+            raise TransportError("an sftp drop zone needs host and user", where=self.location)
+        if self.known_hosts is None:
+            raise TransportError("an sftp drop zone needs a known_hosts file: host keys are checked, "
+                                 "never accepted blindly", where=self.server)
+        try:
+            if create:
+                self._run(f"create folder {self.folder}", None, self._makedirs_operation(self.folder))
+            else:
+                self._run("open folder", None, self._check_folder)
+        except BaseException:
+            self._drop()
+            raise
+
+    def __repr__(self) -> str:
+        return f"SftpDropZone({self.location!r})"
+
+    # --- connection -----------------------------------------------------------------------------
+
+    def _connected(self) -> bool:
+        transport = self._client.get_transport() if self._client is not None else None
+        return transport is not None and transport.is_active()
+
+    def _session(self) -> paramiko.SFTPClient:
+        if self._sftp is None or not self._connected():
+            with self._boundary("connect"):
+                self._connect()
+        assert self._sftp is not None
+        return self._sftp
+
+    def _connect(self) -> None:
+        self._drop()
+        assert self.known_hosts is not None
+        if not self.known_hosts.is_file():
+            raise TransportError(f"known_hosts file {self.known_hosts} does not exist; the server's host key "
+                                 "must be listed there", where=self.server)
+        pkey = self._load_key()
+        client = paramiko.SSHClient()
+        try:
+            client.load_host_keys(str(self.known_hosts))
+            client.set_missing_host_key_policy(_RefuseUnknownHost(self))
+            client.connect(self.host, self.port, username=self.user, pkey=pkey, allow_agent=pkey is None,
+                           look_for_keys=False, timeout=self.timeout, banner_timeout=self.timeout,
+                           auth_timeout=self.timeout, channel_timeout=self.timeout)
+            sftp = client.open_sftp()
+            sftp.get_channel().settimeout(self.timeout)
+        except BaseException:
+            client.close()
+            raise
+        self._client, self._sftp = client, sftp
+        self._remove_orphans()
+
+    def _load_key(self) -> paramiko.PKey | None:
+        if self.key_file is None:
+            return None
+        passphrase = None
+        if self.passphrase_env:
+            passphrase = os.environ.get(self.passphrase_env)
+            if passphrase is None:
+                raise TransportError(f"environment variable {self.passphrase_env} (passphrase_env) is not "
+                                     f"set; it must hold the passphrase of key file {self.key_file}",
+                                     where=self.server)
+        secret = passphrase.encode() if passphrase is not None else None
+        encrypted = TransportError(f"key file {self.key_file} is encrypted: set passphrase_env to the name of the "
+                                   "environment variable holding its passphrase, or use ssh-agent",
+                                   where=self.server)
+        try:
+            return paramiko.PKey.from_path(self.key_file, secret)  # positional: renamed in paramiko 5
+        except paramiko.PasswordRequiredException as error:
+            raise encrypted from error
+        except TypeError as error:  # paramiko 5 lets cryptography's "password was not provided" through
+            if secret is None:
+                raise encrypted from error
+            raise
+        except OSError as error:
+            raise TransportError(f"key file {self.key_file} cannot be read: {error.strerror or error}",
+                                 where=self.server) from error
+        except (paramiko.SSHException, ValueError) as error:
+            if secret is not None:
+                text = (f"key file {self.key_file} cannot be decrypted with the passphrase in "
+                        f"${self.passphrase_env} (or is not a private key)")
+            else:
+                text = f"key file {self.key_file} cannot be loaded: {error}"
+            raise TransportError(text, where=self.server) from error
+
+    def _drop(self) -> None:
+        """Forget the current connection (after a drop, or on close)."""
+        sftp, client = self._sftp, self._client
+        self._sftp = self._client = None
+        for closable in (sftp, client):
+            if closable is not None:
+                try:
+                    closable.close()
+                except Exception:  # noqa: BLE001 - closing a dead connection may fail in any way
+                    pass
+
+    def _remove_orphans(self) -> None:
+        """Remove temporary uploads that a dropped connection kept us from removing."""
+        assert self._sftp is not None
+        for path in sorted(self._orphans):
+            try:
+                self._sftp.remove(path)
+            except FileNotFoundError:
+                pass
+            except (OSError, paramiko.SSHException, EOFError):
+                continue
+            self._orphans.discard(path)
+
+    def close(self) -> None:
+        with self._lock:
+            self._drop()
+
+    # --- the error boundary and the retry loop --------------------------------------------------
+
+    def _where(self, name: str | None) -> str:
+        return self.location if name is None else f"{self.location}/{name}"
+
+    @contextmanager
+    def _boundary(self, action: str, name: str | None = None) -> Iterator[None]:
+        """Translate paramiko, socket and OS errors into TransportError; drop a dead connection."""
+        where = self._where(name)
+        try:
+            yield
+        except TransportError:
+            raise
+        except paramiko.BadHostKeyException as error:
+            raise HostKeyError(
+                f"host key changed: {self.host_label} offered {error.key.get_name()} key {error.key.fingerprint}, "
+                f"but known_hosts file {self.known_hosts} lists {error.expected_key.get_name()} key "
+                f"{error.expected_key.fingerprint}. Refusing to connect: if the key was changed on purpose, "
+                "check the new fingerprint with the server's administrator and update that known_hosts line",
+                where=self.server) from error
+        except paramiko.AuthenticationException as error:
+            key = f"key file {self.key_file}" if self.key_file else "the keys of ssh-agent"
+            raise TransportError(f"the server refused to log in user {self.user} with {key} ({error}); check "
+                                 "the user's authorized_keys on the server", where=self.server) from error
+        except FileNotFoundError as error:
+            raise FileMissingError(f"{action}: no such file or folder on the server", where=where) from error
+        except PermissionError as error:
+            raise TransportError(f"{action}: permission denied by the server", where=where) from error
+        except (paramiko.SSHException, EOFError, OSError) as error:
+            lost = connection_lost(error, connected=self._connected())
+            if lost:
+                self._drop()
+                text = f"{action} failed, connection to {self.host_label} lost or refused ({_describe(error)})"
+            else:
+                text = f"{action} failed: {_describe(error)}"
+            raise TransportError(text, where=where, retryable=lost) from error
+
+    def _run(self, action: str, name: str | None, operation: Callable[[paramiko.SFTPClient, int], T]) -> T:
+        """Run ``operation(sftp, attempt_number)`` inside the boundary, retried by the policy."""
+        def attempt(number: int) -> T:
+            with self._lock:
+                sftp = self._session()
+                with self._boundary(action, name):
+                    return operation(sftp, number)
+        return self.retry.run(attempt, what=f"{action} {self._where(name)}")
+
+    # --- paths ----------------------------------------------------------------------------------
+
+    def _remote(self, name: str) -> str:
+        return posixpath.join(self.folder, safe_name(name, where=self.location))
+
+    def _folder_path(self, folder: str) -> str:
+        return posixpath.normpath(posixpath.join(self.folder, folder))
+
+    def _check_folder(self, sftp: paramiko.SFTPClient, _: int) -> None:
+        try:
+            attrs = sftp.stat(self.folder)
+        except FileNotFoundError as error:
+            raise TransportError(f"folder {self.folder} does not exist on {self.host_label}; check the job's "
+                                 "path (or create it)", where=self.location) from error
+        if not stat_module.S_ISDIR(attrs.st_mode or 0):
+            raise TransportError(f"{self.folder} on {self.host_label} is not a folder", where=self.location)
+
+    @staticmethod
+    def _exists(sftp: paramiko.SFTPClient, path: str) -> bool:
+        try:
+            sftp.lstat(path)
+        except FileNotFoundError:
+            return False
+        return True
+
+    # --- reading --------------------------------------------------------------------------------
+
+    def list(self, pattern: str = "*") -> list[Entry]:
+        def operation(sftp: paramiko.SFTPClient, _: int) -> list[Entry]:
+            entries = []
+            for attrs in sftp.listdir_attr(self.folder):
+                name = attrs.filename
+                if is_hidden(name) and not pattern.startswith("."):
+                    continue
+                if fnmatch.fnmatchcase(name, pattern) and stat_module.S_ISREG(attrs.st_mode or 0):
+                    entries.append(Entry(name, attrs.st_size or 0, float(attrs.st_mtime or 0)))
+            return sorted(entries)
+        return self._run("list folder", None, operation)
+
+    def stat(self, name: str) -> Entry:
+        path = self._remote(name)
+
+        def operation(sftp: paramiko.SFTPClient, _: int) -> Entry:
+            attrs = sftp.lstat(path)
+            if not stat_module.S_ISREG(attrs.st_mode or 0):
+                raise TransportError("not a regular file", where=self._where(name))
+            return Entry(name, attrs.st_size or 0, float(attrs.st_mtime or 0))
+        return self._run("stat", name, operation)
+
+    def fetch(self, name: str, local_path: StrPath, *, progress: Progress | None = None) -> Entry:
+        path = self._remote(name)
+        target = Path(local_path)
+        part = target.with_name(temp_name(target.name))
+
+        def operation(sftp: paramiko.SFTPClient, _: int) -> Entry:
+            try:
+                attrs = sftp.stat(path)
+                sftp.get(path, str(part), callback=progress)
+                got = part.stat().st_size
+                if got != attrs.st_size:
+                    raise TransportError(f"fetch: got {got} bytes but the server lists {attrs.st_size}; is "
+                                         "the file still being written?", where=self._where(name))
+                os.replace(part, target)
+            finally:
+                part.unlink(missing_ok=True)
+            return Entry(name, attrs.st_size or 0, float(attrs.st_mtime or 0))
+        return self._run("fetch", name, operation)
+
+    # --- writing --------------------------------------------------------------------------------
+
+    def put(self, local_path: StrPath, name: str, *, overwrite: bool = True,
+            progress: Progress | None = None) -> Entry:
+        safe_name(name, where=self.location)
+        try:
+            size = os.stat(local_path).st_size
+        except OSError as error:
+            raise TransportError(f"put: local file cannot be read ({error.strerror or error})",
+                                 where=str(local_path)) from error
+
+        def send(sftp: paramiko.SFTPClient, temp: str) -> None:
+            sftp.put(os.fspath(local_path), temp, callback=progress, confirm=False)
+        return self._run("put", name, lambda sftp, number: self._upload(sftp, number, send, size, name, overwrite))
+
+    def put_bytes(self, data: bytes, name: str, *, overwrite: bool = True) -> Entry:
+        safe_name(name, where=self.location)
+
+        def send(sftp: paramiko.SFTPClient, temp: str) -> None:
+            sftp.putfo(io.BytesIO(data), temp, file_size=len(data), confirm=False)
+        return self._run("put", name, lambda sftp, number: self._upload(sftp, number, send, len(data), name,
+                                                                        overwrite))
+
+    def _upload(self, sftp: paramiko.SFTPClient, number: int, send: Callable[[paramiko.SFTPClient, str], None],
+                size: int, name: str, overwrite: bool) -> Entry:
+        final = self._remote(name)
+        temp = self._remote(temp_name(name))
+        try:
+            send(sftp, temp)
+            got = sftp.stat(temp).st_size
+            if got != size:
+                raise TransportError(f"put: the server holds {got} bytes of {size} after the upload; it was not "
+                                     "renamed into place", where=self._where(name))
+            try:
+                self._place(sftp, temp, final, overwrite, name)
+            except TargetExistsError as error:
+                if number > 0:
+                    raise TargetExistsError(f"{error.reason} (it may be this put's own earlier attempt, whose "
+                                            "reply was lost when the connection dropped)",
+                                            where=error.where) from error
+                raise
+        except BaseException:
+            self._discard(sftp, temp)
+            raise
+        attrs = sftp.stat(final)
+        return Entry(name, attrs.st_size or 0, float(attrs.st_mtime or 0))
+
+    def _discard(self, sftp: paramiko.SFTPClient, temp: str) -> None:
+        """Remove an abandoned upload, or remember it for after the reconnect."""
+        if self._connected():
+            try:
+                sftp.remove(temp)
+                return
+            except FileNotFoundError:
+                return
+            except (OSError, paramiko.SSHException, EOFError):
+                pass
+        self._orphans.add(temp)
+
+    def _place(self, sftp: paramiko.SFTPClient, src: str, dst: str, overwrite: bool, shown: str) -> None:
+        """Rename src to dst: posix_rename (atomic overwrite) or plain rename (fails if dst exists)."""
+        if overwrite:
+            sftp.posix_rename(src, dst)
+            return
+        try:
+            sftp.rename(src, dst)
+        except FileNotFoundError:
+            raise
+        except OSError as error:
+            # OpenSSH answers a plain rename onto an existing file with a bare SSH_FX_FAILURE.
+            if self._connected() and self._exists(sftp, dst):
+                raise TargetExistsError(f"rename refused: {posixpath.basename(dst)} already exists (use "
+                                        "overwrite to replace it)", where=self._where(shown)) from error
+            raise
+
+    def _rename_paths(self, sftp: paramiko.SFTPClient, number: int, src: str, dst: str, overwrite: bool,
+                      shown: str) -> None:
+        try:
+            self._place(sftp, src, dst, overwrite, shown)
+        except FileNotFoundError:
+            if number > 0 and not self._exists(sftp, src) and self._exists(sftp, dst):
+                return  # the previous attempt's rename went through; only its reply was lost
+            raise
+
+    def rename(self, src: str, dst: str, *, overwrite: bool = False) -> None:
+        source, target = self._remote(src), self._remote(dst)
+        self._run(f"rename to {dst}", src,
+                  lambda sftp, number: self._rename_paths(sftp, number, source, target, overwrite, src))
+
+    def move(self, name: str, folder: str, *, overwrite: bool = False) -> None:
+        source = self._remote(name)
+        target = posixpath.join(self._folder_path(folder), name)
+        self._run(f"move to {self._folder_path(folder)}", name,
+                  lambda sftp, number: self._rename_paths(sftp, number, source, target, overwrite, name))
+
+    def claim(self, name: str, token: str) -> str | None:
+        source = self._remote(name)
+        claimed = claim_name(name, token)
+        target = self._remote(claimed)
+
+        def operation(sftp: paramiko.SFTPClient, number: int) -> str | None:
+            try:
+                sftp.posix_rename(source, target)
+            except FileNotFoundError:
+                if number > 0 and self._exists(sftp, target):
+                    return claimed  # our previous attempt won; only its reply was lost
+                return None
+            return claimed
+        return self._run("claim", name, operation)
+
+    def remove(self, name: str, *, missing_ok: bool = False) -> None:
+        path = self._remote(name)
+
+        def operation(sftp: paramiko.SFTPClient, number: int) -> None:
+            try:
+                sftp.remove(path)
+            except FileNotFoundError:
+                if not (missing_ok or number > 0):
+                    raise
+        self._run("remove", name, operation)
+
+    def makedirs(self, path: str) -> None:
+        folder = self._folder_path(path)
+        self._run(f"create folder {folder}", None, self._makedirs_operation(folder))
+
+    def _makedirs_operation(self, folder: str) -> Callable[[paramiko.SFTPClient, int], None]:
+        def operation(sftp: paramiko.SFTPClient, _: int) -> None:
+            parts = folder.split("/")
+            for end in range(1, len(parts) + 1):
+                prefix = "/".join(parts[:end]) or "/"
+                if prefix in ("/", ".") or self._exists(sftp, prefix):
+                    continue
+                try:
+                    sftp.mkdir(prefix)
+                except OSError:
+                    if not self._exists(sftp, prefix):  # made by someone else meanwhile is fine
+                        raise
+        return operation

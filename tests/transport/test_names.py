@@ -1,0 +1,78 @@
+"""safe_name and the hidden temporary/claim names: what a drop zone accepts as a file name."""
+from __future__ import annotations
+
+import pytest
+
+from bridge.errors import TransportError
+from bridge.transport import (
+    NameRejectedError,
+    claim_name,
+    claimed_original,
+    is_hidden,
+    safe_name,
+    temp_name,
+)
+
+
+@pytest.mark.parametrize("name", ["APPL.D261126.DAT", "APPL.D261126.DAT.trg", "scored_out-1.bin", "G0001V00",
+                                  "a b", "ÄPPL.DAT", "x..y"])
+def test_plain_names_are_accepted_unchanged(name: str) -> None:
+    assert safe_name(name) == name
+
+
+@pytest.mark.parametrize(("name", "reason"), [
+    ("../etc/passwd", "contains '..' (path traversal)"),
+    ("..", "not a file name"),
+    (".", "not a file name"),
+    ("", "not a file name"),
+    ("out/../../x", "contains '..' (path traversal)"),
+    ("..\\x", "contains '..' (path traversal)"),
+    ("/etc/passwd", "is an absolute path"),
+    ("\\\\server\\share", "is an absolute path"),
+    ("inbox/APPL.DAT", "contains a path separator"),
+    ("inbox\\APPL.DAT", "contains a path separator"),
+    ("C:APPL.DAT", "starts with a drive prefix"),
+    ("APPL\0.DAT", "contains NUL"),
+    ("APPL\n.DAT", "contains control character 0x0A"),
+    ("APPL\x7f.DAT", "contains control character 0x7F"),
+    ("A" * 201, "is longer than 200 bytes"),
+])
+def test_names_that_could_escape_the_folder_or_confuse_it_are_rejected(name: str, reason: str) -> None:
+    with pytest.raises(NameRejectedError) as caught:
+        safe_name(name, where="sftp://u@h:22/outbox")
+    message = str(caught.value)
+    assert reason in message
+    assert repr(name) in message
+    assert message.startswith("sftp://u@h:22/outbox: ")
+    assert isinstance(caught.value, TransportError) and not caught.value.retryable
+
+
+def test_a_non_string_name_is_rejected() -> None:
+    with pytest.raises(NameRejectedError, match="not a string"):
+        safe_name(b"APPL.DAT")  # type: ignore[arg-type]
+
+
+def test_temporary_upload_names_are_hidden_and_unique_per_upload() -> None:
+    first, second = temp_name("APPL.DAT"), temp_name("APPL.DAT")
+    assert first.startswith(".APPL.DAT.part-") and is_hidden(first)
+    assert first != second
+    assert temp_name("APPL.DAT", "tok") == ".APPL.DAT.part-tok"
+
+
+def test_temporary_names_refuse_an_unsafe_base_name() -> None:
+    with pytest.raises(NameRejectedError, match="path traversal"):
+        temp_name("../APPL.DAT")
+
+
+def test_claim_names_are_hidden_and_lead_back_to_the_original_name() -> None:
+    claimed = claim_name("APPL.D261126.DAT", "host1-4711")
+    assert claimed == ".APPL.D261126.DAT.claim-host1-4711"
+    assert claimed_original(claimed) == "APPL.D261126.DAT"
+    assert claimed_original("APPL.D261126.DAT") is None
+    assert claimed_original(".APPL.DAT.part-abc") is None
+
+
+@pytest.mark.parametrize("token", ["", "a/b", "a.b", "x" * 65, "tok en"])
+def test_tokens_that_could_change_the_name_shape_are_rejected(token: str) -> None:
+    with pytest.raises(NameRejectedError, match="token"):
+        claim_name("APPL.DAT", token)
