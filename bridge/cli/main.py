@@ -59,7 +59,7 @@ def cli() -> None:
 def main(argv: list[str] | None = None) -> int:
     """Console entry point: run the CLI, mapping `BridgeError` to stderr and a return code."""
     try:
-        cli.main(args=argv, standalone_mode=False)
+        rc = cli.main(args=argv, standalone_mode=False)
     except BridgeError as exc:
         click.echo(f"bridge: {exc}" if not _has_location(exc) else str(exc), err=True)
         return exc.return_code
@@ -73,7 +73,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except BrokenPipeError:
         return 0
-    return 0
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    return rc if isinstance(rc, int) else 0
 
 
 def _has_location(exc: BridgeError) -> bool:
