@@ -10,7 +10,7 @@ re-derives sizes or offsets. Conventions:
 * ``length`` is the storage of one occurrence, in bytes, slack bytes of SYNC included in
   groups (as IBM counts them).
 * ``scale`` is the power of ten the stored integer is divided by: ``S9(5)V99`` has scale 2,
-  ``9(3)PPP`` has scale -3 and ``PPP99`` (or ``VPP99``) has scale 5. ``digits`` counts the
+  ``9(3)PPP`` has scale -3 and ``PPP99`` has scale 5 and ``VPP99`` scale 4. ``digits`` counts the
   digit positions that take storage (P positions excluded).
 * ``dims`` lists, outermost first, every OCCURS that repeats the item (its own included):
   the byte ``stride`` between two occurrences, and ``min``/``max``/``depending_on``.

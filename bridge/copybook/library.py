@@ -1,0 +1,218 @@
+"""COPY statements: find the member on the search path, expand it, apply REPLACING.
+
+Expansion works on tokens, after each file has been read in its own source format, so a
+free-format member can sit in a fixed-format copybook. REPLACING follows IBM's rules for
+whole text words (``==a b== BY ==c==`` matches the token sequence, case-insensitively for
+words), plus the two partial-word forms real copybooks use:
+
+* ``LEADING ==X-== BY ==Y-==`` / ``TRAILING ...`` replace part of a word, and
+* a tag written between colons (``==:TAG:== BY ==CUST==``) is replaced wherever it appears
+  inside a word, as IBM's colon separator makes ``:TAG:-NAME`` become ``CUST-NAME``.
+
+After replacement, words left touching each other (``(PFX)-NAME`` with ``==(PFX)==`` replaced)
+are joined into one word. Nested COPY statements are expanded before the outer REPLACING.
+
+A member is looked up in the including file's directory first, then in each ``-I`` directory
+in order, as written, upper case and lower case, with the suffixes real libraries use.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable
+
+from bridge.copybook.tokens import LITERAL, PERIOD, PSEUDO, WORD, Token
+from bridge.errors import CopybookError
+
+__all__ = ["expand_copies", "find_member"]
+
+SUFFIXES = ("", ".cpy", ".CPY", ".cbl", ".CBL", ".cob", ".COB", ".copy", ".COPY", ".txt")
+
+
+@dataclass(frozen=True, slots=True)
+class _Replacement:
+    before: tuple[Token, ...]
+    after: tuple[Token, ...]
+    mode: str = "whole"         # whole | leading | trailing | tag
+
+
+def find_member(name: str, dirs: list[Path]) -> Path | None:
+    """The file a COPY member name refers to, or None."""
+    candidates = [name] if ("/" in name or "\\" in name or "." in name) else []
+    base = [name, name.upper(), name.lower()]
+    for d in dirs:
+        for c in candidates:
+            p = d / c
+            if p.is_file():
+                return p
+        for b in dict.fromkeys(base):
+            for s in SUFFIXES:
+                p = d / (b + s)
+                if p.is_file():
+                    return p
+    return None
+
+
+def expand_copies(tokens: list[Token], *, file: str, include_dirs: tuple[Path, ...],
+                  load: Callable[[Path], list[Token]], chain: tuple[str, ...] = ()) -> list[Token]:
+    """Tokens with every COPY statement replaced by its member's (expanded, replaced) tokens."""
+    if not any(t.kind == WORD and t.upper == "COPY" for t in tokens):
+        return tokens
+    out: list[Token] = []
+    i = 0
+    n = len(tokens)
+    while i < n:
+        t = tokens[i]
+        if not t.is_word("COPY"):
+            out.append(t)
+            i += 1
+            continue
+        i, member, replacements = _copy_statement(tokens, i)
+        here = Path(file).parent if file and not file.startswith("<") else Path.cwd()
+        dirs = [here, *include_dirs]
+        path = find_member(member.text, dirs)
+        if path is None:
+            searched = ", ".join(str(d) for d in dict.fromkeys(dirs))
+            raise CopybookError(
+                f"COPY member {member.text} not found (searched {searched}); add its library with -I DIR",
+                file=member.file, line=member.line, column=member.column)
+        key = str(path.resolve())
+        if key in chain:
+            names = " -> ".join([*(Path(c).name for c in chain[chain.index(key):]), path.name])
+            raise CopybookError(f"COPY {member.text} includes itself ({names})",
+                                file=member.file, line=member.line, column=member.column)
+        inner = expand_copies(load(path), file=str(path), include_dirs=include_dirs, load=load,
+                              chain=(*chain, key))
+        out.extend(_apply(inner, replacements) if replacements else inner)
+    return out
+
+
+def _copy_statement(tokens: list[Token], i: int) -> tuple[int, Token, list[_Replacement]]:
+    copy = tokens[i]
+    i += 1
+    if i >= len(tokens) or tokens[i].kind not in (WORD, LITERAL):
+        raise CopybookError("COPY must be followed by the member name", file=copy.file, line=copy.line,
+                            column=copy.column)
+    member = tokens[i]
+    i += 1
+    if i < len(tokens) and tokens[i].is_word("OF", "IN"):
+        i += 2                       # the library name: members are found on the search path
+    if i < len(tokens) and tokens[i].is_word("SUPPRESS"):
+        i += 1
+    replacements: list[_Replacement] = []
+    if i < len(tokens) and tokens[i].is_word("REPLACING"):
+        i += 1
+        while i < len(tokens) and tokens[i].kind != PERIOD:
+            mode = "whole"
+            if tokens[i].is_word("LEADING", "TRAILING"):
+                mode = tokens[i].upper.lower()
+                i += 1
+            i, before = _operand(tokens, i, copy)
+            if i >= len(tokens) or not tokens[i].is_word("BY"):
+                raise CopybookError("COPY ... REPLACING needs BY between the two operands",
+                                    file=copy.file, line=copy.line, column=copy.column)
+            i, after = _operand(tokens, i + 1, copy)
+            if not before:
+                raise CopybookError("the text to replace in COPY ... REPLACING is empty",
+                                    file=copy.file, line=copy.line, column=copy.column)
+            if mode == "whole" and len(before) == 1 and before[0].kind == WORD:
+                w = before[0].text
+                if len(w) > 2 and w.startswith(":") and w.endswith(":"):
+                    mode = "tag"
+            replacements.append(_Replacement(tuple(before), tuple(after), mode))
+    if i >= len(tokens) or tokens[i].kind != PERIOD:
+        raise CopybookError(f"the COPY {member.text} statement must end with a period",
+                            file=copy.file, line=copy.line, column=copy.column)
+    return i + 1, member, replacements
+
+
+def _operand(tokens: list[Token], i: int, copy: Token) -> tuple[int, list[Token]]:
+    if i >= len(tokens):
+        raise CopybookError("COPY ... REPLACING ends before its operand", file=copy.file,
+                            line=copy.line, column=copy.column)
+    t = tokens[i]
+    if t.kind == PSEUDO:
+        j = i + 1
+        while j < len(tokens) and tokens[j].kind != PSEUDO:
+            j += 1
+        if j >= len(tokens):
+            raise CopybookError("pseudo-text opened with == is not closed", file=t.file, line=t.line,
+                                column=t.column)
+        return j + 1, tokens[i + 1:j]
+    if t.kind in (WORD, LITERAL):
+        return i + 1, [t]
+    raise CopybookError(f"COPY ... REPLACING cannot use {t.shown()!r} as an operand", file=t.file,
+                        line=t.line, column=t.column)
+
+
+def _same(a: Token, b: Token) -> bool:
+    if a.kind != b.kind:
+        return False
+    if a.kind == WORD:
+        return a.text.upper() == b.text.upper()
+    if a.kind == LITERAL:
+        return a.text == b.text and a.prefix == b.prefix
+    return True
+
+
+def _apply(tokens: list[Token], replacements: list[_Replacement]) -> list[Token]:
+    out: list[Token] = []
+    i = 0
+    n = len(tokens)
+    changed = False
+    while i < n:
+        t = tokens[i]
+        for r in replacements:
+            if r.mode == "whole":
+                k = len(r.before)
+                if i + k <= n and all(_same(tokens[i + j], r.before[j]) for j in range(k)):
+                    out.extend(a.moved(t) if j == 0 else replace(a, file=t.file, line=t.line,
+                                                                   column=t.column)
+                               for j, a in enumerate(r.after))
+                    i += k
+                    changed = True
+                    break
+            elif t.kind == WORD:
+                new = _partial(t.text, r)
+                if new is not None:
+                    if new:
+                        out.append(replace(t, text=new))
+                    i += 1
+                    changed = True
+                    break
+        else:
+            out.append(t)
+            i += 1
+    return _join_touching_words(out) if changed else out
+
+
+def _partial(word: str, r: _Replacement) -> str | None:
+    old = "".join(x.text for x in r.before)
+    new = "".join(x.text for x in r.after)
+    upper, key = word.upper(), old.upper()
+    if r.mode == "leading" and upper.startswith(key):
+        return new + word[len(old):]
+    if r.mode == "trailing" and upper.endswith(key):
+        return word[:len(word) - len(old)] + new
+    if r.mode == "tag" and key in upper:
+        out, pos = [], 0
+        while True:
+            j = upper.find(key, pos)
+            if j < 0:
+                break
+            out.append(word[pos:j])
+            out.append(new)
+            pos = j + len(key)
+        out.append(word[pos:])
+        return "".join(out)
+    return None
+
+
+def _join_touching_words(tokens: list[Token]) -> list[Token]:
+    out: list[Token] = []
+    for t in tokens:
+        if t.kind == WORD and not t.space_before and out and out[-1].kind == WORD:
+            out[-1] = replace(out[-1], text=out[-1].text + t.text)
+        else:
+            out.append(t)
+    return out
