@@ -1,0 +1,109 @@
+"""Population stability of the model's inputs and score against its training population.
+
+PSI = sum over bins of ``(actual - expected) * ln(actual / expected)``, with proportions
+floored at `FLOOR` so an empty bin does not make it infinite. Numeric features use the
+training deciles' edges (a value equal to an edge falls in the lower bin), categorical
+features one bin per category, and every distribution has a bin for missing values (null,
+invalid or unknown category). A PSI above `THRESHOLD` (0.25, the usual "significant shift")
+is flagged.
+
+`DriftMonitor` accumulates bin counts batch by batch, so a run of any size keeps only counts.
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+from bridge.score.card import Distribution
+
+__all__ = ["FLOOR", "THRESHOLD", "DriftMonitor", "distribution_of", "psi"]
+
+THRESHOLD = 0.25
+FLOOR = 1e-4
+
+
+def _counts(expected: Distribution, values: np.ndarray) -> np.ndarray:
+    """Counts per bin of ``values`` (float, NaN = missing); missing bin last."""
+    v = np.asarray(values, dtype=np.float64)
+    nan = np.isnan(v)
+    if expected.categories:
+        k = len(expected.categories)
+        codes = v[~nan].astype(np.int64)
+        inside = (codes >= 0) & (codes < k)
+        counts = np.bincount(codes[inside], minlength=k).astype(np.int64)
+        return np.append(counts, nan.sum() + (~inside).sum())
+    k = len(expected.edges) + 1
+    bins = np.searchsorted(np.asarray(expected.edges, dtype=np.float64), v[~nan], side="left")
+    return np.append(np.bincount(bins, minlength=k).astype(np.int64), nan.sum())
+
+
+def _psi_from_counts(expected: Distribution, counts: np.ndarray) -> float:
+    total = counts.sum()
+    if total == 0:
+        return 0.0
+    e = np.maximum(np.append(np.asarray(expected.proportions, dtype=np.float64), expected.missing), FLOOR)
+    a = np.maximum(counts / total, FLOOR)
+    return float(np.sum((a - e) * np.log(a / e)))
+
+
+def psi(expected: Distribution, actual_values: np.ndarray) -> float:
+    """PSI of ``actual_values`` (float; category codes for a categorical distribution; NaN =
+    missing) against a training distribution."""
+    return _psi_from_counts(expected, _counts(expected, actual_values))
+
+
+def distribution_of(values: np.ndarray, *, categories: Sequence[str] = (), bins: int = 10) -> Distribution:
+    """The training distribution of ``values``: deciles (or categories by code) plus missing."""
+    v = np.asarray(values, dtype=np.float64)
+    nan = np.isnan(v)
+    n = max(len(v), 1)
+    if categories:
+        codes = v[~nan].astype(np.int64)
+        counts = np.bincount(codes[(codes >= 0) & (codes < len(categories))], minlength=len(categories))
+        return Distribution(proportions=tuple(float(c) / n for c in counts), categories=tuple(categories),
+                            missing=float(nan.sum()) / n)
+    present = v[~nan]
+    edges: tuple[float, ...] = ()
+    if len(present):
+        qs = np.quantile(present, np.linspace(0, 1, bins + 1)[1:-1], method="lower")
+        edges = tuple(float(x) for x in np.unique(qs))
+    dist = Distribution(proportions=(), edges=edges, missing=float(nan.sum()) / n)
+    counts = _counts(dist, v)[:-1]
+    return Distribution(proportions=tuple(float(c) / n for c in counts), edges=edges, missing=dist.missing)
+
+
+class DriftMonitor:
+    """Bin counts of a run's features and score, batch by batch, against the card's training distributions."""
+
+    def __init__(self, feature_names: Sequence[str], training: Mapping[str, Distribution],
+                 score_training: Distribution | None) -> None:
+        self.names = list(feature_names)
+        self.training = dict(training)
+        self.score_training = score_training
+        self._counts: dict[str, np.ndarray] = {}
+        self._score_counts: np.ndarray | None = None
+
+    def add(self, X: np.ndarray, score: np.ndarray | None = None) -> None:
+        """Count one batch: ``X`` columns in feature order, ``score`` the probabilities of scored rows."""
+        for j, name in enumerate(self.names):
+            dist = self.training.get(name)
+            if dist is None:
+                continue
+            c = _counts(dist, X[:, j])
+            self._counts[name] = self._counts.get(name, 0) + c
+        if score is not None and self.score_training is not None:
+            c = _counts(self.score_training, score)
+            self._score_counts = c if self._score_counts is None else self._score_counts + c
+
+    def result(self) -> dict[str, Any]:
+        """``{"features": {name: {"psi", "flag"}}, "score": {...}, "threshold": 0.25}``."""
+        features = {}
+        for name, counts in self._counts.items():
+            value = _psi_from_counts(self.training[name], counts)
+            features[name] = {"psi": round(value, 6), "flag": value > THRESHOLD}
+        out: dict[str, Any] = {"threshold": THRESHOLD, "features": features, "score": None}
+        if self._score_counts is not None and self.score_training is not None:
+            value = _psi_from_counts(self.score_training, self._score_counts)
+            out["score"] = {"psi": round(value, 6), "flag": value > THRESHOLD}
+        return out

@@ -1,0 +1,266 @@
+"""A model ready to score: its card, its LightGBM booster and the record it writes into.
+
+`Model.load` reads ``model.txt`` and ``card.toml`` from a model folder and refuses, before any
+record is read, a card that does not fit the copybook or a booster whose feature names are
+not the card's. `Model.score` turns one batch of decoded features (a DataFrame whose columns
+are copybook field names, Arrow-backed or not) into a `ScoreResult`: the values of every
+output field, exact and ready to encode.
+
+Decisions: features become one float64 matrix, column by column with Arrow compute (no loop
+per row); categories become their position in the card's list, a null or an unknown
+category becomes NaN (LightGBM's missing value). The probability is LightGBM's own
+``predict``; points use its raw score. Reason codes come from `bridge.score.reasons.TreeShap`,
+built once per model, for the rows the card's condition selects.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+import lightgbm as lgb
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from bridge.errors import EncodeError, ModelCardError
+from bridge.layout.model import Field, Record
+from bridge.score.card import ModelCard, PointsScale
+from bridge.score.outputs import (
+    band_labels,
+    fit_to_picture,
+    points_from_raw,
+    round_half_up,
+    scaled_bound,
+    select_rows,
+)
+from bridge.score.reasons import TreeShap, rank_reasons
+
+__all__ = ["FeatureMatrix", "Model", "ScoreResult", "feature_matrix"]
+
+MODEL_FILE = "model.txt"
+CARD_FILE = "card.toml"
+
+# status levels, mildest first (index into StatusCodes.ordered())
+_SCORED, _CLAMPED, _MISSING, _REJECTED, _MODEL_ERROR = range(5)
+
+
+@dataclass(frozen=True)
+class FeatureMatrix:
+    """Features as LightGBM reads them, with what was missing."""
+
+    X: np.ndarray                      # (rows, features) float64, NaN = missing
+    missing: np.ndarray                # (rows, features) bool: null after decoding or unknown category
+    unknown: Mapping[str, int]         # per categorical field: non-null values not in the card's list
+
+
+def feature_matrix(card: ModelCard, frame: pd.DataFrame) -> FeatureMatrix:
+    """The float64 matrix of ``card``'s features from a decoded batch; raises `ModelCardError`
+    when a feature column is absent."""
+    n = len(frame)
+    X = np.empty((n, len(card.features)), dtype=np.float64)
+    missing = np.zeros((n, len(card.features)), dtype=bool)
+    unknown: dict[str, int] = {}
+    for j, feat in enumerate(card.features):
+        if feat.field not in frame.columns:
+            raise ModelCardError(f"feature {feat.field} is not among the decoded columns "
+                                 f"({', '.join(map(str, frame.columns[:8]))}...)", card=card.source, field=feat.field)
+        arr = pa.array(frame[feat.field])
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks()
+        if feat.categorical:
+            text = pc.utf8_rtrim_whitespace(pc.cast(arr, pa.string()))
+            codes = pc.index_in(text, value_set=pa.array(list(feat.categories), type=pa.string()))
+            col = pc.cast(codes, pa.float64()).to_numpy(zero_copy_only=False)
+            unknown[feat.field] = int(pc.sum(pc.and_(pc.is_valid(text), pc.is_null(codes))).as_py() or 0)
+        else:
+            try:
+                col = pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+                raise ModelCardError(f"feature {feat.field} holds text, not numbers ({exc}); declare it "
+                                     "categorical", card=card.source, field=feat.field) from None
+        col = np.array(col, dtype=np.float64)  # writable copy; nulls are NaN
+        missing[:, j] = np.isnan(col)
+        X[:, j] = col
+    return FeatureMatrix(X=X, missing=missing, unknown=unknown)
+
+
+@dataclass
+class ScoreResult:
+    """The output values of one batch, row-aligned with its input.
+
+    ``score`` is exact: ``score[i] / 10**score_scale`` is the value for the score field (0 for
+    rows not scored). ``band`` and ``reasons`` are ``""`` where absent; ``reasons`` is
+    ``(rows, N)``. ``probability`` is LightGBM's prediction (NaN where not scored).
+    """
+
+    probability: np.ndarray
+    score: np.ndarray
+    score_scale: int
+    band: np.ndarray
+    reasons: np.ndarray
+    model_id: str
+    status: np.ndarray
+    scored: np.ndarray
+    explained: np.ndarray                      # rows whose reasons were computed
+    features: np.ndarray                       # the float64 matrix LightGBM read (for drift)
+    missing_by_field: dict[str, int] = field(default_factory=dict)
+    unknown_by_field: dict[str, int] = field(default_factory=dict)
+    status_counts: dict[str, int] = field(default_factory=dict)
+    fields: dict[str, str] = field(default_factory=dict)   # role -> copybook field
+
+    def __len__(self) -> int:
+        return len(self.score)
+
+    def columns(self) -> dict[str, pa.Array]:
+        """Output field name → Arrow array to encode: the score as decimal128, the reasons as a
+        fixed-size list of N strings, band/model id/status as strings."""
+        out: dict[str, pa.Array] = {}
+        n = len(self)
+        if "score" in self.fields:
+            out[self.fields["score"]] = _decimal_array(self.score, self.score_scale)
+        if "band" in self.fields:
+            out[self.fields["band"]] = pa.array(self.band, pa.string())
+        if "reasons" in self.fields:
+            k = self.reasons.shape[1]
+            flat = pa.array(self.reasons.reshape(-1), pa.string())
+            out[self.fields["reasons"]] = pa.FixedSizeListArray.from_arrays(flat, k)
+        if "model_id" in self.fields:
+            out[self.fields["model_id"]] = pa.array(np.full(n, self.model_id), pa.string())
+        if "status" in self.fields:
+            out[self.fields["status"]] = pa.array(self.status, pa.string())
+        return out
+
+
+def _decimal_array(unscaled: np.ndarray, scale: int) -> pa.Array:
+    words = np.empty((len(unscaled), 2), dtype=np.int64)
+    words[:, 0] = unscaled
+    words[:, 1] = np.where(unscaled < 0, -1, 0)   # sign extension to 128 bits (little-endian)
+    return pa.Array.from_buffers(pa.decimal128(38, scale), len(unscaled),
+                                 [None, pa.py_buffer(words.tobytes())])
+
+
+class Model:
+    """A booster with its card, checked against the record it scores."""
+
+    def __init__(self, card: ModelCard, booster: lgb.Booster, record: Record) -> None:
+        self.card = card
+        self.booster = booster
+        self.record = record
+        card.validate(record)
+        names = list(booster.feature_name())
+        if names != list(card.feature_names):
+            raise ModelCardError(
+                f"the model's features ({', '.join(names)}) are not the card's ({', '.join(card.feature_names)}), "
+                "in the same order", card=card.source,
+                field=next((c for m, c in zip(names, card.feature_names) if m != c), None))
+        if booster.num_model_per_iteration() != 1:
+            raise ModelCardError("the model has several outputs per iteration; a binary model is needed",
+                                 card=card.source)
+        self._shap: TreeShap | None = None
+        self._score_field: Field | None = record.field(card.outputs.score.field) if card.outputs.score else None
+
+    @classmethod
+    def load(cls, folder: str | Path, record: Record) -> "Model":
+        """Read ``model.txt`` and ``card.toml`` from ``folder`` and check them against ``record``."""
+        folder = Path(folder)
+        card = ModelCard.load(folder / CARD_FILE)
+        if not (folder / MODEL_FILE).is_file():
+            raise ModelCardError(f"no {MODEL_FILE} in {folder}", card=card.source)
+        booster = lgb.Booster(model_file=str(folder / MODEL_FILE))
+        return cls(card, booster, record)
+
+    @property
+    def explainer(self) -> TreeShap:
+        """Exact contributions for this model (built on first use)."""
+        if self._shap is None:
+            self._shap = TreeShap.from_booster(self.booster)
+        return self._shap
+
+    def predict(self, X: np.ndarray, *, raw_score: bool = False, num_threads: int | None = None) -> np.ndarray:
+        """LightGBM's own prediction: probability of the positive class (or the raw log-odds)."""
+        kwargs = {"num_threads": num_threads} if num_threads else {}
+        return self.booster.predict(X, raw_score=raw_score, **kwargs)
+
+    def score(self, features: pd.DataFrame, *, num_threads: int | None = None) -> ScoreResult:
+        """Score one batch; raises `EncodeError` for a score that does not fit when the card says
+        ``on_overflow = "error"``."""
+        card = self.card
+        fm = feature_matrix(card, features)
+        X, missing = fm.X, fm.missing
+        n = X.shape[0]
+        level = np.zeros(n, dtype=np.int8)
+        reject_cols = [j for j, f in enumerate(card.features) if f.on_missing == "reject"]
+        rejected = missing[:, reject_cols].any(axis=1) if reject_cols else np.zeros(n, dtype=bool)
+        for j, f in enumerate(card.features):
+            if f.on_missing == "impute":
+                X[missing[:, j], j] = float(f.impute)  # type: ignore[arg-type]
+        level[missing.any(axis=1)] = _MISSING
+        level[rejected] = _REJECTED
+
+        out = card.outputs
+        points = out.score is not None and out.score.scale == "points"
+        probability = self.predict(X, num_threads=num_threads) if n else np.zeros(0)
+        raw = self.predict(X, raw_score=True, num_threads=num_threads) if points and n else None
+        broken = ~np.isfinite(probability) & ~rejected
+        level[broken] = _MODEL_ERROR
+        scored = ~rejected & ~broken
+
+        score = np.zeros(n, dtype=np.int64)
+        scale = 0
+        if out.score is not None and self._score_field is not None:
+            f = self._score_field
+            scale = f.scale
+            if points:
+                p = out.score.points or PointsScale()
+                value = points_from_raw(raw, base_points=p.base_points, base_odds=p.base_odds, pdo=p.pdo)
+                outside = scored & ((value < p.min) | (value > p.max))
+                if outside.any() and out.score.on_overflow == "error":
+                    row = int(np.flatnonzero(outside)[0])
+                    raise EncodeError(f"points {value[row]:.4f} are outside the card's range {p.min:g} to "
+                                      f"{p.max:g}; set on_overflow = \"clamp\" to clamp them with a status code",
+                                      row=row, field=f.name, value=float(value[row]), picture=f.picture)
+                value = np.clip(value, p.min, p.max)
+            else:
+                value, outside = probability, np.zeros(n, dtype=bool)
+            unscaled, ok = round_half_up(np.where(scored, value, 0.0), scale)
+            high = 10 ** f.digits - 1
+            low = -high if f.signed else 0
+            unscaled, over = fit_to_picture(unscaled, ok & scored, low=low, high=high, field=f.name,
+                                            picture=f.picture, on_overflow=out.score.on_overflow, scale=scale)
+            score = np.where(scored, unscaled, 0)
+            level[scored & (over | outside)] = np.maximum(level[scored & (over | outside)], _CLAMPED)
+
+        band = np.full(n, "", dtype="<U1")
+        if out.band is not None:
+            uppers = [scaled_bound(b.upper, scale, upper=True) for b in out.band.bands]
+            band = band_labels(score, uppers, [b.label for b in out.band.bands])
+            band[~scored] = ""
+
+        n_reasons = out.reasons.count if out.reasons else 0
+        reasons = np.full((n, n_reasons), "", dtype="<U1")
+        explained = np.zeros(n, dtype=bool)
+        if out.reasons is not None:
+            explained = scored & select_rows(score, scale, out.reasons.when)
+            codes = [out.reasons.table.get(name, out.reasons.default or "") or "" for name in card.feature_names]
+            width = max([len(c) for c in codes] + [1])
+            reasons = np.full((n, n_reasons), "", dtype=f"<U{width}")
+            rows = np.flatnonzero(explained)
+            if len(rows):
+                contrib = self.explainer.contributions(X[rows], num_threads=num_threads)
+                reasons[rows] = rank_reasons(contrib, codes, n_reasons)
+
+        codes_all = np.array(out.status.codes.ordered() if out.status else
+                             ("00", "02", "04", "08", "12"))
+        status = codes_all[level]
+        values, counts = np.unique(status, return_counts=True)
+        return ScoreResult(
+            probability=np.where(scored, probability, np.nan), score=score, score_scale=scale, band=band,
+            reasons=reasons, model_id=out.model_id.value if out.model_id else card.model_id, status=status,
+            scored=scored, explained=explained, features=X,
+            missing_by_field={f.field: int(missing[:, j].sum()) for j, f in enumerate(card.features)},
+            unknown_by_field=dict(fm.unknown),
+            status_counts={str(v): int(c) for v, c in zip(values, counts)},
+            fields=out.fields(),
+        )

@@ -1,0 +1,143 @@
+"""Model cards: read and written faithfully, refused before any record when they do not fit the copybook."""
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+
+import pytest
+
+from bridge.errors import ModelCardError
+from bridge.layout.model import Kind
+from bridge.score.card import (Band, BandOutput, Feature, ModelCard, ModelIdOutput, PointsScale, ReasonsOutput,
+                               ScoreOutput, StatusOutput)
+
+from .conftest import FEATURES, customer_outputs, customer_record, item
+
+
+def _card(**outputs) -> ModelCard:
+    feats = tuple(Feature(f, categorical=f == "RISK-SEG", categories=("PR", "RT") if f == "RISK-SEG" else ())
+                  for f in FEATURES)
+    return ModelCard(model_id="CUSTR001", version="1", record="CUSTOMER-REC", features=feats,
+                     outputs=customer_outputs(**outputs), source="card.toml")
+
+
+def _refusal(card: ModelCard, record=None) -> ModelCardError:
+    with pytest.raises(ModelCardError) as err:
+        card.validate(record or customer_record())
+    return err.value
+
+
+def test_a_card_that_fits_the_customer_copybook_is_accepted():
+    _card().validate(customer_record())
+
+
+def test_a_card_survives_a_save_and_load(tmp_path, trained):
+    trained.card.save(tmp_path / "card.toml")
+    loaded = ModelCard.load(tmp_path / "card.toml")
+    assert replace(loaded, source=None) == replace(trained.card, source=None)
+
+
+def test_a_feature_missing_from_the_copybook_is_refused_by_name():
+    card = _card()
+    card = replace(card, features=card.features + (Feature("INCOME"),))
+    err = _refusal(card)
+    assert err.field == "INCOME" and "INCOME is not in record CUSTOMER-REC" in str(err)
+
+
+def test_an_output_field_missing_from_the_copybook_is_refused_by_name():
+    err = _refusal(_card(score=ScoreOutput(field="RISK-SCORE")))
+    assert err.field == "RISK-SCORE" and "score field RISK-SCORE" in str(err)
+
+
+def test_an_alphanumeric_score_field_is_refused():
+    err = _refusal(_card(score=ScoreOutput(field="CUST-NAME")))
+    assert err.field == "CUST-NAME" and "where a number must go" in str(err)
+
+
+def test_an_alphanumeric_feature_not_declared_categorical_is_refused():
+    card = _card()
+    card = replace(card, features=card.features + (Feature("CUST-NAME"),))
+    err = _refusal(card)
+    assert err.field == "CUST-NAME" and "categorical = true" in str(err)
+
+
+def test_a_model_id_longer_than_its_field_is_refused():
+    err = _refusal(_card(model_id=ModelIdOutput(field="MODEL-ID", value="CUSTRISK01")))
+    assert err.field == "MODEL-ID" and "10 characters" in str(err) and "holds 8" in str(err)
+
+
+def test_a_band_label_longer_than_its_field_is_refused():
+    bands = BandOutput(field="SCORE-BAND", bands=(Band(Decimal("0.5"), "LOW"), Band(Decimal("1"), "HIGH")))
+    err = _refusal(_card(band=bands))
+    assert err.field == "SCORE-BAND" and "'LOW'" in str(err)
+
+
+def test_bands_that_leave_high_scores_without_a_band_are_refused():
+    bands = BandOutput(field="SCORE-BAND", bands=(Band(Decimal("0.5"), "A"), Band(Decimal("0.9"), "B")))
+    assert "would get no band" in str(_refusal(_card(band=bands)))
+
+
+def test_a_reason_code_longer_than_its_field_is_refused():
+    reasons = ReasonsOutput(field="REASON-CODE", count=4, table={"BALANCE": "BAL01"})
+    err = _refusal(_card(reasons=reasons))
+    assert err.field == "REASON-CODE" and "'BAL01'" in str(err)
+
+
+def test_more_reason_codes_than_occurrences_is_refused():
+    err = _refusal(_card(reasons=ReasonsOutput(field="REASON-CODE", count=5, table={"BALANCE": "R1"})))
+    assert err.field == "REASON-CODE" and "occurs 4 times" in str(err) and "5 codes" in str(err)
+
+
+def test_a_probability_that_cannot_hold_one_is_refused_when_overflow_is_an_error():
+    record = customer_record(SCORE=item("SCORE", 75, 4, Kind.ZONED, "V9999", 4, 4))
+    err = _refusal(_card(score=ScoreOutput(field="SCORE", on_overflow="error")), record)
+    assert err.field == "SCORE" and "cannot hold a probability of 1" in str(err)
+    _card(score=ScoreOutput(field="SCORE", on_overflow="clamp")).validate(record)
+
+
+def test_a_points_scale_that_cannot_fit_the_picture_is_refused():
+    points = ScoreOutput(field="SCORE", scale="points", points=PointsScale(min=300, max=850))
+    bands = BandOutput(field="SCORE-BAND", bands=(Band(Decimal("850"), "A"),))
+    err = _refusal(_card(score=points, band=bands))
+    assert err.field == "SCORE" and "points range 300 to 850 does not fit" in str(err)
+
+
+def test_a_probability_without_decimal_places_is_refused():
+    record = customer_record(SCORE=item("SCORE", 75, 5, Kind.ZONED, "9(5)", 5, 0))
+    assert "decimal places" in str(_refusal(_card(), record))
+
+
+def test_a_status_code_that_does_not_fit_a_numeric_status_field_is_refused():
+    record = customer_record(**{"SCORE-STATUS": item("SCORE-STATUS", 105, 1, Kind.ZONED, "9", 1)})
+    err = _refusal(_card(), record)
+    assert err.field == "SCORE-STATUS" and "'12'" in str(err)
+
+
+def test_an_output_that_overwrites_a_feature_is_refused():
+    err = _refusal(_card(model_id=ModelIdOutput(field="RISK-SEG", value="X")))
+    assert err.field == "RISK-SEG" and "outputs must not overwrite inputs" in str(err)
+
+
+def test_outputs_that_overlap_each_other_are_refused():
+    err = _refusal(_card(status=StatusOutput(field="MODEL-ID")))
+    assert "overlaps" in str(err)
+
+
+def test_a_card_for_another_record_is_refused():
+    err = _refusal(replace(_card(), record="ACCOUNT-REC"))
+    assert "expects record ACCOUNT-REC" in str(err)
+
+
+def test_a_malformed_card_file_is_refused_with_its_path(tmp_path):
+    path = tmp_path / "card.toml"
+    path.write_text("[model]\nid = \"X\"\n")
+    with pytest.raises(ModelCardError) as err:
+        ModelCard.load(path)
+    assert str(path) in str(err.value) and "record" in str(err.value)
+
+
+def test_an_unknown_missing_policy_is_refused(tmp_path):
+    path = tmp_path / "card.toml"
+    path.write_text('[model]\nid = "X"\nrecord = "R"\n[[features]]\nfield = "BALANCE"\non_missing = "zero"\n')
+    with pytest.raises(ModelCardError, match="on_missing = 'zero' is not one of missing, reject, impute"):
+        ModelCard.load(path)

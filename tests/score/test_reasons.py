@@ -1,0 +1,132 @@
+"""Exact reason codes: TreeShap equals LightGBM's pred_contrib, and codes equal an independent ranking."""
+from __future__ import annotations
+
+import lightgbm as lgb
+import numpy as np
+import pytest
+
+from bridge.score import reasons as reasons_module
+from bridge.score.reasons import TreeShap, rank_reasons, reason_codes
+
+
+def _data(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 6))
+    X[rng.random(n) < 0.1, 0] = np.nan
+    X[:, 2] = rng.integers(0, 12, n)
+    X[rng.random(n) < 0.05, 2] = np.nan
+    X[rng.random(n) < 0.2, 3] = 0.0
+    y = ((X[:, 1] + np.isin(X[:, 2], [3, 5, 7]) + np.nan_to_num(X[:, 0]) * X[:, 4] + (X[:, 3] == 0)) > 0.8)
+    return X, y.astype(int)
+
+
+def _scoring_rows(n: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 6))
+    X[rng.random(n) < 0.2, 0] = np.nan
+    X[:, 2] = rng.integers(-2, 15, n)            # unseen and negative categories
+    X[rng.random(n) < 0.1, 2] = np.nan
+    X[:5, 2] = -0.5                              # truncates to category 0, as C++ does
+    X[rng.random(n) < 0.3, 3] = 0.0
+    X[rng.random(n) < 0.05, 4] = np.nan          # NaN where training had none
+    X[:3, 5] = 1e-40                             # LightGBM reads |x| <= 1e-35 as zero
+    return X
+
+
+MODELS = {
+    "numeric and categorical, NaN missing": dict(num_leaves=31),
+    "zero as missing": dict(num_leaves=15, zero_as_missing=True),
+    "deep trees, many-category splits": dict(num_leaves=63, min_data_in_leaf=3, max_cat_to_onehot=2),
+    "missing handling off": dict(num_leaves=20, use_missing=False),
+    "one-hot categories, bagging": dict(num_leaves=10, max_cat_to_onehot=16, bagging_fraction=0.7,
+                                        bagging_freq=1),
+}
+
+
+@pytest.fixture(scope="module", params=list(MODELS), ids=list(MODELS))
+def booster(request) -> lgb.Booster:
+    X, y = _data(3000, 0)
+    params = {"objective": "binary", "verbose": -1, "seed": 3, "num_threads": 1, **MODELS[request.param]}
+    return lgb.train(params, lgb.Dataset(X, y, categorical_feature=[2]), num_boost_round=30)
+
+
+def test_contributions_equal_lightgbm_pred_contrib(booster):
+    X = _scoring_rows(1500, 9)
+    shap = TreeShap.from_booster(booster)
+    assert not shap.uses_lightgbm
+    np.testing.assert_allclose(shap.contributions(X), booster.predict(X, pred_contrib=True), rtol=0, atol=1e-9)
+
+
+def test_contributions_sum_to_the_raw_score(booster):
+    X = _scoring_rows(300, 4)
+    total = TreeShap.from_booster(booster).contributions(X).sum(axis=1)
+    np.testing.assert_allclose(total, booster.predict(X, raw_score=True), atol=1e-9)
+
+
+def _independent_codes(contrib: np.ndarray, codes: list[str], n: int) -> list[list[str]]:
+    out = []
+    for row in contrib:
+        ranked = sorted(range(len(codes)), key=lambda j: (-row[j], j))
+        picked: list[str] = []
+        for j in ranked:
+            if row[j] > 0 and codes[j] and codes[j] not in picked and len(picked) < n:
+                picked.append(codes[j])
+        out.append(picked + [""] * (n - len(picked)))
+    return out
+
+
+def test_reason_codes_equal_an_independent_ranking_of_pred_contrib(booster):
+    X = _scoring_rows(1000, 11)
+    codes = ["A0", "A1", "A2", "A3", "A4", "A5"]
+    table = dict(zip(booster.feature_name(), codes))
+    got = reason_codes(booster, X, None, table, 4)
+    expected = _independent_codes(booster.predict(X, pred_contrib=True), codes, 4)
+    assert got.tolist() == expected
+
+
+def test_only_rows_the_condition_selects_get_reason_codes(booster):
+    X = _scoring_rows(200, 12)
+    mask = np.zeros(200, dtype=bool)
+    mask[::3] = True
+    table = {name: f"R{i}" for i, name in enumerate(booster.feature_name())}
+    got = reason_codes(booster, X, mask, table, 3)
+    assert (got[~mask] == "").all()
+    assert got[mask].tolist() == reason_codes(booster, X[mask], None, table, 3).tolist()
+
+
+def test_ties_are_broken_by_feature_order_in_the_model():
+    contrib = np.array([[0.5, 0.5, 0.9, 0.5, 0.0]])
+    assert rank_reasons(contrib, ["F0", "F1", "F2", "F3"], 3).tolist() == [["F2", "F0", "F1"]]
+
+
+def test_slots_stay_blank_when_fewer_features_push_toward_the_adverse_class():
+    contrib = np.array([[-0.2, 0.3, 0.0, -1.0, 0.1]])
+    assert rank_reasons(contrib, ["F0", "F1", "F2", "F3"], 4).tolist() == [["F1", "", "", ""]]
+
+
+def test_a_code_shared_by_two_features_is_cited_once():
+    contrib = np.array([[0.4, 0.3, 0.2]])
+    assert rank_reasons(contrib, ["AGE", "AGE", "BAL"], 3).tolist() == [["AGE", "BAL", ""]]
+
+
+def test_features_without_a_code_and_no_default_are_never_cited(booster):
+    X = _scoring_rows(100, 13)
+    names = booster.feature_name()
+    got = reason_codes(booster, X, None, {names[1]: "ONLY"}, 2)
+    assert set(got.ravel()) <= {"ONLY", ""}
+    with_default = reason_codes(booster, X, None, {names[1]: "ONLY"}, 2, default="OTHR")
+    assert "OTHR" in set(with_default.ravel())
+
+
+def test_a_model_too_wide_to_tabulate_is_explained_by_lightgbm_itself(booster, monkeypatch):
+    monkeypatch.setattr(reasons_module, "MAX_PATH_FEATURES", 1)
+    shap = TreeShap.from_booster(booster)
+    assert shap.uses_lightgbm and "distinct features" in shap.fallback_reason
+    X = _scoring_rows(100, 14)
+    np.testing.assert_allclose(shap.contributions(X), booster.predict(X, pred_contrib=True), atol=1e-12)
+
+
+def test_an_empty_selection_computes_nothing(booster):
+    X = _scoring_rows(10, 15)
+    got = reason_codes(booster, X, np.zeros(10, dtype=bool), {"Column_0": "R1"}, 2)
+    assert got.shape == (10, 2) and (got == "").all()
