@@ -46,6 +46,8 @@ class Reader:
         self.layout = layout
         self.options = options
         name = _display_name(source)
+        if options.recfm == "TEXT":
+            _refuse_text_for_binary(layout, options)
         self.decoder = RecordDecoder(layout, options, file=name, columns=columns)
         record_length = None
         if options.variable_occurs:
@@ -67,6 +69,19 @@ class Reader:
             self.summary.records = self.decoder.records_read
             self.summary.invalid = dict(self.decoder.invalid)
             yield decoded
+
+
+def _refuse_text_for_binary(layout: Layout, options: ReaderOptions) -> None:
+    from bridge.errors import FramingError
+    from bridge.layout.model import Kind
+
+    records = (layout.record(options.record),) if options.record else layout.records
+    for r in records:
+        for f in r.fields:
+            if f.kind in (Kind.BINARY, Kind.PACKED, Kind.FLOAT):
+                raise FramingError(
+                    f"RECFM TEXT cannot carry {f.name} ({f.usage}): a text-mode transfer translates and "
+                    "splits binary and packed bytes", hint="transfer the file in binary mode and read it as F or V")
 
 
 def open_reader(source: Source, layout: Layout, *, columns: Iterable[str] | None = None,

@@ -166,11 +166,12 @@ class RecordDecoder:
             return [(every, None)]
         selector, mapping = self._segment
         col = decode_column(batch.matrix, selector.offset, selector, self.codec)
-        values = pc.utf8_trim_whitespace(col.array).to_numpy(zero_copy_only=False)
+        # padding is spaces or low-values (x'00'): 'C' + four low-values selects as 'C' does
+        values = pc.utf8_trim(col.array, _SELECTOR_PAD).to_numpy(zero_copy_only=False)
         groups: list[tuple[list[_TypeSelection], np.ndarray | None]] = []
         matched = np.zeros(len(values), dtype=bool)
         for value, sel in mapping.items():
-            rows = np.flatnonzero(values == value.strip())
+            rows = np.flatnonzero(values == value.strip(_SELECTOR_PAD))
             matched[rows] = True
             if rows.size:
                 groups.append(([sel], rows))
@@ -315,6 +316,8 @@ class RecordDecoder:
 
 
 # -- helpers ---------------------------------------------------------------------------------
+
+_SELECTOR_PAD = " \t\r\n\x00"
 
 def _other_branches(record: Record, branch: Field) -> list[tuple[str, ...]]:
     """Paths of the items that share ``branch``'s storage as other REDEFINES branches."""

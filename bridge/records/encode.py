@@ -116,7 +116,7 @@ class RecordEncoder:
             if col.field.kind.is_numeric and not _under_redefines(self.record, col.field) and col.end <= matrix.shape[1]:
                 if not _present(col, counts, n).all():
                     continue
-                encode_column_into(matrix, col.offset, col.field, pa.array([0] * n, pa.int64()), self.codec)
+                encode_column_into(matrix, col.offset, col.field, pa.array(np.zeros(n, dtype=np.int64)), self.codec)
         # 2. values: first views, then other views where their area's first view had no value
         written_area: dict[tuple[str, ...], np.ndarray] = {}
         for col in plan.columns:

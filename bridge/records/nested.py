@@ -51,8 +51,8 @@ class JsonlWriter:
 
     def _node(self, record: Record, f: Field, subs: tuple[int, ...], *, optional: bool = False,
               in_occurs: bool = False) -> _Node | None:
-        if f.is_filler and f.is_elementary:
-            return None
+        if f.is_filler:
+            return None  # a FILLER group too, with everything below it (as bridge.export.values)
         optional = optional or bool(f.redefines or f.redefined_by)
         if f.occurs and not in_occurs:
             count_col = None
@@ -80,8 +80,6 @@ class JsonlWriter:
             node = self._node(record, c, subs)
             if node is not None:
                 kids.append(node)
-        if not kids and f.is_filler:
-            return None
         return _Node(f.name, children=tuple(kids), optional=optional)
 
     def lines(self, table: pa.Table) -> Iterator[str]:

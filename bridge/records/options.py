@@ -92,24 +92,17 @@ class ReaderOptions:
         from bridge.frame import FrameOptions
 
         lrecl = self.lrecl or default_lrecl
-        space = 0x20 if _is_ascii_family(self.codepage) else 0x40
+        from bridge.codec.codepage import codepage
+
+        space = codepage(self.codepage).space
         return FrameOptions(
             recfm=self.recfm,
             lrecl=lrecl,
             rdw_endian=self.rdw_endian,
             rdw_adjust=self.rdw_adjust,
             bdw=self.bdw,
+            variable_occurs=self.variable_occurs,
             skip_header_bytes=self.skip_header_bytes,
             skip_trailer_bytes=self.skip_trailer_bytes,
             text_space=space,
         )
-
-
-def _is_ascii_family(codepage: str) -> bool:
-    import codecs
-
-    try:
-        encoded = "A0 ".encode(codecs.lookup(codepage).name)
-    except LookupError:
-        return False
-    return encoded == b"A0 "

@@ -1,0 +1,138 @@
+"""`bridge train` and `bridge score`: a LightGBM model with its card, and scoring a file in place."""
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import click
+
+from bridge.cli.common import copybook_options, load_layout, reader_kwargs, reader_options
+
+__all__ = ["score_command", "train_command"]
+
+
+@click.command("train")
+@click.argument("data", type=click.Path(exists=True, dir_okay=False))
+@copybook_options
+@reader_options
+@click.option("--label", required=True, help="Field holding the outcome (1 = the adverse class).")
+@click.option("--features", default=None, help="Comma-separated feature fields (default: every numeric item "
+              "that is not an output, the label or FILLER).")
+@click.option("--categorical", default="", help="Comma-separated features to treat as categories.")
+@click.option("-o", "--output", "output", required=True, type=click.Path(file_okay=False),
+              help="Model folder to write (model.txt, card.toml, metrics.json).")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--rounds", type=int, default=None, help="Boosting rounds (default 100).")
+@click.option("--model-id", default=None, help="Model id written into records (default: the folder name).")
+@click.option("--model-version", default="1", show_default=True)
+@click.option("--score-field", default=None)
+@click.option("--band-field", default=None)
+@click.option("--bands", default=None, metavar="UPPER:LABEL,...", help="e.g. 0.2:A,0.5:B,0.8:C,1.0:D")
+@click.option("--reason-field", default=None)
+@click.option("--reason-count", type=int, default=4, show_default=True)
+@click.option("--reason-when", default=None, help="Condition on the score, e.g. 'score>=0.5'.")
+@click.option("--model-id-field", default=None)
+@click.option("--status-field", default=None)
+def train_command(data: str, label: str, features: str | None, categorical: str, output: str, seed: int,
+                  rounds: int | None, model_id: str | None, model_version: str, score_field: str | None,
+                  band_field: str | None, bands: str | None, reason_field: str | None, reason_count: int,
+                  reason_when: str | None, model_id_field: str | None, status_field: str | None, **params) -> None:
+    """Train a model on DATA (laid out by COPYBOOK) to predict LABEL."""
+    from bridge.layout.model import Kind
+    from bridge.records.api import read_records
+    from bridge.score.card import (Band, BandOutput, ModelIdOutput, Outputs, ReasonsOutput, ScoreOutput,
+                                   StatusOutput)
+    from bridge.score.train import train_model
+
+    layout = load_layout(params["copybook"], params["include"], params["dialect"], params["strict"])
+    kw = reader_kwargs(params)
+    record = layout.record(kw.get("record"))
+    df = read_records(data, layout, **kw)
+    outputs_named = {n.upper() for n in (score_field, band_field, reason_field, model_id_field, status_field) if n}
+    if features:
+        names = [f.strip().upper() for f in features.split(",") if f.strip()]
+    else:
+        skip = outputs_named | {label.upper()}
+        names = [f.name for f in record.elementary() if f.kind.is_numeric and not f.is_filler and not f.dims
+                 and f.name not in skip and not _under(record, f, outputs_named)]
+    cats = [c.strip().upper() for c in categorical.split(",") if c.strip()]
+    for c in cats:
+        if c not in names:
+            names.append(c)
+    mid = (model_id or Path(output).name).upper()[:8]
+    outputs = Outputs(
+        score=ScoreOutput(field=score_field.upper()) if score_field else None,
+        band=BandOutput(field=band_field.upper(), bands=_bands(bands)) if band_field else None,
+        reasons=ReasonsOutput(field=reason_field.upper(), count=reason_count, when=reason_when,
+                              table=_reason_table(names, record, reason_field)) if reason_field else None,
+        model_id=ModelIdOutput(field=model_id_field.upper(), value=mid) if model_id_field else None,
+        status=StatusOutput(field=status_field.upper()) if status_field else None,
+    )
+    extra = {"num_iterations": rounds} if rounds else None
+    trained = train_model(df, label=label.upper(), features=names, categorical=cats, seed=seed, params=extra,
+                          model_id=mid, version=model_version, record=record.name,
+                          copybook=Path(params["copybook"]).name, data=Path(data).name, outputs=outputs)
+    trained.card.validate(record)  # a card that does not fit the copybook is refused now, not at scoring
+    folder = trained.save(output)
+    valid = trained.metrics.get("valid", {})
+    click.echo(f"bridge: model {mid} written to {folder}: {len(names)} features, "
+               f"validation AUC {valid.get('auc', float('nan')):.4f}, log loss {valid.get('log_loss', float('nan')):.4f}",
+               err=True)
+
+
+def _under(record, f, groups: set[str]) -> bool:
+    return any(name in groups for name in f.path)
+
+
+def _bands(text: str | None):
+    from bridge.score.card import Band
+
+    if not text:
+        raise click.BadParameter("--band-field needs --bands UPPER:LABEL,...", param_hint="--bands")
+    out = []
+    for part in text.split(","):
+        upper, sep, label = part.partition(":")
+        try:
+            out.append(Band(upper=Decimal(upper.strip()), label=label.strip()))
+        except InvalidOperation:
+            raise click.BadParameter(f"{part!r} is not UPPER:LABEL", param_hint="--bands") from None
+        if not sep or not label.strip():
+            raise click.BadParameter(f"{part!r} is not UPPER:LABEL", param_hint="--bands")
+    return tuple(out)
+
+
+def _reason_table(features: list[str], record, reason_field: str | None) -> dict[str, str]:
+    """Default reason codes: R001, R002, ... in feature order, as wide as the reason field allows."""
+    width = 4
+    if reason_field:
+        try:
+            width = record.field(reason_field).length
+        except Exception:  # noqa: BLE001 - validated later with a clear message
+            pass
+    digits = max(1, min(3, width - 1))
+    return {name: f"R{i:0{digits}d}" for i, name in enumerate(features, 1)}
+
+
+@click.command("score")
+@click.argument("data", type=click.Path(exists=True, dir_okay=False))
+@copybook_options
+@reader_options
+@click.option("--model", "model_dir", required=True, type=click.Path(exists=True, file_okay=False))
+@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False))
+@click.option("--report", "report_path", default=None, type=click.Path(dir_okay=False),
+              help="Write the run report (JSON; a readable .txt beside it).")
+@click.option("--shadow", "shadow_dir", default=None, type=click.Path(exists=True, file_okay=False),
+              help="Challenger model scored alongside and compared in the report, never written.")
+def score_command(data: str, model_dir: str, output: str, report_path: str | None, shadow_dir: str | None,
+                  **params) -> None:
+    """Score DATA with MODEL and write the scored file (same layout, framing, code page) to OUTPUT."""
+    from bridge.score.file import score_file
+
+    layout = load_layout(params["copybook"], params["include"], params["dialect"], params["strict"])
+    kw = reader_kwargs(params)
+    result = score_file(data, output, layout, model_dir, shadow_dir=shadow_dir, report_path=report_path, **kw)
+    click.echo(result.summary.rstrip(), err=True)
+    if report_path is None:
+        return
+    click.echo(f"bridge: report written to {report_path}", err=True)
+

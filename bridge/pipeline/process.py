@@ -1,0 +1,42 @@
+"""The job's file processor: decode, score and patch one fetched file, as `bridge score` does.
+
+Return codes follow the status-file convention: 0 when every record was scored; 4 when some
+records were not scored (their status field says why) or invalid values were met; data that
+cannot be read at all raises (`FramingError`, `InvalidDataError`) and the runner rejects the
+file with RC 8.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from bridge.errors import InvalidDataError
+from bridge.pipeline.job import Job
+from bridge.pipeline.status import RC_OK, RC_WARNING, Outcome
+
+__all__ = ["score_for_job"]
+
+
+def score_for_job(job: Job, input_path: Path, output_path: Path) -> Outcome:
+    """Score ``input_path`` into ``output_path`` with the job's copybook, model and reader options."""
+    from bridge.copybook import load_copybook
+    from bridge.score.file import score_file
+
+    layout = load_copybook(job.copybook, include_dirs=job.include, dialect=job.reader.get("dialect", "ibm"))
+    reader = {k: v for k, v in job.reader.items()}
+    result = score_file(input_path, output_path, layout, job.model, shadow_dir=job.shadow,
+                        report_path=output_path.with_name("report.json"), **reader)
+    invalid = sum(result.invalid.values())
+    if job.reject_invalid and invalid:
+        field, count = max(result.invalid.items(), key=lambda kv: kv[1])
+        raise InvalidDataError(f"{invalid} invalid values ({count} in {field}) and the job sets reject_invalid",
+                               field=field)
+    rc = RC_OK if result.not_scored == 0 and invalid == 0 else RC_WARNING
+    parts = [f"{result.scored} of {result.records_in} records scored"]
+    if result.not_scored:
+        parts.append(f"{result.not_scored} not scored")
+    if invalid:
+        parts.append(f"{invalid} invalid values")
+    report = dict(result.report)
+    report["model_id"] = result.model_id
+    return Outcome(rc=rc, records_in=result.records_in, scored=result.scored, rejected=result.not_scored,
+                   model_id=result.model_id, message=", ".join(parts), report=report)

@@ -1,0 +1,150 @@
+"""Score a whole record file: decode the features, predict, patch the outputs in place, report.
+
+The one place where records meet the model, used by `bridge score` and by the batch job.
+It streams: each framed batch decodes only the card's feature columns, the model scores it,
+and `patch_records` writes only the output fields (score, band, reason codes, model id,
+status) into the original record bytes; every other byte of the file, framing included, is
+copied unchanged. Records of another record type than the model's (header, trailer) are
+passed through untouched.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from bridge.layout.model import Layout
+from bridge.records.api import patch_records, table_to_pandas
+from bridge.records.options import ReaderOptions
+from bridge.records.plan import column_names
+
+__all__ = ["FileScore", "score_file"]
+
+
+@dataclass
+class FileScore:
+    """What scoring a file did: the run report (as a dict) and the counts the job's status needs."""
+
+    report: dict[str, Any]
+    summary: str
+    records_in: int
+    scored: int
+    not_scored: int
+    invalid: dict[str, int]
+    model_id: str
+
+
+def score_file(source, dest, layout: Layout, model_dir: str | os.PathLike, *,
+               shadow_dir: str | os.PathLike | None = None, report_path: str | os.PathLike | None = None,
+               options: ReaderOptions | None = None, **reader_options: Any) -> FileScore:
+    """Score ``source`` into ``dest`` (same layout, framing and code page) with the model in ``model_dir``.
+
+    The model card is checked against the copybook before any record is read
+    (`ModelCardError`). ``shadow_dir``: a challenger model scored alongside, compared in the
+    report, never written. ``report_path``: where to write the JSON report and its readable
+    summary (``.txt`` beside it).
+    """
+    from bridge.score.model import Model
+    from bridge.score.report import RunReport
+
+    opts = ReaderOptions.from_kwargs(options, **reader_options)
+    card_record = _model_record(model_dir, layout, opts)
+    record = layout.record(card_record)
+    model = Model.load(model_dir, record)
+    shadow = Model.load(shadow_dir, record) if shadow_dir else None
+    report = RunReport(model, shadow=shadow, source=str(source))
+    names = column_names(layout)
+    outputs = _output_columns(model, record, names)
+    features = [names[record.field(f).path] for f in model.card.feature_names]
+    needed = list(dict.fromkeys(features + _selector(opts)))
+    if len(layout.records) > 1 and not opts.record and not opts.segment_map:
+        opts = ReaderOptions.from_kwargs(opts, record=record.name)
+
+    def update(batch) -> pa.Table:
+        table = batch.table
+        rows = _rows_of_record(batch, layout, record.name)
+        frame = table_to_pandas(table.select(features))
+        frame.columns = list(model.card.feature_names)
+        if rows is not None:
+            frame = frame.iloc[rows]
+        result = model.score(frame)
+        shadow_result = shadow.score(frame) if shadow else None
+        report.add(result, records_read=len(frame), invalid_by_field=_invalid_delta(batch, report),
+                   shadow=shadow_result)
+        columns = _expand(result.columns(), outputs)
+        if rows is not None:
+            n = table.num_rows
+            columns = {k: _scatter(v, rows, n) for k, v in columns.items()}
+        return pa.table(columns)
+
+    summary = patch_records(source, dest, layout, update, columns=needed, options=opts)
+    data = report.to_dict()
+    data["records"]["invalid_values"] = dict(summary.invalid)
+    text = report.summary()
+    if report_path:
+        report.write(report_path)
+    recs = data["records"]
+    not_scored = sum(recs.get("not_scored", {}).values()) if isinstance(recs.get("not_scored"), dict) else 0
+    return FileScore(report=data, summary=text, records_in=summary.records, scored=int(recs.get("scored", 0)),
+                     not_scored=int(not_scored), invalid=dict(summary.invalid), model_id=model.card.model_id)
+
+
+def _model_record(model_dir, layout: Layout, opts: ReaderOptions) -> str | None:
+    from bridge.score.card import ModelCard
+
+    card = ModelCard.load(Path(model_dir) / "card.toml")
+    return getattr(card, "record", None) or opts.record or layout.records[0].name
+
+
+def _selector(opts: ReaderOptions) -> list[str]:
+    return []
+
+
+def _output_columns(model, record, names) -> dict[str, list[str]]:
+    """Output field → the flat column names it is written through (OCCURS expanded)."""
+    out: dict[str, list[str]] = {}
+    for role, field_name in model.card.outputs.fields().items():
+        f = record.field(field_name)
+        base = names[f.path]
+        if f.dims:
+            out[field_name] = [f"{base}({i})" for i in range(1, f.dims[-1].max + 1)]
+        else:
+            out[field_name] = [base]
+    return out
+
+
+def _expand(columns: dict[str, pa.Array], outputs: dict[str, list[str]]) -> dict[str, pa.Array]:
+    flat: dict[str, pa.Array] = {}
+    for name, array in columns.items():
+        targets = outputs.get(name) or outputs.get(name.upper()) or [name]
+        if pa.types.is_fixed_size_list(array.type):
+            k = array.type.list_size
+            values = array.flatten()
+            for i, target in enumerate(targets[:k]):
+                flat[target] = values.take(pa.array(np.arange(i, len(values), k)))
+        else:
+            flat[targets[0]] = array
+    return flat
+
+
+def _rows_of_record(batch, layout: Layout, name: str):
+    types = getattr(batch, "record_types", None)
+    if types is None:
+        return None
+    index = [r.name for r in layout.records].index(name)
+    rows = np.flatnonzero(types == index)
+    return None if rows.size == len(types) else rows
+
+
+def _scatter(array: pa.Array, rows: np.ndarray, n: int) -> pa.Array:
+    positions = np.full(n, -1, dtype=np.int64)
+    positions[rows] = np.arange(rows.size)
+    return array.take(pa.array(positions, mask=positions < 0))
+
+
+def _invalid_delta(batch, report) -> dict[str, int]:
+    return {}
