@@ -1,0 +1,207 @@
+"""Binary integers (COMP, COMP-4, BINARY, COMP-5, INDEX, POINTER): two's complement in 1 to 16 bytes.
+
+Big-endian as on z/OS; COMP-5 little-endian when the options say so (GnuCOBOL and Micro Focus
+write COMP-5 in the platform's order, little-endian on x86). Sizes are the layout's: IBM's
+2/4/8, the 1-8 of other dialects, 9-16 bytes for more than 18 digits.
+
+Decision: decode what is stored, whatever the PICTURE says (TRUNC(BIN) and COMP-5 keep values
+beyond the PICTURE's digits), so the precision of the result is the storage's (4 bytes: 10
+digits) and its Arrow type holds every stored value: ``int64`` up to 8 signed bytes, ``uint64``
+for 8 unsigned bytes, ``decimal128`` beyond or with a scale. Every bit pattern is a number, so a
+binary value is never invalid (x'40404040' in S9(9) COMP is 1077952576), except a 16-byte value
+beyond 38 digits, which no decimal128 holds. Encoding refuses values beyond the PICTURE's digits
+(beyond the storage for COMP-5 and items without a PICTURE) unless ``truncate=True``, which keeps
+the low-order digits as TRUNC(STD) does.
+
+Canonical bytes (decode then encode gives them back): values within the PICTURE's digits (within
+the storage for COMP-5), non-negative in an unsigned field.
+IBM reference: Enterprise COBOL "Formats for numeric data" (binary items), TRUNC option.
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from bridge.codec.numeric import (
+    MAX_PRECISION,
+    Numbers,
+    _ZERO,
+    _S63,
+    digits_of,
+    encode_rows,
+    for_field,
+    from_digits,
+    kind_for,
+    refuse_overflow,
+    to_wide,
+    u128_le,
+    u128_neg,
+)
+from bridge.codec.options import CodecOptions
+from bridge.errors import LayoutError
+from bridge.layout.model import Field
+
+__all__ = ["decode", "encode", "encode_into", "length", "precision"]
+
+
+def length(field: Field) -> int:
+    """Bytes of the binary item (the layout decides it from the PICTURE and the dialect)."""
+    return field.length
+
+
+def precision(field: Field) -> int:
+    """Decimal digits of the largest value the storage holds (2 bytes: 5, 4: 10, 8 signed: 19)."""
+    bits = 8 * field.length
+    top = 2 ** (bits - 1) if field.signed else 2**bits - 1
+    return min(MAX_PRECISION, len(str(top)))
+
+
+def _little_endian(field: Field, options: CodecOptions) -> bool:
+    return (field.native_binary or field.usage == "COMP-5") and options.comp5_little_endian
+
+
+def _is_comp5(field: Field) -> bool:
+    return field.native_binary or field.usage in ("COMP-5", "INDEX", "POINTER") or field.digits == 0
+
+
+@njit(cache=True, nogil=True)
+def _decode_narrow(matrix, offset, nbytes, little, signed, values):
+    shift = np.int64(64 - 8 * nbytes)
+    for i in range(matrix.shape[0]):
+        acc = np.int64(0)
+        if little:
+            for j in range(nbytes - 1, -1, -1):
+                acc = (acc << 8) | np.int64(matrix[i, offset + j])
+        else:
+            for j in range(nbytes):
+                acc = (acc << 8) | np.int64(matrix[i, offset + j])
+        if signed and shift > 0:
+            acc = (acc << shift) >> shift
+        values[i] = acc
+
+
+@njit(cache=True, nogil=True)
+def _decode_wide(matrix, offset, nbytes, little, signed, lim_lo, lim_hi, values, invalid):
+    s8 = np.uint64(8)
+    for i in range(matrix.shape[0]):
+        lo = _ZERO
+        hi = _ZERO
+        for k in range(nbytes):
+            j = nbytes - 1 - k if little else k
+            hi = (hi << s8) | (lo >> np.uint64(56))
+            lo = (lo << s8) | np.uint64(matrix[i, offset + j])
+        top = 8 * nbytes
+        if signed and top < 128 and (matrix[i, offset + (nbytes - 1 if little else 0)] & 0x80) != 0:
+            # sign-extend from the storage's top bit (this kernel sees 9 to 16 bytes when signed)
+            hi = hi | (~_ZERO << np.uint64(top - 64))
+        neg = signed and (hi >> _S63) != _ZERO
+        mlo = lo
+        mhi = hi
+        if neg:
+            mlo, mhi = u128_neg(lo, hi)
+        if not u128_le(mlo, mhi, lim_lo, lim_hi):
+            lo = _ZERO
+            hi = _ZERO
+            invalid[i] = True
+        values[i, 0] = lo
+        values[i, 1] = hi
+
+
+def decode(matrix: np.ndarray, offset: int, field: Field, options: CodecOptions) -> Numbers:
+    """The binary field at ``offset`` of every record, as stored (TRUNC(BIN))."""
+    nbytes = field.length
+    if not 1 <= nbytes <= 16:
+        raise LayoutError(f"{field.qualified_name}: a binary item of {nbytes} bytes is not supported (1 to 16)",
+                          field=field.qualified_name)
+    little = _little_endian(field, options)
+    n = matrix.shape[0]
+    prec = precision(field)
+    invalid = np.zeros(n, np.bool_)
+    arrow_int = None
+    if nbytes < 8 or (nbytes == 8 and field.signed):
+        narrow = np.empty(n, np.int64)
+        _decode_narrow(matrix, offset, nbytes, little, field.signed, narrow)
+        arrow_int = "int64"
+        values = narrow if prec <= 18 else to_wide(narrow)
+    else:
+        values = np.empty((n, 2), np.int64)
+        lim = 10**MAX_PRECISION - 1
+        _decode_wide(matrix, offset, nbytes, little, field.signed, np.uint64(lim & (2**64 - 1)),
+                     np.uint64(lim >> 64), values.view(np.uint64), invalid)
+        if nbytes == 8:
+            arrow_int = "uint64"
+    return Numbers(values, invalid, prec, field.scale, kind_for(field.scale), arrow_int)
+
+
+@njit(cache=True, nogil=True)
+def _check_range(values, pos_lo, pos_hi, neg_lo, neg_hi, bad, negative):
+    for i in range(values.shape[0]):
+        lo = values[i, 0]
+        hi = values[i, 1]
+        neg = (hi >> _S63) != _ZERO
+        negative[i] = neg
+        if neg:
+            lo, hi = u128_neg(lo, hi)
+            bad[i] = not u128_le(lo, hi, neg_lo, neg_hi)
+        else:
+            bad[i] = not u128_le(lo, hi, pos_lo, pos_hi)
+
+
+@njit(cache=True, nogil=True)
+def _encode_kernel(values, nbytes, little, out):
+    s8 = np.uint64(8)
+    for i in range(values.shape[0]):
+        lo = values[i, 0]
+        hi = values[i, 1]
+        for k in range(nbytes):
+            b = np.uint8(lo & np.uint64(0xFF))
+            lo = (lo >> s8) | (hi << np.uint64(56))
+            hi = hi >> s8
+            out[i, k if little else nbytes - 1 - k] = b
+
+
+def _limbs(v: int) -> tuple[np.uint64, np.uint64]:
+    return np.uint64(v & (2**64 - 1)), np.uint64(v >> 64)
+
+
+def encode(numbers: Numbers, field: Field, options: CodecOptions, *, rows: np.ndarray | None = None,
+           truncate: bool = False) -> np.ndarray:
+    """The field's bytes (n, length), big-endian two's complement (little-endian COMP-5 if asked).
+
+    :raises EncodeError: a null value, a value beyond the PICTURE's digits (COMP-5 and items
+        without a PICTURE: beyond the storage), a negative value in an unsigned field, or more
+        decimal places than the scale; ``truncate`` instead keeps the low-order digits (and the
+        absolute value for an unsigned field), as COBOL's MOVE does.
+    """
+    numbers = for_field(numbers, field, rows)
+    nbytes = field.length
+    bits = 8 * nbytes
+    max_pos = 2 ** (bits - 1) - 1 if field.signed else 2**bits - 1
+    max_neg = 2 ** (bits - 1) if field.signed else 0
+    pic = 10**field.digits - 1
+    if not _is_comp5(field):
+        max_pos, max_neg = min(max_pos, pic), min(max_neg, pic)
+    wide = np.ascontiguousarray(to_wide(numbers.values))
+    bad = np.zeros(len(numbers), np.bool_)
+    negative = np.zeros(len(numbers), np.bool_)
+    _check_range(wide.view(np.uint64), *_limbs(max_pos), *_limbs(max_neg), bad, negative)
+    if bad.any():
+        if not truncate or field.digits == 0:
+            why = ("is negative and the field is unsigned" if not field.signed and (bad & negative).any()
+                   else f"does not fit the {field.digits} digits of the PICTURE" if not _is_comp5(field)
+                   else f"does not fit {nbytes} bytes")
+            refuse_overflow(numbers, field, bad, rows, why)
+        digits, neg, _ = digits_of(wide, field.digits)
+        if not field.signed:
+            neg[:] = False
+        kept = from_digits(digits, neg)
+        wide = np.where(bad[:, None], kept, wide)
+    out = np.empty((len(numbers), nbytes), np.uint8)
+    _encode_kernel(np.ascontiguousarray(wide).view(np.uint64), nbytes, _little_endian(field, options), out)
+    return out
+
+
+def encode_into(matrix: np.ndarray, offset: int, numbers: Numbers, field: Field, options: CodecOptions,
+                mask: np.ndarray | None = None, *, truncate: bool = False) -> None:
+    """Encode in place into records at ``offset``, only the rows where ``mask`` is True."""
+    encode_rows(encode, matrix, offset, numbers, field, options, mask, truncate=truncate)

@@ -1,0 +1,241 @@
+"""Packed decimal (COMP-3 / PACKED-DECIMAL): two digits a byte, the sign in the last nibble.
+
+A field of ``d`` digits takes ``d // 2 + 1`` bytes; with an even ``d`` the first nibble is a pad
+that must be zero. Sign nibbles ``A``/``C``/``E``/``F`` read as positive and ``B``/``D`` as
+negative (IBM accepts all six); a digit nibble above 9, a sign nibble 0-9 (spaces ``40`` and
+low-values ``00`` end that way), a non-zero pad nibble, or a negative sign in an unsigned field
+makes the value invalid. Encoding writes ``C``/``D`` in signed fields and ``F`` in unsigned ones,
+as COBOL arithmetic does (a ``F`` in a signed field fails NUMPROC(PFD) consumers).
+
+Decision: a 256-entry table turns each whole byte into its two-digit value (or -1), so a column
+decodes with one table read and one multiply-add per byte in a numba loop.
+
+Canonical bytes (decode then encode gives them back): digit nibbles 0-9, pad nibble 0, sign
+``C``/``D`` (signed) or ``F`` (unsigned), and no negative zero.
+IBM reference: Enterprise COBOL "Formats for numeric data" (packed-decimal items), NUMPROC option.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+from numba import njit
+
+from bridge.codec.numeric import (
+    Numbers,
+    _ZERO,
+    digits_of,
+    encode_rows,
+    fits_narrow,
+    for_field,
+    kind_for,
+    refuse_overflow,
+    take,
+    target_rows,
+    u128_mul_add,
+    u128_neg,
+)
+from bridge.codec.options import CodecOptions
+from bridge.layout.model import Field
+
+_NO_ROWS = np.empty(0, np.int64)
+
+__all__ = ["decode", "encode", "encode_into", "length"]
+
+
+def length(field: Field) -> int:
+    """Bytes a packed field of ``field.digits`` digits takes."""
+    return field.digits // 2 + 1
+
+
+@lru_cache(maxsize=1)
+def _tables() -> tuple[np.ndarray, np.ndarray]:
+    """(pair: byte -> two-digit value or -1, last: byte -> digit + 16 if negative, or -1)."""
+    pair = np.full(256, -1, np.int16)
+    last = np.full(256, -1, np.int8)
+    for b in range(256):
+        hi, lo = b >> 4, b & 0xF
+        if hi <= 9 and lo <= 9:
+            pair[b] = hi * 10 + lo
+        if hi <= 9 and lo >= 0xA:
+            last[b] = hi + (16 if lo in (0xB, 0xD) else 0)
+    return pair, last
+
+
+@njit(cache=True, nogil=True)
+def _decode_narrow(matrix, offset, nbytes, pad, signed, pair, last, values, invalid):
+    # Branch-free over the bytes: table codes are ORed and a -1 anywhere marks the value invalid.
+    end = offset + nbytes - 1
+    for i in range(matrix.shape[0]):
+        acc = np.int64(0)
+        flags = np.int16(0)
+        for j in range(offset, end):
+            p = pair[matrix[i, j]]
+            flags |= p
+            acc = acc * 100 + p
+        c = last[matrix[i, end]]
+        flags |= c
+        acc = acc * 10 + (c & 15)
+        neg = (c & 16) != 0
+        bad = flags < 0 or (pad and matrix[i, offset] >= 16) or (neg and not signed)
+        if bad:
+            acc = 0
+            neg = False
+        values[i] = -acc if neg else acc
+        invalid[i] = bad
+
+
+@njit(cache=True, nogil=True)
+def _decode_wide(matrix, offset, nbytes, pad, signed, pair, last, values, invalid):
+    end = offset + nbytes - 1
+    hundred = np.uint64(100)
+    ten = np.uint64(10)
+    for i in range(matrix.shape[0]):
+        lo = _ZERO
+        hi = _ZERO
+        bad = pad and matrix[i, offset] >= 16
+        if not bad:
+            for j in range(offset, end):
+                p = pair[matrix[i, j]]
+                if p < 0:
+                    bad = True
+                    break
+                lo, hi = u128_mul_add(lo, hi, hundred, np.uint64(p))
+        neg = False
+        if not bad:
+            c = last[matrix[i, end]]
+            if c < 0:
+                bad = True
+            else:
+                if c >= 16:
+                    neg = True
+                    c -= 16
+                    bad = not signed
+                lo, hi = u128_mul_add(lo, hi, ten, np.uint64(c))
+        if bad:
+            lo = _ZERO
+            hi = _ZERO
+        elif neg:
+            lo, hi = u128_neg(lo, hi)
+        values[i, 0] = lo
+        values[i, 1] = hi
+        invalid[i] = bad
+
+
+def decode(matrix: np.ndarray, offset: int, field: Field, options: CodecOptions) -> Numbers:
+    """The packed field at ``offset`` of every record: exact unscaled integers and an invalid mask."""
+    pair, last = _tables()
+    nbytes = field.length
+    pad = 2 * nbytes - 1 > field.digits
+    n = matrix.shape[0]
+    precision = max(1, field.digits)
+    invalid = np.empty(n, np.bool_)
+    if precision <= 18:
+        values = np.empty(n, np.int64)
+        _decode_narrow(matrix, offset, nbytes, pad, field.signed, pair, last, values, invalid)
+    else:
+        values = np.empty((n, 2), np.int64)
+        _decode_wide(matrix, offset, nbytes, pad, field.signed, pair, last, values.view(np.uint64), invalid)
+    return Numbers(values, invalid, precision, field.scale, kind_for(field.scale))
+
+
+@njit(cache=True, nogil=True)
+def _encode_narrow(values, limit, first, nbytes, signed, pos_sign, neg_sign, out, out_rows, overflow, negative):
+    # One pass from int64 values to bytes, right to left; values beyond the PICTURE keep their
+    # low-order digits (the caller refuses them unless asked to truncate). Row i lands in
+    # out[out_rows[i]] when out_rows is given (patching records in place), else in out[i].
+    ten = np.uint64(10)
+    remap = out_rows.shape[0] > 0
+    for i in range(values.shape[0]):
+        r = out_rows[i] if remap else i
+        v = values[i]
+        isneg = v < 0
+        u = np.uint64(v)
+        if isneg:
+            u = ~u + np.uint64(1)
+        negative[i] = isneg
+        if u >= limit:
+            overflow[i] = True
+            u = u % limit
+        else:
+            overflow[i] = False
+        if u == np.uint64(0) or not signed:
+            isneg = False
+        q = u // ten
+        d = u - q * ten
+        u = q
+        out[r, first + nbytes - 1] = np.uint8((d << np.uint64(4)) | np.uint64(neg_sign if isneg else pos_sign))
+        for k in range(nbytes - 2, -1, -1):
+            q = u // ten
+            lo = u - q * ten
+            u = q
+            q = u // ten
+            hi = u - q * ten
+            u = q
+            out[r, first + k] = np.uint8((hi << np.uint64(4)) | lo)
+
+
+@njit(cache=True, nogil=True)
+def _encode_kernel(digits, negative, nbytes, pos_sign, neg_sign, out):
+    ndig = digits.shape[1]
+    nib = 2 * nbytes - 1
+    lead = nib - ndig   # pad nibbles before the digits
+    for i in range(digits.shape[0]):
+        for k in range(nbytes):
+            a = 2 * k - lead
+            b = a + 1
+            h = digits[i, a] if 0 <= a < ndig else 0
+            if k == nbytes - 1:
+                lo = neg_sign if negative[i] else pos_sign
+            else:
+                lo = digits[i, b] if 0 <= b < ndig else 0
+            out[i, k] = np.uint8((h << 4) | lo)
+
+
+def encode(numbers: Numbers, field: Field, options: CodecOptions, *, rows: np.ndarray | None = None,
+           truncate: bool = False) -> np.ndarray:
+    """The field's bytes (n, length): digits, pad nibble 0, sign ``C``/``D`` (signed) or ``F``.
+
+    :raises EncodeError: a null value, more digits than the PICTURE (unless ``truncate``), a
+        negative value in an unsigned field (unless ``truncate``: absolute value), or more
+        decimal places than the field's scale.
+    """
+    numbers = for_field(numbers, field, rows)
+    out = np.empty((len(numbers), field.length), np.uint8)
+    pos_sign = 0xC if field.signed else 0xF
+    if numbers.values.ndim == 1 and field.digits <= 18:
+        overflow = np.empty(len(numbers), np.bool_)
+        negative = np.empty(len(numbers), np.bool_)
+        _encode_narrow(numbers.values, np.uint64(10**field.digits), 0, field.length, field.signed, pos_sign, 0xD,
+                       out, _NO_ROWS, overflow, negative)
+    else:
+        digits, negative, overflow = digits_of(numbers.values, field.digits)
+        signed_neg = negative & digits.any(axis=1) if field.signed else np.zeros_like(negative)
+        _encode_kernel(digits, signed_neg, field.length, pos_sign, 0xD, out)
+    if not truncate:
+        if overflow.any():
+            refuse_overflow(numbers, field, overflow, rows, f"has more than the {field.digits} digits of the PICTURE")
+        if not field.signed and negative.any():
+            refuse_overflow(numbers, field, negative, rows, "is negative and the field is unsigned")
+    return out
+
+
+def encode_into(matrix: np.ndarray, offset: int, numbers: Numbers, field: Field, options: CodecOptions,
+                mask: np.ndarray | None = None, *, truncate: bool = False) -> None:
+    """Encode in place into records at ``offset``, only the rows where ``mask`` is True.
+
+    Nothing is written when a value is refused.
+    """
+    rows = target_rows(matrix, offset, field, mask)
+    sub = numbers if rows is None else take(numbers, rows)
+    fits = fits_narrow(sub, field)
+    if fits is None or (not fits and not truncate):
+        # the general path: raises for refused values before writing
+        encode_rows(encode, matrix, offset, numbers, field, options, mask, truncate=truncate)
+        return
+    out_rows = _NO_ROWS if rows is None else rows.astype(np.int64)
+    flags = np.empty(len(sub), np.bool_)
+    flags2 = np.empty(len(sub), np.bool_)
+    if len(sub):
+        _encode_narrow(sub.values, np.uint64(10**field.digits), offset, field.length, field.signed,
+                       0xC if field.signed else 0xF, 0xD, matrix, out_rows, flags, flags2)

@@ -1,0 +1,150 @@
+"""Binary integers: big/little endian, signed/unsigned, TRUNC(BIN) decode, PICTURE-checked encode."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import numpy as np
+import pyarrow as pa
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from bridge.codec import binary
+from bridge.codec.numeric import from_values, to_arrow, to_python
+from bridge.codec.options import CodecOptions
+from bridge.errors import EncodeError
+from bridge.layout.model import Field, Kind
+
+IBM = CodecOptions()
+GNU = CodecOptions(codepage="ascii", dialect="gnucobol")
+
+
+def binary_field(picture: str | None, length: int, digits: int, scale: int = 0, *, signed: bool = True,
+                 usage: str = "COMP") -> Field:
+    return Field(name="COUNT", path=("REC", "COUNT"), level=5, offset=0, length=length, kind=Kind.BINARY,
+                 picture=picture, usage=usage, digits=digits, scale=scale, signed=signed,
+                 native_binary=usage == "COMP-5")
+
+
+def matrix(*rows: bytes) -> np.ndarray:
+    return np.array([list(r) for r in rows], np.uint8)
+
+
+def assert_codec(field: Field, options: CodecOptions, data: bytes, value) -> None:
+    """Decode gives the value, encode gives the bytes back, and the length is the field's."""
+    assert binary.length(field) == len(data) == field.length
+    numbers = binary.decode(matrix(data), 0, field, options)
+    assert not numbers.invalid[0]
+    assert to_python(numbers, 0) == value
+    assert binary.encode(numbers, field, options).tobytes() == data
+    assert binary.encode(from_values([value], field), field, options).tobytes() == data
+
+
+def test_halfword_is_big_endian_twos_complement():
+    assert_codec(binary_field("S9(4)", 2, 4), IBM, bytes.fromhex("04D2"), 1234)
+    assert_codec(binary_field("S9(4)", 2, 4), IBM, bytes.fromhex("FFFE"), -2)
+
+
+def test_unsigned_fullword():
+    assert_codec(binary_field("9(9)", 4, 9, signed=False), IBM, bytes.fromhex("075BCD15"), 123456789)
+
+
+def test_scaled_binary_is_a_decimal():
+    assert_codec(binary_field("S9(5)V99", 4, 7, 2), IBM, bytes.fromhex("FFFFFF85"), Decimal("-1.23"))
+
+
+def test_spaces_in_a_fullword_are_a_valid_number_as_stored():
+    n = binary.decode(matrix(b"\x40\x40\x40\x40"), 0, binary_field("S9(9)", 4, 9), IBM)
+    assert not n.invalid[0] and to_python(n, 0) == 1077952576
+
+
+def test_values_beyond_the_picture_decode_as_stored_and_type_holds_them():
+    f = binary_field("S9(4)", 2, 4)
+    n = binary.decode(matrix(bytes.fromhex("7FFF")), 0, f, IBM)
+    assert to_python(n, 0) == 32767 and n.precision == 5
+
+
+def test_comp5_is_little_endian_under_gnucobol():
+    f = binary_field("S9(9)", 4, 9, usage="COMP-5")
+    assert_codec(f, GNU, bytes.fromhex("78563412"), 305419896)
+    assert_codec(f, GNU, bytes.fromhex("FEFFFFFF"), -2)
+    assert_codec(f, IBM, bytes.fromhex("12345678"), 305419896)
+
+
+def test_comp_stays_big_endian_under_gnucobol():
+    assert_codec(binary_field("S9(9)", 4, 9), GNU, bytes.fromhex("075BCD15"), 123456789)
+
+
+def test_microfocus_odd_sizes():
+    assert_codec(binary_field("S9(6)", 3, 6), IBM, bytes.fromhex("FE1DC0"), -123456)
+    assert_codec(binary_field("9(12)", 5, 12, signed=False), IBM, bytes.fromhex("E8D4A50FFF"), 10**12 - 1)
+
+
+def test_doubleword_extremes_and_unsigned_doubleword():
+    f = binary_field("S9(18)", 8, 18, usage="COMP-5")
+    assert_codec(f, IBM, bytes.fromhex("8000000000000000"), -(2**63))
+    u = binary_field("9(18)", 8, 18, signed=False, usage="COMP-5")
+    assert_codec(u, IBM, bytes.fromhex("FFFFFFFFFFFFFFFF"), 2**64 - 1)
+    assert to_arrow(binary.decode(matrix(bytes(8)), 0, u, IBM)).type == pa.uint64()
+    assert to_arrow(binary.decode(matrix(bytes(8)), 0, f, IBM)).type == pa.int64()
+
+
+def test_sixteen_byte_binary_holds_38_digits():
+    f = binary_field("S9(38)", 16, 38)
+    v = -(10**38 - 1)
+    assert_codec(f, IBM, v.to_bytes(16, "big", signed=True), v)
+
+
+def test_sixteen_byte_value_beyond_38_digits_is_invalid():
+    f = binary_field("S9(38)", 16, 38)
+    assert binary.decode(matrix((2**127 - 1).to_bytes(16, "big")), 0, f, IBM).invalid[0]
+
+
+def test_value_beyond_the_picture_is_refused_naming_row_field_and_picture():
+    f = binary_field("S9(4)", 2, 4)
+    with pytest.raises(EncodeError, match=r"row 2, field REC.COUNT PIC S9\(4\): value 12345 does not fit the 4 digits"):
+        binary.encode(from_values([1, 2, 12345], f), f, IBM)
+
+
+def test_truncate_keeps_low_order_digits():
+    f = binary_field("S9(4)", 2, 4)
+    out = binary.encode(from_values([12345, -12345], f), f, IBM, truncate=True)
+    assert out.tobytes() == (2345).to_bytes(2, "big") + (-2345).to_bytes(2, "big", signed=True)
+
+
+def test_comp5_accepts_what_the_storage_holds():
+    f = binary_field("S9(4)", 2, 4, usage="COMP-5")
+    assert binary.encode(from_values([32767], f), f, IBM).tobytes() == bytes.fromhex("7FFF")
+    with pytest.raises(EncodeError, match="does not fit 2 bytes"):
+        binary.encode(from_values([32768], f), f, IBM)
+
+
+def test_negative_into_unsigned_is_refused():
+    f = binary_field("9(4)", 2, 4, signed=False)
+    with pytest.raises(EncodeError, match="negative and the field is unsigned"):
+        binary.encode(from_values([-1], f), f, IBM)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from([1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 16]), st.booleans(), st.booleans(), st.binary(min_size=16, max_size=16))
+def test_any_bytes_within_storage_round_trip_exactly(nbytes, signed, little, raw):
+    f = binary_field(None, nbytes, 0, signed=signed, usage="COMP-5")
+    opts = CodecOptions(comp5_byteorder="little" if little else "big")
+    data = raw[:nbytes]
+    n = binary.decode(matrix(data), 0, f, opts)
+    expected = int.from_bytes(data, "little" if little else "big", signed=signed)
+    if abs(expected) >= 10**38:
+        assert n.invalid[0]
+        return
+    assert to_python(n, 0) == expected
+    assert binary.encode(n, f, opts).tobytes() == data
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from([(2, 4), (4, 9), (8, 18), (12, 27), (16, 38)]), st.booleans(), st.data())
+def test_encoded_values_decode_to_themselves(size, signed, data):
+    nbytes, digits = size
+    f = binary_field("S9", nbytes, digits, signed=signed)
+    top = 10**digits - 1
+    ints = data.draw(st.lists(st.integers(-top if signed else 0, top), min_size=1, max_size=5))
+    back = binary.decode(binary.encode(from_values(ints, f), f, IBM), 0, f, IBM)
+    assert [to_python(back, i) for i in range(len(ints))] == ints

@@ -1,0 +1,145 @@
+"""Numeric-edited fields: encode exactly as COBOL edits, decode leniently."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from bridge.codec import edited
+from bridge.codec.numeric import from_values, to_python
+from bridge.codec.options import CodecOptions
+from bridge.errors import EncodeError
+from bridge.layout.model import Field, Kind
+
+ASCII = CodecOptions(codepage="ascii")
+EBCDIC = CodecOptions()
+
+
+def edited_field(mask: str, *, bwz: bool = False) -> Field:
+    m = edited.edit_mask(mask)
+    return Field(name="PRINTED", path=("REC", "PRINTED"), level=5, offset=0, length=m.width,
+                 kind=Kind.NUMERIC_EDITED, picture=mask, edit_mask=mask, digits=m.digits, scale=m.frac_digits,
+                 blank_when_zero=bwz)
+
+
+def matrix(*rows: bytes) -> np.ndarray:
+    return np.array([list(r) for r in rows], np.uint8)
+
+
+def assert_codec(mask: str, value: str, printed: str, *, bwz: bool = False, options: CodecOptions = ASCII) -> None:
+    """Encode prints the value as COBOL would, decode reads it back, the length is the mask's."""
+    f = edited_field(mask, bwz=bwz)
+    data = printed.encode(options.codepage)
+    assert edited.length(f) == len(data)
+    assert edited.encode(from_values([value], f), f, options).tobytes() == data
+    n = edited.decode(matrix(data), 0, f, options)
+    assert not n.invalid[0]
+    assert to_python(n, 0) == Decimal(value)
+
+
+@pytest.mark.parametrize("mask, value, printed", [
+    ("-ZZZ,ZZ9.99", "-1234.5", "-  1,234.50"),
+    ("-ZZZ,ZZ9.99", "0", "       0.00"),
+    ("-ZZZ,ZZ9.99", "123456.78", " 123,456.78"),
+    ("ZZ9.99-", "-1.2", "  1.20-"),
+    ("+ZZ9", "7", "+  7"),
+    ("+ZZ9", "-7", "-  7"),
+    ("ZZ9.99CR", "-1.2", "  1.20CR"),
+    ("ZZ9.99DB", "1.2", "  1.20  "),
+    ("$$$,$$9.99", "123", "   $123.00"),
+    ("$$$,$$9.99", "12345.78", "$12,345.78"),
+    ("+++9", "-12", " -12"),
+    ("+++9", "0", "  +0"),
+    ("---,--9.99", "-1", "     -1.00"),
+    ("***,**9.99", "12.5", "*****12.50"),
+    ("ZZZ.ZZ", "0.05", "   .05"),
+    ("$$$.99", "0.05", "  $.05"),
+    ("99/99/99", "311299", "31/12/99"),
+    ("ZZZ9BB", "42", "  42  "),
+    ("9990099", "12345", "1230045"),
+])
+def test_values_print_as_cobol_edits_them(mask, value, printed):
+    assert_codec(mask, value, printed)
+
+
+def test_all_z_picture_prints_zero_as_spaces():
+    assert_codec("ZZZ.ZZ", "0", "      ")
+
+
+def test_all_star_picture_prints_zero_as_stars_with_the_point():
+    assert_codec("****.**", "0", "****.**")
+
+
+def test_blank_when_zero_prints_spaces():
+    assert_codec("-ZZZ9.99", "0", "        ", bwz=True)
+
+
+def test_ebcdic_printing_uses_the_code_page():
+    assert_codec("-ZZ9.99", "-1.5", "-  1.50", options=EBCDIC)
+
+
+def test_decode_is_lenient_about_alignment_sign_position_and_missing_point():
+    f = edited_field("-ZZZ,ZZ9.99")
+    rows = [b"12.5", b"-3", b"  1,234.50-", b"1234.5 CR", b"+7.25"]
+    n = edited.decode(matrix(*(r.ljust(11) for r in rows)), 0, f, ASCII)
+    assert [to_python(n, i) for i in range(len(rows))] == [Decimal("12.50"), Decimal("-3.00"), Decimal("-1234.50"),
+                                                             Decimal("-1234.50"), Decimal("7.25")]
+
+
+def test_decode_marks_garbage_and_excess_precision_invalid():
+    f = edited_field("-ZZZ,ZZ9.99")
+    rows = [b"abc", b"12.345", b"1.2.3", b"--5", b"", b"12345678"]
+    n = edited.decode(matrix(*(r.ljust(11) for r in rows)), 0, f, ASCII)
+    assert n.invalid.tolist() == [True, True, True, True, True, True]
+
+
+def test_decode_accepts_trailing_zero_decimals_beyond_the_scale():
+    f = edited_field("-ZZZ,ZZ9.99")
+    assert to_python(edited.decode(matrix(b"12.340".ljust(11)), 0, f, ASCII), 0) == Decimal("12.34")
+
+
+def test_blank_field_is_zero_only_when_the_picture_prints_zero_as_blank():
+    assert not edited.decode(matrix(b" " * 6), 0, edited_field("ZZZ.ZZ"), ASCII).invalid[0]
+    assert edited.decode(matrix(b" " * 7), 0, edited_field("ZZZ9.99"), ASCII).invalid[0]
+    assert not edited.decode(matrix(b" " * 7), 0, edited_field("ZZZ9.99", bwz=True), ASCII).invalid[0]
+
+
+def test_value_too_large_for_the_picture_is_refused():
+    f = edited_field("ZZ9.99")
+    with pytest.raises(EncodeError, match=r"row 0, field REC.PRINTED PIC ZZ9.99: value 1000.00 has more digits"):
+        edited.encode(from_values(["1000"], f), f, ASCII)
+
+
+MASKS = ["-ZZZ,ZZ9.99", "ZZ9.99CR", "$$$,$$9.99", "+++,++9", "---9.99", "***,**9.99", "ZZZ9.99-", "+9(5).99",
+         "ZZZ,ZZZ.ZZ", "$$$.$$", "9(3)V99"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(MASKS), st.data())
+def test_printed_values_read_back_as_themselves(mask, data):
+    f = edited_field(mask)
+    signed = any(c in mask for c in "+-") or "CR" in mask
+    top = 10**f.digits - 1
+    v = data.draw(st.integers(-top if signed else 0, top))
+    value = Decimal(v).scaleb(-f.scale)
+    printed = edited.encode(from_values([value], f), f, ASCII)
+    n = edited.decode(printed, 0, f, ASCII)
+    assert not n.invalid[0], printed.tobytes()
+    assert to_python(n, 0) == value
+    assert edited.encode(n, f, ASCII).tobytes() == printed.tobytes()
+
+
+def test_negative_value_for_a_picture_without_sign_is_refused():
+    f = edited_field("ZZ9.99")
+    with pytest.raises(EncodeError, match="is negative and the picture ZZ9.99 prints no sign"):
+        edited.encode(from_values(["-1"], f), f, ASCII)
+    assert edited.encode(from_values(["-1"], f), f, ASCII, truncate=True).tobytes() == b"  1.00"
+
+
+def test_layout_without_a_scale_still_reads_and_prints_the_masks_decimals():
+    f = edited_field("-ZZ9.99").with_changes(scale=0)
+    n = edited.decode(matrix(b"-  1.25"), 0, f, ASCII)
+    assert to_python(n, 0) == Decimal("-1.25")
+    assert edited.encode(n, f, ASCII).tobytes() == b"-  1.25"

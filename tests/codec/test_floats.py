@@ -1,0 +1,129 @@
+"""COMP-1/COMP-2: IBM hexadecimal floating point (vectors derived by hand) and IEEE 754."""
+from __future__ import annotations
+
+import math
+import struct
+from fractions import Fraction
+
+import numpy as np
+import pyarrow as pa
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from bridge.codec import floats
+from bridge.codec.numeric import Numbers, to_arrow
+from bridge.codec.options import CodecOptions
+from bridge.errors import EncodeError
+from bridge.layout.model import Field, Kind
+
+IBM = CodecOptions()
+IEEE = CodecOptions(float_format="ieee")
+
+
+def float_field(nbytes: int) -> Field:
+    return Field(name="RATE", path=("REC", "RATE"), level=5, offset=0, length=nbytes, kind=Kind.FLOAT,
+                 usage="COMP-1" if nbytes == 4 else "COMP-2")
+
+
+def matrix(*rows: bytes) -> np.ndarray:
+    return np.array([list(r) for r in rows], np.uint8)
+
+
+def floats_of(*values: float) -> Numbers:
+    return Numbers(np.array(values, np.float64), np.zeros(len(values), bool), 53, 0, "float")
+
+
+def assert_codec(nbytes: int, options: CodecOptions, data: bytes, value: float) -> None:
+    """Decode gives the value, encode gives the bytes back, and the length is the field's."""
+    f = float_field(nbytes)
+    assert floats.length(f) == len(data)
+    n = floats.decode(matrix(data), 0, f, options)
+    assert not n.invalid[0]
+    assert n.values[0] == value and math.copysign(1, n.values[0]) == math.copysign(1, value)
+    assert floats.encode(n, f, options).tobytes() == data
+    assert floats.encode(floats_of(value), f, options).tobytes() == data
+
+
+def hfp(data: bytes) -> Fraction:
+    """The exact value of HFP bytes, from the definition: fraction * 16 ** (exponent - 64)."""
+    sign = -1 if data[0] & 0x80 else 1
+    frac = Fraction(int.from_bytes(data[1:], "big"), 2 ** (8 * (len(data) - 1)))
+    return sign * frac * Fraction(16) ** ((data[0] & 0x7F) - 64)
+
+
+def test_ibm_double_43142efccaf709b7_is_322_936717():
+    value = float(hfp(bytes.fromhex("43142EFCCAF709B7")))
+    assert abs(value - 322.936717) < 1e-12
+    assert_codec(8, IBM, bytes.fromhex("43142EFCCAF709B7"), value)
+
+
+def test_ibm_single_43142efc_is_exactly_330687_over_1024():
+    assert hfp(bytes.fromhex("43142EFC")) == Fraction(330687, 1024)   # 322.9365234375
+    assert_codec(4, IBM, bytes.fromhex("43142EFC"), 322.9365234375)
+
+
+def test_ibm_double_with_exponent_zero_is_a_tiny_denormal():
+    value = float(hfp(bytes.fromhex("00000000CAF709B7")))
+    assert f"{value:.8E}" == "4.08114838E-85"
+    assert_codec(8, IBM, bytes.fromhex("00000000CAF709B7"), value)
+
+
+def test_ibm_simple_values():
+    assert_codec(4, IBM, bytes.fromhex("41100000"), 1.0)
+    assert_codec(4, IBM, bytes.fromhex("C1100000"), -1.0)
+    assert_codec(8, IBM, bytes.fromhex("4110000000000000"), 1.0)
+    assert_codec(4, IBM, bytes.fromhex("00000000"), 0.0)
+    assert_codec(4, IBM, bytes.fromhex("80000000"), -0.0)
+
+
+def test_ibm_single_rounds_to_nearest():
+    # 0.1 = 0x0.1999999... : 24 bits round up to 0x19999A
+    assert floats.encode(floats_of(0.1), float_field(4), IBM).tobytes() == bytes.fromhex("4019999A")
+
+
+def test_ibm_overflow_and_nan_are_refused():
+    with pytest.raises(EncodeError, match=r"row 1, field REC.RATE: value 1e\+76 is beyond the largest IBM"):
+        floats.encode(floats_of(1.0, 1e76), float_field(8), IBM)
+    with pytest.raises(EncodeError, match="not a finite number"):
+        floats.encode(floats_of(math.nan), float_field(4), IBM)
+
+
+def test_ieee_is_big_endian():
+    assert_codec(8, IEEE, struct.pack(">d", -322.936717), -322.936717)
+    assert_codec(4, IEEE, struct.pack(">f", 1.5), 1.5)
+
+
+def test_ieee_single_is_float32_in_arrow_and_hfp_is_float64():
+    assert to_arrow(floats.decode(matrix(struct.pack(">f", 1.5)), 0, float_field(4), IEEE)).type == pa.float32()
+    assert to_arrow(floats.decode(matrix(bytes.fromhex("41100000")), 0, float_field(4), IBM)).type == pa.float64()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(min_size=8, max_size=8), st.sampled_from([4, 8]))
+def test_hfp_decode_is_the_correctly_rounded_exact_value(raw, nbytes):
+    data = raw[:nbytes]
+    n = floats.decode(matrix(data), 0, float_field(nbytes), IBM)
+    exact = hfp(data)
+    assert n.values[0] == float(exact)   # Fraction -> float rounds correctly
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(min_size=8, max_size=8), st.sampled_from([4, 8]))
+def test_canonical_hfp_bytes_encode_back(raw, nbytes):
+    data = bytearray(raw[:nbytes])
+    data[1] |= 0x10                       # normalised: first hex digit of the fraction not zero
+    if nbytes == 8:
+        data[7] &= 0xF8 if data[1] >= 0x80 else 0xFC if data[1] >= 0x40 else 0xFE if data[1] >= 0x20 else 0xFF
+    data = bytes(data)
+    n = floats.decode(matrix(data), 0, float_field(nbytes), IBM)
+    assert floats.encode(n, float_field(nbytes), IBM).tobytes() == data
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(allow_nan=False, allow_infinity=False, min_value=-7e75, max_value=7e75), st.sampled_from([4, 8]))
+def test_hfp_encode_is_the_nearest_hfp_number(x, nbytes):
+    f = float_field(nbytes)
+    data = floats.encode(floats_of(x), f, IBM).tobytes()
+    got = hfp(data)
+    ulp = Fraction(16) ** ((data[0] & 0x7F) - 64) / 2 ** (8 * (nbytes - 1))
+    assert abs(got - Fraction(x)) <= ulp / 2
