@@ -1,6 +1,8 @@
 """Flat decoded columns → one nested object per record, as `bridge decode --to jsonl` writes them.
 
-Keys are the 01 record's items spelled as in the copybook (the 01 itself is not a wrapper);
+Keys are the 01 record's items spelled as in the copybook (the 01 itself is not a wrapper,
+except when a copybook has several 01 records and no segment map chooses one per record: then
+each 01 is a key holding its items, as every REDEFINES view appears);
 groups are nested objects; OCCURS are arrays (of the actual count under OCCURS DEPENDING
 ON); FILLER is left out; every REDEFINES view appears unless a segment map chose one, in
 which case the views (and 01 records) that were not chosen, whose columns are then all
@@ -42,11 +44,19 @@ class JsonlWriter:
         self.index = {name: i for i, name in enumerate(table_schema.names)}
         self.selective = selective
         nodes: list[_Node] = []
+        wrap = len(records) > 1 and not selective
         for r in records:
+            kids = []
             for child in r.root.children:
                 node = self._node(r, child, (), optional=len(records) > 1)
                 if node is not None:
-                    nodes.append(node)
+                    kids.append(node)
+            if wrap:
+                # several record types, none chosen per record: one object per 01, so that items of
+                # the same name in two 01s stay apart (IBM: the 01s redefine one record area)
+                nodes.append(_Node(r.name, children=tuple(kids), optional=True))
+            else:
+                nodes.extend(kids)
         self.roots = tuple(nodes)
 
     def _node(self, record: Record, f: Field, subs: tuple[int, ...], *, optional: bool = False,

@@ -64,6 +64,8 @@ def read_values(path: str, fmt: str, layout: Layout, *, record: str | None = Non
 def flatten_object(obj: dict[str, Any], record: Record, names: dict[tuple[str, ...], str]) -> dict[str, Any]:
     """One nested record object → {column name: value}."""
     out: dict[str, Any] = {}
+    if len(obj) == 1 and record.name in obj and isinstance(obj[record.name], dict):
+        obj = obj[record.name]  # written by a decode of several 01 records: one object per 01
     for child in record.root.children:
         if child.name in obj:
             _flatten(child, obj[child.name], (), names, out)

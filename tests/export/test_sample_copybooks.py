@@ -30,6 +30,12 @@ DECODED = {
         "AVG-TXN-AMT": 30.50, "MONTHS-ON-BOOK": 120, "DELINQ-COUNT": null, "UTILISATION-PCT": 12.5,
         "SCORE-AREA": {"SCORE": 0.1234, "SCORE-BAND": "A", "REASON-CODE": ["R001", "R002", "", ""],
                        "MODEL-ID": "CHURN01", "SCORE-STATUS": "00"}}""",
+    "customer_history.cpy": """{"CUST-ID": 42, "CUST-NAME": "ANNE SMITH", "BIRTH-DATE": 19700101,
+        "BALANCE": 10.00, "CREDIT-LIMIT": 5000.00, "TXN-COUNT": 12, "RISK-SEG": "RT",
+        "AVG-TXN-AMT": 30.50, "MONTHS-ON-BOOK": 120, "DELINQ-COUNT": 0, "UTILISATION-PCT": 12.5,
+        "SCORE-AREA": {"SCORE": null, "SCORE-BAND": "", "REASON-CODE": ["", "", "", ""],
+                       "MODEL-ID": "", "SCORE-STATUS": ""},
+        "OUTCOME-AREA": {"DEFAULTED-12M": 1}}""",
     "hard_cases.cpy": """{"HC-O-COUNT": 2, "HC-O-GCOUNT": 1, "HC-O-TABLE": [
             {"HC-O-KEY": "K01", "HC-O-AMT": -1.50}, {"HC-O-KEY": "K02", "HC-O-AMT": 99999.99}],
         "HC-O-MIDDLE": "MM", "HC-O-GROUPS": [{"HC-O-G-NAME": "G001", "HC-O-G-ITEM": [

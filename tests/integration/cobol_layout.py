@@ -166,7 +166,8 @@ def gnucobol_layout(
     source = probe_source(copybook.name, items, odo_settings)
     work = build_dir() / "probes"
     work.mkdir(parents=True, exist_ok=True)
-    stem = re.sub(r"[^A-Za-z0-9]", "_", copybook.stem)
+    # cobc limits a program's base name to 31 characters: keep the stem short
+    stem = re.sub(r"[^A-Za-z0-9]", "_", copybook.stem)[:12]
     digest = hashlib.sha256(source.encode()).hexdigest()[:12]
     probe = work / f"probe_{stem}_{digest}.cbl"
     probe.write_text(source)
