@@ -50,43 +50,16 @@ def round_trip(source: Source, layout: Layout, **reader_options) -> RoundTripRes
     data = _read_bytes(source)
     reader = open_reader(data, layout, **reader_options)
     result = RoundTripResult()
-    if len(reader.decoder.records) != 1:
-        record_name = reader.decoder.records[0].name
-        encoder = RecordEncoder(layout, reader.options, record=record_name)
-    else:
-        encoder = RecordEncoder(layout, reader.options, record=reader.decoder.records[0].name)
-    plan = {c.name: c for c in encoder.plan.columns}
+    # one encoder per record type: rows of another type (segment map) have nulls there, left as they are
+    encoders = [RecordEncoder(layout, reader.options, record=r.name) for r in reader.decoder.records]
     out = io.BytesIO()
     lrecl = reader.options.lrecl or layout.length
     with FrameWriter(out, reader.options.frame(lrecl)) as writer:
         for batch in reader:
             frame = batch.frame
-            table = batch.table.select([c for c in batch.table.column_names if c in plan
-                                        and not plan[c].field.variable_offset])
-            rewritten = encoder.patch(frame.matrix, table, lengths=frame.lengths)
             final = frame.matrix.copy()
-            for name in table.column_names:
-                col = plan[name]
-                a = frame.matrix[:, col.offset:col.end]
-                b = rewritten[:, col.offset:col.end]
-                rows = np.flatnonzero((a != b).any(axis=1))
-                if rows.size == 0:
-                    continue
-                again = decode_column(rewritten[rows], col.offset, col.field, reader.options.codec).array
-                before = table.column(name).combine_chunks().take(pa.array(rows))
-                same = np.asarray(pc.fill_null(pc.equal(again.cast(before.type), before), False)
-                                  .to_numpy(zero_copy_only=False), dtype=bool)
-                if same.all():
-                    result.non_preferred[name] = result.non_preferred.get(name, 0) + int(rows.size)
-                    continue
-                bad = int(rows[np.flatnonzero(~same)[0]])
-                result.identical = False
-                if result.first_difference is None:
-                    result.first_difference = Difference(
-                        record=frame.first_record + bad + 1, field=name, offset=col.offset,
-                        original=bytes(a[bad]), rewritten=bytes(b[bad]),
-                        value=table.column(name)[bad].as_py())
-                final[bad, col.offset:col.end] = b[bad]
+            for encoder in encoders:
+                _compare_record_type(encoder, batch, final, reader.options.codec, result)
             writer.write(replace(frame, matrix=final))
             result.records = reader.summary.records
     result.invalid = dict(reader.summary.invalid)
@@ -97,6 +70,37 @@ def round_trip(source: Source, layout: Layout, **reader_options) -> RoundTripRes
         result.framing_difference = (f"re-framed file differs at byte offset {at} "
                                      f"(original {len(data)} bytes, rewritten {len(produced)} bytes)")
     return result
+
+
+def _compare_record_type(encoder: RecordEncoder, batch, final: np.ndarray, codec, result: RoundTripResult) -> None:
+    """Re-encode the columns of ``encoder``'s record type; differences go into ``final`` and ``result``."""
+    frame = batch.frame
+    plan = {c.name: c for c in encoder.plan.columns}
+    table = batch.table.select([c for c in batch.table.column_names if c in plan
+                                and not plan[c].field.variable_offset])
+    rewritten = encoder.patch(frame.matrix, table, lengths=frame.lengths)
+    for name in table.column_names:
+        col = plan[name]
+        a = frame.matrix[:, col.offset:col.end]
+        b = rewritten[:, col.offset:col.end]
+        rows = np.flatnonzero((a != b).any(axis=1))
+        if rows.size == 0:
+            continue
+        again = decode_column(rewritten[rows], col.offset, col.field, codec).array
+        before = table.column(name).combine_chunks().take(pa.array(rows))
+        same = np.asarray(pc.fill_null(pc.equal(again.cast(before.type), before), False)
+                          .to_numpy(zero_copy_only=False), dtype=bool)
+        if same.all():
+            result.non_preferred[name] = result.non_preferred.get(name, 0) + int(rows.size)
+            continue
+        bad = int(rows[np.flatnonzero(~same)[0]])
+        result.identical = False
+        if result.first_difference is None:
+            result.first_difference = Difference(
+                record=frame.first_record + bad + 1, field=name, offset=col.offset,
+                original=bytes(a[bad]), rewritten=bytes(b[bad]),
+                value=table.column(name)[bad].as_py())
+        final[bad, col.offset:col.end] = b[bad]
 
 
 def _read_bytes(source: Source) -> bytes:

@@ -60,7 +60,7 @@ def score_file(source, dest, layout: Layout, model_dir: str | os.PathLike, *,
     names = column_names(layout)
     outputs = _output_columns(model, record, names)
     features = [names[record.field(f).path] for f in model.card.feature_names]
-    needed = list(dict.fromkeys(features + _selector(opts)))
+    needed = list(dict.fromkeys(features))
     if len(layout.records) > 1 and not opts.record and not opts.segment_map:
         opts = ReaderOptions.from_kwargs(opts, record=record.name)
 
@@ -73,8 +73,7 @@ def score_file(source, dest, layout: Layout, model_dir: str | os.PathLike, *,
             frame = frame.iloc[rows]
         result = model.score(frame)
         shadow_result = shadow.score(frame) if shadow else None
-        report.add(result, records_read=len(frame), invalid_by_field=_invalid_delta(batch, report),
-                   shadow=shadow_result)
+        report.add(result, records_read=len(frame), shadow=shadow_result)
         columns = _expand(result.columns(), outputs)
         if rows is not None:
             n = table.num_rows
@@ -96,12 +95,14 @@ def score_file(source, dest, layout: Layout, model_dir: str | os.PathLike, *,
 def _model_record(model_dir, layout: Layout, opts: ReaderOptions) -> str | None:
     from bridge.score.card import ModelCard
 
+    from bridge.errors import ModelCardError
+
     card = ModelCard.load(Path(model_dir) / "card.toml")
-    return getattr(card, "record", None) or opts.record or layout.records[0].name
-
-
-def _selector(opts: ReaderOptions) -> list[str]:
-    return []
+    names = [r.name for r in layout.records]
+    if card.record not in names:
+        raise ModelCardError(f"the card expects record {card.record}, the copybook gives {', '.join(names)}",
+                             card=card.source, field=card.record)
+    return card.record
 
 
 def _output_columns(model, record, names) -> dict[str, list[str]]:
@@ -144,7 +145,3 @@ def _scatter(array: pa.Array, rows: np.ndarray, n: int) -> pa.Array:
     positions = np.full(n, -1, dtype=np.int64)
     positions[rows] = np.arange(rows.size)
     return array.take(pa.array(positions, mask=positions < 0))
-
-
-def _invalid_delta(batch, report) -> dict[str, int]:
-    return {}

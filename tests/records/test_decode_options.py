@@ -1,0 +1,204 @@
+"""Decoder behaviour worth pinning: short V records, ODO placement, segment maps, invalid data.
+
+Small copybooks and hand-made bytes (ASCII where the code page does not matter), decoded
+through the public API and the JSON-lines writer the ``decode`` command uses.
+"""
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pytest
+
+from bridge.cli.main import main
+from bridge.copybook import compile_copybook, load_copybook
+from bridge.errors import InvalidDataError
+from bridge.records.api import open_reader, read_records
+from bridge.records.nested import JsonlWriter
+from tests.conftest import COPYBOOKS, FIXTURES
+
+ASCII = {"codepage": "ascii"}
+
+
+def _copybook(text: str):
+    return compile_copybook("\n".join("       " + line for line in text.strip().splitlines()))
+
+
+def _rdw(*payloads: bytes) -> bytes:
+    return b"".join((len(p) + 4).to_bytes(2, "big") + b"\0\0" + p for p in payloads)
+
+
+def _json_lines(data: bytes, layout, **options) -> list[dict]:
+    reader = open_reader(data, layout, **options)
+    writer = JsonlWriter(layout, reader.schema, records=reader.decoder.records,
+                         selective=bool(reader.options.segment_map))
+    return [json.loads(line, parse_float=Decimal) for batch in reader for line in writer.lines(batch.table)]
+
+
+SHORT = _copybook("""
+01 REC.
+   05 CODE  PIC X(4).
+   05 NAME  PIC X(6).
+   05 QTY   PIC 9(3).
+""")
+
+
+def test_short_variable_record_truncates_the_string_its_end_cuts() -> None:
+    df = read_records(_rdw(b"ABCDXYZ"), SHORT, recfm="V", **ASCII)
+    assert df["NAME"].tolist() == ["XYZ"]
+
+
+def test_items_wholly_past_the_end_of_a_short_record_are_null_not_invalid() -> None:
+    df = read_records(_rdw(b"ABCDXYZ", b"AB"), SHORT, recfm="V", **ASCII)
+    assert df["QTY"].isna().tolist() == [True, True]
+    assert df["CODE"].tolist() == ["ABCD", "AB"] and df["NAME"].isna().tolist() == [False, True]
+    assert df.attrs["bridge"]["invalid"] == {}
+
+
+def test_full_length_variable_record_decodes_every_item() -> None:
+    df = read_records(_rdw(b"ABCDXYZUVW042"), SHORT, recfm="V", **ASCII)
+    assert df.iloc[0].tolist() == ["ABCD", "XYZUVW", 42]
+
+
+def test_short_record_json_line_has_null_for_absent_items() -> None:
+    assert _json_lines(_rdw(b"ABCDXY"), SHORT, recfm="V", **ASCII) == [{"CODE": "ABCD", "NAME": "XY", "QTY": None}]
+
+
+ODO = _copybook("""
+01 REC.
+   05 CNT  PIC 9.
+   05 T OCCURS 0 TO 3 DEPENDING ON CNT.
+      10 V PIC XX.
+   05 TAIL PIC XX.
+""")
+
+
+def test_odo_shift_places_the_items_after_the_table_after_its_last_entry() -> None:
+    rows = _json_lines(_rdw(b"1AAZZ", b"0YY", b"3AABBCCXX"), ODO, recfm="V", **ASCII)
+    assert rows == [{"CNT": 1, "T": [{"V": "AA"}], "TAIL": "ZZ"}, {"CNT": 0, "T": [], "TAIL": "YY"},
+                    {"CNT": 3, "T": [{"V": "AA"}, {"V": "BB"}, {"V": "CC"}], "TAIL": "XX"}]
+
+
+def test_odo_max_keeps_the_table_at_full_size_and_shows_only_the_counted_entries() -> None:
+    rows = _json_lines(b"1AA....ZZ" + b"2AABB..YY", ODO, odo_placement="max", **ASCII)
+    assert rows == [{"CNT": 1, "T": [{"V": "AA"}], "TAIL": "ZZ"},
+                    {"CNT": 2, "T": [{"V": "AA"}, {"V": "BB"}], "TAIL": "YY"}]
+
+
+def test_odo_entries_past_the_count_are_null_columns() -> None:
+    df = read_records(b"1AA....ZZ", ODO, odo_placement="max", **ASCII)
+    assert df[["V(1)", "V(2)", "V(3)"]].iloc[0].tolist()[0] == "AA"
+    assert df[["V(2)", "V(3)"]].isna().all(axis=None)
+
+
+def test_odo_count_outside_its_range_is_an_error_naming_table_and_bytes() -> None:
+    with pytest.raises(InvalidDataError, match=r"record 1.*CNT.*outside 0 TO 3 for table T") as info:
+        read_records(_rdw(b"7AAZZ"), ODO, recfm="V", **ASCII)
+    assert "37" in str(info.value)   # the count's byte in hex
+
+
+BRANCHES = _copybook("""
+01 REC.
+   05 KIND PIC X.
+   05 BODY PIC X(6).
+   05 NUM-VIEW REDEFINES BODY.
+      10 AMOUNT PIC 9(4)V99.
+   05 TXT-VIEW REDEFINES BODY.
+      10 WORD PIC X(6).
+""")
+BRANCH_MAP = {"segment_field": "KIND", "segment_map": {"N": "NUM-VIEW", "T": "TXT-VIEW"}}
+
+
+def test_segment_map_selects_the_redefines_branch_and_leaves_the_others_out() -> None:
+    rows = _json_lines(b"N001250THELLO!", BRANCHES, **BRANCH_MAP, **ASCII)
+    assert rows == [{"KIND": "N", "NUM-VIEW": {"AMOUNT": Decimal("12.50")}},
+                    {"KIND": "T", "TXT-VIEW": {"WORD": "HELLO!"}}]
+
+
+def test_text_under_a_numeric_branch_it_was_not_selected_for_is_not_counted_invalid() -> None:
+    df = read_records(b"N001250THELLO!", BRANCHES, **BRANCH_MAP, **ASCII)
+    assert df.attrs["bridge"]["invalid"] == {}
+    assert df["AMOUNT"].isna().tolist() == [False, True] and df["BODY"].isna().all()
+
+
+def test_a_selector_value_missing_from_the_map_decodes_every_branch() -> None:
+    rows = _json_lines(b"X001250", BRANCHES, **BRANCH_MAP, **ASCII)
+    assert rows == [{"KIND": "X", "BODY": "001250", "NUM-VIEW": {"AMOUNT": Decimal("12.50")},
+                     "TXT-VIEW": {"WORD": "001250"}}]
+
+
+def test_selector_padded_with_low_values_selects_as_with_spaces() -> None:
+    layout = _copybook("""
+01 REC.
+   05 KIND PIC X(3).
+   05 BODY PIC X(4).
+   05 NUM-VIEW REDEFINES BODY PIC 9(4).
+""")
+    rows = _json_lines(b"N\0\x000042", layout, segment_field="KIND", segment_map={"N": "NUM-VIEW"}, **ASCII)
+    assert rows[0]["NUM-VIEW"] == 42 and "BODY" not in rows[0]
+
+
+def test_segment_map_selects_the_01_record_of_each_row() -> None:
+    layout = _copybook("""
+01 HDR.
+   05 HDR-TYPE PIC X.
+   05 HDR-DATE PIC 9(8).
+01 DTL.
+   05 DTL-TYPE PIC X.
+   05 DTL-AMT  PIC S9(6)V99.
+""")
+    rows = _json_lines(b"H20240131D00001234", layout, segment_field="HDR-TYPE",
+                       segment_map={"H": "HDR", "D": "DTL"}, **ASCII)
+    assert rows == [{"HDR-TYPE": "H", "HDR-DATE": 20240131}, {"DTL-TYPE": "D", "DTL-AMT": Decimal("12.34")}]
+
+
+def test_filler_group_and_the_items_under_it_are_left_out_of_json_lines() -> None:
+    layout = _copybook("""
+01 REC.
+   05 NAME PIC X(4).
+   05 FILLER REDEFINES NAME.
+      10 INITIAL PIC X.
+      10 FILLER PIC X(3).
+   05 CODE PIC X(2).
+""")
+    assert _json_lines(b"JOHNAB", layout, **ASCII) == [{"NAME": "JOHN", "CODE": "AB"}]
+
+
+# -- invalid data ---------------------------------------------------------------------------------
+
+def _customers():
+    return (FIXTURES / "customer.cp037.dat").read_bytes(), load_copybook(COPYBOOKS / "customer.cpy")
+
+
+def test_invalid_values_are_null_and_counted_per_field_in_the_summary() -> None:
+    data, layout = _customers()
+    df = read_records(data, layout)
+    assert df.attrs["bridge"] == {"records": 9, "invalid": {"BIRTH-DATE": 1, "BALANCE": 1, "SCORE": 8}}
+    assert df["BALANCE"].isna().tolist() == [False] * 8 + [True]
+
+
+def test_on_invalid_error_names_record_byte_offset_field_and_hex() -> None:
+    data, layout = _customers()
+    with pytest.raises(InvalidDataError) as info:
+        read_records(data, layout, on_invalid="error")
+    message = str(info.value)
+    assert "record 9" in message
+    assert "byte offset 970" in message            # 8 records of 117 bytes + BIRTH-DATE at 34
+    assert "BIRTH-DATE" in message and "PIC 9(8)" in message
+    assert "E4D5D2D5D6E6D540" in message           # 'UNKNOWN ' in cp037
+
+
+def test_decode_command_prints_the_invalid_counts_on_stderr_and_exits_zero(capsys) -> None:
+    rc = main(["decode", str(FIXTURES / "customer.cp037.dat"), "-c", str(COPYBOOKS / "customer.cpy")])
+    captured = capsys.readouterr()
+    assert rc == 0
+    assert len(captured.out.splitlines()) == 9 and "invalid" not in captured.out
+    assert "9 records decoded, 10 invalid values" in captured.err
+    assert "BALANCE: 1" in captured.err and "SCORE: 8" in captured.err
+
+
+def test_decode_command_with_on_invalid_error_exits_non_zero_with_the_location(capsys) -> None:
+    rc = main(["decode", str(FIXTURES / "customer.cp037.dat"), "-c", str(COPYBOOKS / "customer.cpy"),
+               "--on-invalid", "error"])
+    assert rc != 0
+    assert "record 9, byte offset 970, field BIRTH-DATE" in capsys.readouterr().err
