@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 
 from bridge.codec.column import decode_column, encode_column_into, is_string
 from bridge.errors import EncodeError, LayoutError
-from bridge.layout.model import Field, Layout, Record
+from bridge.layout.model import Field, Kind, Layout, Record
 from bridge.records.options import ReaderOptions
 from bridge.records.plan import Column, ColumnPlan, column_names, plan_columns
 
@@ -175,12 +175,15 @@ class RecordEncoder:
 
     # -- patch -------------------------------------------------------------------------------
     def patch(self, matrix: np.ndarray, table: pa.Table, *, rows: np.ndarray | None = None,
-              original: pa.Table | None = None, lengths: np.ndarray | None = None) -> np.ndarray:
+              original: pa.Table | None = None, lengths: np.ndarray | None = None,
+              as_stored: bool = False) -> np.ndarray:
         """Write ``table``'s columns into a copy of ``matrix``; nothing else changes.
 
         ``rows``: the rows to write (default: every row with a non-null value). ``original``:
         the decoded values of ``matrix``; when given, only values that differ are written.
         Records must all have the layout's offsets (no shifted ODO tables before the columns).
+        ``as_stored``: binary values are limited by their storage, not their PICTURE (values read
+        under TRUNC(BIN) go back as they were read; the round trip uses this).
         """
         out = np.array(matrix, dtype=np.uint8, copy=True, order="C")
         plan = self.plan.by_name()
@@ -207,8 +210,11 @@ class RecordEncoder:
                 mask &= np.asarray(lengths) >= col.end  # never lengthen a short record
             if not mask.any():
                 continue
+            field = col.field
+            if as_stored and field.kind is Kind.BINARY:
+                field = field.with_changes(digits=0)
             try:
-                encode_column_into(out, col.offset, col.field, values, self.codec, mask=mask,
+                encode_column_into(out, col.offset, field, values, self.codec, mask=mask,
                                    rounding=self.rounding, truncate=self.truncate)
             except EncodeError as exc:
                 raise _with_row(exc, col, np.arange(n)) from None

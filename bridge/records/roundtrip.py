@@ -78,7 +78,7 @@ def _compare_record_type(encoder: RecordEncoder, batch, final: np.ndarray, codec
     plan = {c.name: c for c in encoder.plan.columns}
     table = batch.table.select([c for c in batch.table.column_names if c in plan
                                 and not plan[c].field.variable_offset])
-    rewritten = encoder.patch(frame.matrix, table, lengths=frame.lengths)
+    rewritten = encoder.patch(frame.matrix, table, lengths=frame.lengths, as_stored=True)
     for name in table.column_names:
         col = plan[name]
         a = frame.matrix[:, col.offset:col.end]
