@@ -9,6 +9,7 @@ See docs/batch-job.md for every key, and examples/ for complete files.
 """
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -142,6 +143,11 @@ def load_job(path: str | Path) -> Job:
     for key in ("name", "copybook", "model"):
         if key not in job:
             raise JobError(f"[job] needs {key} =", job=where)
+    for name, section in (("job", job), ("source", src), ("target", tgt)):
+        _check_types(name, section, where)
+    if not re.fullmatch(r"[A-Za-z0-9_-][A-Za-z0-9_.-]{0,63}", job["name"]):
+        raise JobError(f"[job] name = {job['name']!r}: use 1-64 letters, digits, '.', '_' or '-' (it names "
+                       "the job's work folder)", job=where)
 
     def rel(p: str | None) -> Path | None:
         if p is None:
@@ -167,6 +173,7 @@ def load_job(path: str | Path) -> Job:
     target = Target(endpoint=target_ep, name=tgt.get("name", "{stem}.SCORED{suffix}"),
                     status=bool(tgt.get("status", True)), status_name=tgt.get("status_name", "{output}.status"),
                     trigger=bool(tgt.get("trigger", False)), trigger_name=tgt.get("trigger_name", "{output}.trg"))
+    _check_names(target, where)
     log_format = job.get("log_format", "plain")
     if log_format not in ("plain", "json"):
         raise JobError(f"[job] log_format = {log_format!r} is not one of: plain, json", job=where)
@@ -178,6 +185,45 @@ def load_job(path: str | Path) -> Job:
                reject_invalid=bool(job.get("reject_invalid", False)))
 
 
+#: the type each key must have (the reader options are checked by the reader itself)
+_TYPES: dict[str, type | tuple[type, ...]] = {
+    "name": str, "copybook": str, "include": list, "model": str, "work_dir": str, "journal": str, "shadow": str,
+    "log_format": str, "reject_invalid": bool, "kind": str, "path": str, "host": str, "port": int, "user": str,
+    "key_file": str, "known_hosts": str, "passphrase_env": str, "use_agent": bool, "timeout": (int, float),
+    "retries": int, "retry_delay": (int, float), "pattern": str, "ready": str, "trigger_suffix": str,
+    "trigger_replaces_suffix": bool, "stable_seconds": (int, float), "archive": str, "error": str,
+    "status": bool, "status_name": str, "trigger": bool, "trigger_name": str,
+}
+_TYPE_WORDS = {str: "a string in quotes", int: "a whole number", bool: "true or false", list: "a list [...]",
+               (int, float): "a number"}
+
+
+def _check_types(name: str, section: dict, where: str) -> None:
+    for key, value in section.items():
+        want = _TYPES.get(key)
+        if want is None:
+            continue
+        wrong = not isinstance(value, want) or (isinstance(value, bool) and want is not bool)
+        if wrong:
+            raise JobError(f"[{name}] {key} = {value!r} must be {_TYPE_WORDS[want]}", job=where)
+
+
+def _check_names(target: "Target", where: str) -> None:
+    """Name patterns must give plain file names: no folders, so nothing lands outside the outbox."""
+    from bridge.pipeline.status import output_name
+
+    sample = "CUSTEXT.D261126.G0042.dat"
+    for key, pattern in (("name", target.name), ("status_name", target.status_name),
+                         ("trigger_name", target.trigger_name)):
+        if "/" in pattern or "\\" in pattern or pattern in ("", ".", ".."):
+            raise JobError(f"[target] {key} = {pattern!r} would write outside the outbox; a name pattern "
+                           "makes a plain file name (no '/', '\\' or '..')", job=where)
+        try:
+            output_name(pattern, sample, generation=1, output=None if key == "name" else sample, key=key)
+        except JobError as exc:
+            raise JobError(exc.reason, job=where) from None
+
+
 def _section(doc: dict, name: str, allowed: set[str], where: str, *, required: bool = True) -> dict:
     section = doc.get(name)
     if section is None:
@@ -186,14 +232,14 @@ def _section(doc: dict, name: str, allowed: set[str], where: str, *, required: b
         return {}
     if not isinstance(section, dict):
         raise JobError(f"[{name}] must be a table", job=where)
+    for key in ("password", "passphrase"):  # before the unknown keys: say why, not just "unknown"
+        if key in section:
+            raise JobError(f"[{name}] {key} = is not allowed: secrets never go in the job file; use key_file "
+                           "with passphrase_env, or the SSH agent", job=where)
     unknown = sorted(set(section) - allowed)
     if unknown:
         raise JobError(f"unknown key(s) in [{name}]: {', '.join(unknown)}; accepted: {', '.join(sorted(allowed))}",
                        job=where)
-    for key in ("password", "passphrase"):
-        if key in section:
-            raise JobError(f"[{name}] {key} = is not allowed: secrets never go in the job file; use key_file "
-                           "with passphrase_env, or the SSH agent", job=where)
     return section
 
 

@@ -12,6 +12,12 @@ point is finished by the next run without losing a file or delivering one twice:
 ``duplicate`` ends a row whose file (same name, size and checksum) was already done.
 SQLite is opened in WAL mode with a busy timeout, so ``bridge status`` can read while a
 run writes.
+
+Several bridge processes may share one journal (same job file, same host). Each row names
+its ``owner``, the process working on it; a run resumes only its own rows and rows whose
+owner has died (see `bridge.pipeline.run`), taking them over with `Journal.adopt`, which
+has exactly one winner. Output generations are handed out inside a write transaction
+(`Journal.advance` with ``generation=True``), so two processes never get the same one.
 """
 from __future__ import annotations
 
@@ -46,7 +52,9 @@ CREATE TABLE IF NOT EXISTS files (
     message     TEXT,
     report      TEXT,
     started     REAL NOT NULL,
-    updated     REAL NOT NULL
+    updated     REAL NOT NULL,
+    owner       TEXT,
+    generation  INTEGER
 );
 CREATE INDEX IF NOT EXISTS files_key ON files (name, size, checksum);
 CREATE INDEX IF NOT EXISTS files_state ON files (state);
@@ -66,7 +74,7 @@ CREATE TABLE IF NOT EXISTS sightings (
 
 _COLUMNS = ("id", "name", "size", "mtime", "checksum", "state", "token", "claim_name", "trigger",
             "output_name", "status_name", "rc", "records_in", "scored", "rejected", "message", "report",
-            "started", "updated")
+            "started", "updated", "owner", "generation")
 
 
 @dataclass(frozen=True)
@@ -92,6 +100,8 @@ class FileRow:
     report: str | None
     started: float
     updated: float
+    owner: str | None = None
+    generation: int | None = None
 
     @property
     def finished(self) -> bool:
@@ -112,6 +122,10 @@ class Journal:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.executescript(_SCHEMA)
+        have = {r[1] for r in self._db.execute("PRAGMA table_info(files)")}
+        for column, kind in (("owner", "TEXT"), ("generation", "INTEGER")):
+            if column not in have:  # a journal written before the column existed
+                self._db.execute(f"ALTER TABLE files ADD COLUMN {column} {kind}")
 
     def close(self) -> None:
         self._db.close()
@@ -124,35 +138,53 @@ class Journal:
 
     # -- rows --------------------------------------------------------------------------------
     def begin(self, name: str, size: int, mtime: float | None, token: str, claim_name: str,
-              trigger: str | None) -> FileRow:
+              trigger: str | None, owner: str | None = None) -> FileRow:
         """Record the intent to claim ``name`` (state ``claiming``) before the rename happens."""
         now = time.time()
         cur = self._db.execute(
-            "INSERT INTO files (name, size, mtime, state, token, claim_name, trigger, started, updated) "
-            "VALUES (?, ?, ?, 'claiming', ?, ?, ?, ?, ?)",
-            (name, size, mtime, token, claim_name, trigger, now, now))
+            "INSERT INTO files (name, size, mtime, state, token, claim_name, trigger, started, updated, owner) "
+            "VALUES (?, ?, ?, 'claiming', ?, ?, ?, ?, ?, ?)",
+            (name, size, mtime, token, claim_name, trigger, now, now, owner))
         self._event(cur.lastrowid, "claiming", None)
         return self.get(cur.lastrowid)
 
-    def advance(self, row: FileRow, state: str, *, detail: str | None = None, **values: Any) -> FileRow:
-        """Move ``row`` to ``state``, storing ``values`` (columns of the row) with it, atomically."""
+    def advance(self, row: FileRow, state: str, *, detail: str | None = None,
+                generation: bool = False, **values: Any) -> FileRow:
+        """Move ``row`` to ``state``, storing ``values`` (columns of the row) with it, atomically.
+
+        With ``generation=True`` the row also gets the job's next output generation (1, 2, ...)
+        in the same transaction; a value in ``values`` may then be a callable of it
+        (``output_name=lambda gen: ...``).
+        """
         bad = set(values) - set(_COLUMNS)
         if bad:
             raise ValueError(f"unknown journal column(s): {', '.join(sorted(bad))}")
         if "report" in values and not isinstance(values["report"], (str, type(None))):
             values["report"] = json.dumps(values["report"], default=str)
-        sets = ", ".join(f"{k} = ?" for k in values)
-        params = list(values.values())
-        sql = f"UPDATE files SET state = ?, updated = ?{', ' + sets if sets else ''} WHERE id = ?"
         self._db.execute("BEGIN IMMEDIATE")
         try:
-            self._db.execute(sql, [state, time.time(), *params, row.id])
+            if generation:
+                gen = row.generation or int(self._db.execute(
+                    "SELECT COALESCE(MAX(generation), 0) + 1 FROM files").fetchone()[0])
+                values = {k: v(gen) if callable(v) else v for k, v in values.items()}
+                values["generation"] = gen
+            sets = ", ".join(f"{k} = ?" for k in values)
+            sql = f"UPDATE files SET state = ?, updated = ?{', ' + sets if sets else ''} WHERE id = ?"
+            self._db.execute(sql, [state, time.time(), *values.values(), row.id])
             self._db.execute("INSERT INTO events (file_id, at, state, detail) VALUES (?, ?, ?, ?)",
                              (row.id, time.time(), state, detail))
             self._db.execute("COMMIT")
         except BaseException:
             self._db.execute("ROLLBACK")
             raise
+        return self.get(row.id)
+
+    def adopt(self, row: FileRow, owner: str) -> FileRow | None:
+        """Take ``row`` over from its (dead) owner; None when another process took it first."""
+        cur = self._db.execute("UPDATE files SET owner = ? WHERE id = ? AND owner IS ?", (owner, row.id, row.owner))
+        if cur.rowcount != 1:
+            return None
+        self._event(row.id, "adopted", f"from {row.owner or 'an unknown process'}")
         return self.get(row.id)
 
     def forget(self, row: FileRow, reason: str) -> None:
@@ -162,7 +194,13 @@ class Journal:
 
     def get(self, row_id: int) -> FileRow:
         cur = self._db.execute(f"SELECT {', '.join(_COLUMNS)} FROM files WHERE id = ?", (row_id,))
-        return FileRow(*cur.fetchone())
+        found = cur.fetchone()
+        if found is None:
+            from bridge.errors import JobError
+
+            raise JobError(f"journal row {row_id} is gone from {self.path}: another process forgot it; "
+                           "do two runs share this journal with different work_dir settings?")
+        return FileRow(*found)
 
     def unfinished(self) -> list[FileRow]:
         """Rows a run must finish before it takes new files, oldest first."""
@@ -172,10 +210,10 @@ class Journal:
         return [FileRow(*r) for r in cur.fetchall()]
 
     def find_done(self, name: str, size: int, checksum: str, *, exclude: int | None = None) -> FileRow | None:
-        """A finished row for the same file (name, size and checksum), if any."""
+        """A finished row that delivered the same file (name, size and checksum), if any."""
         cur = self._db.execute(
             f"SELECT {', '.join(_COLUMNS)} FROM files WHERE name = ? AND size = ? AND checksum = ? "
-            "AND state = 'done' AND id != ? ORDER BY id LIMIT 1", (name, size, checksum, exclude or -1))
+            "AND state = 'done' AND output_name IS NOT NULL AND id != ? ORDER BY id LIMIT 1", (name, size, checksum, exclude or -1))
         r = cur.fetchone()
         return FileRow(*r) if r else None
 
@@ -192,9 +230,9 @@ class Journal:
         return dict(cur.fetchall())
 
     def generation(self) -> int:
-        """Next GDG-style generation number of this job's outputs (1, 2, ...)."""
-        cur = self._db.execute("SELECT COUNT(*) FROM files WHERE output_name IS NOT NULL")
-        return int(cur.fetchone()[0]) + 1
+        """Next GDG-style generation number of this job's outputs (1, 2, ...); see `advance`."""
+        cur = self._db.execute("SELECT COALESCE(MAX(generation), 0) + 1 FROM files")
+        return int(cur.fetchone()[0])
 
     # -- readiness by stability --------------------------------------------------------------
     def sighting(self, name: str, size: int, mtime: float, now: float) -> float:

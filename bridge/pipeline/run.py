@@ -1,15 +1,21 @@
 """The batch job: take ready drops from the inbox, score them, deliver results, exactly once.
 
-For each ready file: claim (rename to a name only this run knows) → fetch to the work area
-→ decode, score and patch (streaming) → put the result under a temporary name, check its
-size, rename it into place → write the status file → move the input and its trigger to the
-archive. A file that cannot be read goes to the error folder with an `.err` report and a
-status with RC 8 instead; the rest of the inbox keeps flowing.
+For each ready file: claim (rename the data file, then its trigger, to names only this run
+knows) → fetch to the work area → decode, score and patch (streaming) → put the result under a
+temporary name, check its size, rename it into place → write the status file → move the input
+and its trigger to the archive. A file that cannot be read goes to the error folder with an
+`.err` report and a status with RC 8 instead; the rest of the inbox keeps flowing.
 
 Every step is recorded in the journal before the next starts (see `journal`), and each
 step can tell on restart whether it already happened, so a run killed at any point is
-finished by the next one. The only ordering the mainframe must respect: it fetches a result
+finished by the next one. Runs sharing a journal resume only their own rows and those of
+dead runs (see `owner`). The only ordering the mainframe must respect: it fetches a result
 only after its status (or trigger) file is there; the bridge writes that file last.
+
+Names are decided when the file is processed, whatever the outcome: the status file of a
+rejected input has the name a successful one would have had (with ``OUTPUT=`` empty), so
+the receiving JCL step always knows which status file to wait for. A run with nothing ready
+writes nothing, not even the journal.
 
 Fault injection for the crash tests: ``BRIDGE_FAULT_AFTER=<state>`` kills the process with
 SIGKILL right after the journal records that state (as a database's failpoints do).
@@ -30,6 +36,7 @@ from typing import Callable
 from bridge.errors import BridgeError, FramingError, InvalidDataError, JobError, TransportError
 from bridge.pipeline.job import Job
 from bridge.pipeline.journal import FileRow, Journal
+from bridge.pipeline.owner import Owner, owner_alive
 from bridge.pipeline.status import RC_REJECTED, RC_SEVERE, RC_WARNING, Outcome, error_report, output_name, status_text
 
 __all__ = ["JobRunner", "Processor", "RunResult"]
@@ -50,6 +57,8 @@ class RunResult:
     rc: int = 0
     processed: list[tuple[str, int, str]] = field(default_factory=list)  # (input, rc, message)
     orphan_triggers: list[str] = field(default_factory=list)
+    refused_names: list[str] = field(default_factory=list)               # names left alone, unsafe
+    failures: list[tuple[str, str]] = field(default_factory=list)        # (input, error) left in flight
 
 
 class JobRunner:
@@ -57,13 +66,40 @@ class JobRunner:
 
     def __init__(self, job: Job, *, processor: Processor | None = None) -> None:
         self.job = job
+        if processor is None:
+            _check_scoring_inputs(job)
         self.processor = processor or _scoring_processor(job)
-        self.journal = Journal(job.journal)
+        self._journal: Journal | None = None
+        self._owner: Owner | None = None
         self.stop_requested = False
         self._reported_orphans: set[str] = set()
+        self._reported_names: set[str] = set()
+
+    @property
+    def journal(self) -> Journal:
+        """The job's journal, opened (and created) on first use with this run's owner lock."""
+        if self._journal is None:
+            self._owner = Owner(self._owners_dir)
+            self._journal = Journal(self.job.journal)
+        return self._journal
+
+    @property
+    def owner(self) -> str:
+        self.journal  # noqa: B018 - opens the journal and takes the owner lock
+        assert self._owner is not None
+        return self._owner.id
+
+    @property
+    def _owners_dir(self) -> Path:
+        return self.job.work_dir / "owners"
 
     def close(self) -> None:
-        self.journal.close()
+        if self._journal is not None:
+            self._journal.close()
+            self._journal = None
+        if self._owner is not None:
+            self._owner.release()
+            self._owner = None
 
     # -- passes ------------------------------------------------------------------------------
     def run_once(self) -> RunResult:
@@ -72,16 +108,19 @@ class JobRunner:
 
         result = RunResult()
         with open_dropzone(**self.job.source.endpoint.connection()) as inbox:
-            for row in self.journal.unfinished():
-                if self.stop_requested:
-                    break
-                self._finish(inbox, row, result)
-            for entry, trigger in self._ready(inbox, result):
-                if self.stop_requested:
-                    break
-                row = self._claim(inbox, entry, trigger)
-                if row is not None:
+            try:
+                for row in self._resumable():
+                    if self.stop_requested:
+                        break
                     self._finish(inbox, row, result)
+                for entry, trigger in self._ready(inbox, result):
+                    if self.stop_requested:
+                        break
+                    row = self._claim(inbox, entry, trigger)
+                    if row is not None:
+                        self._finish(inbox, row, result)
+            except _ConnectionLost:
+                pass  # logged by _finish; the next pass resumes the file in hand
         return result
 
     def watch(self, interval: float = 30.0) -> int:
@@ -110,19 +149,47 @@ class JobRunner:
         return highest
 
     # -- discovery ---------------------------------------------------------------------------
+    def _resumable(self):
+        """Unfinished rows this run may finish: its own, and those of runs that died (adopted)."""
+        if self._journal is None and not self.job.journal.exists():
+            return
+        for row in self.journal.unfinished():
+            if row.owner == self.owner:
+                yield row
+            elif not owner_alive(row.owner, self._owners_dir):
+                adopted = self.journal.adopt(row, self.owner)
+                if adopted is not None:
+                    log.info("resuming %s (state %s) left by a run that stopped", row.name, row.state)
+                    yield adopted
+
     def _ready(self, inbox, result: RunResult):
+        from bridge.transport import NameRejectedError, claimed_original, safe_name
+
         src = self.job.source
-        entries = inbox.list("*")
+        entries = []
+        for e in inbox.list("*"):
+            try:
+                safe_name(e.name)
+            except NameRejectedError as exc:
+                if e.name not in self._reported_names:
+                    log.warning("left alone: %s", exc)
+                    self._reported_names.add(e.name)
+                    result.refused_names.append(e.name)
+                continue
+            entries.append(e)
         names = {e.name for e in entries}
         suffix = src.trigger_suffix
         if src.ready == "trigger":
             triggers = {e.name for e in entries if e.name.endswith(suffix)}
-            for t in sorted(triggers):
-                data = self.job.data_for_trigger(t, names - triggers)
-                if data is None and t not in self._reported_orphans:
-                    log.warning("trigger %s has no data file: ignored", t)
-                    self._reported_orphans.add(t)
-                    result.orphan_triggers.append(t)
+            orphans = [t for t in sorted(triggers) if self.job.data_for_trigger(t, names - triggers) is None]
+            if orphans:
+                # a data file claimed by a run (this or another) is in flight, not missing
+                in_flight = {claimed_original(e.name) for e in inbox.list(".*")} - {None}
+                for t in orphans:
+                    if self.job.data_for_trigger(t, in_flight) is None and t not in self._reported_orphans:
+                        log.warning("trigger %s has no data file: ignored", t)
+                        self._reported_orphans.add(t)
+                        result.orphan_triggers.append(t)
         now = time.time()
         for e in entries:
             if not fnmatch.fnmatchcase(e.name, src.pattern):
@@ -143,7 +210,8 @@ class JobRunner:
         from bridge.transport import claim_name, new_token
 
         token = new_token()
-        row = self.journal.begin(entry.name, entry.size, entry.mtime, token, claim_name(entry.name, token), trigger)
+        row = self.journal.begin(entry.name, entry.size, entry.mtime, token, claim_name(entry.name, token), trigger,
+                                 owner=self.owner)
         _fault("claiming")
         claimed = inbox.claim(entry.name, token)
         if claimed is None:
@@ -160,12 +228,15 @@ class JobRunner:
         try:
             while row is not None and not row.finished:
                 row = self._step(inbox, row)
-        except BridgeError as exc:
-            if isinstance(exc, TransportError):
-                log.error("%s: transfer failed at state %s, will resume next run: %s", row.name, row.state, exc)
-                result.rc = max(result.rc, RC_SEVERE if not exc.retryable else result.rc)
-                return
-            raise
+        except TransportError as exc:
+            # the file stays in flight (journal state kept) and the next run resumes it; the pass
+            # still answers RC 12, so a scheduler running --once sees that it did not finish
+            log.error("%s: transfer failed at state %s, will resume next run: %s", row.name, row.state, exc)
+            result.rc = max(result.rc, RC_SEVERE)
+            result.failures.append((row.name, str(exc)))
+            if exc.retryable:
+                raise _ConnectionLost() from exc
+            return
         if row is None:
             return
         rc = row.rc or 0
@@ -181,6 +252,7 @@ class JobRunner:
             self.journal.forget(row, "claim never happened")
             return None
         if state == "claimed":
+            self._take_trigger(inbox, row)
             work.mkdir(parents=True, exist_ok=True)
             local = work / "input"
             entry = inbox.fetch(row.claim_name, local)
@@ -188,19 +260,27 @@ class JobRunner:
             if entry.size != row.size:
                 log.warning("%s changed size after it was ready (%d → %d bytes)", row.name, row.size, entry.size)
             earlier = self.journal.find_done(row.name, entry.size, checksum, exclude=row.id)
-            if earlier is not None:
+            if earlier is not None and earlier.output_name:
                 log.warning("%s (%s) was already processed (journal row %d): not scoring it again",
                             row.name, checksum[:12], earlier.id)
                 return self._advance(row, "duplicate-fetched", checksum=checksum, size=entry.size, rc=RC_WARNING,
+                                     output_name=earlier.output_name, status_name=earlier.status_name,
+                                     records_in=earlier.records_in, scored=earlier.scored,
+                                     rejected=earlier.rejected, report=earlier.report,
                                      message=f"duplicate of a file already delivered as {earlier.output_name}")
             return self._advance(row, "fetched", checksum=checksum, size=entry.size)
         if state == "duplicate-fetched":
+            self._write_status(row, output=row.output_name)
             self._archive(inbox, row, self.job.source.archive, suffix=f".dup-{row.id}")
             shutil.rmtree(work, ignore_errors=True)
             return self._advance(row, "duplicate")
         if state == "fetched":
+            if not (work / "input").exists():
+                return self._advance(row, "claimed", detail="work area lost: fetching again")
             return self._process(row, work)
         if state == "processed":
+            if not (work / "output").exists():
+                return self._advance(row, "fetched", detail="work area lost: processing again")
             return self._deliver(row, work)
         if state in ("delivered", "rejected"):
             return self._report(inbox, row, work)
@@ -213,28 +293,70 @@ class JobRunner:
             return done
         raise JobError(f"journal row {row.id} is in unknown state {state!r}", job=str(self.job.path))
 
+    def _take_trigger(self, inbox, row: FileRow) -> None:
+        """Consume the trigger with its data file: claim it too, so a new drop's trigger is never mistaken for it."""
+        from bridge.transport import claim_name
+
+        if row.trigger and not inbox.exists(claim_name(row.trigger, row.token)) and inbox.exists(row.trigger):
+            inbox.claim(row.trigger, row.token)
+
     def _process(self, row: FileRow, work: Path) -> FileRow:
         local, out = work / "input", work / "output"
         started = time.monotonic()
+        now = time.time()
+        refused = self._unsafe_output(row, now)
+        if refused is not None:
+            (work / "error.txt").write_text(error_report(row.name, row.size, refused), encoding="utf-8")
+            log.error("%s not processed: %s", row.name, refused)
+            return self._advance(row, "rejected", rc=RC_SEVERE, message=str(refused)[:500], generation=True,
+                                 status_name=lambda gen: self._status_name(row.name, row.name, gen, now))
         try:
             outcome = self.processor(local, out)
         except DATA_ERRORS as exc:
-            (work / "error.txt").write_text(error_report(row.name, row.size, exc), encoding="utf-8")
-            log.error("%s rejected: %s", row.name, exc)
-            return self._advance(row, "rejected", rc=RC_REJECTED, message=str(exc)[:500])
+            return self._reject(row, work, exc, RC_REJECTED, now)
         except BridgeError as exc:
-            (work / "error.txt").write_text(error_report(row.name, row.size, exc), encoding="utf-8")
-            log.error("%s not processed: %s", row.name, exc)
-            return self._advance(row, "rejected", rc=RC_SEVERE, message=str(exc)[:500])
-        name = output_name(self.job.target.name, row.name, generation=self.journal.generation())
-        from bridge.transport import safe_name
-
-        safe_name(name, where="[target] name")
+            return self._reject(row, work, exc, RC_SEVERE, now)
+        except Exception as exc:  # noqa: BLE001 - a bug must not stop the inbox: RC 12, traceback logged
+            log.exception("%s: unexpected error while processing", row.name)
+            return self._reject(row, work, exc, RC_SEVERE, now)
         log.info("%s scored in %.1f s: %d records in, %d scored, %d rejected, rc=%d", row.name,
                  time.monotonic() - started, outcome.records_in, outcome.scored, outcome.rejected, outcome.rc)
+        report = dict(outcome.report or {})
+        if outcome.model_id:
+            report.setdefault("model_id", outcome.model_id)
+
+        def output(gen: int) -> str:
+            return output_name(self.job.target.name, row.name, generation=gen, now=now)
         return self._advance(row, "processed", rc=outcome.rc, records_in=outcome.records_in, scored=outcome.scored,
-                             rejected=outcome.rejected, message=outcome.message, output_name=name,
-                             report=outcome.report)
+                             rejected=outcome.rejected, message=outcome.message, report=report, generation=True,
+                             output_name=output,
+                             status_name=lambda gen: self._status_name(row.name, output(gen), gen, now))
+
+    def _reject(self, row: FileRow, work: Path, exc: BaseException, rc: int, now: float) -> FileRow:
+        (work / "error.txt").write_text(error_report(row.name, row.size, exc), encoding="utf-8")
+        log.error("%s %s: %s", row.name, "rejected" if rc == RC_REJECTED else "not processed", exc)
+        return self._advance(
+            row, "rejected", rc=rc, message=str(exc)[:500], generation=True,
+            status_name=lambda gen: self._status_name(
+                row.name, output_name(self.job.target.name, row.name, generation=gen, now=now), gen, now))
+
+    def _unsafe_output(self, row: FileRow, now: float) -> BridgeError | None:
+        """Why the job's name pattern gives this input no safe output name (None when it does)."""
+        from bridge.transport import NameRejectedError, safe_name
+
+        try:
+            name = output_name(self.job.target.name, row.name, generation=self.journal.generation(), now=now)
+            safe_name(name, where="[target] name")
+            safe_name(self._status_name(row.name, name, 1, now) or name, where="[target] status_name")
+        except NameRejectedError as exc:
+            return JobError(f"no safe output name for input {row.name}: {exc.reason}", job=str(self.job.path))
+        return None
+
+    def _status_name(self, input_name: str, output: str, gen: int, now: float) -> str | None:
+        if not self.job.target.status:
+            return None
+        return output_name(self.job.target.status_name, input_name, generation=gen, now=now, output=output,
+                           key="status_name")
 
     def _deliver(self, row: FileRow, work: Path) -> FileRow:
         from bridge.transport import open_dropzone
@@ -245,36 +367,43 @@ class JobRunner:
         return self._advance(row, "delivered")
 
     def _report(self, inbox, row: FileRow, work: Path) -> FileRow:
-        from bridge.transport import open_dropzone
-
         rejected = row.state == "rejected"
-        output = None if rejected else row.output_name
-        status_name = None
-        report = row.report_data
-        outcome = Outcome(rc=row.rc or 0, records_in=row.records_in or 0, scored=row.scored or 0,
-                          rejected=row.rejected or 0, model_id=str(report.get("model_id", "")),
-                          message=row.message or "")
         if rejected:
             err = work / "error.txt"
             text = err.read_bytes() if err.exists() else (row.message or "rejected").encode()
             with _subzone(self.job.source.endpoint, self.job.source.error) as errors:
                 errors.put_bytes(text, f"{row.name}.err", overwrite=True)
-        if self.job.target.status:
-            status_name = output_name(self.job.target.status_name.replace("{output}", output or row.name),
-                                      row.name, generation=0)
-            with open_dropzone(**self.job.target.endpoint.connection()) as outbox:
-                outbox.put_bytes(status_text(row.name, output, outcome), status_name, overwrite=True)
-                if self.job.target.trigger and output:
-                    trg = self.job.target.trigger_name.replace("{output}", output)
-                    outbox.put_bytes(b"", trg, overwrite=True)
-        return self._advance(row, "reported", status_name=status_name)
+        self._write_status(row, output=None if rejected else row.output_name)
+        return self._advance(row, "reported")
+
+    def _write_status(self, row: FileRow, output: str | None) -> None:
+        """The status file (and the output's trigger, when the job asks for one); safe to repeat."""
+        from bridge.transport import open_dropzone
+
+        report = row.report_data
+        outcome = Outcome(rc=row.rc or 0, records_in=row.records_in or 0, scored=row.scored or 0,
+                          rejected=row.rejected or 0, model_id=str(report.get("model_id", "")),
+                          message=row.message or "")
+        want_trigger = self.job.target.trigger and output
+        if not row.status_name and not want_trigger:
+            return
+        with open_dropzone(**self.job.target.endpoint.connection()) as outbox:
+            if row.status_name:
+                outbox.put_bytes(status_text(row.name, output, outcome), row.status_name, overwrite=True)
+            if want_trigger:
+                trg = output_name(self.job.target.trigger_name, row.name, generation=row.generation or 0,
+                                  output=output, key="trigger_name")
+                outbox.put_bytes(b"", trg, overwrite=True)
 
     def _archive(self, inbox, row: FileRow, folder: str, suffix: str = "") -> None:
-        """Move the claimed input (and its trigger) into ``folder`` under their own names.
+        """Move the claimed input (and its claimed trigger) into ``folder`` under their own names.
 
-        Two renames, each checked on restart: the claimed (hidden) file moves into the folder,
-        then takes back its original name there, never in the inbox, where it would be ready again.
+        Two renames each, each checked on restart: the claimed (hidden) file moves into the
+        folder, then takes back its original name there, never in the inbox, where it would
+        be ready again.
         """
+        from bridge.transport import claim_name
+
         with _subzone(self.job.source.endpoint, folder) as dest:
             if inbox.exists(row.claim_name):
                 inbox.move(row.claim_name, folder, overwrite=False)
@@ -283,15 +412,29 @@ class JobRunner:
                 if dest.exists(target):
                     target = f"{row.name}.{row.id}{suffix}"
                 dest.rename(row.claim_name, target, overwrite=False)
-            if row.trigger and inbox.exists(row.trigger):
-                if dest.exists(row.trigger):
-                    dest.remove(row.trigger)
-                inbox.move(row.trigger, folder, overwrite=True)
+            if row.trigger:
+                claimed_trigger = claim_name(row.trigger, row.token)
+                if inbox.exists(claimed_trigger):
+                    inbox.move(claimed_trigger, folder, overwrite=True)
+                if dest.exists(claimed_trigger):
+                    dest.rename(claimed_trigger, row.trigger + suffix, overwrite=True)
 
     def _advance(self, row: FileRow, state: str, **values) -> FileRow:
         new = self.journal.advance(row, state, **values)
         _fault(state)
         return new
+
+
+class _ConnectionLost(Exception):
+    """The connection dropped for good in this pass: stop it, the next pass resumes."""
+
+
+def _check_scoring_inputs(job: Job) -> None:
+    """A missing copybook or model is the job's fault, not the file's: stop before touching any file."""
+    for key, path in (("copybook", job.copybook), ("model", job.model)):
+        if not path.exists():
+            raise JobError(f"[job] {key} = {path} does not exist; check the path (relative paths are relative "
+                           "to the job file's folder)", job=str(job.path))
 
 
 def _subzone(endpoint, folder: str):

@@ -60,24 +60,30 @@ def status_text(input_name: str, output: str | None, outcome: Outcome) -> bytes:
     return ("\n".join(lines) + "\n").encode("ascii")
 
 
-def output_name(pattern: str, input_name: str, *, generation: int, now: float | None = None) -> str:
+def output_name(pattern: str, input_name: str, *, generation: int, now: float | None = None,
+                output: str | None = None, key: str = "name") -> str:
     """The output file name from the job's pattern.
 
     Tokens: ``{name}`` (the input's full name), ``{stem}`` (without its last suffix),
     ``{suffix}`` (the last suffix with its dot, or empty), ``{date}`` (``D`` + YYMMDD, an MVS
-    qualifier), ``{time}`` (``T`` + HHMMSS), ``{gen}`` (``G0001V00``, the job's output count).
+    qualifier), ``{time}`` (``T`` + HHMMSS), ``{gen}`` (``G0001V00``, the job's output count);
+    for the status and trigger names also ``{output}`` (the output's name). ``key`` names the
+    job file key in error messages.
     """
     stem, dot, ext = input_name.rpartition(".")
     if not dot:
         stem, ext = input_name, ""
     t = datetime.fromtimestamp(now if now is not None else time.time(), tz=timezone.utc)
+    tokens = dict(name=input_name, stem=stem, suffix=f".{ext}" if ext else "", date=t.strftime("D%y%m%d"),
+                  time=t.strftime("T%H%M%S"), gen=f"G{generation % 10000:04d}V00")
+    if output is not None:
+        tokens["output"] = output
     try:
-        return pattern.format(name=input_name, stem=stem, suffix=f".{ext}" if ext else "",
-                              date=t.strftime("D%y%m%d"), time=t.strftime("T%H%M%S"),
-                              gen=f"G{generation % 10000:04d}V00")
-    except (KeyError, IndexError, ValueError) as exc:
-        raise JobError(f"[target] name = {pattern!r}: unknown token {exc}; tokens are {{name}}, {{stem}}, "
-                       "{suffix}, {date}, {time}, {gen}") from None
+        return pattern.format(**tokens)
+    except (KeyError, IndexError, ValueError, AttributeError) as exc:
+        known = ", ".join("{" + k + "}" for k in tokens)
+        raise JobError(f"[target] {key} = {pattern!r}: unknown token or bad braces ({exc}); "
+                       f"tokens are {known}") from None
 
 
 def error_report(input_name: str, size: int, error: BaseException) -> str:

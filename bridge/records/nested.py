@@ -72,8 +72,13 @@ class JsonlWriter:
             for i in range(1, f.occurs.max + 1):
                 el = self._node(record, f, subs + (i,), in_occurs=True)
                 elements.append(el)
-            if any(e is None for e in elements):
+            if all(e is None for e in elements):
                 return None
+            if any(e is None for e in elements):
+                # only some occurrences were decoded (--columns NAME(1)): write those, in order
+                elements = [e for e in elements if e is not None]
+                return _Node(f.name, occurs=len(elements), count_column=None, optional=optional,
+                             elements=tuple(elements))
             return _Node(f.name, occurs=f.occurs.max, count_column=count_col, optional=optional,
                          elements=tuple(elements))
         if f.is_elementary:

@@ -121,16 +121,26 @@ class ScoreResult:
         if "score" in self.fields:
             out[self.fields["score"]] = _decimal_array(self.score, self.score_scale)
         if "band" in self.fields:
-            out[self.fields["band"]] = pa.array(self.band, pa.string())
+            out[self.fields["band"]] = _strings(self.band)
         if "reasons" in self.fields:
             k = self.reasons.shape[1]
-            flat = pa.array(self.reasons.reshape(-1), pa.string())
+            flat = _strings(self.reasons.reshape(-1))
             out[self.fields["reasons"]] = pa.FixedSizeListArray.from_arrays(flat, k)
         if "model_id" in self.fields:
-            out[self.fields["model_id"]] = pa.array(np.full(n, self.model_id), pa.string())
+            out[self.fields["model_id"]] = pa.array([self.model_id], pa.string()).take(
+                pa.array(np.zeros(n, dtype=np.int32)))
         if "status" in self.fields:
-            out[self.fields["status"]] = pa.array(self.status, pa.string())
+            out[self.fields["status"]] = _strings(self.status)
         return out
+
+
+def _strings(values: np.ndarray) -> pa.Array:
+    """Arrow strings from a numpy unicode array of few distinct values (bands, codes): each
+    distinct value is converted once, then taken, instead of converting every row."""
+    if len(values) == 0:
+        return pa.array([], pa.string())
+    distinct, index = np.unique(values, return_inverse=True)
+    return pa.array(distinct.tolist(), pa.string()).take(pa.array(index.astype(np.int32)))
 
 
 def _decimal_array(unscaled: np.ndarray, scale: int) -> pa.Array:

@@ -202,3 +202,21 @@ def test_decode_command_with_on_invalid_error_exits_non_zero_with_the_location(c
                "--on-invalid", "error"])
     assert rc != 0
     assert "record 9, byte offset 970, field BIRTH-DATE" in capsys.readouterr().err
+
+
+def test_jsonl_keeps_a_selected_occurs_element(tmp_path):
+    import subprocess
+    import sys
+
+    import bridge
+    from bridge.records.api import write_records
+    from bridge.testing import fake_table
+
+    layout = bridge.load_copybook(COPYBOOKS / "customer.cpy")
+    data = tmp_path / "c.dat"
+    write_records(fake_table(layout, 3, seed=1), data, layout)
+    out = subprocess.run([sys.executable, "-m", "bridge.cli.main", "decode", str(data), "-c",
+                          str(COPYBOOKS / "customer.cpy"), "--columns", "CUST-ID,REASON-CODE(1)"],
+                         capture_output=True, text=True, check=True).stdout
+    first = json.loads(out.splitlines()[0])
+    assert len(first["SCORE-AREA"]["REASON-CODE"]) == 1
