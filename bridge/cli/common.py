@@ -50,6 +50,12 @@ def reader_options(func: Callable) -> Callable:
                      help="OCCURS DEPENDING ON tables at their actual size (IBM) or always full."),
         click.option("--variable-occurs", is_flag=True,
                      help="RECFM F without RDW: each record's length follows from its own counts."),
+        click.option("--record-length-field", default=None,
+                     help="RECFM F without RDW: field holding each record's length."),
+        click.option("--record-length-adjust", type=int, default=0, show_default=True,
+                     help="Bytes to add to the record-length field's value."),
+        click.option("--field-codepage", multiple=True, metavar="FIELD=CODEPAGE",
+                     help="Code page of one field, when it differs from the file's (repeatable)."),
         click.option("--segment-field", default=None, help="Field whose value selects the record type."),
         click.option("--segment-map", multiple=True, metavar="VALUE=NAME",
                      help="Selector value to 01 record or REDEFINES item (repeatable)."),
@@ -66,8 +72,8 @@ def reader_options(func: Callable) -> Callable:
 
 
 _READER_KEYS = ("record", "recfm", "lrecl", "bdw", "codepage", "dialect", "rdw_endian", "rdw_adjust",
-                "float_format", "odo_placement", "variable_occurs", "segment_field", "skip_header_bytes",
-                "skip_trailer_bytes", "trim", "on_invalid")
+                "float_format", "odo_placement", "variable_occurs", "record_length_field", "record_length_adjust",
+                "segment_field", "skip_header_bytes", "skip_trailer_bytes", "trim", "on_invalid")
 
 
 def reader_kwargs(params: dict[str, Any]) -> dict[str, Any]:
@@ -83,6 +89,14 @@ def reader_kwargs(params: dict[str, Any]) -> dict[str, Any]:
         mapping[value] = name
     if mapping:
         kw["segment_map"] = mapping
+    codepages = {}
+    for item in params.get("field_codepage") or ():
+        name, sep, cp = item.partition("=")
+        if not sep or not cp:
+            raise click.BadParameter(f"{item!r} is not FIELD=CODEPAGE", param_hint="--field-codepage")
+        codepages[name.strip().upper()] = cp.strip()
+    if codepages:
+        kw["field_codepages"] = codepages
     return kw
 
 

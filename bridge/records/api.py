@@ -50,7 +50,7 @@ class Reader:
             _refuse_text_for_binary(layout, options)
         self.decoder = RecordDecoder(layout, options, file=name, columns=columns)
         record_length = None
-        if options.variable_occurs:
+        if options.variable_occurs or options.record_length_field:
             from bridge.records.lengths import record_length_function
 
             record_length = record_length_function(layout, options)

@@ -1,9 +1,11 @@
-"""Each record's own length, for RECFM F files without RDWs whose tables vary (``--variable-occurs``).
+"""Each record's own length, for RECFM F files without RDWs whose records vary in length.
 
-The framer calls the function once per record with the bytes from the record's start: the
-ODO counts are read from their fixed offsets and the record is as long as its tables make it.
-This is the one per-record Python call of the read path, and only in this mode: the counts
-must be known before the next record can be found.
+Two ways a record says its length: its OCCURS DEPENDING ON counts (``--variable-occurs``: the
+record is as long as its tables make it), or a record-length field (``--record-length-field
+NAME``: the field's value, plus ``--record-length-adjust N`` when the producer does not count
+what the field counts). The framer calls the function once per record with the bytes from the
+record's start. This is the one per-record Python call of the read path, and only in these
+modes: a record's length must be known before the next record can be found.
 """
 from __future__ import annotations
 
@@ -22,6 +24,8 @@ __all__ = ["record_length_function"]
 def record_length_function(layout: Layout, options: ReaderOptions) -> Callable[[np.ndarray], int]:
     """A function from a record's leading bytes to its length, for the one record type read."""
     record = layout.record(options.record)
+    if options.record_length_field:
+        return _length_field_function(record, options)
     if not record.has_odo:
         raise LayoutError(f"--variable-occurs needs a record with OCCURS DEPENDING ON; {record.name} has none")
     objects = [next(f for f in record.fields if f.path == p) for p in record.odo_objects]
@@ -45,5 +49,33 @@ def record_length_function(layout: Layout, options: ReaderOptions) -> Callable[[
         if key not in cache:
             cache[key] = record.resolve(dict(zip(record.odo_objects, key))).length
         return cache[key]
+
+    return length
+
+
+def _length_field_function(record, options: ReaderOptions) -> Callable[[np.ndarray], int]:
+    f = record.field(options.record_length_field)
+    if not f.kind.is_numeric or f.dims or f.variable_offset:
+        raise LayoutError(f"record length field {f.name} must be a number at a fixed offset, not "
+                          f"{f.kind.value}{' in a table' if f.dims else ''}", field=f.name)
+    codec = options.codec
+    adjust = options.record_length_adjust
+
+    def length(head: np.ndarray) -> int:
+        if head.shape[0] < f.end:
+            raise FramingError(f"a record of {head.shape[0]} bytes is too short to hold its length field "
+                               f"{f.name} (it ends at byte {f.end})")
+        row = np.ascontiguousarray(head[:f.end]).reshape(1, f.end)
+        col = decode_column(row, f.offset, f, codec)
+        value = col.array[0].as_py()
+        if col.invalid[0] or value is None:
+            raise FramingError(f"record length field {f.name} is not numeric: "
+                               f"{bytes(row[0, f.offset:f.end]).hex().upper()}",
+                               hint="check --record-length-field and --codepage")
+        total = int(value) + adjust
+        if total < f.end:
+            raise FramingError(f"record length field {f.name} says {int(value)} (+{adjust}), shorter than the "
+                               f"field itself", hint="check --record-length-adjust")
+        return total
 
     return length

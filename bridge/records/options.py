@@ -36,6 +36,8 @@ class ReaderOptions:
     skip_trailer_bytes: int = 0
     odo_placement: OdoPlacement = "shift"
     variable_occurs: bool = False
+    record_length_field: str | None = None
+    record_length_adjust: int = 0
     # codec
     codepage: str = "cp037"
     dialect: Dialect | str = Dialect.IBM
@@ -55,6 +57,11 @@ class ReaderOptions:
             raise BridgeError(f"odo_placement={self.odo_placement!r} is not one of: shift, max")
         if self.variable_occurs and self.recfm not in ("F", "FB"):
             raise BridgeError("variable_occurs applies to RECFM F/FB only (V records carry their own length)")
+        if self.record_length_field and self.recfm not in ("F", "FB"):
+            raise BridgeError("record_length_field applies to RECFM F/FB only (V records carry their own length)")
+        if self.record_length_field and self.variable_occurs:
+            raise BridgeError("give either variable_occurs or record_length_field, not both: "
+                              "each says where a record ends")
         if not isinstance(self.dialect, Dialect):
             try:
                 object.__setattr__(self, "dialect", Dialect(str(self.dialect).lower()))
@@ -101,7 +108,7 @@ class ReaderOptions:
             rdw_endian=self.rdw_endian,
             rdw_adjust=self.rdw_adjust,
             bdw=self.bdw,
-            variable_occurs=self.variable_occurs,
+            variable_occurs=self.variable_occurs or bool(self.record_length_field),
             skip_header_bytes=self.skip_header_bytes,
             skip_trailer_bytes=self.skip_trailer_bytes,
             text_space=space,

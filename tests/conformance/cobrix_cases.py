@@ -116,9 +116,6 @@ def left_out_reason(case: CobrixCase) -> str | None:
     if "occurs_mappings" in o:
         return ("occurs_mappings (an ODO counter that is a PIC X code mapped to a count) has no bridge "
                 "option; ODO counters are numeric")
-    if "record_length_field" in o:
-        return ("record_length_field (a record's length read from a copybook field, F files) has no bridge "
-                "option; the same file is compared as RECFM V in t05b_be_rdw")
     if "ebcdic_code_page_class" in o:
         return "a custom code page class is a Cobrix test-only Java table (a-z/A-Z swapped)"
     return None
@@ -142,6 +139,10 @@ def reader_options(case: CobrixCase, layout: Layout | None = None) -> dict[str, 
         else:
             # Cobrix: payload = RDW value + rdw_adjustment; bridge: payload = RDW - 4 + rdw_adjust
             kw["rdw_adjust"] = 4 + int(o.get("rdw_adjustment", "0"))
+    if "record_length_field" in o:
+        # an F file whose records carry their length in a field (here: the RDW, declared in the copybook)
+        kw["record_length_field"] = copybook_name(layout, o["record_length_field"])
+        kw["record_length_adjust"] = int(o.get("rdw_adjustment", "0"))
     if "file_start_offset" in o:
         kw["skip_header_bytes"] = int(o["file_start_offset"])
     if "file_end_offset" in o:

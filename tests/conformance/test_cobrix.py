@@ -17,9 +17,6 @@ The corpus stages 12 case folders and 40 variants (the MANIFEST's heading says 1
   (child records nested into their parent's row) is not a bridge feature; the bridge
   decodes one row per record (the same file is compared flat in t04_ascii_segids).
 * t17f_hier_debug: hierarchical, and debug columns (``<FIELD>_debug``) are Cobrix-only.
-* t05d_record_length_field: record_length_field (a record's length read from a copybook
-  field of an F file) has no bridge option; the same file is compared as RECFM V with a
-  big-endian RDW in t05b_be_rdw.
 * t07_7a, t07_7b, t07_7c, t07_7d: FILLER naming policies (FILLER_1, FILLER_P1,
   FILLER_AFTER_<name>); the bridge always leaves FILLER out (t07_7, which drops them too,
   is compared).
@@ -56,7 +53,7 @@ pytestmark = pytest.mark.skipif(not (COBRIX / "cases.json").exists(), reason=f"n
 CASES = load_cases() if (COBRIX / "cases.json").exists() else []
 IN_SCOPE = [c for c in CASES if left_out_reason(c) is None]
 LEFT_OUT = {"t01_record_offsets", "t17d_hier_ascii", "t17e_hier_keep_original", "t17f_hier_debug",
-            "t05d_record_length_field", "t07_7a", "t07_7b", "t07_7c", "t07_7d", "t09_cp_custom",
+            "t07_7a", "t07_7b", "t07_7c", "t07_7d", "t09_cp_custom",
             "t25_occurs_mappings_shift", "t25_occurs_mappings_maxsize"}
 
 

@@ -220,3 +220,28 @@ def test_jsonl_keeps_a_selected_occurs_element(tmp_path):
                          capture_output=True, text=True, check=True).stdout
     first = json.loads(out.splitlines()[0])
     assert len(first["SCORE-AREA"]["REASON-CODE"]) == 1
+
+
+def test_record_length_field_gives_each_f_record_its_own_length():
+    layout = compile_copybook("""
+       01 MSG-REC.
+          05 MSG-LEN   PIC 9(4) COMP.
+          05 MSG-TYPE  PIC X.
+          05 MSG-TEXT  PIC X(20).
+""", name="msg.cpy")
+    raw = b"".join(len(t).to_bytes(2, "big") + t.encode("cp037") for t in ("AHELLO", "BHI", "CTWENTY CHARS LONG.."))
+    df = read_records(raw, layout, record_length_field="MSG-LEN", record_length_adjust=2)
+    assert list(df["MSG-TYPE"]) == ["A", "B", "C"]
+    assert list(df["MSG-TEXT"]) == ["HELLO", "HI", "TWENTY CHARS LONG.."]
+
+
+def test_record_length_field_that_is_not_numeric_names_the_field_and_bytes():
+    from bridge.errors import FramingError
+
+    layout = compile_copybook("""
+       01 MSG-REC.
+          05 MSG-LEN   PIC 9(4).
+          05 MSG-TEXT  PIC X(20).
+""", name="msg.cpy")
+    with pytest.raises(FramingError, match="MSG-LEN is not numeric: 40404040"):
+        read_records(b"\x40" * 24, layout, record_length_field="MSG-LEN")
