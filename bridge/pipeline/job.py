@@ -21,7 +21,8 @@ __all__ = ["Endpoint", "Job", "load_job", "READER_KEYS"]
 
 #: reader options a job may set in [job], spelled as the CLI flags
 READER_KEYS = ("record", "recfm", "lrecl", "codepage", "dialect", "rdw_endian", "rdw_adjust", "bdw",
-               "float_format", "odo_placement", "variable_occurs", "segment_field", "segment_map",
+               "float_format", "odo_placement", "variable_occurs", "record_length_field", "record_length_adjust",
+               "field_codepages", "segment_field", "segment_map",
                "skip_header_bytes", "skip_trailer_bytes", "on_invalid")
 
 
@@ -94,6 +95,7 @@ class Job:
     shadow: Path | None = None
     log_format: Literal["plain", "json"] = "plain"
     reject_invalid: bool = False            # a file with any invalid value is rejected (rc 8)
+    trailer: Any = None                     # bridge.records.controls.TrailerCheck from [job.trailer]
 
     def trigger_for(self, data_name: str) -> str:
         """The trigger file name that marks ``data_name`` complete."""
@@ -115,7 +117,8 @@ class Job:
 
 
 _JOB_KEYS = {"name", "copybook", "include", "model", "work_dir", "journal", "shadow", "log_format",
-             "reject_invalid", *READER_KEYS}
+             "reject_invalid", "trailer", *READER_KEYS}
+_TRAILER_KEYS = {"record", "count_field", "count_of", "total_field", "total_of"}
 _ENDPOINT_KEYS = {f.name for f in fields(Endpoint)}
 _SOURCE_KEYS = _ENDPOINT_KEYS | {"pattern", "ready", "trigger_suffix", "trigger_replaces_suffix",
                                  "stable_seconds", "archive", "error"}
@@ -177,12 +180,34 @@ def load_job(path: str | Path) -> Job:
     log_format = job.get("log_format", "plain")
     if log_format not in ("plain", "json"):
         raise JobError(f"[job] log_format = {log_format!r} is not one of: plain, json", job=where)
+    trailer = _trailer(job.get("trailer"), where)
     return Job(name=str(job["name"]), path=path, copybook=rel(job["copybook"]),
                include=tuple(rel(p) for p in job.get("include", [])), model=rel(job["model"]),
                reader=reader, source=source, target=target, work_dir=work_dir,
                journal=rel(job.get("journal")) or work_dir / "journal.sqlite",
                shadow=rel(job.get("shadow")), log_format=log_format,
-               reject_invalid=bool(job.get("reject_invalid", False)))
+               reject_invalid=bool(job.get("reject_invalid", False)), trailer=trailer)
+
+
+def _trailer(section: Any, where: str):
+    """[job.trailer]: the control totals a file's trailer must match (see bridge.records.controls)."""
+    if section is None:
+        return None
+    from bridge.records.controls import TrailerCheck
+
+    if not isinstance(section, dict):
+        raise JobError("[job.trailer] must be a table", job=where)
+    unknown = sorted(set(section) - _TRAILER_KEYS)
+    if unknown:
+        raise JobError(f"unknown key(s) in [job.trailer]: {', '.join(unknown)}; accepted: "
+                       f"{', '.join(sorted(_TRAILER_KEYS))}", job=where)
+    for key in ("record", "count_field"):
+        if not isinstance(section.get(key), str):
+            raise JobError(f"[job.trailer] needs {key} = (a string in quotes)", job=where)
+    if bool(section.get("total_field")) != bool(section.get("total_of")):
+        raise JobError("[job.trailer] total_field and total_of go together (the trailer's total and the field "
+                       "it sums)", job=where)
+    return TrailerCheck.from_dict(section)
 
 
 #: the type each key must have (the reader options are checked by the reader itself)
@@ -192,9 +217,10 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "key_file": str, "known_hosts": str, "passphrase_env": str, "use_agent": bool, "timeout": (int, float),
     "retries": int, "retry_delay": (int, float), "pattern": str, "ready": str, "trigger_suffix": str,
     "trigger_replaces_suffix": bool, "stable_seconds": (int, float), "archive": str, "error": str,
-    "status": bool, "status_name": str, "trigger": bool, "trigger_name": str,
+    "status": bool, "status_name": str, "trigger": bool, "trigger_name": str, "trailer": dict,
 }
 _TYPE_WORDS = {str: "a string in quotes", int: "a whole number", bool: "true or false", list: "a list [...]",
+               dict: "a table ([job.trailer])",
                (int, float): "a number"}
 
 

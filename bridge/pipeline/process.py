@@ -2,8 +2,8 @@
 
 Return codes follow the status-file convention: 0 when every record was scored; 4 when some
 records were not scored (their status field says why) or invalid values were met; data that
-cannot be read at all raises (`FramingError`, `InvalidDataError`) and the runner rejects the
-file with RC 8.
+cannot be read at all, or whose trailer does not add up (``[job.trailer]``), raises
+(`FramingError`, `InvalidDataError`) and the runner rejects the file with RC 8.
 """
 from __future__ import annotations
 
@@ -23,6 +23,10 @@ def score_for_job(job: Job, input_path: Path, output_path: Path) -> Outcome:
 
     layout = load_copybook(job.copybook, include_dirs=job.include, dialect=job.reader.get("dialect", "ibm"))
     reader = {k: v for k, v in job.reader.items()}
+    if job.trailer is not None:
+        from bridge.records.controls import check_trailer
+
+        check_trailer(input_path, layout, job.trailer, **reader)  # a file that does not add up is rejected
     result = score_file(input_path, output_path, layout, job.model, shadow_dir=job.shadow,
                         report_path=output_path.with_name("report.json"), **reader)
     invalid = sum(result.invalid.values())
