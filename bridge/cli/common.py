@@ -5,13 +5,20 @@ them into `ReaderOptions` through the same keywords the Python API takes.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
+import os
 import sys
-from typing import Any, Callable
+from pathlib import Path
+from typing import Any, Callable, Iterator
 
 import click
 
-__all__ = ["copybook_options", "load_layout", "reader_options", "reader_kwargs"]
+__all__ = ["copybook_options", "load_layout", "output_file", "reader_options", "reader_kwargs",
+           "refuse_output_over_input"]
+
+#: RECFM choices as a mainframe engineer writes them (click would list them lower-cased).
+RECFM_METAVAR = "[F|FB|V|VB|TEXT]"
 
 
 def copybook_options(func: Callable | None = None, *, record_flag: str = "--record") -> Callable:
@@ -37,15 +44,21 @@ def reader_options(func: Callable) -> Callable:
     """The framing and codec flags of `bridge decode` and friends."""
     decorators = [
         click.option("--recfm", type=click.Choice(["F", "FB", "V", "VB", "TEXT"], case_sensitive=False),
-                     default="F", show_default=True, help="Record format."),
-        click.option("--lrecl", type=int, default=None, help="Record length (default: the layout's length)."),
-        click.option("--bdw", is_flag=True, help="VB file keeps its block descriptor words."),
+                     default="F", show_default=True, metavar=RECFM_METAVAR,
+                     help="Record format: F/FB fixed LRECL records; V/VB each record behind a 4-byte RDW; "
+                          "TEXT one record per line."),
+        click.option("--lrecl", type=click.IntRange(min=1), default=None,
+                     help="Record length in bytes, without RDW (default: the layout's length)."),
+        click.option("--bdw", is_flag=True, help="VB file keeps its block descriptor words (4 bytes before "
+                                                  "each block)."),
         click.option("--codepage", default="cp037", show_default=True,
                      help="EBCDIC code page (cp037, cp1047, cp1140-cp1149, ...) or ascii/latin-1."),
-        click.option("--rdw-endian", type=click.Choice(["big", "little"]), default="big", show_default=True),
+        click.option("--rdw-endian", type=click.Choice(["big", "little"]), default="big", show_default=True,
+                     help="Byte order of the RDW length: big (z/OS, 'll ll 00 00') or little ('00 00 ll ll')."),
         click.option("--rdw-adjust", type=int, default=0, show_default=True,
                      help="Payload = RDW length - 4 + N (4 when the RDW counts only the data)."),
-        click.option("--float-format", type=click.Choice(["ibm", "ieee"]), default="ibm", show_default=True),
+        click.option("--float-format", type=click.Choice(["ibm", "ieee"]), default="ibm", show_default=True,
+                     help="COMP-1/COMP-2: IBM hexadecimal floating point or IEEE 754."),
         click.option("--odo-placement", type=click.Choice(["shift", "max"]), default="shift", show_default=True,
                      help="OCCURS DEPENDING ON tables at their actual size (IBM) or always full."),
         click.option("--variable-occurs", is_flag=True,
@@ -59,8 +72,10 @@ def reader_options(func: Callable) -> Callable:
         click.option("--segment-field", default=None, help="Field whose value selects the record type."),
         click.option("--segment-map", multiple=True, metavar="VALUE=NAME",
                      help="Selector value to 01 record or REDEFINES item (repeatable)."),
-        click.option("--skip-header-bytes", type=int, default=0, show_default=True),
-        click.option("--skip-trailer-bytes", type=int, default=0, show_default=True),
+        click.option("--skip-header-bytes", type=click.IntRange(min=0), default=0, show_default=True,
+                     help="Bytes at the start of the file that are not records."),
+        click.option("--skip-trailer-bytes", type=click.IntRange(min=0), default=0, show_default=True,
+                     help="Bytes at the end of the file that are not records."),
         click.option("--trim", type=click.Choice(["none", "right", "left", "both"]), default="right",
                      show_default=True, help="Trimming of decoded strings."),
         click.option("--on-invalid", type=click.Choice(["null", "error"]), default="null", show_default=True,
@@ -89,6 +104,10 @@ def reader_kwargs(params: dict[str, Any]) -> dict[str, Any]:
         mapping[value] = name
     if mapping:
         kw["segment_map"] = mapping
+    elif params.get("segment_field"):
+        # without a map the selector would be silently ignored and every record type decoded
+        raise click.UsageError("--segment-field needs at least one --segment-map VALUE=NAME "
+                               "(the selector value and the 01 record or REDEFINES item it selects)")
     codepages = {}
     for item in params.get("field_codepage") or ():
         name, sep, cp = item.partition("=")
@@ -98,6 +117,46 @@ def reader_kwargs(params: dict[str, Any]) -> dict[str, Any]:
     if codepages:
         kw["field_codepages"] = codepages
     return kw
+
+
+def refuse_output_over_input(data: str, output: str | None) -> None:
+    """A usage error when OUTPUT names the input file: writing would destroy what is being read."""
+    if output is None or output == "-":
+        return
+    src, dst = Path(data), Path(output)
+    same = dst.exists() and src.exists() and os.path.samefile(src, dst)
+    if same or src.resolve() == dst.resolve():
+        raise click.UsageError(f"-o {output} is the input file {data}: writing it would destroy the input; "
+                               "give another output file")
+
+
+@contextlib.contextmanager
+def output_file(path: str | None) -> Iterator[str | None]:
+    """A temporary name beside ``path`` that becomes ``path`` only when the block succeeds.
+
+    A failed run (bad data, wrong option, Ctrl-C) leaves no empty or half-written file that
+    a later step could take for a result, and an existing file is kept until the new one is
+    complete. The temporary name ends with the real name, so suffixes such as ``.gz`` still
+    choose the compression.
+    """
+    if path is None or path == "-":
+        yield path
+        return
+    target = Path(path)
+    if not target.parent.is_dir():
+        raise click.BadParameter(f"the folder {target.parent} does not exist", param_hint="-o/--output")
+    temp = target.with_name(f".bridge-tmp-{os.getpid()}-{target.name}")
+    try:
+        yield str(temp)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        if isinstance(exc, OSError) and exc.filename == str(temp):
+            # the user knows the file by the name they gave, not by the temporary one
+            raise OSError(exc.errno, exc.strerror, path) from exc
+        raise
+    if temp.exists():
+        os.replace(temp, target)
 
 
 def load_layout(copybook: str, include: tuple[str, ...] = (), dialect: str = "ibm", strict: bool = False):

@@ -10,7 +10,8 @@ import sys
 
 import click
 
-from bridge.cli.common import copybook_options, load_layout, reader_kwargs, reader_options
+from bridge.cli.common import (copybook_options, load_layout, output_file, reader_kwargs, reader_options,
+                               refuse_output_over_input)
 
 __all__ = ["command"]
 
@@ -19,7 +20,8 @@ __all__ = ["command"]
 @click.argument("data", type=click.Path(exists=True, dir_okay=False, allow_dash=False))
 @copybook_options
 @reader_options
-@click.option("--to", "to", type=click.Choice(["jsonl", "csv", "parquet"]), default="jsonl", show_default=True)
+@click.option("--to", "to", type=click.Choice(["jsonl", "csv", "parquet"]), default="jsonl", show_default=True,
+              help="Output format: JSON lines (nested, exact decimals), CSV or Parquet (flat columns).")
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=False), default=None,
               help="Output file (default: standard output; required for parquet).")
 @click.option("--columns", default=None, help="Comma-separated column names to decode (default: all).")
@@ -28,13 +30,14 @@ def command(data: str, output: str | None, to: str, columns: str | None, **param
     from bridge.records.api import open_reader
     from bridge.records.sinks import open_sink
 
+    if to == "parquet" and output is None:
+        raise click.UsageError("--to parquet needs -o FILE")
+    refuse_output_over_input(data, output)
     layout = load_layout(params["copybook"], params["include"], params["dialect"], params["strict"])
     wanted = [c.strip() for c in columns.split(",")] if columns else None
     reader = open_reader(data, layout, columns=wanted, **reader_kwargs(params))
-    if to == "parquet" and output is None:
-        raise click.UsageError("--to parquet needs -o FILE")
     progress = _Progress(data) if sys.stderr.isatty() and output is not None else None
-    with open_sink(to, output, layout=layout, reader=reader) as sink:
+    with output_file(output) as target, open_sink(to, target, layout=layout, reader=reader) as sink:
         for batch in reader:
             sink.write(batch.table)
             if progress:

@@ -1,9 +1,20 @@
-"""`bridge encode`: JSON lines, CSV or Parquet into a mainframe file laid out by a copybook."""
+"""`bridge encode`: JSON lines, CSV or Parquet into a mainframe file laid out by a copybook.
+
+Without ``--from`` the input format follows the file's suffix (``.parquet``/``.pq``, ``.csv``,
+anything else JSON lines), so a Parquet file is never read as text. The data file is written
+under a temporary name and renamed when complete: a refused value leaves no partial file.
+"""
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 
-from bridge.cli.common import copybook_options, load_layout, reader_kwargs, reader_options
+from bridge.cli.common import copybook_options, load_layout, output_file, reader_kwargs, reader_options
+
+#: input suffix -> --from format, when --from is not given
+SUFFIX_FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".jsonl": "jsonl", ".json": "jsonl",
+                  ".ndjson": "jsonl"}
 
 __all__ = ["command"]
 
@@ -12,18 +23,27 @@ __all__ = ["command"]
 @click.argument("source", type=click.Path(exists=True, dir_okay=False))
 @copybook_options
 @reader_options
-@click.option("--from", "from_", type=click.Choice(["jsonl", "csv", "parquet"]), default="jsonl", show_default=True)
-@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False))
+@click.option("--from", "from_", type=click.Choice(["jsonl", "csv", "parquet"]), default=None,
+              help="Input format (default: from SOURCE's suffix: .parquet/.pq, .csv, else jsonl).")
+@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False),
+              help="Data file to write (.gz/.bz2 compress it), in the --recfm and --codepage given.")
 @click.option("--truncate", is_flag=True, help="Cut strings that are longer than their field instead of failing.")
 @click.option("--round", "rounding", flag_value="half-up", default=None,
               help="Round decimals with more places than the PICTURE half-up instead of failing.")
-def command(source: str, output: str, from_: str, truncate: bool, rounding: str | None, **params) -> None:
+def command(source: str, output: str, from_: str | None, truncate: bool, rounding: str | None, **params) -> None:
     """Encode SOURCE into OUTPUT in the layout of COPYBOOK."""
     from bridge.records.api import write_records
     from bridge.records.sources import read_values
 
+    fmt = from_ or SUFFIX_FORMATS.get(Path(source).suffix.lower(), "jsonl")
     layout = load_layout(params["copybook"], params["include"], params["dialect"], params["strict"])
     kw = reader_kwargs(params)
-    table = read_values(source, from_, layout, record=kw.get("record"))
-    written = write_records(table, output, layout, truncate=truncate, rounding=rounding, **kw)
+    try:
+        table = read_values(source, fmt, layout, record=kw.get("record"))
+    except UnicodeDecodeError as exc:
+        raise click.UsageError(f"{source} is not UTF-8 text (byte x'{exc.object[exc.start]:02X}' at offset "
+                               f"{exc.start}) and cannot be read as {fmt}; a Parquet file needs --from parquet, "
+                               "a mainframe file is decoded, not encoded") from None
+    with output_file(output) as target:
+        written = write_records(table, target, layout, truncate=truncate, rounding=rounding, **kw)
     click.echo(f"bridge: {written} records encoded to {output}", err=True)

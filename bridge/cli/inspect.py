@@ -5,12 +5,23 @@ then one line per elementary item: 1-based start and end positions as in a compi
 length, name, PICTURE and usage, the raw bytes in hex, and the decoded value; invalid
 values are marked ``*INVALID*`` so a bad sign nibble or a space in a packed field is found
 at a glance.
+
+Decisions: `inspect` is the tool for looking at a bad record, so a record that cannot be
+decoded (an OCCURS DEPENDING ON count out of range) is still dumped, with the fields that
+do not depend on it and the reason the rest cannot be placed; only framing errors, which
+leave no record to show, stop it. Under OCCURS DEPENDING ON the field map follows the
+record's own counts (items after a table move with it, as IBM places them), and
+occurrences past the count are not listed; fields are listed in byte order.
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import click
+import numpy as np
 
 from bridge.cli.common import copybook_options, load_layout, reader_kwargs, reader_options
+from bridge.errors import BridgeError
 
 __all__ = ["command"]
 
@@ -19,11 +30,15 @@ __all__ = ["command"]
 @click.argument("data", type=click.Path(exists=True, dir_okay=False))
 @copybook_options(record_flag="--record-type")
 @reader_options
-@click.option("--record", "-r", "number", type=int, default=1, show_default=True,
-              help="1-based number of the first record to show.")
-@click.option("--count", type=int, default=1, show_default=True, help="How many records to show.")
+@click.option("--record", "-r", "number", type=click.IntRange(min=1), default=1, show_default=True,
+              help="1-based number of the first record to show (as in ISPF browse or File-AID).")
+@click.option("--count", type=click.IntRange(min=1), default=1, show_default=True, help="How many records to show.")
 def command(data: str, number: int, count: int, **params) -> None:
-    """Show record(s) of DATA as hex with the fields of COPYBOOK over them."""
+    """Show record(s) of DATA as hex with the fields of COPYBOOK over them.
+
+    The 01 record to lay over the bytes is chosen with --record-type NAME (or per record
+    with --segment-field/--segment-map); --record is the record number.
+    """
     from bridge.records.api import open_reader
 
     layout = load_layout(params["copybook"], params["include"], params["dialect"], params["strict"])
@@ -32,62 +47,102 @@ def command(data: str, number: int, count: int, **params) -> None:
     reader = open_reader(data, layout, **kw)
     first, last = number - 1, number - 1 + count
     shown = 0
-    for batch in reader:
-        frame = batch.frame
+    records_seen = 0
+    for frame in reader._frames:  # noqa: SLF001 - framed records, decoded one at a time below
         lo = frame.first_record
         hi = lo + len(frame.lengths)
+        records_seen = hi
         if hi <= first:
             continue
         for i in range(max(first, lo), min(last, hi)):
-            click.echo(render_record(layout, reader, batch, i - lo))
+            click.echo(render_record(reader, _one_record(frame, i - lo)))
             shown += 1
         if hi >= last:
             break
     if shown == 0:
-        raise click.ClickException(f"{data} has no record {number} ({reader.summary.records} records read)")
+        raise click.ClickException(f"{data} has no record {number}: it holds {records_seen} records")
 
 
-def render_record(layout, reader, batch, row: int) -> str:
-    """The dump and field map of one row of a decoded batch."""
+def _one_record(frame, row: int):
+    """Record ``row`` of a framed batch as a batch of its own, numbered as in the file."""
+    offsets = None if frame.file_offsets is None else frame.file_offsets[row:row + 1]
+    return replace(frame, matrix=np.ascontiguousarray(frame.matrix[row:row + 1]), lengths=frame.lengths[row:row + 1],
+                   first_record=frame.first_record + row, file_offsets=offsets, header=b"", trailer=b"",
+                   blocks=None, line_ends=None)
+
+
+def render_record(reader, frame) -> str:
+    """The dump and field map of a one-record batch."""
     from bridge.codec.codepage import codepage
-    from bridge.codec.column import decode_column
 
-    frame = batch.frame
-    length = int(frame.lengths[row])
-    raw = frame.matrix[row, :length].tobytes()
+    length = int(frame.lengths[0])
+    raw = frame.matrix[0, :length].tobytes()
     cp = codepage(reader.options.codepage)
-    where = f", file offset {int(frame.file_offsets[row])}" if frame.file_offsets is not None else ""
-    lines = [f"record {frame.first_record + row + 1} ({length} bytes{where})"]
+    where = f", file offset {int(frame.file_offsets[0])}" if frame.file_offsets is not None else ""
+    lines = [f"record {frame.first_record + 1} ({length} bytes{where})"]
     for start in range(0, length, 16):
         chunk = raw[start:start + 16]
         hexes = " ".join(f"{b:02X}" for b in chunk)
         chars = "".join(_printable(cp.decode_table[b]) for b in chunk)
         lines.append(f"  {start:06d}  {hexes:<47}  {chars}")
     lines.append(f"  {'start':>5} {'end':>5} {'len':>4}  {'field':<28} {'picture / usage':<24} {'hex':<24} value")
-    table = batch.table
     decoder = reader.decoder
-    records = decoder.records
+    try:
+        batch = decoder.decode(frame)
+    except BridgeError as exc:
+        # the record cannot be laid out whole: show what does not depend on the failure
+        for ri in range(len(decoder.records)):
+            lines.extend(_field_lines(reader, frame, None, ri, fixed_only=True))
+        lines.append(f"  *** the rest of the record cannot be laid out: {exc}")
+        return "\n".join(lines)
     types = batch.record_types
-    rec_indices = [int(types[row])] if types is not None and types[row] >= 0 else range(len(records))
-    for ri in rec_indices:
-        plan = decoder._base_plan(ri)  # noqa: SLF001 - same package family, the plan is the map
-        for col in plan.columns:
-            f = col.field
-            if col.offset >= length:
-                continue
-            value = table.column(col.name)[row].as_py() if col.name in table.column_names else None
-            bytes_ = raw[col.offset:col.end]
-            one = decode_column(frame.matrix[row:row + 1], col.offset, f, reader.options.codec) \
-                if col.end <= frame.matrix.shape[1] else None
-            invalid = bool(one.invalid[0]) if one is not None else False
-            shown = "*INVALID*" if invalid else repr(value) if isinstance(value, str) else str(value)
-            pic = f"{f.picture or ''} {f.usage if f.usage != 'DISPLAY' else ''}".strip()
-            hexes = bytes_.hex().upper()
-            if len(hexes) > 24:
-                hexes = hexes[:21] + "..."
-            lines.append(f"  {col.offset + 1:>5} {col.end:>5} {f.length:>4}  {col.name:<28.28} {pic:<24.24} "
-                         f"{hexes:<24} {shown}")
+    indices = [int(types[0])] if types is not None and types[0] >= 0 else range(len(decoder.records))
+    for ri in indices:
+        lines.extend(_field_lines(reader, frame, batch.table, ri, fixed_only=False))
     return "\n".join(lines)
+
+
+def _field_lines(reader, frame, table, ri: int, *, fixed_only: bool) -> list[str]:
+    from bridge.codec.column import decode_column
+    from bridge.records.plan import plan_columns
+
+    decoder = reader.decoder
+    record = decoder.records[ri]
+    length = int(frame.lengths[0])
+    counts: dict[tuple[str, ...], int] = {}
+    plan = decoder._base_plan(ri)  # noqa: SLF001 - same package family, the plan is the map
+    if table is not None and record.has_odo:
+        for path in record.odo_objects:
+            value = table.column(decoder.names[path])[0].as_py()
+            counts[path] = int(value) if value is not None else 0
+        if reader.options.odo_placement == "shift":
+            plan = plan_columns(record, decoder.names, resolved=record.resolve(counts))
+    out = []
+    for col in sorted(plan.columns, key=lambda c: c.offset):
+        f = col.field
+        variable = f.variable_offset or any(d.depending_path for d in f.dims)
+        if fixed_only and variable:
+            continue
+        if any(d.depending_path in counts and s > counts[d.depending_path] for s, d in zip(col.subscripts, f.dims)):
+            continue  # an occurrence past its ODO count is not in the record
+        if col.offset >= length:
+            continue
+        one = decode_column(frame.matrix, col.offset, f, reader.options.codec) \
+            if col.end <= frame.matrix.shape[1] else None
+        invalid = bool(one.invalid[0]) if one is not None else False
+        value = None
+        if table is not None and col.name in table.column_names:
+            value = table.column(col.name)[0].as_py()
+        elif one is not None and not invalid:
+            value = one.array[0].as_py()
+        shown = "*INVALID*" if invalid else repr(value) if isinstance(value, str) else str(value)
+        pic = f"{f.picture or ''} {f.usage if f.usage != 'DISPLAY' else ''}".strip()
+        hexes = frame.matrix[0, col.offset:min(col.end, length)].tobytes().hex().upper()
+        if len(hexes) > 24:
+            hexes = hexes[:21] + "..."
+        out.append(f"  {col.offset + 1:>5} {col.end:>5} {f.length:>4}  {col.name:<28.28} {pic:<24.24} "
+                   f"{hexes:<24} {shown}")
+    return out
 
 
 def _printable(ch: str) -> str:

@@ -3,10 +3,13 @@
 Subcommands live one per module under `bridge.cli` and expose a click command named
 `command`; they are imported only when invoked, so `bridge --help` does not pay for
 pandas or LightGBM. Only this layer turns a `BridgeError` into a message on standard
-error and a JCL-style return code; anything else is a bug and keeps its traceback.
+error and a JCL-style return code. The file system's errors (a missing folder, no permission,
+a full disk) and corrupt or truncated ``.gz``/``.bz2`` inputs are the user's environment, not
+bugs: they get a one-line message too (12 and 8). Anything else is a bug and keeps its traceback.
 """
 from __future__ import annotations
 
+import gzip
 import importlib
 import sys
 
@@ -68,14 +71,41 @@ def main(argv: list[str] | None = None) -> int:
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code
-    except click.exceptions.Abort:
+    except click.exceptions.Abort as exc:
+        # click turns every EOFError into Abort; a truncated .gz/.bz2 input is one of them
+        cause = exc.__cause__ or exc.__context__
+        if isinstance(cause, EOFError):
+            click.echo(f"bridge: {TRUNCATED_COMPRESSED}", err=True)
+            return BridgeError.return_code
         click.echo("Aborted.", err=True)
         return 1
     except BrokenPipeError:
         return 0
+    except EOFError:
+        click.echo(f"bridge: {TRUNCATED_COMPRESSED}", err=True)
+        return BridgeError.return_code
+    except OSError as exc:
+        message, rc = _os_error_message(exc)
+        click.echo(f"bridge: {message}", err=True)
+        return rc
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     return rc if isinstance(rc, int) else 0
+
+
+TRUNCATED_COMPRESSED = ("a compressed input (.gz/.bz2) ends before its end-of-stream marker: the file is "
+                        "truncated (an interrupted transfer?); send it again")
+#: JCL "severe": the run could not work with its files at all.
+RC_ENVIRONMENT = 12
+
+
+def _os_error_message(exc: OSError) -> tuple[str, int]:
+    """The message and return code for a file system error or a corrupt compressed input."""
+    if isinstance(exc, gzip.BadGzipFile) or (exc.errno is None and "data stream" in str(exc)):
+        return (f"an input named .gz/.bz2 is not valid compressed data ({exc}); a file that is not "
+                "compressed must not end in .gz or .bz2", BridgeError.return_code)
+    where = f"{exc.filename}: " if exc.filename else ""
+    return f"{where}{exc.strerror or exc}", RC_ENVIRONMENT
 
 
 def _has_location(exc: BridgeError) -> bool:

@@ -11,6 +11,7 @@ import json
 import logging
 import sys
 import time
+from pathlib import Path
 
 import click
 
@@ -36,7 +37,7 @@ def configure_logging(fmt: str, verbose: bool) -> None:
 
 
 @click.command("run")
-@click.argument("job_file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("job_file", type=click.Path(dir_okay=False))
 @click.option("--once", "mode", flag_value="once", default=True, help="Process what is ready, then exit (default).")
 @click.option("--watch", "mode", flag_value="watch", help="Keep polling until stopped (SIGTERM/Ctrl-C).")
 @click.option("--interval", type=float, default=30.0, show_default=True, help="Seconds between polls with --watch.")
@@ -50,6 +51,10 @@ def run_command(job_file: str, mode: str, interval: float, log_format: str | Non
 
     from bridge.errors import BridgeError
 
+    if not Path(job_file).is_file():
+        # a scheduler tests the step's RC: a missing job file is JCL's "severe", not click's usage error 2
+        click.echo(f"bridge: job file {job_file} does not exist", err=True)
+        sys.exit(RC_SEVERE)
     try:
         job = load_job(job_file)
         configure_logging(log_format or job.log_format, verbose)

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from bridge.cli.common import copybook_options, load_layout, reader_kwargs, reader_options
+from bridge.cli.common import (copybook_options, load_layout, output_file, reader_kwargs, reader_options,
+                               refuse_output_over_input)
 
 __all__ = ["score_command", "train_command"]
 
@@ -16,24 +17,33 @@ __all__ = ["score_command", "train_command"]
 @copybook_options
 @reader_options
 @click.option("--label", required=True, help="Field holding the outcome (1 = the adverse class).")
+@click.option("--positive", default=None, metavar="VALUE",
+              help="Value of --label that marks the adverse class, when the label does not hold 0/1 (e.g. Y).")
 @click.option("--features", default=None, help="Comma-separated feature fields (default: every numeric item "
               "that is not an output, the label or FILLER).")
 @click.option("--categorical", default="", help="Comma-separated features to treat as categories.")
 @click.option("-o", "--output", "output", required=True, type=click.Path(file_okay=False),
               help="Model folder to write (model.txt, card.toml, metrics.json).")
-@click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--rounds", type=int, default=None, help="Boosting rounds (default 100).")
-@click.option("--model-id", default=None, help="Model id written into records (default: the folder name).")
-@click.option("--model-version", default="1", show_default=True)
-@click.option("--score-field", default=None)
-@click.option("--band-field", default=None)
-@click.option("--bands", default=None, metavar="UPPER:LABEL,...", help="e.g. 0.2:A,0.5:B,0.8:C,1.0:D")
-@click.option("--reason-field", default=None)
-@click.option("--reason-count", type=int, default=4, show_default=True)
-@click.option("--reason-when", default=None, help="Condition on the score, e.g. 'score>=0.5'.")
-@click.option("--model-id-field", default=None)
-@click.option("--status-field", default=None)
-def train_command(data: str, label: str, features: str | None, categorical: str, output: str, seed: int,
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Seed of the validation split and of LightGBM: the same seed gives the same trees.")
+@click.option("--rounds", type=click.IntRange(min=1), default=None, help="Boosting rounds (default 100).")
+@click.option("--model-id", default=None, help="Model id written into records (default: the folder name, cut to "
+              "the model-id field); refused when longer than --model-id-field.")
+@click.option("--model-version", default="1", show_default=True, help="Version written into the model card.")
+@click.option("--score-field", default=None, help="Numeric field (e.g. PIC 9V9999) that receives the score.")
+@click.option("--band-field", default=None, help="Alphanumeric field that receives the band label (needs --bands).")
+@click.option("--bands", default=None, metavar="UPPER:LABEL,...",
+              help="Bands for --band-field: a score gets the first band whose upper bound it does not exceed, "
+                   "e.g. 0.2:A,0.5:B,0.8:C,1.0:D.")
+@click.option("--reason-field", default=None, help="OCCURS table of alphanumeric items that receives reason codes.")
+@click.option("--reason-count", type=click.IntRange(min=1), default=4, show_default=True,
+              help="Reason codes per record (at most the table's OCCURS).")
+@click.option("--reason-when", default=None, help="Records that get reason codes, e.g. 'score>=0.5' "
+              "(needs --score-field; default: every record).")
+@click.option("--model-id-field", default=None, help="Alphanumeric field that receives the model id.")
+@click.option("--status-field", default=None, help="PIC X(2) field that receives the scoring status (00, 02, 04, "
+              "08, 12).")
+def train_command(data: str, label: str, positive: str | None, features: str | None, categorical: str, output: str, seed: int,
                   rounds: int | None, model_id: str | None, model_version: str, score_field: str | None,
                   band_field: str | None, bands: str | None, reason_field: str | None, reason_count: int,
                   reason_when: str | None, model_id_field: str | None, status_field: str | None, **params) -> None:
@@ -44,10 +54,15 @@ def train_command(data: str, label: str, features: str | None, categorical: str,
                                    StatusOutput)
     from bridge.score.train import train_model
 
+    if bands and not band_field:
+        raise click.UsageError("--bands needs --band-field (the field that receives the band label)")
+    if reason_when and not reason_field:
+        raise click.UsageError("--reason-when needs --reason-field (the table that receives the reason codes)")
     layout = load_layout(params["copybook"], params["include"], params["dialect"], params["strict"])
     kw = reader_kwargs(params)
     record = layout.record(kw.get("record"))
     df = read_records(data, layout, **kw)
+    _check_columns(df, [label], "--label")
     outputs_named = {n.upper() for n in (score_field, band_field, reason_field, model_id_field, status_field) if n}
     if features:
         names = [f.strip().upper() for f in features.split(",") if f.strip()]
@@ -56,10 +71,13 @@ def train_command(data: str, label: str, features: str | None, categorical: str,
         names = [f.name for f in record.elementary() if f.kind.is_numeric and not f.is_filler and not f.dims
                  and f.name not in skip and not _under(record, f, outputs_named)]
     cats = [c.strip().upper() for c in categorical.split(",") if c.strip()]
+    _check_columns(df, names, "--features")
+    _check_columns(df, cats, "--categorical")
     for c in cats:
         if c not in names:
             names.append(c)
-    mid = (model_id or Path(output).name).upper()[:8]
+    _check_label(df, label.upper(), positive)
+    mid = model_id.upper() if model_id else _default_model_id(output, record, model_id_field)
     outputs = Outputs(
         score=ScoreOutput(field=score_field.upper()) if score_field else None,
         band=BandOutput(field=band_field.upper(), bands=_bands(bands)) if band_field else None,
@@ -70,6 +88,7 @@ def train_command(data: str, label: str, features: str | None, categorical: str,
     )
     extra = {"num_iterations": rounds} if rounds else None
     trained = train_model(df, label=label.upper(), features=names, categorical=cats, seed=seed, params=extra,
+                          positive=positive,
                           model_id=mid, version=model_version, record=record.name,
                           copybook=Path(params["copybook"]).name, data=Path(data).name, outputs=outputs)
     trained.card.validate(record)  # a card that does not fit the copybook is refused now, not at scoring
@@ -78,6 +97,40 @@ def train_command(data: str, label: str, features: str | None, categorical: str,
     click.echo(f"bridge: model {mid} written to {folder}: {len(names)} features, "
                f"validation AUC {valid.get('auc', float('nan')):.4f}, log loss {valid.get('log_loss', float('nan')):.4f}",
                err=True)
+
+
+def _check_columns(df, names: list[str], option: str) -> None:
+    """A usage error naming the option when a field is not a decoded column (with the nearest names)."""
+    import difflib
+
+    for name in names:
+        if name.upper() not in df.columns:
+            near = difflib.get_close_matches(name.upper(), list(df.columns), n=3)
+            hint = f"; did you mean {', '.join(near)}?" if near else ""
+            raise click.BadParameter(f"{name} is not a field of the record (a column of the decoded file){hint}",
+                                     param_hint=option)
+
+
+def _check_label(df, label: str, positive: str | None) -> None:
+    """Without --positive the label must hold 0 and 1; otherwise say which values it holds."""
+    if positive is not None:
+        return
+    seen = {str(v).strip() for v in df[label].dropna().unique().tolist()[:50]}
+    if not seen <= {"0", "1"}:
+        shown = ", ".join(sorted(seen)[:10])
+        raise click.BadParameter(f"{label} holds {shown}, not only 0 and 1: give the value of the adverse class "
+                                 "with --positive VALUE", param_hint="--label")
+
+
+def _default_model_id(output: str, record, model_id_field: str | None) -> str:
+    """The folder name, upper case, cut to the model-id field (8 characters without one)."""
+    width = 8
+    if model_id_field:
+        try:
+            width = record.field(model_id_field).length
+        except Exception:  # noqa: BLE001 - the card's validation names the field clearly
+            pass
+    return Path(output).name.upper()[:width]
 
 
 def _under(record, f, groups: set[str]) -> bool:
@@ -128,9 +181,12 @@ def score_command(data: str, model_dir: str, output: str, report_path: str | Non
     """Score DATA with MODEL and write the scored file (same layout, framing, code page) to OUTPUT."""
     from bridge.score.file import score_file
 
+    refuse_output_over_input(data, output)
     layout = load_layout(params["copybook"], params["include"], params["dialect"], params["strict"])
     kw = reader_kwargs(params)
-    result = score_file(data, output, layout, model_dir, shadow_dir=shadow_dir, report_path=report_path, **kw)
+    with output_file(output) as target:
+        result = score_file(data, target, layout, model_dir, shadow_dir=shadow_dir, report_path=report_path,
+                            **kw)
     click.echo(result.summary.rstrip(), err=True)
     if report_path is None:
         return
