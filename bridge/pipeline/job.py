@@ -180,6 +180,7 @@ def load_job(path: str | Path) -> Job:
     log_format = job.get("log_format", "plain")
     if log_format not in ("plain", "json"):
         raise JobError(f"[job] log_format = {log_format!r} is not one of: plain, json", job=where)
+    _check_reader(reader, where)
     trailer = _trailer(job.get("trailer"), where)
     return Job(name=str(job["name"]), path=path, copybook=rel(job["copybook"]),
                include=tuple(rel(p) for p in job.get("include", [])), model=rel(job["model"]),
@@ -187,6 +188,24 @@ def load_job(path: str | Path) -> Job:
                journal=rel(job.get("journal")) or work_dir / "journal.sqlite",
                shadow=rel(job.get("shadow")), log_format=log_format,
                reject_invalid=bool(job.get("reject_invalid", False)), trailer=trailer)
+
+
+def _check_reader(reader: dict[str, Any], where: str) -> None:
+    """Reader options are checked when the job is loaded, not when the first file arrives: a typo
+    must stop the job (RC 12) rather than send every drop to the error folder."""
+    from bridge.codec.codepage import codepage
+    from bridge.errors import BridgeError
+    from bridge.records.options import ReaderOptions
+
+    try:
+        options = ReaderOptions.from_kwargs(**reader)
+        codepage(options.codepage)
+        for cp in options.field_codepages.values():
+            codepage(cp)
+    except BridgeError as exc:
+        raise JobError(f"[job] {exc}", job=where) from None
+    if options.lrecl is not None and options.lrecl < 1:
+        raise JobError(f"[job] lrecl = {options.lrecl} must be at least 1", job=where)
 
 
 def _trailer(section: Any, where: str):
@@ -218,6 +237,11 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "retries": int, "retry_delay": (int, float), "pattern": str, "ready": str, "trigger_suffix": str,
     "trigger_replaces_suffix": bool, "stable_seconds": (int, float), "archive": str, "error": str,
     "status": bool, "status_name": str, "trigger": bool, "trigger_name": str, "trailer": dict,
+    # reader options
+    "record": str, "recfm": str, "lrecl": int, "codepage": str, "dialect": str, "rdw_endian": str,
+    "rdw_adjust": int, "bdw": bool, "float_format": str, "odo_placement": str, "variable_occurs": bool,
+    "record_length_field": str, "record_length_adjust": int, "field_codepages": dict, "segment_field": str,
+    "segment_map": dict, "skip_header_bytes": int, "skip_trailer_bytes": int, "on_invalid": str,
 }
 _TYPE_WORDS = {str: "a string in quotes", int: "a whole number", bool: "true or false", list: "a list [...]",
                dict: "a table ([job.trailer])",

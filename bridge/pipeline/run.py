@@ -333,10 +333,14 @@ class JobRunner:
                              status_name=lambda gen: self._status_name(row.name, output(gen), gen, now))
 
     def _reject(self, row: FileRow, work: Path, exc: BaseException, rc: int, now: float) -> FileRow:
-        (work / "error.txt").write_text(error_report(row.name, row.size, exc), encoding="utf-8")
-        log.error("%s %s: %s", row.name, "rejected" if rc == RC_REJECTED else "not processed", exc)
+        # the reader names the file it read, the work-area copy: operations know the dropped name
+        local = str(work / "input")
+        report = error_report(row.name, row.size, exc).replace(local, row.name)
+        message = str(exc).replace(local + ": ", "").replace(local, row.name)
+        (work / "error.txt").write_text(report, encoding="utf-8")
+        log.error("%s %s: %s", row.name, "rejected" if rc == RC_REJECTED else "not processed", message)
         return self._advance(
-            row, "rejected", rc=rc, message=str(exc)[:500], generation=True,
+            row, "rejected", rc=rc, message=message[:500], generation=True,
             status_name=lambda gen: self._status_name(
                 row.name, output_name(self.job.target.name, row.name, generation=gen, now=now), gen, now))
 

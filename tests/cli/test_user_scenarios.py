@@ -302,8 +302,6 @@ def test_a_drop_with_a_wrong_size_goes_to_the_error_folder_with_rc_8_and_a_repor
     assert rc == 0 and "RC=0008" in out and "CUST.D1.dat" in out
 
 
-@pytest.mark.xfail(strict=True, reason="bridge/pipeline: the .err report and status MESSAGE name the work-area "
-                   "copy (.bridge/NAME/0000000N/input) instead of the dropped file's name")
 def test_the_err_report_names_the_dropped_file_not_the_work_area_copy(capsys, tmp_path):
     job = _job(tmp_path)
     _drop(tmp_path, "CUST.D1.dat", CUSTOMER_DAT.read_bytes()[:1000])
@@ -312,9 +310,6 @@ def test_the_err_report_names_the_dropped_file_not_the_work_area_copy(capsys, tm
     assert "/input" not in err and ".bridge" not in err
 
 
-@pytest.mark.xfail(strict=True, reason="bridge/pipeline/job.py: reader options in [job] (recfm, codepage, lrecl "
-                   "type) are checked only when a file arrives, so a typo moves every drop to the error folder "
-                   "instead of stopping the job with RC 12 at load")
 def test_a_job_with_an_unknown_recfm_stops_with_rc_12_before_touching_a_drop(capsys, tmp_path):
     job = _job(tmp_path, recfm="XB")
     _drop(tmp_path, "CUST.D1.dat", CUSTOMER_DAT.read_bytes())
