@@ -39,7 +39,7 @@ def command(source: str, output: str, from_: str | None, truncate: bool, roundin
     layout = load_layout(params["copybook"], params["include"], params["dialect"], params["strict"])
     kw = reader_kwargs(params)
     try:
-        table = read_values(source, fmt, layout, record=kw.get("record"))
+        table = read_values(source, fmt, layout, record=kw.get("record"), rounding=rounding)
     except UnicodeDecodeError as exc:
         raise click.UsageError(f"{source} is not UTF-8 text (byte x'{exc.object[exc.start]:02X}' at offset "
                                f"{exc.start}) and cannot be read as {fmt}; a Parquet file needs --from parquet, "

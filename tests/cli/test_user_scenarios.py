@@ -327,8 +327,6 @@ def test_an_odo_count_out_of_range_is_null_and_counted_by_default(capsys, tmp_pa
     assert rc == 0 and len(out.splitlines()) == 4 and "TXN-CNT" in err
 
 
-@pytest.mark.xfail(strict=True, reason="bridge/records/sources.py read_values: a decimal with more places than "
-                   "the PICTURE is reported as an Arrow cast error without row and without the --round hint")
 def test_encode_of_too_many_decimals_names_the_row_and_the_round_option(capsys, tmp_path):
     source = tmp_path / "in.jsonl"
     source.write_text('{"CUST-ID": 1}\n{"CUST-ID": 2, "BALANCE": 1.234}\n')
@@ -336,8 +334,6 @@ def test_encode_of_too_many_decimals_names_the_row_and_the_round_option(capsys, 
     assert rc == 8 and "BALANCE" in err and ("row 2" in err or "line 2" in err) and "--round" in err
 
 
-@pytest.mark.xfail(strict=True, reason="bridge/records/sources.py read_values: decimals given as JSON strings "
-                   "(how pandas and Spark often write exact decimals) are refused with an Arrow type error")
 def test_encode_accepts_decimals_written_as_json_strings(capsys, tmp_path):
     source = tmp_path / "in.jsonl"
     source.write_text('{"CUST-ID": 1, "BALANCE": "12.34"}\n')
