@@ -25,19 +25,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def timed(fn, repeat: int) -> float:
-    best = float("inf")
+def interleaved(steps: dict, repeat: int) -> dict[str, float]:
+    """Best time of each step over ``repeat`` rounds, the steps taking turns within a round, so
+    that a change in the machine's load touches the baseline and the steps alike."""
+    best = {name: float("inf") for name in steps}
     for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t)
+        for name, fn in steps.items():
+            t = time.perf_counter()
+            fn()
+            best[name] = min(best[name], time.perf_counter() - t)
     return best
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--records", type=int, default=1_000_000)
-    ap.add_argument("--repeat", type=int, default=2)
+    ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
 
     import lightgbm as lgb
@@ -77,12 +80,14 @@ def main() -> None:
         X = feature_matrix(card, features).X
 
         score_file(path, tmp / "warm.dat", layout, model_dir)  # compile numba kernels, load caches
-        t_predict = timed(lambda: booster.predict(X), args.repeat)
-        t_plain = timed(lambda: score_file(path, tmp / "out1.dat", layout, plain), args.repeat)
-        t_reasons = timed(lambda: score_file(path, tmp / "out2.dat", layout, model_dir), args.repeat)
+        best = interleaved({"predict": lambda: booster.predict(X),
+                            "plain": lambda: score_file(path, tmp / "out1.dat", layout, plain),
+                            "reasons": lambda: score_file(path, tmp / "out2.dat", layout, model_dir)},
+                           args.repeat)
+        t_predict, t_plain, t_reasons = best["predict"], best["plain"], best["reasons"]
         explained = score_file(path, tmp / "out3.dat", layout, model_dir).report.get("records", {})
 
-    print(f"{n:,} CUSTOMER-REC records, best of {args.repeat}; reasons computed for "
+    print(f"{n:,} CUSTOMER-REC records, best of {args.repeat} interleaved rounds; reasons computed for "
           f"{explained.get('explained', '?')} records")
     print(f"{'step':<34} {'seconds':>8} {'records/s':>12} {'vs predict alone':>17}")
     for name, t in (("LightGBM predict alone", t_predict), ("score_file, no reasons", t_plain),

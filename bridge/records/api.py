@@ -7,6 +7,7 @@ Bytes → records (`bridge.frame`) → columns (`RecordDecoder`) → DataFrame, 
 from __future__ import annotations
 
 import os
+from collections import deque
 from dataclasses import dataclass, field as dc_field, replace
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterable, Iterator
@@ -183,21 +184,79 @@ def patch_records(source: Source, dest: str | os.PathLike | BinaryIO, layout: La
     names them; null leaves a field as it was. Every other byte is copied unchanged, and the
     framing (RDW/BDW, line ends, header and trailer bytes) is written back as read.
     """
-    from bridge.frame import FrameWriter
-    from bridge.records.encode import RecordEncoder
-
     reader = open_reader(source, layout, columns=columns, options=options, **reader_options)
-    encoder = RecordEncoder(layout, reader.options, rounding=rounding)
-    lrecl = reader.options.lrecl or layout.length
-    with FrameWriter(dest, reader.options.frame(lrecl)) as writer:
+    with _Patcher(reader, dest, layout, rounding) as patcher:
         for batch in reader:
-            new = update(batch)
-            if isinstance(new, pd.DataFrame):
-                new = pa.Table.from_pandas(new, preserve_index=False)
-            frame = batch.frame
-            if new is not None and new.num_columns:
-                if new.num_rows != frame.matrix.shape[0]:
-                    raise ValueError(f"update returned {new.num_rows} rows for a batch of {frame.matrix.shape[0]}")
-                frame = replace(frame, matrix=encoder.patch(frame.matrix, new, lengths=frame.lengths))
-            writer.write(frame)
+            patcher.write(batch, update(batch))
     return reader.summary
+
+
+def patch_stream(source: Source, dest: str | os.PathLike | BinaryIO, layout: Layout,
+                 start: Callable[[DecodedBatch], Any],
+                 finish: Callable[[DecodedBatch, Any], pa.Table | pd.DataFrame], *, ahead: int = 1,
+                 columns: Iterable[str] | None = None, rounding: str | None = None,
+                 options: ReaderOptions | None = None, **reader_options: Any) -> ReadSummary:
+    """`patch_records` with ``update`` in two steps, ``ahead`` batches apart, for work that overlaps.
+
+    ``start(batch)`` is called for each batch as soon as it is decoded, and ``finish(batch,
+    started)`` with what it returned once ``ahead`` more batches have been read and started;
+    ``finish`` returns the new values as ``update`` does. A ``start`` that hands work to other
+    threads (a prediction that releases the GIL) thus runs while the next batches are read and
+    decoded and the previous ones patched and written; memory holds ``ahead + 1`` batches.
+    Calls to ``finish`` and the writes stay in file order; an error in reading or starting a
+    batch is raised after every batch before it has been finished and written, as
+    `patch_records` would have.
+    """
+    if ahead < 1:
+        raise ValueError(f"ahead must be at least 1, not {ahead}")
+    reader = open_reader(source, layout, columns=columns, options=options, **reader_options)
+    batches = iter(reader)
+    pending: deque[tuple[DecodedBatch, Any]] = deque()
+    with _Patcher(reader, dest, layout, rounding) as patcher:
+        while True:
+            try:
+                batch = next(batches, None)
+                if batch is not None:
+                    pending.append((batch, start(batch)))
+            except Exception:
+                # the batches before this one are written first, as in order
+                while pending:
+                    done = pending.popleft()
+                    patcher.write(done[0], finish(*done))
+                raise
+            if batch is None or len(pending) > ahead:
+                while pending and (batch is None or len(pending) > ahead):
+                    done = pending.popleft()
+                    patcher.write(done[0], finish(*done))
+            if batch is None:
+                break
+    return reader.summary
+
+
+class _Patcher:
+    """Patches the new values of each batch into its records and writes them with the input's framing."""
+
+    def __init__(self, reader: Reader, dest: str | os.PathLike | BinaryIO, layout: Layout,
+                 rounding: str | None) -> None:
+        from bridge.frame import FrameWriter
+        from bridge.records.encode import RecordEncoder
+
+        self.encoder = RecordEncoder(layout, reader.options, rounding=rounding)
+        lrecl = reader.options.lrecl or layout.length
+        self.writer = FrameWriter(dest, reader.options.frame(lrecl))
+
+    def write(self, batch: DecodedBatch, new: pa.Table | pd.DataFrame | None) -> None:
+        if isinstance(new, pd.DataFrame):
+            new = pa.Table.from_pandas(new, preserve_index=False)
+        frame = batch.frame
+        if new is not None and new.num_columns:
+            if new.num_rows != frame.matrix.shape[0]:
+                raise ValueError(f"update returned {new.num_rows} rows for a batch of {frame.matrix.shape[0]}")
+            frame = replace(frame, matrix=self.encoder.patch(frame.matrix, new, lengths=frame.lengths))
+        self.writer.write(frame)
+
+    def __enter__(self) -> _Patcher:
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.writer.__exit__(*exc_info)

@@ -111,10 +111,13 @@ class RecordEncoder:
                      counts) -> None:
         n = matrix.shape[0]
         given = set(table.column_names)
-        # 1. INITIALIZE: numbers of the first view to zero
+        # 1. INITIALIZE: numbers of the first view to zero; not those that step 2 writes in every
+        #    row (a value for each row), whose bytes it replaces whole
         for col in plan.columns:
             if col.field.kind.is_numeric and not _under_redefines(self.record, col.field) and col.end <= matrix.shape[1]:
                 if not _present(col, counts, n).all():
+                    continue
+                if col.name in given and table.column(col.name).null_count == 0:
                     continue
                 encode_column_into(matrix, col.offset, col.field, pa.array(np.zeros(n, dtype=np.int64)), self.codec)
         # 2. values: first views, then other views where their area's first view had no value
@@ -123,7 +126,8 @@ class RecordEncoder:
             if col.name not in given:
                 continue
             values = table.column(col.name).combine_chunks()
-            has = np.asarray(values.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+            has = np.asarray(values.is_valid().to_numpy(zero_copy_only=False), dtype=bool) \
+                if values.null_count else np.ones(n, dtype=bool)
             present = _present(col, counts, n)
             beyond = has & ~present
             if beyond.any():
@@ -142,7 +146,8 @@ class RecordEncoder:
             if not mask.any():
                 continue
             try:
-                encode_column_into(matrix, col.offset, col.field, values, self.codec, mask=mask,
+                encode_column_into(matrix, col.offset, col.field, values, self.codec,
+                                   mask=None if mask.all() else mask,
                                    rounding=self.rounding, truncate=self.truncate)
             except EncodeError as exc:
                 raise _with_row(exc, col, rows) from None
@@ -196,7 +201,8 @@ class RecordEncoder:
                 raise LayoutError(f"{name} follows an OCCURS DEPENDING ON table; patching it needs each "
                                   "record's own offsets, which patch does not support yet", field=name)
             values = table.column(name).combine_chunks()
-            mask = np.asarray(values.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+            mask = np.asarray(values.is_valid().to_numpy(zero_copy_only=False), dtype=bool) \
+                if values.null_count else np.ones(n, dtype=bool)
             if rows is not None:
                 sel = np.zeros(n, dtype=bool)
                 sel[rows] = True
@@ -214,7 +220,9 @@ class RecordEncoder:
             if as_stored and field.kind is Kind.BINARY:
                 field = field.with_changes(digits=0)
             try:
-                encode_column_into(out, col.offset, field, values, self.codec, mask=mask,
+                # every row: the codecs write the whole column at once instead of gathering rows
+                encode_column_into(out, col.offset, field, values, self.codec,
+                                   mask=None if mask.all() else mask,
                                    rounding=self.rounding, truncate=self.truncate)
             except EncodeError as exc:
                 raise _with_row(exc, col, np.arange(n)) from None

@@ -23,19 +23,40 @@ THRESHOLD = 0.25
 FLOOR = 1e-4
 
 
-def _counts(expected: Distribution, values: np.ndarray) -> np.ndarray:
-    """Counts per bin of ``values`` (float, NaN = missing); missing bin last."""
+def _counts(expected: Distribution, values: np.ndarray, edges: np.ndarray | None = None) -> np.ndarray:
+    """Counts per bin of ``values`` (float, NaN = missing); missing bin last.
+
+    ``edges``: the distribution's edges as a float64 array, when the caller has it already.
+    """
     v = np.asarray(values, dtype=np.float64)
-    nan = np.isnan(v)
     if expected.categories:
+        nan = np.isnan(v)
         k = len(expected.categories)
         codes = v[~nan].astype(np.int64)
         inside = (codes >= 0) & (codes < k)
         counts = np.bincount(codes[inside], minlength=k).astype(np.int64)
         return np.append(counts, nan.sum() + (~inside).sum())
-    k = len(expected.edges) + 1
-    bins = np.searchsorted(np.asarray(expected.edges, dtype=np.float64), v[~nan], side="left")
-    return np.append(np.bincount(bins, minlength=k).astype(np.int64), nan.sum())
+    if edges is None:
+        edges = np.asarray(expected.edges, dtype=np.float64)
+    return _binned(edges, v)
+
+
+def _binned(edges: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Counts per bin (a value equal to an edge in the lower bin), missing (NaN) last.
+
+    Why comparisons, not a search: there are a handful of edges, so counting ``v <= edge`` per
+    edge (NaN compares false) is a few vectorised passes, several times cheaper than a binary
+    search per value followed by a bincount. Edges out of order (a hand-edited card) keep the
+    search, whose answer is then the reference.
+    """
+    missing = int(np.count_nonzero(np.isnan(v)))
+    if edges.size > 1 and not bool(np.all(edges[1:] >= edges[:-1])):
+        present = v[~np.isnan(v)]
+        bins = np.searchsorted(edges, present, side="left")
+        return np.append(np.bincount(bins, minlength=edges.size + 1).astype(np.int64), missing)
+    at_or_below = np.fromiter((np.count_nonzero(v <= e) for e in edges), dtype=np.int64, count=edges.size)
+    counts = np.diff(at_or_below, prepend=0, append=v.size - missing)
+    return np.append(counts, missing)
 
 
 def _psi_from_counts(expected: Distribution, counts: np.ndarray) -> float:
@@ -83,17 +104,22 @@ class DriftMonitor:
         self.score_training = score_training
         self._counts: dict[str, np.ndarray] = {}
         self._score_counts: np.ndarray | None = None
+        self._edges = {name: np.asarray(d.edges, dtype=np.float64) for name, d in self.training.items()}
+        self._score_edges = np.asarray(score_training.edges, dtype=np.float64) if score_training else None
 
     def add(self, X: np.ndarray, score: np.ndarray | None = None) -> None:
         """Count one batch: ``X`` columns in feature order, ``score`` the probabilities of scored rows."""
+        # one transposing copy makes every feature contiguous: comparisons on a strided
+        # column of a row-major matrix cost several times more than the copy
+        columns = np.ascontiguousarray(np.asarray(X, dtype=np.float64).T) if len(X) else None
         for j, name in enumerate(self.names):
             dist = self.training.get(name)
             if dist is None:
                 continue
-            c = _counts(dist, X[:, j])
+            c = _counts(dist, columns[j] if columns is not None else X[:, j], self._edges[name])
             self._counts[name] = self._counts.get(name, 0) + c
         if score is not None and self.score_training is not None:
-            c = _counts(self.score_training, score)
+            c = _counts(self.score_training, score, self._score_edges)
             self._score_counts = c if self._score_counts is None else self._score_counts + c
 
     def result(self) -> dict[str, Any]:

@@ -2,14 +2,20 @@
 
 The one place where records meet the model, used by `bridge score` and by the batch job.
 It streams: each framed batch decodes only the card's feature columns, the model scores it,
-and `patch_records` writes only the output fields (score, band, reason codes, model id,
-status) into the original record bytes; every other byte of the file, framing included, is
-copied unchanged. Records of another record type than the model's (header, trailer) are
-passed through untouched.
+and the patch writer (`patch_stream`) writes only the output fields (score, band, reason
+codes, model id, status) into the original record bytes; every other byte of the file,
+framing included, is copied unchanged. Records of another record type than the model's
+(header, trailer) are passed through untouched.
+
+Decision: LightGBM's prediction, nearly all the work, runs in worker threads (it releases the
+GIL), a few batches ahead of this thread, which meanwhile decodes the next batches and
+finishes, patches and writes the previous ones; results, report and output bytes are those
+of scoring the batches one after another.
 """
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,11 +24,15 @@ import numpy as np
 import pyarrow as pa
 
 from bridge.layout.model import Layout
-from bridge.records.api import patch_records, table_to_pandas
+from bridge.records.api import patch_stream, table_to_pandas
 from bridge.records.options import ReaderOptions
 from bridge.records.plan import column_names
 
 __all__ = ["FileScore", "score_file"]
+
+#: Rows per LightGBM call: a batch is predicted in runs of this many rows, so the prediction
+#: threads share out the work evenly to the last batch.
+PREDICT_ROWS = 16384
 
 
 @dataclass
@@ -64,23 +74,39 @@ def score_file(source, dest, layout: Layout, model_dir: str | os.PathLike, *,
     if len(layout.records) > 1 and not opts.record and not opts.segment_map:
         opts = ReaderOptions.from_kwargs(opts, record=record.name)
 
-    def update(batch) -> pa.Table:
-        table = batch.table
+    # LightGBM releases the GIL while it predicts, so prediction runs in worker threads while
+    # this thread decodes the next batch and patches and writes the one before
+    streams, threads = _prediction_streams()
+    predictor = ThreadPoolExecutor(max_workers=streams, thread_name_prefix="bridge-predict")
+
+    def start(batch):
         rows = _rows_of_record(batch, layout, record.name)
-        frame = table_to_pandas(table.select(features))
+        frame = table_to_pandas(batch.table.select(features))
         frame.columns = list(model.card.feature_names)
         if rows is not None:
             frame = frame.iloc[rows]
-        result = model.score(frame)
+        prepared = model.prepare(frame)
+        X = prepared.features.X
+        runs = [predictor.submit(model.predictions, X[i:i + PREDICT_ROWS], num_threads=threads)
+                for i in range(0, len(X), PREDICT_ROWS)]
+        return rows, frame, prepared, runs
+
+    def finish(batch, started) -> pa.Table:
+        rows, frame, prepared, runs = started
+        result = model.finish(prepared, _joined([run.result() for run in runs], len(prepared.features.X)))
         shadow_result = shadow.score(frame) if shadow else None
         report.add(result, records_read=len(frame), shadow=shadow_result)
         columns = _expand(result.columns(), outputs)
         if rows is not None:
-            n = table.num_rows
+            n = batch.table.num_rows
             columns = {k: _scatter(v, rows, n) for k, v in columns.items()}
         return pa.table(columns)
 
-    summary = patch_records(source, dest, layout, update, columns=needed, options=opts)
+    try:
+        summary = patch_stream(source, dest, layout, start, finish, ahead=streams, columns=needed,
+                               options=opts)
+    finally:
+        predictor.shutdown(wait=True, cancel_futures=True)  # after an error: no prediction nobody reads
     data = report.to_dict()
     data["records"]["invalid_values"] = dict(summary.invalid)
     text = report.summary()
@@ -90,6 +116,45 @@ def score_file(source, dest, layout: Layout, model_dir: str | os.PathLike, *,
     not_scored = sum(recs.get("not_scored", {}).values()) if isinstance(recs.get("not_scored"), dict) else 0
     return FileScore(report=data, summary=text, records_in=summary.records, scored=int(recs.get("scored", 0)),
                      not_scored=int(not_scored), invalid=dict(summary.invalid), model_id=model.card.model_id)
+
+
+def _joined(parts: list[tuple[np.ndarray, np.ndarray | None]], n: int) -> tuple[np.ndarray, np.ndarray | None]:
+    """The predictions of a batch from those of its runs of rows."""
+    if not parts:
+        return np.zeros(n), None
+    if len(parts) == 1:
+        return parts[0]
+    probability = np.concatenate([p for p, _ in parts])
+    raw = None if parts[0][1] is None else np.concatenate([r for _, r in parts])
+    return probability, raw
+
+
+def _prediction_streams() -> tuple[int, int | None]:
+    """How many batches LightGBM predicts at once, and with how many threads each (None: its default).
+
+    Why two batches at once, each on half the cores, rather than one batch on all of them:
+    LightGBM splits a batch's rows evenly among its threads and waits for the last one, so
+    the decoding and writing done meanwhile by this thread delays a whole prediction by the
+    time it takes from one core. With two predictions in flight the cores are shared as the
+    system sees fit and no core waits for another. Each row's prediction does not depend on
+    the thread count.
+    """
+    cores = _cores()
+    if cores < 2:
+        return 1, None
+    return 2, cores // 2
+
+
+def _cores() -> int:
+    """The cores LightGBM would use by default: ``OMP_NUM_THREADS`` if set, else those this process may run on."""
+    try:
+        return max(1, int(os.environ.get("OMP_NUM_THREADS", "")))
+    except ValueError:
+        pass
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _model_record(model_dir, layout: Layout, opts: ReaderOptions) -> str | None:

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from numba import njit
 
 from bridge.errors import EncodeError, ModelCardError
 from bridge.layout.model import Field, Record
@@ -37,7 +38,7 @@ from bridge.score.outputs import (
 )
 from bridge.score.reasons import TreeShap, rank_reasons
 
-__all__ = ["FeatureMatrix", "Model", "ScoreResult", "feature_matrix"]
+__all__ = ["FeatureMatrix", "Model", "PreparedBatch", "ScoreResult", "feature_matrix"]
 
 MODEL_FILE = "model.txt"
 CARD_FILE = "card.toml"
@@ -59,8 +60,9 @@ def feature_matrix(card: ModelCard, frame: pd.DataFrame) -> FeatureMatrix:
     """The float64 matrix of ``card``'s features from a decoded batch; raises `ModelCardError`
     when a feature column is absent."""
     n = len(frame)
-    X = np.empty((n, len(card.features)), dtype=np.float64)
-    missing = np.zeros((n, len(card.features)), dtype=bool)
+    # filled feature by feature, one contiguous row each, then turned once into the
+    # row-major matrix LightGBM reads: cheaper than writing strided columns
+    by_feature = np.empty((len(card.features), n), dtype=np.float64)
     unknown: dict[str, int] = {}
     for j, feat in enumerate(card.features):
         if feat.field not in frame.columns:
@@ -72,18 +74,18 @@ def feature_matrix(card: ModelCard, frame: pd.DataFrame) -> FeatureMatrix:
         if feat.categorical:
             text = pc.utf8_rtrim_whitespace(pc.cast(arr, pa.string()))
             codes = pc.index_in(text, value_set=pa.array(list(feat.categories), type=pa.string()))
-            col = pc.cast(codes, pa.float64()).to_numpy(zero_copy_only=False)
-            unknown[feat.field] = int(pc.sum(pc.and_(pc.is_valid(text), pc.is_null(codes))).as_py() or 0)
+            col = pc.cast(codes, pa.float64())
+            # a code is null where the text is null or not a category
+            unknown[feat.field] = codes.null_count - text.null_count
         else:
             try:
-                col = pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)
+                col = pc.cast(arr, pa.float64())
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
                 raise ModelCardError(f"feature {feat.field} holds text, not numbers ({exc}); declare it "
                                      "categorical", card=card.source, field=feat.field) from None
-        col = np.array(col, dtype=np.float64)  # writable copy; nulls are NaN
-        missing[:, j] = np.isnan(col)
-        X[:, j] = col
-    return FeatureMatrix(X=X, missing=missing, unknown=unknown)
+        by_feature[j] = col.to_numpy(zero_copy_only=False)  # nulls are NaN
+    X = np.ascontiguousarray(by_feature.T)
+    return FeatureMatrix(X=X, missing=np.isnan(X), unknown=unknown)
 
 
 @dataclass
@@ -135,12 +137,46 @@ class ScoreResult:
 
 
 def _strings(values: np.ndarray) -> pa.Array:
-    """Arrow strings from a numpy unicode array of few distinct values (bands, codes): each
-    distinct value is converted once, then taken, instead of converting every row."""
-    if len(values) == 0:
+    """Arrow strings from a numpy unicode array (bands, codes, status).
+
+    ASCII text (every output code in practice) becomes the Arrow buffers directly: the UCS-4
+    code units narrowed to bytes, each row's length up to its last non-NUL character (numpy's
+    own reading of its padded strings). Other text: each distinct value converted once, then
+    taken, instead of converting every row.
+    """
+    n = len(values)
+    if n == 0:
         return pa.array([], pa.string())
+    width = values.dtype.itemsize // 4
+    if values.dtype.kind == "U" and width > 0:
+        units = np.ascontiguousarray(values).view(np.uint32).reshape(n, width)
+        offsets = np.empty(n + 1, dtype=np.int32)
+        data = np.empty(n * width, dtype=np.uint8)
+        size = _pack_ascii(units, offsets, data)
+        if size >= 0:
+            return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data[:size]))
     distinct, index = np.unique(values, return_inverse=True)
     return pa.array(distinct.tolist(), pa.string()).take(pa.array(index.astype(np.int32)))
+
+
+@njit(cache=True, nogil=True)
+def _pack_ascii(units, offsets, data):  # pragma: no cover - compiled
+    """UTF-8 bytes and offsets of NUL-padded UCS-4 rows; -1 when a character is not ASCII."""
+    pos = 0
+    offsets[0] = 0
+    for i in range(units.shape[0]):
+        row = units[i]
+        length = row.shape[0]
+        while length > 0 and row[length - 1] == 0:
+            length -= 1
+        for j in range(length):
+            c = row[j]
+            if c >= 0x80:
+                return -1
+            data[pos] = c
+            pos += 1
+        offsets[i + 1] = pos
+    return pos
 
 
 def _decimal_array(unscaled: np.ndarray, scale: int) -> pa.Array:
@@ -149,6 +185,15 @@ def _decimal_array(unscaled: np.ndarray, scale: int) -> pa.Array:
     words[:, 1] = np.where(unscaled < 0, -1, 0)   # sign extension to 128 bits (little-endian)
     return pa.Array.from_buffers(pa.decimal128(38, scale), len(unscaled),
                                  [None, pa.py_buffer(words.tobytes())])
+
+
+@dataclass(frozen=True)
+class PreparedBatch:
+    """One batch ready for LightGBM: its features (imputed) and the status level of each row so far."""
+
+    features: FeatureMatrix
+    level: np.ndarray                  # int8 per row: status level before prediction
+    rejected: np.ndarray               # bool per row: not to be scored (a rejecting feature missing)
 
 
 class Model:
@@ -196,6 +241,14 @@ class Model:
     def score(self, features: pd.DataFrame, *, num_threads: int | None = None) -> ScoreResult:
         """Score one batch; raises `EncodeError` for a score that does not fit when the card says
         ``on_overflow = "error"``."""
+        batch = self.prepare(features)
+        return self.finish(batch, self.predictions(batch.features.X, num_threads=num_threads),
+                           num_threads=num_threads)
+
+    # `score` in three steps, so that a file scorer can run LightGBM on one batch (it releases
+    # the GIL) while it decodes the next batch and writes the previous one.
+    def prepare(self, features: pd.DataFrame) -> "PreparedBatch":
+        """The feature matrix of one batch with imputation applied and missing/rejected rows known."""
         card = self.card
         fm = feature_matrix(card, features)
         X, missing = fm.X, fm.missing
@@ -208,11 +261,28 @@ class Model:
                 X[missing[:, j], j] = float(f.impute)  # type: ignore[arg-type]
         level[missing.any(axis=1)] = _MISSING
         level[rejected] = _REJECTED
+        return PreparedBatch(fm, level, rejected)
 
-        out = card.outputs
+    def predictions(self, X: np.ndarray, *, num_threads: int | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+        """LightGBM's probabilities for the rows of a prepared batch's feature matrix (or a run of
+        them), and its raw scores when the card scores points."""
+        out = self.card.outputs
+        n = X.shape[0]
         points = out.score is not None and out.score.scale == "points"
         probability = self.predict(X, num_threads=num_threads) if n else np.zeros(0)
         raw = self.predict(X, raw_score=True, num_threads=num_threads) if points and n else None
+        return probability, raw
+
+    def finish(self, batch: "PreparedBatch", predictions: tuple[np.ndarray, np.ndarray | None], *,
+               num_threads: int | None = None) -> ScoreResult:
+        """The `ScoreResult` of a prepared batch from its `predictions`."""
+        card = self.card
+        fm, level, rejected = batch.features, batch.level, batch.rejected
+        X, missing = fm.X, fm.missing
+        n = X.shape[0]
+        out = card.outputs
+        points = out.score is not None and out.score.scale == "points"
+        probability, raw = predictions
         broken = ~np.isfinite(probability) & ~rejected
         level[broken] = _MODEL_ERROR
         scored = ~rejected & ~broken
@@ -264,13 +334,17 @@ class Model:
         codes_all = np.array(out.status.codes.ordered() if out.status else
                              ("00", "02", "04", "08", "12"))
         status = codes_all[level]
-        values, counts = np.unique(status, return_counts=True)
+        # counted by level, not by sorting the status strings; two levels may share a code
+        by_code: dict[str, int] = {}
+        for code, count in zip(codes_all.tolist(), np.bincount(level, minlength=len(codes_all)).tolist()):
+            if count:
+                by_code[str(code)] = by_code.get(str(code), 0) + int(count)
         return ScoreResult(
             probability=np.where(scored, probability, np.nan), score=score, score_scale=scale, band=band,
             reasons=reasons, model_id=out.model_id.value if out.model_id else card.model_id, status=status,
             scored=scored, explained=explained, features=X,
             missing_by_field={f.field: int(missing[:, j].sum()) for j, f in enumerate(card.features)},
             unknown_by_field=dict(fm.unknown),
-            status_counts={str(v): int(c) for v, c in zip(values, counts)},
+            status_counts=dict(sorted(by_code.items())),
             fields=out.fields(),
         )

@@ -62,8 +62,7 @@ class RunReport:
             self._sum += float(p.sum())
             self._min, self._max = min(self._min, float(p.min())), max(self._max, float(p.max()))
         if "band" in result.fields:
-            labels, counts = np.unique(result.band[result.scored], return_counts=True)
-            self.bands.update({str(k): int(c) for k, c in zip(labels, counts)})
+            self.bands.update(_value_counts(result.band[result.scored]))
         self.drift.add(result.features, p if len(p) else None)
         if shadow is not None and self.shadow is not None:
             self.shadow.add(result, shadow)
@@ -140,6 +139,22 @@ class RunReport:
         text = path.with_suffix(".txt")
         text.write_text(self.summary(), encoding="utf-8")
         return path, text
+
+
+def _value_counts(values: np.ndarray) -> dict[str, int]:
+    """Count of each distinct string of a numpy unicode array.
+
+    Labels of one or two characters (bands) are counted through their UCS-4 code units read
+    as one integer, which sorts several times faster than the strings themselves.
+    """
+    if len(values) == 0:
+        return {}
+    key_type = {4: np.uint32, 8: np.uint64}.get(values.dtype.itemsize) if values.dtype.kind == "U" else None
+    if key_type is None:
+        labels, counts = np.unique(values, return_counts=True)
+        return {str(k): int(c) for k, c in zip(labels, counts)}
+    keys, counts = np.unique(np.ascontiguousarray(values).view(key_type), return_counts=True)
+    return {str(k): int(c) for k, c in zip(keys.view(values.dtype), counts)}
 
 
 def _plain(value: Any) -> Any:
