@@ -196,6 +196,20 @@ class PreparedBatch:
     rejected: np.ndarray               # bool per row: not to be scored (a rejecting feature missing)
 
 
+def _check_model_text(text: str, path: Path, card: ModelCard) -> None:
+    """Refuse a model file that is not whole before LightGBM sees it: its parser aborts the whole
+    process on a truncated file instead of raising."""
+    if not text.startswith("tree\n") or "\nend of trees" not in text:
+        what = "is not a LightGBM text model" if not text.startswith("tree") else \
+            "is truncated (no 'end of trees' line): copy it again from the model's source"
+        raise ModelCardError(f"{path} {what} ({len(text)} bytes)", card=card.source)
+    declared = text.count("\nTree=")
+    sizes = next((line for line in text.splitlines()[:40] if line.startswith("tree_sizes=")), None)
+    listed = len(sizes.split("=", 1)[1].split()) if sizes is not None else declared
+    if listed != declared:
+        raise ModelCardError(f"{path} is damaged: it lists {listed} trees and holds {declared}", card=card.source)
+
+
 class Model:
     """A booster with its card, checked against the record it scores."""
 
@@ -223,7 +237,13 @@ class Model:
         card = ModelCard.load(folder / CARD_FILE)
         if not (folder / MODEL_FILE).is_file():
             raise ModelCardError(f"no {MODEL_FILE} in {folder}", card=card.source)
-        booster = lgb.Booster(model_file=str(folder / MODEL_FILE))
+        text = (folder / MODEL_FILE).read_text(encoding="utf-8", errors="replace")
+        _check_model_text(text, folder / MODEL_FILE, card)
+        try:
+            booster = lgb.Booster(model_str=text)
+        except lgb.basic.LightGBMError as exc:
+            raise ModelCardError(f"{folder / MODEL_FILE} is not a LightGBM model LightGBM can read: {exc}",
+                                 card=card.source) from None
         return cls(card, booster, record)
 
     @property
