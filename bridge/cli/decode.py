@@ -55,6 +55,10 @@ def _print_summary(summary) -> None:
     click.echo(line, err=True)
     for name, count in sorted(summary.invalid.items()):
         click.echo(f"  {name}: {count}", err=True)
+    if summary.unmapped:
+        values = ", ".join(f"{v!r} ({c})" for v, c in sorted(summary.unmapped.items())[:10])
+        click.echo(f"bridge: warning: {sum(summary.unmapped.values())} records have a --segment-field value that "
+                   f"is not in --segment-map, decoded with every record type: {values}", err=True)
 
 
 class _Progress:

@@ -98,8 +98,32 @@ def render_record(reader, frame) -> str:
     types = batch.record_types
     indices = [int(types[0])] if types is not None and types[0] >= 0 else range(len(decoder.records))
     for ri in indices:
+        broken = _bad_count(reader, frame, batch.table, ri)
+        if broken:
+            lines.extend(_field_lines(reader, frame, None, ri, fixed_only=True))
+            lines.append(f"  *** the rest of the record cannot be laid out: {broken}")
+            continue
         lines.extend(_field_lines(reader, frame, batch.table, ri, fixed_only=False))
     return "\n".join(lines)
+
+
+def _bad_count(reader, frame, table, ri: int) -> str | None:
+    """Why the record's tables cannot be placed (an ODO count that is invalid or out of range), or None."""
+    from bridge.codec.column import decode_column
+
+    decoder = reader.decoder
+    record = decoder.records[ri]
+    for path in record.odo_objects:
+        name = decoder.names[path]
+        if name in table.column_names and table.column(name)[0].as_py() is not None:
+            continue
+        obj = next(f for f in record.fields if f.path == path)
+        owner = next(f for f in record.fields if f.occurs and f.occurs.depending_path == path)
+        one = decode_column(frame.matrix, obj.offset, obj, reader.options.codec)
+        value = "not numeric" if one.invalid[0] else one.array[0].as_py()
+        return (f"OCCURS DEPENDING ON count {value} is outside {owner.occurs.min} TO {owner.occurs.max} "
+                f"for table {owner.name} ({obj.name})")
+    return None
 
 
 def _field_lines(reader, frame, table, ri: int, *, fixed_only: bool) -> list[str]:

@@ -31,6 +31,7 @@ class ReadSummary:
 
     records: int = 0
     invalid: dict[str, int] = dc_field(default_factory=dict)
+    unmapped: dict[str, int] = dc_field(default_factory=dict)   # segment selector values not in the map
 
     @property
     def invalid_total(self) -> int:
@@ -69,6 +70,7 @@ class Reader:
             decoded = self.decoder.decode(frame)
             self.summary.records = self.decoder.records_read
             self.summary.invalid = dict(self.decoder.invalid)
+            self.summary.unmapped = dict(self.decoder.unmapped)
             yield decoded
 
 

@@ -69,6 +69,7 @@ class RecordDecoder:
         self._schema = self._build_schema()
         self._segment = self._build_segments()
         self.invalid: dict[str, int] = {}
+        self.unmapped: dict[str, int] = {}          # selector values not in the segment map
         self.records_read = 0
 
     # -- schema ------------------------------------------------------------------------------
@@ -178,6 +179,9 @@ class RecordDecoder:
         rest = np.flatnonzero(~matched)
         if rest.size:
             groups.append((every, rest))
+            seen, counts = np.unique(values[rest].astype(str), return_counts=True)
+            for value, count in zip(seen.tolist(), counts.tolist()):
+                self.unmapped[value] = self.unmapped.get(value, 0) + int(count)
         if len(groups) == 1 and groups[0][1].size == len(values):
             return [(groups[0][0], None)]
         return groups
@@ -186,17 +190,28 @@ class RecordDecoder:
         record = self.records[sel.record_index]
         matrix = batch.matrix
         n = matrix.shape[0]
+        bad = None
         if record.has_odo:
-            counts = self._counts(record, batch)
+            counts, bad = self._counts(record, batch)
             if self.options.odo_placement == "shift":
-                return self._decode_shifted(record, sel, batch, counts)
+                decoded = self._decode_shifted(record, sel, batch, counts)
+            else:
+                decoded = self._decode_plan(self._base_plan(sel.record_index), sel, batch, np.arange(n), counts)
         else:
-            counts = None
-        plan = self._base_plan(sel.record_index)
-        return self._decode_plan(plan, sel, batch, np.arange(n), counts)
+            decoded = self._decode_plan(self._base_plan(sel.record_index), sel, batch, np.arange(n), None)
+        if bad is not None:
+            decoded = self._null_variable_part(record, decoded, bad, sel.record_index)
+        return decoded
 
-    def _counts(self, record: Record, batch) -> dict[tuple[str, ...], np.ndarray]:
+    def _counts(self, record: Record, batch) -> tuple[dict[tuple[str, ...], np.ndarray], np.ndarray | None]:
+        """Each row's ODO counts, and the rows whose count is not numeric or out of range.
+
+        Those rows are invalid data: with ``on_invalid="error"`` the first stops the read; by
+        default the count is counted as invalid, the table and the items after it are null for
+        that row, and the row is laid out with the table's minimum so the items before it decode.
+        """
         counts = {}
+        bad_any: np.ndarray | None = None
         for path in record.odo_objects:
             obj = next(f for f in record.fields if f.path == path)
             col = decode_column(batch.matrix, obj.offset, obj, self.codec)
@@ -207,15 +222,34 @@ class RecordDecoder:
             table = _table_of(record, path)
             bad = col.invalid | (arr < table.occurs.min) | (arr > table.occurs.max)
             if bad.any():
-                row = int(np.flatnonzero(bad)[0])
-                raw = bytes(batch.matrix[row, obj.offset:obj.end])
-                raise InvalidDataError(
-                    f"OCCURS DEPENDING ON count {arr[row] if not col.invalid[row] else 'not numeric'} is outside "
-                    f"{table.occurs.min} TO {table.occurs.max} for table {table.name}",
-                    file=self.file, record=batch.first_record + row + 1,
-                    offset=_file_offset(batch, row, obj.offset), field=obj.qualified_name, data=raw)
+                if self.codec.on_invalid == "error":
+                    row = int(np.flatnonzero(bad)[0])
+                    raw = bytes(batch.matrix[row, obj.offset:obj.end])
+                    raise InvalidDataError(
+                        f"OCCURS DEPENDING ON count {arr[row] if not col.invalid[row] else 'not numeric'} is "
+                        f"outside {table.occurs.min} TO {table.occurs.max} for table {table.name}",
+                        file=self.file, record=batch.first_record + row + 1,
+                        offset=_file_offset(batch, row, obj.offset), field=obj.qualified_name, data=raw)
+                name = self.names.get(obj.path, obj.name)
+                self.invalid[name] = self.invalid.get(name, 0) + int(bad.sum())
+                arr = np.where(bad, table.occurs.min, arr)
+                bad_any = bad if bad_any is None else (bad_any | bad)
             counts[path] = arr
-        return counts
+        return counts, bad_any
+
+    def _null_variable_part(self, record: Record, decoded: dict[str, pa.Array], bad: np.ndarray,
+                            index: int) -> dict[str, pa.Array]:
+        """Null, in the rows of ``bad``, the ODO objects, their tables and the items after them."""
+        mask = pa.array(bad)
+        objects = set(record.odo_objects)
+        for col in self._base_plan(index).columns:
+            f = col.field
+            if col.name not in decoded:
+                continue
+            if f.variable_offset or f.path in objects or any(d.depending_path for d in f.dims):
+                arr = decoded[col.name]
+                decoded[col.name] = pc.if_else(mask, pa.nulls(len(arr), arr.type), arr)
+        return decoded
 
     def _decode_shifted(self, record: Record, sel: _TypeSelection, batch,
                         counts: dict[tuple[str, ...], np.ndarray]) -> dict[str, pa.Array]:

@@ -319,9 +319,6 @@ def test_a_job_with_an_unknown_recfm_stops_with_rc_12_before_touching_a_drop(cap
 
 # -- behaviour outside bridge/cli that is still wrong (for the lead) -------------------------------
 
-@pytest.mark.xfail(strict=True, reason="bridge/records/decode.py RecordDecoder._counts raises InvalidDataError "
-                   "for an ODO count out of range even with on_invalid='null'; docs/records.md calls it invalid "
-                   "data, which must be null and counted")
 def test_an_odo_count_out_of_range_is_null_and_counted_by_default(capsys, tmp_path):
     rc, out, err = run(capsys, "decode", _odo_count(tmp_path, 99), "-c", TRANSACTIONS, "--recfm", "V")
     assert rc == 0 and len(out.splitlines()) == 4 and "TXN-CNT" in err
@@ -360,8 +357,6 @@ def test_a_truncated_model_file_is_refused_with_a_message(tmp_path):
     assert done.returncode == 8 and "model.txt" in done.stderr and len(done.stderr.splitlines()) < 5
 
 
-@pytest.mark.xfail(strict=True, reason="bridge/records/decode.py _group_by_type: a record whose selector value "
-                   "is not in --segment-map is decoded with every 01 merged into one object, silently")
 def test_a_segment_value_missing_from_the_map_is_reported(capsys):
     rc, _, err = run(capsys, "decode", FIXTURES / "payments.fb.dat", "-c", PAYMENTS, "--segment-field",
                      "HDR-REC-TYPE", "--segment-map", "H=BATCH-HEADER", "--segment-map", "D=PAYMENT-DETAIL")

@@ -91,10 +91,18 @@ def test_odo_entries_past_the_count_are_null_columns() -> None:
     assert df[["V(2)", "V(3)"]].isna().all(axis=None)
 
 
-def test_odo_count_outside_its_range_is_an_error_naming_table_and_bytes() -> None:
+def test_odo_count_outside_its_range_is_an_error_naming_table_and_bytes_with_on_invalid_error() -> None:
     with pytest.raises(InvalidDataError, match=r"record 1.*CNT.*outside 0 TO 3 for table T") as info:
-        read_records(_rdw(b"7AAZZ"), ODO, recfm="V", **ASCII)
+        read_records(_rdw(b"7AAZZ"), ODO, recfm="V", on_invalid="error", **ASCII)
     assert "37" in str(info.value)   # the count's byte in hex
+
+
+def test_odo_count_outside_its_range_nulls_the_table_and_what_follows_and_is_counted() -> None:
+    df = read_records(_rdw(b"7AAZZ") + _rdw(b"1AZZ"), ODO, recfm="V", **ASCII)
+    assert df.attrs["bridge"]["invalid"] == {"CNT": 1}
+    first = df.iloc[0]
+    assert first.isna().all()
+    assert df.iloc[1].notna().any()
 
 
 BRANCHES = _copybook("""
