@@ -7,6 +7,8 @@ cannot be read at all, or whose trailer does not add up (``[job.trailer]``), rai
 """
 from __future__ import annotations
 
+import logging
+import time
 from pathlib import Path
 
 from bridge.errors import InvalidDataError
@@ -15,8 +17,26 @@ from bridge.pipeline.status import RC_OK, RC_WARNING, Outcome
 
 __all__ = ["score_for_job"]
 
+log = logging.getLogger("bridge.job")
 
-def score_for_job(job: Job, input_path: Path, output_path: Path) -> Outcome:
+
+class _Progress:
+    """Logs how far a long file has got, at most every ``every`` seconds (operations watch the log)."""
+
+    def __init__(self, name: str, every: float = 10.0) -> None:
+        self.name = name
+        self.every = every
+        self.started = self.last = time.monotonic()
+
+    def __call__(self, records: int) -> None:
+        now = time.monotonic()
+        if now - self.last >= self.every:
+            self.last = now
+            rate = records / max(now - self.started, 1e-9)
+            log.info("%s: %d records scored so far (%.0f records/s)", self.name, records, rate)
+
+
+def score_for_job(job: Job, input_path: Path, output_path: Path, *, name: str | None = None) -> Outcome:
     """Score ``input_path`` into ``output_path`` with the job's copybook, model and reader options."""
     from bridge.copybook import load_copybook
     from bridge.score.file import score_file
@@ -28,7 +48,8 @@ def score_for_job(job: Job, input_path: Path, output_path: Path) -> Outcome:
 
         check_trailer(input_path, layout, job.trailer, **reader)  # a file that does not add up is rejected
     result = score_file(input_path, output_path, layout, job.model, shadow_dir=job.shadow,
-                        report_path=output_path.with_name("report.json"), **reader)
+                        report_path=output_path.with_name("report.json"), progress=_Progress(name or input_path.name),
+                        **reader)
     invalid = sum(result.invalid.values())
     if job.reject_invalid and invalid:
         field, count = max(result.invalid.items(), key=lambda kv: kv[1])

@@ -311,7 +311,7 @@ class JobRunner:
             return self._advance(row, "rejected", rc=RC_SEVERE, message=str(refused)[:500], generation=True,
                                  status_name=lambda gen: self._status_name(row.name, row.name, gen, now))
         try:
-            outcome = self.processor(local, out)
+            outcome = self._call_processor(local, out, row.name)
         except DATA_ERRORS as exc:
             return self._reject(row, work, exc, RC_REJECTED, now)
         except BridgeError as exc:
@@ -331,6 +331,16 @@ class JobRunner:
                              rejected=outcome.rejected, message=outcome.message, report=report, generation=True,
                              output_name=output,
                              status_name=lambda gen: self._status_name(row.name, output(gen), gen, now))
+
+    def _call_processor(self, local: Path, out: Path, name: str) -> Outcome:
+        """The processor, told the dropped file's name when it takes one (for its log lines)."""
+        import inspect
+
+        try:
+            takes_name = "name" in inspect.signature(self.processor).parameters
+        except (TypeError, ValueError):
+            takes_name = False
+        return self.processor(local, out, name=name) if takes_name else self.processor(local, out)
 
     def _reject(self, row: FileRow, work: Path, exc: BaseException, rc: int, now: float) -> FileRow:
         # the reader names the file it read, the work-area copy: operations know the dropped name
@@ -468,8 +478,8 @@ def _fault(state: str) -> None:
 
 
 def _scoring_processor(job: Job) -> Processor:
-    def process(input_path: Path, output_path: Path) -> Outcome:
+    def process(input_path: Path, output_path: Path, name: str | None = None) -> Outcome:
         from bridge.pipeline.process import score_for_job
 
-        return score_for_job(job, input_path, output_path)
+        return score_for_job(job, input_path, output_path, name=name)
     return process

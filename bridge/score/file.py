@@ -18,7 +18,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import pyarrow as pa
@@ -50,13 +50,14 @@ class FileScore:
 
 def score_file(source, dest, layout: Layout, model_dir: str | os.PathLike, *,
                shadow_dir: str | os.PathLike | None = None, report_path: str | os.PathLike | None = None,
+               progress: Callable[[int], None] | None = None,
                options: ReaderOptions | None = None, **reader_options: Any) -> FileScore:
     """Score ``source`` into ``dest`` (same layout, framing and code page) with the model in ``model_dir``.
 
     The model card is checked against the copybook before any record is read
     (`ModelCardError`). ``shadow_dir``: a challenger model scored alongside, compared in the
     report, never written. ``report_path``: where to write the JSON report and its readable
-    summary (``.txt`` beside it).
+    summary (``.txt`` beside it). ``progress(records_done)`` is called after each batch is written.
     """
     from bridge.score.model import Model
     from bridge.score.report import RunReport
@@ -100,6 +101,8 @@ def score_file(source, dest, layout: Layout, model_dir: str | os.PathLike, *,
         if rows is not None:
             n = batch.table.num_rows
             columns = {k: _scatter(v, rows, n) for k, v in columns.items()}
+        if progress is not None:
+            progress(batch.frame.first_record + len(batch.frame.lengths))
         return pa.table(columns)
 
     try:
