@@ -18,8 +18,6 @@ measures the peak RSS of a streaming decode of a file of that size (target: unde
 from __future__ import annotations
 
 import argparse
-import os
-import resource
 import subprocess
 import sys
 import tempfile

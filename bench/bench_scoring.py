@@ -44,7 +44,6 @@ def main() -> None:
     args = ap.parse_args()
 
     import lightgbm as lgb
-    import numpy as np
 
     import bridge
     from bridge.records.api import read_records, write_records

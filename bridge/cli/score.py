@@ -48,9 +48,8 @@ def train_command(data: str, label: str, positive: str | None, features: str | N
                   band_field: str | None, bands: str | None, reason_field: str | None, reason_count: int,
                   reason_when: str | None, model_id_field: str | None, status_field: str | None, **params) -> None:
     """Train a model on DATA (laid out by COPYBOOK) to predict LABEL."""
-    from bridge.layout.model import Kind
     from bridge.records.api import read_records
-    from bridge.score.card import (Band, BandOutput, ModelIdOutput, Outputs, ReasonsOutput, ScoreOutput,
+    from bridge.score.card import (BandOutput, ModelIdOutput, Outputs, ReasonsOutput, ScoreOutput,
                                    StatusOutput)
     from bridge.score.train import train_model
 

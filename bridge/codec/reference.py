@@ -689,7 +689,6 @@ class NumericEdited(cs.Adapter):
         float_positions = [i for i, t in enumerate(self.tokens) if t == float_symbol][1:] if float_symbol else []
         digit_positions = sorted(positions + float_positions)
         point = next((i for i, t in enumerate(self.tokens) if t in (".", "V")), len(self.tokens))
-        int_positions = [i for i in digit_positions if i < point]
         frac_positions = [i for i in digit_positions if i > point]
         number = _to_decimal(f, obj)
         negative = number < 0

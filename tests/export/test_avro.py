@@ -25,9 +25,9 @@ def _round_trip(schema, rec):
 
 
 def test_every_sample_layout_parses_with_fastavro():
-    for layout in (sample_layouts.customer(), sample_layouts.transactions(),
+    for sample in (sample_layouts.customer(), sample_layouts.transactions(),
                    sample_layouts.payments(), sample_layouts.hard_cases()):
-        fastavro.parse_schema(avro_schema(layout))
+        fastavro.parse_schema(avro_schema(sample))
 
 
 def test_a_decoded_record_round_trips_exactly():

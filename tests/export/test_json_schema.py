@@ -35,9 +35,9 @@ def _customer_record(**changes):
 
 
 def test_schema_is_valid_draft_2020_12():
-    for layout in (sample_layouts.customer(), sample_layouts.transactions(),
+    for sample in (sample_layouts.customer(), sample_layouts.transactions(),
                    sample_layouts.payments(), sample_layouts.hard_cases()):
-        jsonschema.Draft202012Validator.check_schema(json.loads(json_schema_text(layout)))
+        jsonschema.Draft202012Validator.check_schema(json.loads(json_schema_text(sample)))
 
 
 def test_a_decoded_customer_record_is_valid():

@@ -9,7 +9,7 @@ import pyarrow as pa
 import pytest
 
 from bridge.errors import EncodeError, ModelCardError
-from bridge.score.card import Feature, PointsScale, ScoreOutput
+from bridge.score.card import PointsScale, ScoreOutput
 from bridge.score.model import Model, feature_matrix
 from bridge.score.reasons import rank_reasons
 
