@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 
 from bridge.codec.column import decode_column, encode_column_into, is_string
 from bridge.errors import EncodeError, LayoutError
-from bridge.layout.model import Field, Kind, Layout, Record
+from bridge.layout.model import Kind, Layout, Record
 from bridge.records.options import ReaderOptions
 from bridge.records.plan import Column, ColumnPlan, column_names, plan_columns
 
@@ -48,6 +48,7 @@ class RecordEncoder:
         self.record = layout.record(record or options.record)
         self.names = column_names(layout)
         self.plan = plan_columns(self.record, self.names)
+        self._areas = _redefines_areas(self.record)
         self.truncate = truncate
         self.rounding = rounding
         self._plans: dict[tuple, ColumnPlan] = {(): self.plan}
@@ -114,7 +115,8 @@ class RecordEncoder:
         # 1. INITIALIZE: numbers of the first view to zero; not those that step 2 writes in every
         #    row (a value for each row), whose bytes it replaces whole
         for col in plan.columns:
-            if col.field.kind.is_numeric and not _under_redefines(self.record, col.field) and col.end <= matrix.shape[1]:
+            area = self._areas.get(col.field.path)
+            if col.field.kind.is_numeric and (area is None or area[1]) and col.end <= matrix.shape[1]:
                 if not _present(col, counts, n).all():
                     continue
                 if col.name in given and table.column(col.name).null_count == 0:
@@ -134,7 +136,7 @@ class RecordEncoder:
                 row = int(np.flatnonzero(beyond)[0])
                 raise EncodeError("a value is given past the OCCURS DEPENDING ON count of its table",
                                   row=int(rows[row]), field=col.name, picture=col.field.picture)
-            area = _redefines_area(self.record, col.field)
+            area = self._areas.get(col.field.path)
             mask = has
             if area is not None:
                 area_key, is_first = area
@@ -153,12 +155,16 @@ class RecordEncoder:
                 raise _with_row(exc, col, rows) from None
         # 3. other views given together with the first must agree with what was written
         for col in plan.columns:
-            if col.name not in given or _redefines_area(self.record, col.field) in (None,) or \
-                    _redefines_area(self.record, col.field)[1]:
-                continue
-            self._check_agrees(matrix, col, table.column(col.name).combine_chunks(), rows)
+            area = self._areas.get(col.field.path)
+            if col.name not in given or area is None or area[1]:
+                continue  # not in a REDEFINES family, or in its first view (which was written)
+            both = written_area.get(area[0])  # rows where the first view was given, so this one was not written
+            if both is not None and both.any():
+                self._check_agrees(matrix, col, table.column(col.name).combine_chunks(), rows, both)
 
-    def _check_agrees(self, matrix: np.ndarray, col: Column, values: pa.Array, rows: np.ndarray) -> None:
+    def _check_agrees(self, matrix: np.ndarray, col: Column, values: pa.Array, rows: np.ndarray,
+                      check: np.ndarray) -> None:
+        """The values given for another view must read back from the bytes the first view wrote."""
         decoded = decode_column(matrix, col.offset, col.field, self.codec).array
         if decoded.type != values.type:
             try:
@@ -169,8 +175,10 @@ class RecordEncoder:
         if is_string(col.field):
             decoded = pc.utf8_rtrim_whitespace(decoded)
             values = pc.utf8_rtrim_whitespace(values)
-        differs = pc.fill_null(pc.not_equal(decoded, values), False)
-        bad = np.asarray(differs.to_numpy(zero_copy_only=False), dtype=bool)
+        given = np.asarray(values.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+        # a view that does not even decode from those bytes (null) disagrees too
+        differs = pc.fill_null(pc.not_equal(decoded, values), True)
+        bad = np.asarray(differs.to_numpy(zero_copy_only=False), dtype=bool) & given & check
         if bad.any():
             row = int(np.flatnonzero(bad)[0])
             raise EncodeError(
@@ -239,31 +247,20 @@ def _present(col: Column, counts, n: int) -> np.ndarray:
     return present
 
 
-def _under_redefines(record: Record, field: Field) -> bool:
-    return _redefines_area(record, field) is not None and not _redefines_area(record, field)[1]
-
-
-def _redefines_area(record: Record, field: Field) -> tuple[tuple[str, ...], bool] | None:
-    """(area key, is in the first view) when ``field`` lies in a REDEFINES family, else None."""
-    by_path = _paths(record)
-    for k in range(len(field.path), 1, -1):
-        item = by_path[field.path[:k]]
-        if item.redefines or item.redefined_by:
-            target = item.redefines or item.name
-            return (field.path[:k - 1] + (target,), item.redefines is None)
-    return None
-
-
-_PATH_CACHE: dict[int, dict[tuple[str, ...], Field]] = {}
-
-
-def _paths(record: Record) -> dict[tuple[str, ...], Field]:
-    key = id(record)
-    cached = _PATH_CACHE.get(key)
-    if cached is None or next(iter(cached.values())) is not record.fields[0]:
-        cached = {f.path: f for f in record.fields}
-        _PATH_CACHE[key] = cached
-    return cached
+def _redefines_areas(record: Record) -> dict[tuple[str, ...], tuple[tuple[str, ...], bool]]:
+    """For each elementary item in a REDEFINES family: (the family's area key, is it in the first view)."""
+    by_path = {f.path: f for f in record.fields}
+    areas: dict[tuple[str, ...], tuple[tuple[str, ...], bool]] = {}
+    for field in record.fields:
+        if not field.is_elementary:
+            continue
+        for k in range(len(field.path), 1, -1):
+            item = by_path[field.path[:k]]
+            if item.redefines or item.redefined_by:
+                target = item.redefines or item.name
+                areas[field.path] = (field.path[:k - 1] + (target,), item.redefines is None)
+                break
+    return areas
 
 
 def _with_row(exc: EncodeError, col: Column, rows: np.ndarray) -> EncodeError:

@@ -1,0 +1,89 @@
+"""Fresh records from values: INITIALIZE defaults, REDEFINES views, ODO agreement, values that do not fit."""
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+import pyarrow as pa
+import pytest
+
+from bridge.copybook import compile_copybook
+from bridge.errors import EncodeError
+from bridge.records.api import read_records, write_records
+
+VIEWS = compile_copybook("""
+       01 REC.
+          05 KIND      PIC X.
+          05 BODY      PIC X(6).
+          05 NUM-VIEW REDEFINES BODY.
+             10 AMOUNT PIC 9(4)V99.
+          05 FILLER    PIC X(3).
+""", name="views.cpy")
+
+ODO = compile_copybook("""
+       01 REC.
+          05 CNT   PIC 9.
+          05 T OCCURS 0 TO 3 DEPENDING ON CNT.
+             10 V  PIC XX.
+          05 TAIL  PIC XX.
+""", name="odo.cpy")
+
+
+def _encode(layout, columns: dict, **kw) -> bytes:
+    out = io.BytesIO()
+    write_records(pa.table(columns), out, layout, **kw)
+    return out.getvalue()
+
+
+def test_fresh_records_start_as_spaces_with_numbers_at_zero():
+    layout = compile_copybook("""
+       01 REC.
+          05 NAME  PIC X(3).
+          05 QTY   PIC 9(3).
+          05 FILLER PIC X(2).
+""", name="init.cpy")
+    assert _encode(layout, {"NAME": ["AB"]}) == "AB 000  ".encode("cp037")
+
+
+def test_the_first_view_is_written_when_given():
+    assert _encode(VIEWS, {"KIND": ["T"], "BODY": ["HELLO!"]}) == "THELLO!   ".encode("cp037")
+
+
+def test_another_view_given_alone_is_written_alone():
+    data = _encode(VIEWS, {"KIND": ["N"], "AMOUNT": pa.array([Decimal("12.34")], pa.decimal128(6, 2))})
+    assert data == "N001234   ".encode("cp037")
+    assert read_records(data, VIEWS)["AMOUNT"].iloc[0] == Decimal("12.34")
+
+
+def test_views_given_together_must_agree():
+    agree = {"BODY": ["001234"], "AMOUNT": pa.array([Decimal("12.34")], pa.decimal128(6, 2))}
+    assert _encode(VIEWS, agree)[1:7] == "001234".encode("cp037")
+    disagree = {"BODY": ["HELLO!"], "AMOUNT": pa.array([Decimal("12.34")], pa.decimal128(6, 2))}
+    with pytest.raises(EncodeError, match="row 0, field AMOUNT.*REDEFINES views disagree"):
+        _encode(VIEWS, disagree)
+
+
+def test_a_value_past_the_odo_count_is_refused():
+    with pytest.raises(EncodeError, match=r"field V\(2\).*past the OCCURS DEPENDING ON count"):
+        _encode(ODO, {"CNT": [1], "V(1)": ["AA"], "V(2)": ["BB"], "TAIL": ["ZZ"]})
+
+
+def test_odo_records_are_as_long_as_their_counts_and_the_tail_follows_the_table():
+    data = _encode(ODO, {"CNT": [2, 0], "V(1)": ["AA", None], "V(2)": ["BB", None], "TAIL": ["ZZ", "YY"]},
+                   recfm="V")
+    assert data == (b"\x00\x0b\x00\x00" + "2AABBZZ".encode("cp037") + b"\x00\x07\x00\x00" + "0YY".encode("cp037"))
+
+
+def test_a_string_longer_than_its_field_names_the_row_and_field_unless_truncated():
+    with pytest.raises(EncodeError, match="row 1, field KIND"):
+        _encode(VIEWS, {"KIND": ["A", "TOO LONG"]})
+    assert _encode(VIEWS, {"KIND": ["A", "TOO LONG"]}, truncate=True)[10:11] == "T".encode("cp037")
+
+
+def test_a_number_with_too_many_digits_is_refused_and_rounding_is_only_on_request():
+    with pytest.raises(EncodeError, match="AMOUNT"):
+        _encode(VIEWS, {"AMOUNT": pa.array([Decimal("123456.00")], pa.decimal128(8, 2))})
+    with pytest.raises(EncodeError, match="AMOUNT"):
+        _encode(VIEWS, {"AMOUNT": pa.array([Decimal("1.235")], pa.decimal128(6, 3))})
+    data = _encode(VIEWS, {"AMOUNT": pa.array([Decimal("1.235")], pa.decimal128(6, 3))}, rounding="half-up")
+    assert data[1:7] == "000124".encode("cp037")
