@@ -17,27 +17,49 @@ rejected input has the name a successful one would have had (with ``OUTPUT=`` em
 the receiving JCL step always knows which status file to wait for. A run with nothing ready
 writes nothing, not even the journal.
 
+Connections: a pass opens each server once (`_Zones`): inbox, outbox, archive and error folders
+on one server share one SSH login for the whole pass, instead of a login per step; a dropped
+connection is reconnected by the zone on its next call, and the pass closes them all at its end.
+
 Fault injection for the crash tests: ``BRIDGE_FAULT_AFTER=<state>`` kills the process with
 SIGKILL right after the journal records that state (as a database's failpoints do).
 """
 from __future__ import annotations
 
 import fnmatch
-import hashlib
 import logging
 import os
 import shutil
 import signal
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Any
 
-from bridge.errors import BridgeError, FramingError, InvalidDataError, JobError, TransportError
+from bridge.errors import (
+    BridgeError,
+    FramingError,
+    InvalidDataError,
+    JobError,
+    TransportError,
+)
 from bridge.pipeline.job import Job
 from bridge.pipeline.journal import FileRow, Journal
 from bridge.pipeline.owner import Owner, owner_alive
-from bridge.pipeline.status import RC_REJECTED, RC_SEVERE, RC_WARNING, Outcome, error_report, output_name, status_text
+from bridge.pipeline.status import (
+    RC_REJECTED,
+    RC_SEVERE,
+    RC_WARNING,
+    Outcome,
+    error_report,
+    output_name,
+    status_text,
+)
+
+if TYPE_CHECKING:
+    from bridge.transport import DropZone
 
 __all__ = ["JobRunner", "Processor", "RunResult"]
 
@@ -74,6 +96,7 @@ class JobRunner:
         self.stop_requested = False
         self._reported_orphans: set[str] = set()
         self._reported_names: set[str] = set()
+        self._zones: _Zones | None = None
 
     @property
     def journal(self) -> Journal:
@@ -104,11 +127,11 @@ class JobRunner:
     # -- passes ------------------------------------------------------------------------------
     def run_once(self) -> RunResult:
         """Finish interrupted work, then process every file that is ready now."""
-        from bridge.transport import open_dropzone
-
         result = RunResult()
-        with open_dropzone(**self.job.source.endpoint.connection()) as inbox:
+        with _Zones() as zones:
             try:
+                inbox = zones.open(self.job.source.endpoint)
+                self._zones = zones
                 for row in self._resumable():
                     if self.stop_requested:
                         break
@@ -121,6 +144,8 @@ class JobRunner:
                         self._finish(inbox, row, result)
             except _ConnectionLost:
                 pass  # logged by _finish; the next pass resumes the file in hand
+            finally:
+                self._zones = None
         return result
 
     def watch(self, interval: float = 30.0) -> int:
@@ -255,8 +280,7 @@ class JobRunner:
             self._take_trigger(inbox, row)
             work.mkdir(parents=True, exist_ok=True)
             local = work / "input"
-            entry = inbox.fetch(row.claim_name, local)
-            checksum = _sha256(local)
+            entry, checksum = inbox.fetch_sha256(row.claim_name, local)  # hashed as it arrives
             if entry.size != row.size:
                 log.warning("%s changed size after it was ready (%d → %d bytes)", row.name, row.size, entry.size)
             earlier = self.journal.find_done(row.name, entry.size, checksum, exclude=row.id)
@@ -372,10 +396,17 @@ class JobRunner:
         return output_name(self.job.target.status_name, input_name, generation=gen, now=now, output=output,
                            key="status_name")
 
-    def _deliver(self, row: FileRow, work: Path) -> FileRow:
-        from bridge.transport import open_dropzone
+    @contextmanager
+    def _zone(self, endpoint, folder: str | None = None) -> Iterator[DropZone]:
+        """The zone on `endpoint` (or its `folder`, created if missing): the pass's shared one, else a fresh one."""
+        if self._zones is not None:
+            yield self._zones.open(endpoint, folder)
+            return
+        with _Zones() as zones:
+            yield zones.open(endpoint, folder)
 
-        with open_dropzone(**self.job.target.endpoint.connection()) as outbox:
+    def _deliver(self, row: FileRow, work: Path) -> FileRow:
+        with self._zone(self.job.target.endpoint) as outbox:
             entry = outbox.put(work / "output", row.output_name, overwrite=True)
         log.info("delivered %s (%d bytes) to %s", row.output_name, entry.size, self.job.target.endpoint.path)
         return self._advance(row, "delivered")
@@ -385,15 +416,13 @@ class JobRunner:
         if rejected:
             err = work / "error.txt"
             text = err.read_bytes() if err.exists() else (row.message or "rejected").encode()
-            with _subzone(self.job.source.endpoint, self.job.source.error) as errors:
+            with self._zone(self.job.source.endpoint, self.job.source.error) as errors:
                 errors.put_bytes(text, f"{row.name}.err", overwrite=True)
         self._write_status(row, output=None if rejected else row.output_name)
         return self._advance(row, "reported")
 
     def _write_status(self, row: FileRow, output: str | None) -> None:
         """The status file (and the output's trigger, when the job asks for one); safe to repeat."""
-        from bridge.transport import open_dropzone
-
         report = row.report_data
         outcome = Outcome(rc=row.rc or 0, records_in=row.records_in or 0, scored=row.scored or 0,
                           rejected=row.rejected or 0, model_id=str(report.get("model_id", "")),
@@ -401,7 +430,7 @@ class JobRunner:
         want_trigger = self.job.target.trigger and output
         if not row.status_name and not want_trigger:
             return
-        with open_dropzone(**self.job.target.endpoint.connection()) as outbox:
+        with self._zone(self.job.target.endpoint) as outbox:
             if row.status_name:
                 outbox.put_bytes(status_text(row.name, output, outcome), row.status_name, overwrite=True)
             if want_trigger:
@@ -418,7 +447,7 @@ class JobRunner:
         """
         from bridge.transport import claim_name
 
-        with _subzone(self.job.source.endpoint, folder) as dest:
+        with self._zone(self.job.source.endpoint, folder) as dest:
             if inbox.exists(row.claim_name):
                 inbox.move(row.claim_name, folder, overwrite=False)
             if dest.exists(row.claim_name):
@@ -451,25 +480,54 @@ def _check_scoring_inputs(job: Job) -> None:
                            "to the job file's folder)", job=str(job.path))
 
 
-def _subzone(endpoint, folder: str):
-    from bridge.transport import open_dropzone
+class _Zones:
+    """The drop zones of one pass: one per folder, one connection per server, all closed at the end.
 
-    kw = endpoint.connection()
-    base = kw["path"]
-    kw["path"] = folder if os.path.isabs(folder) or folder.startswith("/") else _join(base, folder)
-    return open_dropzone(**kw, create=True)
+    A folder of an endpoint (archive, error) is opened with ``create=True``, as its own zone
+    always was; the endpoint's own folder must exist.
+    """
+
+    def __init__(self) -> None:
+        self._servers: dict[tuple[Any, ...], DropZone] = {}
+        self._folders: dict[tuple[Any, ...], DropZone] = {}
+        self._opened: list[DropZone] = []
+
+    def open(self, endpoint, folder: str | None = None) -> DropZone:
+        from bridge.transport import open_dropzone
+
+        kw = endpoint.connection()
+        base = kw.pop("path")
+        path = base if folder is None else (
+            folder if os.path.isabs(folder) or folder.startswith("/") else _join(base, folder))
+        server = tuple(sorted((key, repr(value)) for key, value in kw.items()))
+        key = (server, path, folder is not None)
+        zone = self._folders.get(key)
+        if zone is None:
+            first = self._servers.get(server)
+            if first is None:
+                zone = self._servers[server] = open_dropzone(**kw, path=path, create=folder is not None)
+            else:
+                zone = first.open_folder(path, create=folder is not None)
+            self._opened.append(zone)
+            self._folders[key] = zone
+        return zone
+
+    def close(self) -> None:
+        for zone in reversed(self._opened):
+            zone.close()
+        self._opened.clear()
+        self._folders.clear()
+        self._servers.clear()
+
+    def __enter__(self) -> _Zones:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def _join(a: str, b: str) -> str:
     return b if b.startswith("/") else f"{a.rstrip('/')}/{b}" if a not in ("", ".") else b
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _fault(state: str) -> None:

@@ -19,6 +19,7 @@ Decisions every implementation keeps:
 from __future__ import annotations
 
 import abc
+import hashlib
 import logging
 import re
 import secrets
@@ -34,6 +35,7 @@ from bridge.errors import TransportError
 __all__ = [
     "DropZone",
     "Entry",
+    "Fetched",
     "FileMissingError",
     "HostKeyError",
     "NameRejectedError",
@@ -84,6 +86,13 @@ class Entry(NamedTuple):
     name: str
     size: int
     mtime: float
+
+
+class Fetched(NamedTuple):
+    """What `DropZone.fetch_sha256` brought in: the remote entry and the SHA-256 (hex) of the local copy."""
+
+    entry: Entry
+    sha256: str
 
 
 def safe_name(name: str, *, where: str | None = None) -> str:
@@ -239,6 +248,30 @@ class DropZone(abc.ABC):
     @abc.abstractmethod
     def fetch(self, name: str, local_path: StrPath, *, progress: Progress | None = None) -> Entry:
         """Download `name` to `local_path` (replaced atomically) and check the size; returns the remote entry."""
+
+    def fetch_sha256(self, name: str, local_path: StrPath, *, progress: Progress | None = None) -> Fetched:
+        """`fetch`, also returning the SHA-256 of the bytes now in `local_path`.
+
+        Implementations hash the data as it arrives; this fallback reads the local copy again.
+        """
+        entry = self.fetch(name, local_path, progress=progress)
+        digest = hashlib.sha256()
+        try:
+            with open(local_path, "rb") as copy:
+                while chunk := copy.read(1 << 20):
+                    digest.update(chunk)
+        except OSError as error:
+            raise TransportError(f"fetch: the local copy cannot be read ({error.strerror or error})",
+                                 where=str(local_path)) from error
+        return Fetched(entry, digest.hexdigest())
+
+    def open_folder(self, path: str, *, create: bool = False) -> DropZone:
+        """A zone on folder `path`, reached as this one is (same server and login), sharing its connection.
+
+        `path` means what `open_dropzone`'s ``path`` means for these settings (absolute, or
+        relative to where sessions start). Closing either zone leaves the other working.
+        """
+        raise TransportError(f"{type(self).__name__} cannot open other folders", where=self.location)
 
     @abc.abstractmethod
     def put(self, local_path: StrPath, name: str, *, overwrite: bool = True,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import fnmatch
+import hashlib
 import io
 import os
 import stat as stat_module
@@ -23,6 +24,7 @@ from bridge.errors import TransportError
 from bridge.transport.base import (
     DropZone,
     Entry,
+    Fetched,
     FileMissingError,
     Progress,
     StrPath,
@@ -106,22 +108,29 @@ class LocalDropZone(DropZone):
             raise TransportError("not a regular file", where=str(path))
         return Entry(name, st.st_size, st.st_mtime)
 
+    def open_folder(self, path: str, *, create: bool = False) -> LocalDropZone:
+        return LocalDropZone(path, create=create)
+
     def fetch(self, name: str, local_path: StrPath, *, progress: Progress | None = None) -> Entry:
+        return self.fetch_sha256(name, local_path, progress=progress).entry
+
+    def fetch_sha256(self, name: str, local_path: StrPath, *, progress: Progress | None = None) -> Fetched:
         entry = self.stat(name)
+        digest = hashlib.sha256()
         source = self._path(name)
         target = Path(local_path)
         part = target.with_name(temp_name(target.name))
         with self._boundary("fetch", source):
             try:
                 with open(source, "rb") as fin, open(part, "xb") as fout:
-                    copied = _copy(fin, fout, entry.size, progress)
+                    copied = _copy(fin, fout, entry.size, progress, digest)
                 if copied != entry.size:
                     raise TransportError(f"fetch: got {copied} bytes but the file has {entry.size}; "
                                          "is it still being written?", where=str(source))
                 os.replace(part, target)
             finally:
                 part.unlink(missing_ok=True)
-        return entry
+        return Fetched(entry, digest.hexdigest())
 
     # --- writing --------------------------------------------------------------------------------
 
@@ -218,10 +227,13 @@ class LocalDropZone(DropZone):
         """Nothing to release for a local folder."""
 
 
-def _copy(source: BinaryIO, target: BinaryIO, total: int, progress: Progress | None) -> int:
+def _copy(source: BinaryIO, target: BinaryIO, total: int, progress: Progress | None,
+          digest: hashlib._Hash | None = None) -> int:
     done = 0
     while chunk := source.read(_CHUNK):
         target.write(chunk)
+        if digest is not None:
+            digest.update(chunk)
         done += len(chunk)
         if progress is not None:
             progress(done, total)

@@ -18,28 +18,46 @@ Decisions:
   recognised on the retry by its result (source gone, target present).
 - Atomic overwrite needs the ``posix-rename@openssh.com`` extension (OpenSSH, including z/OS
   OpenSSH); a plain SFTP rename is exclusive, which is what ``overwrite=False`` wants.
+- **Throughput is paramiko's packet handling, so send fewer, larger packets.** Measured on
+  loopback with a 117 MB file (paramiko's defaults: about 120 MB/s up, 150 MB/s down): reads and
+  writes use the largest request the server states in its ``limits@openssh.com`` reply (255 KiB
+  on OpenSSH, capped at 256 KiB; 32 KiB, the size every server takes, when it states none), with
+  64 reads in flight as OpenSSH's own client keeps (pipelined here: see `_download`); the channel window is 32 MiB instead of
+  2 MiB; and ``aes128-gcm@openssh.com`` is preferred to ``aes128-ctr`` + HMAC (one AEAD pass
+  instead of cipher plus MAC). Every cipher paramiko offered before is still offered after it,
+  so a server without GCM negotiates as before. Together about 3x faster both ways.
+- **One connection per server.** `SftpDropZone.open_folder` gives a zone on another folder that
+  shares this zone's SSH connection (one login for inbox, outbox and archive); the connection
+  closes when the last zone sharing it closes, and a drop seen by any of them makes the next
+  call of any of them reconnect.
+- **The checksum is taken on the way in.** `fetch_sha256` hashes the bytes as they arrive, so
+  the journal's SHA-256 costs no second pass over the file.
 """
 from __future__ import annotations
 
 import errno
 import fnmatch
+import hashlib
 import io
 import logging
 import os
 import posixpath
 import stat as stat_module
 import threading
-from collections.abc import Callable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import BinaryIO, TypeVar
 
 import paramiko
+from paramiko.sftp import CMD_DATA, CMD_READ, CMD_STATUS, int64
 
 from bridge.errors import TransportError
 from bridge.transport.base import (
     DropZone,
     Entry,
+    Fetched,
     FileMissingError,
     HostKeyError,
     Progress,
@@ -57,6 +75,21 @@ __all__ = ["SftpDropZone", "connection_lost"]
 log = logging.getLogger("bridge.transport")
 
 T = TypeVar("T")
+
+#: Preferred first; the rest of paramiko's list follows unchanged (never weaker than before).
+PREFERRED_CIPHER = "aes128-gcm@openssh.com"
+#: Receive window of the SFTP channel (paramiko's default is 2 MiB, which stalls downloads).
+WINDOW_BYTES = 32 << 20
+#: Read/write request size every SFTP server accepts (draft-ietf-secsh-filexfer: 32768).
+BASIC_REQUEST = 32768
+#: Cap on the request size taken from the server's limits.
+MAX_REQUEST = 256 << 10
+#: Read requests kept in flight while fetching (OpenSSH's own sftp client keeps 64): 16 MiB at
+#: 255 KiB each, half the window, so the server never waits for a window adjust.
+READS_IN_FLIGHT = 64
+
+_LIMITS = "limits@openssh.com"
+_EXTENDED_REPLY = 201  # SSH_FXP_EXTENDED_REPLY
 
 _DROP_ERRNOS = {
     errno.ECONNREFUSED, errno.ECONNRESET, errno.ECONNABORTED, errno.EPIPE, errno.ETIMEDOUT,
@@ -91,6 +124,80 @@ def _describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
+def _transport_factory(sock: object, **kwargs: object) -> paramiko.Transport:
+    """A transport with the larger channel window and GCM first among the ciphers paramiko offers."""
+    transport = paramiko.Transport(sock, default_window_size=WINDOW_BYTES, **kwargs)
+    options = transport.get_security_options()
+    offered = tuple(options.ciphers)
+    if PREFERRED_CIPHER in offered:
+        options.ciphers = (PREFERRED_CIPHER,) + tuple(c for c in offered if c != PREFERRED_CIPHER)
+    return transport
+
+
+def _request_sizes(sftp: paramiko.SFTPClient) -> tuple[int, int]:
+    """(read, write) request sizes from the server's ``limits@openssh.com`` reply, else the basic size."""
+    try:
+        kind, reply = sftp._request(paramiko.sftp.CMD_EXTENDED, _LIMITS)  # no public API for extensions
+    except (OSError, paramiko.SFTPError):
+        return BASIC_REQUEST, BASIC_REQUEST  # not OpenSSH: stay with what every server takes
+    if kind != _EXTENDED_REPLY:
+        return BASIC_REQUEST, BASIC_REQUEST
+    reply.get_int64()  # max packet length
+    read, write = reply.get_int64(), reply.get_int64()
+
+    def size(stated: int) -> int:  # 0 means "no limit stated"
+        return BASIC_REQUEST if stated <= 0 else max(BASIC_REQUEST // 8, min(stated, MAX_REQUEST))
+    return size(read), size(write)
+
+
+class _ReadReplies:
+    """Where paramiko hands the replies to our pipelined reads (it calls ``_async_response``)."""
+
+    def __init__(self) -> None:
+        self._replies: dict[int, tuple[int, paramiko.Message]] = {}
+        self._ignored: set[int] = set()
+
+    def _async_response(self, kind: int, msg: paramiko.Message, number: int) -> None:
+        if number in self._ignored:
+            self._ignored.discard(number)
+        else:
+            self._replies[number] = (kind, msg)
+
+    def ignore(self, numbers: Iterable[int]) -> None:
+        """Drop the replies to these requests, now or when they come."""
+        for number in numbers:
+            if self._replies.pop(number, None) is None:
+                self._ignored.add(number)
+
+    def wait(self, sftp: paramiko.SFTPClient, number: int) -> bytes | None:
+        """The data read by request `number`, or None at end of file."""
+        while number not in self._replies:
+            sftp._read_response()  # one reply, handed to whichever request it answers
+        kind, msg = self._replies.pop(number)
+        if kind == CMD_STATUS:
+            try:
+                sftp._convert_status(msg)  # raises OSError for an error status
+            except EOFError:
+                return None
+            raise paramiko.SFTPError("the server answered a read with OK but no data")
+        if kind != CMD_DATA:
+            raise paramiko.SFTPError(f"the server answered a read with message type {kind}")
+        return msg.get_string()
+
+
+class _Link:
+    """One SSH connection and SFTP session, shared by the zones `SftpDropZone.open_folder` makes."""
+
+    def __init__(self) -> None:
+        self.client: paramiko.SSHClient | None = None
+        self.sftp: paramiko.SFTPClient | None = None
+        self.orphans: set[str] = set()
+        self.lock = threading.RLock()
+        self.holders = 0
+        self.read_size = BASIC_REQUEST
+        self.write_size = BASIC_REQUEST
+
+
 class _RefuseUnknownHost(paramiko.MissingHostKeyPolicy):
     """Refuse a host that known_hosts does not list, saying which key it offered."""
 
@@ -112,7 +219,8 @@ class SftpDropZone(DropZone):
     `path` is absolute, or relative to the directory the server starts sessions in. With no
     `key_file`, keys are taken from ssh-agent. ``passphrase_env`` names the environment variable
     holding the key file's passphrase. `timeout` bounds connecting and every request (seconds).
-    One zone is one connection; calls from several threads are serialised.
+    One zone is one connection (shared with the zones `open_folder` makes); calls from several
+    threads are serialised.
 
     :raises HostKeyError: the server's host key is unknown or changed.
     :raises TransportError: cannot connect or log in, or the folder does not exist.
@@ -120,7 +228,8 @@ class SftpDropZone(DropZone):
 
     def __init__(self, path: str, *, host: str, user: str, known_hosts: StrPath, port: int = 22,
                  key_file: StrPath | None = None, passphrase_env: str | None = None,
-                 timeout: float = 15.0, retry: RetryPolicy | None = None, create: bool = False) -> None:
+                 timeout: float = 15.0, retry: RetryPolicy | None = None, create: bool = False,
+                 _link: _Link | None = None) -> None:
         self.host = host
         self.port = int(port)
         self.user = user
@@ -134,10 +243,9 @@ class SftpDropZone(DropZone):
         self.server = f"sftp://{user}@{host}:{self.port}"
         shown = self.folder if self.folder.startswith("/") else f"/~/{self.folder}"
         self.location = self.server + shown
-        self._client: paramiko.SSHClient | None = None
-        self._sftp: paramiko.SFTPClient | None = None
-        self._orphans: set[str] = set()
-        self._lock = threading.RLock()
+        self._link = _link or _Link()
+        self._holding = False
+        self._hold()
         if not host or not user:
             raise TransportError("an sftp drop zone needs host and user", where=self.location)
         if self.known_hosts is None:
@@ -149,7 +257,7 @@ class SftpDropZone(DropZone):
             else:
                 self._run("open folder", None, self._check_folder)
         except BaseException:
-            self._drop()
+            self.close()
             raise
 
     def __repr__(self) -> str:
@@ -157,11 +265,45 @@ class SftpDropZone(DropZone):
 
     # --- connection -----------------------------------------------------------------------------
 
+    @property
+    def _client(self) -> paramiko.SSHClient | None:
+        return self._link.client
+
+    @property
+    def _sftp(self) -> paramiko.SFTPClient | None:
+        return self._link.sftp
+
+    @property
+    def _orphans(self) -> set[str]:
+        return self._link.orphans
+
+    @property
+    def _lock(self) -> threading.RLock:
+        return self._link.lock
+
+    def _hold(self) -> None:
+        with self._link.lock:
+            if not self._holding:
+                self._holding = True
+                self._link.holders += 1
+
+    def open_folder(self, path: str, *, create: bool = False) -> SftpDropZone:
+        """A zone on folder `path` of the same server and login, sharing this zone's connection.
+
+        `path` is absolute or relative to the directory the server starts sessions in, as for
+        the constructor; the folder is checked (or made, with `create`) at once.
+        """
+        return SftpDropZone(path, host=self.host, port=self.port, user=self.user,
+                            known_hosts=self.known_hosts or "", key_file=self.key_file,
+                            passphrase_env=self.passphrase_env, timeout=self.timeout, retry=self.retry,
+                            create=create, _link=self._link)
+
     def _connected(self) -> bool:
         transport = self._client.get_transport() if self._client is not None else None
         return transport is not None and transport.is_active()
 
     def _session(self) -> paramiko.SFTPClient:
+        self._hold()  # a closed zone used again takes the connection back
         if self._sftp is None or not self._connected():
             with self._boundary("connect"):
                 self._connect()
@@ -181,13 +323,16 @@ class SftpDropZone(DropZone):
             client.set_missing_host_key_policy(_RefuseUnknownHost(self))
             client.connect(self.host, self.port, username=self.user, pkey=pkey, allow_agent=pkey is None,
                            look_for_keys=False, timeout=self.timeout, banner_timeout=self.timeout,
-                           auth_timeout=self.timeout, channel_timeout=self.timeout)
+                           auth_timeout=self.timeout, channel_timeout=self.timeout,
+                           transport_factory=_transport_factory)
             sftp = client.open_sftp()
             sftp.get_channel().settimeout(self.timeout)
+            read_size, write_size = _request_sizes(sftp)
         except BaseException:
             client.close()
             raise
-        self._client, self._sftp = client, sftp
+        link = self._link
+        link.client, link.sftp, link.read_size, link.write_size = client, sftp, read_size, write_size
         self._remove_orphans()
 
     def _load_key(self) -> paramiko.PKey | None:
@@ -225,8 +370,9 @@ class SftpDropZone(DropZone):
 
     def _drop(self) -> None:
         """Forget the current connection (after a drop, or on close)."""
-        sftp, client = self._sftp, self._client
-        self._sftp = self._client = None
+        link = self._link
+        sftp, client = link.sftp, link.client
+        link.sftp = link.client = None
         for closable in (sftp, client):
             if closable is not None:
                 try:
@@ -247,8 +393,13 @@ class SftpDropZone(DropZone):
             self._orphans.discard(path)
 
     def close(self) -> None:
+        """Release this zone's hold on the connection; the last zone sharing it closes it."""
         with self._lock:
-            self._drop()
+            if self._holding:
+                self._holding = False
+                self._link.holders -= 1
+            if self._link.holders <= 0:
+                self._drop()
 
     # --- the error boundary and the retry loop --------------------------------------------------
 
@@ -346,23 +497,69 @@ class SftpDropZone(DropZone):
         return self._run("stat", name, operation)
 
     def fetch(self, name: str, local_path: StrPath, *, progress: Progress | None = None) -> Entry:
+        return self.fetch_sha256(name, local_path, progress=progress).entry
+
+    def fetch_sha256(self, name: str, local_path: StrPath, *, progress: Progress | None = None) -> Fetched:
         path = self._remote(name)
         target = Path(local_path)
         part = target.with_name(temp_name(target.name))
 
-        def operation(sftp: paramiko.SFTPClient, _: int) -> Entry:
+        def operation(sftp: paramiko.SFTPClient, _: int) -> Fetched:
             try:
                 attrs = sftp.stat(path)
-                sftp.get(path, str(part), callback=progress)
-                got = part.stat().st_size
-                if got != attrs.st_size:
-                    raise TransportError(f"fetch: got {got} bytes but the server lists {attrs.st_size}; is "
+                total = attrs.st_size or 0
+                with open(part, "wb") as local:
+                    got, digest = self._download(sftp, path, total, local, progress)
+                if got != total or part.stat().st_size != total:
+                    raise TransportError(f"fetch: got {got} bytes but the server lists {total}; is "
                                          "the file still being written?", where=self._where(name))
                 os.replace(part, target)
             finally:
                 part.unlink(missing_ok=True)
-            return Entry(name, attrs.st_size or 0, float(attrs.st_mtime or 0))
+            return Fetched(Entry(name, total, float(attrs.st_mtime or 0)), digest)
         return self._run("fetch", name, operation)
+
+    def _download(self, sftp: paramiko.SFTPClient, path: str, total: int, local: BinaryIO,
+                  progress: Progress | None) -> tuple[int, str]:
+        """Copy remote `path` into `local` to its end; returns (bytes copied, SHA-256 hex).
+
+        Reads are pipelined here rather than with paramiko's prefetch: with a cap on requests in
+        flight its background thread can mark the prefetch done while it sleeps, after which
+        reads fall back to one round trip each (measured: 0.5 to 18 s for the same 117 MB).
+        """
+        digest = hashlib.sha256()
+        chunk = self._link.read_size
+        replies = _ReadReplies()
+        pending: deque[tuple[int, int]] = deque()  # (request id, length), in file order
+        done = asked = 0
+        at_end = False
+        with sftp.open(path, "rb") as remote:
+            while True:
+                # keep the pipe full up to the listed size; past it, one read at a time until EOF,
+                # so that a file that grew since the stat fails the size check
+                while not at_end and len(pending) < READS_IN_FLIGHT and (asked < total or not pending):
+                    number = sftp._async_request(replies, CMD_READ, remote.handle, int64(asked), chunk)
+                    pending.append((number, chunk))
+                    asked += chunk
+                if not pending:
+                    break
+                number, length = pending.popleft()
+                data = replies.wait(sftp, number)
+                if data is None:  # EOF: the reads after this one meet it too
+                    at_end = True
+                    replies.ignore(n for n, _ in pending)
+                    pending.clear()
+                    continue
+                local.write(data)
+                digest.update(data)
+                done += len(data)
+                if progress is not None:
+                    progress(done, total)
+                if len(data) < length:  # short read (the file's end, or the server's choice): go on from here
+                    replies.ignore(n for n, _ in pending)
+                    pending.clear()
+                    asked = done
+        return done, digest.hexdigest()
 
     # --- writing --------------------------------------------------------------------------------
 
@@ -376,16 +573,31 @@ class SftpDropZone(DropZone):
                                  where=str(local_path)) from error
 
         def send(sftp: paramiko.SFTPClient, temp: str) -> None:
-            sftp.put(os.fspath(local_path), temp, callback=progress, confirm=False)
+            with open(local_path, "rb") as source:
+                self._send(sftp, source, temp, size, progress)
         return self._run("put", name, lambda sftp, number: self._upload(sftp, number, send, size, name, overwrite))
 
     def put_bytes(self, data: bytes, name: str, *, overwrite: bool = True) -> Entry:
         safe_name(name, where=self.location)
 
         def send(sftp: paramiko.SFTPClient, temp: str) -> None:
-            sftp.putfo(io.BytesIO(data), temp, file_size=len(data), confirm=False)
+            self._send(sftp, io.BytesIO(data), temp, len(data), None)
         return self._run("put", name, lambda sftp, number: self._upload(sftp, number, send, len(data), name,
                                                                         overwrite))
+
+    def _send(self, sftp: paramiko.SFTPClient, source: BinaryIO, temp: str, total: int,
+              progress: Progress | None) -> None:
+        """Write `source` to remote `temp` with pipelined requests; returns once the server acknowledged all."""
+        chunk = self._link.write_size
+        done = 0
+        with sftp.open(temp, "wb") as remote:  # closing waits for every pending write's status
+            remote.set_pipelined(True)
+            remote.MAX_REQUEST_SIZE = chunk
+            while data := source.read(chunk):
+                remote.write(data)
+                done += len(data)
+                if progress is not None:
+                    progress(done, total)
 
     def _upload(self, sftp: paramiko.SFTPClient, number: int, send: Callable[[paramiko.SFTPClient, str], None],
                 size: int, name: str, overwrite: bool) -> Entry:

@@ -342,3 +342,50 @@ def test_a_fetch_cut_off_by_dropped_sessions_is_retried_and_delivers_the_whole_f
     assert any("fetch" in r.getMessage() and "retry 1 of 4" in r.getMessage() for r in caplog.records)
     assert os.listdir(tmp_path) == ["work.dat"]
     assert (tmp_path / "work.dat").read_bytes() == big_file.read_bytes()
+
+
+# --- throughput features: checksum on the way in, one connection for several folders --------------
+
+@pytest.mark.parametrize("size", [0, 1, 261_120, 261_121, 3 * 261_120 + 17, BIG + 5])
+def test_the_sha256_taken_while_fetching_equals_hashlibs_of_the_file(zone, tmp_path: Path, size: int) -> None:
+    import hashlib
+
+    dz, folder = zone
+    data = os.urandom(size)
+    (folder / "IN.DAT").write_bytes(data)
+    fetched = dz.fetch_sha256("IN.DAT", tmp_path / "copy.dat")
+    assert fetched.sha256 == hashlib.sha256(data).hexdigest()
+    assert fetched.entry.size == size
+    assert (tmp_path / "copy.dat").read_bytes() == data
+
+
+def test_a_fetch_reports_progress_up_to_the_whole_size(zone, tmp_path: Path, big_file: Path) -> None:
+    dz, _ = zone
+    dz.put(big_file, "IN.DAT")
+    seen: list[tuple[int, int]] = []
+    dz.fetch("IN.DAT", tmp_path / "copy.dat", progress=lambda done, total: seen.append((done, total)))
+    assert seen[-1] == (BIG, BIG)
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+
+
+def test_folders_opened_from_a_zone_share_its_login_and_outlive_its_close(sshd: SshdServer) -> None:  # noqa: F811
+    inbox, folder = open_folder(sshd)
+    archive = inbox.open_folder(str(folder / "archive"), create=True)
+    assert archive._client is inbox._client  # type: ignore[attr-defined] - one SSH connection
+    (folder / "A.DAT").write_bytes(b"abc")
+    inbox.move("A.DAT", "archive")
+    inbox.close()
+    assert archive.list() == [archive.stat("A.DAT")]  # still works: the connection had two holders
+    archive.close()
+    assert archive._client is None  # type: ignore[attr-defined] - the last holder closed it
+
+
+def test_zones_sharing_a_connection_both_reconnect_after_the_server_drops_it(
+        fresh_sshd: SshdServer, tmp_path: Path) -> None:  # noqa: F811
+    inbox, folder = open_folder(fresh_sshd)
+    with inbox, inbox.open_folder(str(folder / "out"), create=True) as outbox:
+        (folder / "IN.DAT").write_bytes(b"x" * 1000)
+        fresh_sshd.kill_sessions()
+        assert inbox.fetch_sha256("IN.DAT", tmp_path / "in.dat").entry.size == 1000
+        assert outbox.put(tmp_path / "in.dat", "OUT.DAT").size == 1000
+    assert (folder / "out" / "OUT.DAT").read_bytes() == b"x" * 1000
