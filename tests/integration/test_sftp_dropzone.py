@@ -25,7 +25,7 @@ from bridge.transport import (
     TargetExistsError,
     open_dropzone,
 )
-from tests.integration.sshd_server import SshdServer, fresh_sshd, sshd  # noqa: F401 - fixtures
+from tests.integration.sshd_server import SshdServer  # the sshd and fresh_sshd fixtures come from conftest.py
 
 pytestmark = [pytest.mark.integration, pytest.mark.sshd]
 
@@ -50,7 +50,7 @@ def open_folder(server: SshdServer, **overrides: object) -> tuple[DropZone, Path
 
 
 @pytest.fixture
-def zone(sshd: SshdServer) -> Iterator[tuple[DropZone, Path]]:  # noqa: F811
+def zone(sshd: SshdServer) -> Iterator[tuple[DropZone, Path]]:
     zone, folder = open_folder(sshd)
     with zone:
         yield zone, folder
@@ -99,7 +99,7 @@ def test_put_list_fetch_round_trip_gives_identical_bytes(zone, big_file: Path, t
 
 
 def test_a_concurrent_lister_never_sees_an_upload_under_its_final_name_before_it_is_complete(
-        sshd: SshdServer, big_file: Path) -> None:  # noqa: F811
+        sshd: SshdServer, big_file: Path) -> None:
     writer, folder = open_folder(sshd)
     reader = open_dropzone(**sshd.connection(path=str(folder)))
     with writer, reader:
@@ -155,7 +155,7 @@ def test_renaming_a_missing_file_raises_file_missing(zone) -> None:
         dz.rename("NOPE.DAT", "X.DAT")
 
 
-def test_two_connections_claiming_one_file_exactly_one_wins(sshd: SshdServer) -> None:  # noqa: F811
+def test_two_connections_claiming_one_file_exactly_one_wins(sshd: SshdServer) -> None:
     first, folder = open_folder(sshd)
     second = open_dropzone(**sshd.connection(path=str(folder)))
     rounds = 15
@@ -215,7 +215,7 @@ def test_a_name_with_dot_dot_slash_is_rejected_and_nothing_leaves_the_folder(zon
 
 # --- host keys and logins -------------------------------------------------------------------------
 
-def test_a_changed_host_key_is_refused_and_known_hosts_is_left_alone(fresh_sshd: SshdServer) -> None:  # noqa: F811
+def test_a_changed_host_key_is_refused_and_known_hosts_is_left_alone(fresh_sshd: SshdServer) -> None:
     old_fingerprint = fresh_sshd.host_key_fingerprint()
     before = fresh_sshd.known_hosts.read_bytes()
     fresh_sshd.rotate_host_key()
@@ -230,7 +230,7 @@ def test_a_changed_host_key_is_refused_and_known_hosts_is_left_alone(fresh_sshd:
 
 
 def test_an_unknown_host_is_refused_naming_the_offered_key_and_the_file_checked(sshd: SshdServer,
-                                                                                tmp_path: Path) -> None:  # noqa: F811
+                                                                                tmp_path: Path) -> None:
     known_hosts = tmp_path / "known_hosts"
     other_server = sshd.known_hosts_line().replace(f"]:{sshd.port} ", f"]:{sshd.port + 1} ")
     known_hosts.write_text(other_server)
@@ -244,7 +244,7 @@ def test_an_unknown_host_is_refused_naming_the_offered_key_and_the_file_checked(
 
 
 def test_an_encrypted_key_opens_with_the_passphrase_from_the_named_variable(sshd: SshdServer,
-                                                                          monkeypatch) -> None:  # noqa: F811
+                                                                          monkeypatch) -> None:
     key = sshd.add_client_key("encrypted_ed25519", passphrase="s3cret pass")
     with pytest.raises(TransportError, match="is encrypted: set passphrase_env"):
         open_dropzone(**sshd.connection(key_file=str(key)))
@@ -257,7 +257,7 @@ def test_an_encrypted_key_opens_with_the_passphrase_from_the_named_variable(sshd
 
 
 def test_a_key_the_server_does_not_know_is_refused_naming_user_and_key(sshd: SshdServer,
-                                                                       tmp_path: Path) -> None:  # noqa: F811
+                                                                       tmp_path: Path) -> None:
     stranger = tmp_path / "stranger"
     subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(stranger)], check=True)
     with pytest.raises(TransportError) as caught:
@@ -266,7 +266,7 @@ def test_a_key_the_server_does_not_know_is_refused_naming_user_and_key(sshd: Ssh
     assert not caught.value.retryable
 
 
-def test_a_missing_remote_folder_is_reported_unless_create_is_asked(sshd: SshdServer) -> None:  # noqa: F811
+def test_a_missing_remote_folder_is_reported_unless_create_is_asked(sshd: SshdServer) -> None:
     missing = sshd.root / uuid.uuid4().hex / "inbox"
     with pytest.raises(TransportError, match=f"folder {missing} does not exist on \\[127.0.0.1\\]"):
         open_dropzone(**sshd.connection(path=str(missing)))
@@ -277,7 +277,7 @@ def test_a_missing_remote_folder_is_reported_unless_create_is_asked(sshd: SshdSe
 # --- faults ---------------------------------------------------------------------------------------
 
 def test_a_server_that_is_down_gives_a_retryable_error_after_the_configured_attempts(
-        fresh_sshd: SshdServer) -> None:  # noqa: F811
+        fresh_sshd: SshdServer) -> None:
     fresh_sshd.stop()
     with pytest.raises(TransportError) as caught:
         open_dropzone(**fresh_sshd.connection(retry=RetryPolicy(attempts=2, base_delay=0.05)))
@@ -287,7 +287,7 @@ def test_a_server_that_is_down_gives_a_retryable_error_after_the_configured_atte
 
 
 def test_sshd_stopped_during_a_put_gives_a_retryable_error_and_a_retry_after_restart_succeeds(
-        fresh_sshd: SshdServer, big_file: Path) -> None:  # noqa: F811
+        fresh_sshd: SshdServer, big_file: Path) -> None:
     dz, folder = open_folder(fresh_sshd, retry=RetryPolicy(attempts=1))
     pause = PauseAt(BIG // 4)
     thread, outcome = in_thread(lambda: dz.put(big_file, "OUT.DAT", progress=pause))
@@ -309,7 +309,7 @@ def test_sshd_stopped_during_a_put_gives_a_retryable_error_and_a_retry_after_res
 
 
 def test_a_put_interrupted_by_a_server_restart_is_retried_with_backoff(
-        fresh_sshd: SshdServer, big_file: Path, caplog) -> None:  # noqa: F811
+        fresh_sshd: SshdServer, big_file: Path, caplog) -> None:
     dz, folder = open_folder(fresh_sshd)
     pause = PauseAt(BIG // 4)
     caplog.set_level(logging.WARNING, logger="bridge.transport")
@@ -327,7 +327,7 @@ def test_a_put_interrupted_by_a_server_restart_is_retried_with_backoff(
 
 
 def test_a_fetch_cut_off_by_dropped_sessions_is_retried_and_delivers_the_whole_file(
-        fresh_sshd: SshdServer, big_file: Path, tmp_path: Path, caplog) -> None:  # noqa: F811
+        fresh_sshd: SshdServer, big_file: Path, tmp_path: Path, caplog) -> None:
     dz, _ = open_folder(fresh_sshd)
     caplog.set_level(logging.WARNING, logger="bridge.transport")
     with dz:
@@ -368,7 +368,7 @@ def test_a_fetch_reports_progress_up_to_the_whole_size(zone, tmp_path: Path, big
     assert [done for done, _ in seen] == sorted(done for done, _ in seen)
 
 
-def test_folders_opened_from_a_zone_share_its_login_and_outlive_its_close(sshd: SshdServer) -> None:  # noqa: F811
+def test_folders_opened_from_a_zone_share_its_login_and_outlive_its_close(sshd: SshdServer) -> None:
     inbox, folder = open_folder(sshd)
     archive = inbox.open_folder(str(folder / "archive"), create=True)
     assert archive._client is inbox._client  # type: ignore[attr-defined] - one SSH connection
@@ -381,7 +381,7 @@ def test_folders_opened_from_a_zone_share_its_login_and_outlive_its_close(sshd: 
 
 
 def test_zones_sharing_a_connection_both_reconnect_after_the_server_drops_it(
-        fresh_sshd: SshdServer, tmp_path: Path) -> None:  # noqa: F811
+        fresh_sshd: SshdServer, tmp_path: Path) -> None:
     inbox, folder = open_folder(fresh_sshd)
     with inbox, inbox.open_folder(str(folder / "out"), create=True) as outbox:
         (folder / "IN.DAT").write_bytes(b"x" * 1000)
