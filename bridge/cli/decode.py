@@ -36,7 +36,8 @@ def command(data: str, output: str | None, to: str, columns: str | None, **param
     layout = load_layout(params["copybook"], params["include"], params["dialect"], params["strict"])
     wanted = [c.strip() for c in columns.split(",")] if columns else None
     reader = open_reader(data, layout, columns=wanted, **reader_kwargs(params))
-    progress = _Progress(data) if sys.stderr.isatty() and output is not None else None
+    # a bar on the terminal only, and never on the terminal the records are being written to
+    progress = _Progress(data) if sys.stderr.isatty() and (output is not None or not sys.stdout.isatty()) else None
     with output_file(output) as target, open_sink(to, target, layout=layout, reader=reader) as sink:
         for batch in reader:
             sink.write(batch.table)

@@ -254,7 +254,9 @@ class _Patcher:
         if new is not None and new.num_columns:
             if new.num_rows != frame.matrix.shape[0]:
                 raise ValueError(f"update returned {new.num_rows} rows for a batch of {frame.matrix.shape[0]}")
-            frame = replace(frame, matrix=self.encoder.patch(frame.matrix, new, lengths=frame.lengths))
+            # a short V record is never lengthened; a text line's padding is part of its record
+            limit = None if self.encoder.options.recfm == "TEXT" else frame.lengths
+            frame = replace(frame, matrix=self.encoder.patch(frame.matrix, new, lengths=limit))
         self.writer.write(frame)
 
     def __enter__(self) -> _Patcher:

@@ -141,6 +141,12 @@ class RecordDecoder:
         self.records_read += n
         if n == 0:
             return DecodedBatch(self._schema.empty_table(), batch)
+        framed = batch
+        if self.options.recfm == "TEXT":
+            # a text line is its record right-trimmed by the transfer: the padding is the record's spaces
+            from dataclasses import replace
+
+            batch = replace(batch, lengths=np.full(n, batch.matrix.shape[1], dtype=np.int32))
         groups = self._group_by_type(batch)
         tables: list[pa.Table] = []
         order: list[np.ndarray] = []
@@ -159,7 +165,7 @@ class RecordDecoder:
             inverse = np.empty(n, dtype=np.int64)
             inverse[np.concatenate(order)] = np.arange(n)
             table = table.take(pa.array(inverse))
-        return DecodedBatch(table, batch, types, {})
+        return DecodedBatch(table, framed, types, {})
 
     def _group_by_type(self, batch) -> list[tuple[list[_TypeSelection], np.ndarray | None]]:
         every = [_TypeSelection(i, None) for i in range(len(self.records))]

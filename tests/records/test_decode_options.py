@@ -253,3 +253,43 @@ def test_record_length_field_that_is_not_numeric_names_the_field_and_bytes():
 """, name="msg.cpy")
     with pytest.raises(FramingError, match="MSG-LEN is not numeric: 40404040"):
         read_records(b"\x40" * 24, layout, record_length_field="MSG-LEN")
+
+
+def test_text_framing_is_refused_for_a_layout_with_binary_or_packed_fields():
+    from bridge.errors import FramingError
+
+    layout = load_copybook(COPYBOOKS / "customer.cpy")
+    with pytest.raises(FramingError, match="RECFM TEXT cannot carry CUST-ID .*transfer the file in binary mode"):
+        read_records(b"", layout, recfm="TEXT")
+
+
+def test_text_framing_reads_lines_padded_to_the_record_length():
+    layout = compile_copybook("""
+       01 LINE-REC.
+          05 CODE   PIC X(3).
+          05 AMOUNT PIC S9(3)V99 SIGN TRAILING SEPARATE.
+          05 NOTE   PIC X(10).
+""", name="text.cpy")
+    data = "ABC12345+HELLO\nXYZ00001-\n".encode("cp037").replace(b"\x25", b"\x15")
+    df = read_records(data, layout, recfm="TEXT")
+    assert list(df["CODE"]) == ["ABC", "XYZ"]
+    assert [str(v) for v in df["AMOUNT"]] == ["123.45", "-0.01"]
+    assert list(df["NOTE"]) == ["HELLO", ""]
+
+
+def test_patching_a_text_file_can_fill_a_field_the_transfer_trimmed():
+    import io
+
+    import pyarrow as pa
+
+    from bridge.records.api import patch_records
+
+    layout = compile_copybook("""
+       01 LINE-REC.
+          05 CODE   PIC X(3).
+          05 NOTE   PIC X(5).
+""", name="text.cpy")
+    out = io.BytesIO()
+    patch_records(b"ABC\nXYZNOTE1\n", out, layout, lambda b: pa.table({"NOTE": ["SCORE", None]}),
+                  recfm="TEXT", codepage="latin-1")
+    assert out.getvalue() == b"ABCSCORE\nXYZNOTE1\n"
