@@ -34,17 +34,21 @@ from bridge.layout.model import Dialect, Dim, Field, Kind, Layout, Occurs, Recor
 
 __all__ = ["binary_length", "compute_layout", "resolve_counts"]
 
-_MICROFOCUS_BYTES = ((2, 1), (4, 2), (6, 3), (9, 4), (11, 5), (14, 6), (16, 7), (18, 8))
+# Micro Focus: the fewest bytes that hold the digits, with or without a sign bit
+# (checked against cobc -std=mf: 9(7) COMP is 3 bytes, S9(7) COMP 4)
+_MICROFOCUS_SIGNED = ((2, 1), (4, 2), (6, 3), (9, 4), (11, 5), (14, 6), (16, 7), (18, 8))
+_MICROFOCUS_UNSIGNED = ((2, 1), (4, 2), (7, 3), (9, 4), (12, 5), (14, 6), (16, 7), (18, 8))
 
 
-def binary_length(digits: int, dialect: Dialect) -> int:
+def binary_length(digits: int, dialect: Dialect, signed: bool = True) -> int:
     """Bytes of a binary (COMP/COMP-4/COMP-5/BINARY) item of ``digits`` digits."""
     if digits > 18:
         return math.ceil((digits * math.log2(10) + 1) / 8)
     if dialect is Dialect.GNUCOBOL:
         return 1 if digits <= 2 else 2 if digits <= 4 else 4 if digits <= 9 else 8
     if dialect is Dialect.MICROFOCUS:
-        return next(size for most, size in _MICROFOCUS_BYTES if digits <= most)
+        table = _MICROFOCUS_SIGNED if signed else _MICROFOCUS_UNSIGNED
+        return next(size for most, size in table if digits <= most)
     return 2 if digits <= 4 else 4 if digits <= 9 else 8
 
 
@@ -290,7 +294,7 @@ def _numeric(node: _Node, usage: str, written: str, usage_loc: SourceLocation, s
         return _Storage(Kind.PACKED, digits // 2 + 1, usage, digits=digits, scale=pic.scale,
                         signed=signed)
     if usage in ("COMP", "COMP-5"):
-        size = binary_length(digits, dialect)
+        size = binary_length(digits, dialect, signed)
         if digits > 18:
             diag.warn(f"{name} is a binary item of {digits} digits, beyond IBM's 18; it is sized as "
                       f"Cobrix sizes it ({size} bytes)", where)

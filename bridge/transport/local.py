@@ -173,6 +173,10 @@ class LocalDropZone(DropZone):
         try:
             os.link(src, dst, follow_symlinks=False)
         except FileExistsError as error:
+            if os.path.samefile(src, dst):
+                # an earlier rename was killed between its link and its unlink: finish it
+                os.unlink(src)
+                return
             raise TargetExistsError("rename refused: target already exists (rename with overwrite "
                                     "to replace it)", where=str(dst)) from error
         except OSError as error:

@@ -129,3 +129,21 @@ def test_usage_that_does_not_fit_the_picture_is_an_error(clauses, message):
 def test_comp_1_with_a_picture_is_a_warning():
     layout = compiled("01 REC.", "    05 A PIC 9(4) COMP-1.")
     assert layout.records[0].field("A").length == 4 and "takes no PICTURE clause" in layout.warnings[0]
+
+
+def test_microfocus_binary_takes_the_fewest_bytes_with_or_without_a_sign_bit():
+    # values read from cobc -std=mf FUNCTION BYTE-LENGTH (GnuCOBOL 3.1.2)
+    from bridge.copybook import compile_copybook
+
+    layout = compile_copybook("""
+       01 R.
+          05 U2  PIC 9(2) COMP.
+          05 U5  PIC 9(5) COMP.
+          05 U7  PIC 9(7) COMP.
+          05 S7  PIC S9(7) COMP.
+          05 U12 PIC 9(12) COMP.
+          05 S12 PIC S9(12) COMP.
+          05 U15 PIC 9(15) COMP.
+          05 S6  PIC S9(6) COMP.
+""", dialect="microfocus")
+    assert [f.length for f in layout.record().elementary()] == [1, 3, 3, 4, 5, 6, 7, 3]

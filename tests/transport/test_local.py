@@ -226,3 +226,16 @@ def test_a_local_zone_works_as_a_context_manager(tmp_path: Path) -> None:
     with open_dropzone("local", tmp_path) as zone:
         zone.put_bytes(b"x", "A.DAT")
     assert (tmp_path / "A.DAT").read_bytes() == b"x"
+
+
+def test_an_exclusive_rename_killed_between_link_and_unlink_is_finished_by_the_next_one(tmp_path):
+    import os
+
+    from bridge.transport import open_dropzone
+
+    (tmp_path / "A.dat").write_bytes(b"data")
+    os.link(tmp_path / "A.dat", tmp_path / "B.dat")  # what a crash after os.link leaves behind
+    with open_dropzone("local", tmp_path) as zone:
+        zone.rename("A.dat", "B.dat")
+    assert not (tmp_path / "A.dat").exists()
+    assert (tmp_path / "B.dat").read_bytes() == b"data"
