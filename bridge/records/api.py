@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from bridge.errors import EncodeError
 from bridge.layout.model import Layout
 from bridge.records.decode import DecodedBatch, RecordDecoder
 from bridge.records.options import ReaderOptions
@@ -159,9 +160,18 @@ def write_records(data: pd.DataFrame | pa.Table, dest: str | os.PathLike | Binar
             chunk = table.slice(start, opts.batch_records)
             if chunk.num_rows == 0:
                 break
-            encoded = encoder.encode(chunk)
+            try:
+                encoded = encoder.encode(chunk)
+            except EncodeError as exc:  # rows of this batch → rows of the table
+                raise EncodeError(exc.reason, row=None if exc.row is None else exc.row + start, field=exc.field,
+                                  value=exc.value, picture=exc.picture) from None
             matrix, lengths = encoded.matrix, encoded.lengths
             if opts.recfm in ("F", "FB") and matrix.shape[1] != lrecl:
+                too_long = np.flatnonzero(lengths > lrecl)
+                if too_long.size and not truncate:
+                    raise EncodeError(f"a record of {int(lengths[too_long[0]])} bytes does not fit LRECL {lrecl}; "
+                                      "give the record's length as --lrecl, or --truncate to cut records",
+                                      row=int(too_long[0]) + start)
                 matrix, lengths = _fit_lrecl(matrix, lengths, lrecl, encoder.space)
             writer.write(RecordBatch(matrix=matrix, lengths=lengths, first_record=start))
             written += chunk.num_rows

@@ -10,9 +10,9 @@ Two modes, one column at a time:
   first wrote (checked by decoding them back). An OCCURS DEPENDING ON count and the
   values of its table must agree: a value past the count is an error.
 * **patch** (`RecordEncoder.patch`): the original records are copied and only the named
-  columns are rewritten, only in the rows whose value changed (or the rows given). Every
-  other byte (FILLER, other REDEFINES views, invalid fields, unusual sign nibbles) stays
-  exactly as it was. This is what scoring uses.
+  columns are rewritten, in the rows where a value is given (null leaves the field as it
+  was). Every other byte (FILLER, other REDEFINES views, fields not named, their invalid
+  values and unusual sign nibbles) stays exactly as it was. This is what scoring uses.
 """
 from __future__ import annotations
 
@@ -187,14 +187,14 @@ class RecordEncoder:
                 row=int(rows[row]), field=col.name, picture=col.field.picture)
 
     # -- patch -------------------------------------------------------------------------------
-    def patch(self, matrix: np.ndarray, table: pa.Table, *, rows: np.ndarray | None = None,
-              original: pa.Table | None = None, lengths: np.ndarray | None = None,
+    def patch(self, matrix: np.ndarray, table: pa.Table, *, lengths: np.ndarray | None = None,
               as_stored: bool = False) -> np.ndarray:
-        """Write ``table``'s columns into a copy of ``matrix``; nothing else changes.
+        """Write ``table``'s columns into a copy of ``matrix``, in the rows where a value is given
+        (null leaves the field as it was); nothing else changes.
 
-        ``rows``: the rows to write (default: every row with a non-null value). ``original``:
-        the decoded values of ``matrix``; when given, only values that differ are written.
-        Records must all have the layout's offsets (no shifted ODO tables before the columns).
+        ``lengths``: each record's length; a field past it is not written (a short V record is
+        never lengthened). Records must all have the layout's offsets (no shifted ODO tables
+        before the columns).
         ``as_stored``: binary values are limited by their storage, not their PICTURE (values read
         under TRUNC(BIN) go back as they were read; the round trip uses this).
         """
@@ -205,21 +205,12 @@ class RecordEncoder:
             col = plan.get(name)
             if col is None:
                 raise LayoutError(f"column {name} is not an item of record {self.record.name}", field=name)
-            if col.field.variable_offset:
+            if col.field.variable_offset and self.options.odo_placement == "shift":
                 raise LayoutError(f"{name} follows an OCCURS DEPENDING ON table; patching it needs each "
                                   "record's own offsets, which patch does not support yet", field=name)
             values = table.column(name).combine_chunks()
             mask = np.asarray(values.is_valid().to_numpy(zero_copy_only=False), dtype=bool) \
                 if values.null_count else np.ones(n, dtype=bool)
-            if rows is not None:
-                sel = np.zeros(n, dtype=bool)
-                sel[rows] = True
-                mask &= sel
-            if original is not None and name in original.column_names:
-                old = original.column(name).combine_chunks()
-                same = pc.fill_null(pc.equal(old, values.cast(old.type) if old.type != values.type else values),
-                                    False)
-                mask &= ~np.asarray(same.to_numpy(zero_copy_only=False), dtype=bool)
             if lengths is not None:
                 mask &= np.asarray(lengths) >= col.end  # never lengthen a short record
             if not mask.any():

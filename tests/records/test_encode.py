@@ -87,3 +87,24 @@ def test_a_number_with_too_many_digits_is_refused_and_rounding_is_only_on_reques
         _encode(VIEWS, {"AMOUNT": pa.array([Decimal("1.235")], pa.decimal128(6, 3))})
     data = _encode(VIEWS, {"AMOUNT": pa.array([Decimal("1.235")], pa.decimal128(6, 3))}, rounding="half-up")
     assert data[1:7] == "000124".encode("cp037")
+
+
+def test_a_record_longer_than_lrecl_is_refused_instead_of_cut():
+    with pytest.raises(EncodeError, match="a record of 10 bytes does not fit LRECL 8"):
+        _encode(VIEWS, {"KIND": ["A"]}, lrecl=8)
+    assert len(_encode(VIEWS, {"KIND": ["A"]}, lrecl=8, truncate=True)) == 8
+
+
+def test_encode_errors_name_the_row_of_the_table_not_of_the_batch():
+    kinds = ["A"] * 44 + ["TOO LONG"]
+    with pytest.raises(EncodeError, match="row 44, field KIND"):
+        _encode(VIEWS, {"KIND": kinds}, batch_records=7)
+
+
+def test_fields_after_an_odo_table_can_be_patched_when_tables_keep_their_full_size():
+    from bridge.records.api import patch_records
+
+    data = _encode(ODO, {"CNT": [1], "V(1)": ["AA"], "TAIL": ["ZZ"]}, odo_placement="max")
+    out = io.BytesIO()
+    patch_records(data, out, ODO, lambda b: pa.table({"TAIL": ["YY"]}), odo_placement="max")
+    assert out.getvalue() == "1AA    YY".encode("cp037")
