@@ -72,6 +72,9 @@ def score_file(source, dest, layout: Layout, model_dir: str | os.PathLike, *,
     outputs = _output_columns(model, record, names)
     features = [names[record.field(f).path] for f in model.card.feature_names]
     needed = list(dict.fromkeys(features))
+    # a variable record too short to hold the output fields cannot carry a score (never lengthened)
+    outputs_end = max((_last_byte(record.field(f)) for f in model.card.outputs.fields().values()), default=0)
+    too_short = [0]
     if len(layout.records) > 1 and not opts.record and not opts.segment_map:
         opts = ReaderOptions.from_kwargs(opts, record=record.name)
 
@@ -101,6 +104,8 @@ def score_file(source, dest, layout: Layout, model_dir: str | os.PathLike, *,
         if rows is not None:
             n = batch.table.num_rows
             columns = {k: _scatter(v, rows, n) for k, v in columns.items()}
+        lengths = batch.frame.lengths if rows is None else batch.frame.lengths[rows]
+        too_short[0] += int(np.count_nonzero(lengths < outputs_end))
         if progress is not None:
             progress(batch.frame.first_record + len(batch.frame.lengths))
         return pa.table(columns)
@@ -113,12 +118,29 @@ def score_file(source, dest, layout: Layout, model_dir: str | os.PathLike, *,
     data = report.to_dict()
     data["records"]["invalid_values"] = dict(summary.invalid)
     text = report.summary()
+    if too_short[0]:
+        reason = "not scored: record too short for the output fields"
+        data["records"]["scored"] = int(data["records"].get("scored", 0)) - too_short[0]
+        data["records"].setdefault("not_scored", {})[reason] = too_short[0]
+        text += f"{too_short[0]} records too short to hold the output fields (ending at byte {outputs_end}): " \
+                "left as they were, not scored\n"
     if report_path:
-        report.write(report_path)
+        import json
+
+        from bridge.score.report import _plain
+
+        path = Path(report_path)
+        path.write_text(json.dumps(data, indent=2, default=_plain) + "\n", encoding="utf-8")
+        path.with_suffix(".txt").write_text(text, encoding="utf-8")
     recs = data["records"]
     not_scored = sum(recs.get("not_scored", {}).values()) if isinstance(recs.get("not_scored"), dict) else 0
     return FileScore(report=data, summary=text, records_in=summary.records, scored=int(recs.get("scored", 0)),
                      not_scored=int(not_scored), invalid=dict(summary.invalid), model_id=model.card.model_id)
+
+
+def _last_byte(f) -> int:
+    """One past the last byte of the last occurrence of ``f``."""
+    return f.offset + sum((d.max - 1) * d.stride for d in f.dims) + f.length
 
 
 def _joined(parts: list[tuple[np.ndarray, np.ndarray | None]], n: int) -> tuple[np.ndarray, np.ndarray | None]:

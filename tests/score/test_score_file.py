@@ -137,3 +137,17 @@ def test_training_twice_gives_the_same_trees(tmp_path):
         model = tmp_path / name / "model.txt"
         trees.append(model.read_text().split("parameters:")[0] if model.exists() else None)
     assert trees[0] == trees[1]
+
+
+def test_variable_records_too_short_for_the_output_fields_are_counted_as_not_scored(tmp_path, layout, extract):
+    from bridge.frame import FrameOptions, read_batch, write_batches
+
+    batch = read_batch(extract, FrameOptions(recfm="F", lrecl=117))
+    batch.lengths[:3] = 60  # three records that end before the prediction area (byte 76)
+    vfile = tmp_path / "v.dat"
+    write_batches(vfile, [batch], FrameOptions(recfm="V"))
+    out = tmp_path / "v.scored"
+    result = score_file(vfile, out, layout, MODEL, recfm="V")
+    assert result.report["records"]["not_scored"]["not scored: record too short for the output fields"] == 3
+    assert result.scored == 3000 - 3
+    assert out.read_bytes()[:4 + 60] == vfile.read_bytes()[:4 + 60]
