@@ -31,6 +31,7 @@ import logging
 import os
 import shutil
 import signal
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -149,9 +150,12 @@ class JobRunner:
         return result
 
     def watch(self, interval: float = 30.0) -> int:
-        """Poll until SIGTERM/SIGINT; stops after the file in hand. Returns the highest RC seen."""
-        highest = 0
+        """Poll until SIGTERM/SIGINT; stops after the file in hand.
 
+        Returns 0 after a clean stop: files' return codes are in their status files and the
+        journal, and a service manager must not see a requested stop as a failure. A pass that
+        fails (server down, journal locked, a bug) is logged and the next poll tries again.
+        """
         def stop(signum, frame):  # noqa: ARG001 - signal handler signature
             log.info("signal %s received: stopping after the file in hand", signum)
             self.stop_requested = True
@@ -161,17 +165,18 @@ class JobRunner:
         try:
             while not self.stop_requested:
                 try:
-                    result = self.run_once()
-                    highest = max(highest, result.rc)
-                except TransportError as exc:
-                    log.error("pass failed, will retry: %s", exc)
+                    self.run_once()
+                except (BridgeError, OSError, sqlite3.Error) as exc:
+                    log.error("pass failed, will retry in %.0f s: %s", interval, exc)
+                except Exception:  # noqa: BLE001 - a service keeps polling; the traceback is logged
+                    log.exception("pass failed with an unexpected error, will retry in %.0f s", interval)
                 deadline = time.monotonic() + interval
                 while not self.stop_requested and time.monotonic() < deadline:
                     time.sleep(min(0.2, interval))
         finally:
             signal.signal(signal.SIGTERM, old_term)
             signal.signal(signal.SIGINT, old_int)
-        return highest
+        return 0
 
     # -- discovery ---------------------------------------------------------------------------
     def _resumable(self):
@@ -256,7 +261,11 @@ class JobRunner:
         except TransportError as exc:
             # the file stays in flight (journal state kept) and the next run resumes it; the pass
             # still answers RC 12, so a scheduler running --once sees that it did not finish
-            log.error("%s: transfer failed at state %s, will resume next run: %s", row.name, row.state, exc)
+            if exc.retryable:
+                log.error("%s: transfer failed at state %s, will resume next run: %s", row.name, row.state, exc)
+            else:
+                log.error("%s: stopped at state %s and needs an operator (retrying will not help): %s",
+                          row.name, row.state, exc)
             result.rc = max(result.rc, RC_SEVERE)
             result.failures.append((row.name, str(exc)))
             if exc.retryable:
@@ -294,7 +303,8 @@ class JobRunner:
                                      message=f"duplicate of a file already delivered as {earlier.output_name}")
             return self._advance(row, "fetched", checksum=checksum, size=entry.size)
         if state == "duplicate-fetched":
-            self._write_status(row, output=row.output_name)
+            # the status says RC 4 and names the earlier output; no trigger announces that output again
+            self._write_status(row, output=row.output_name, announce=False)
             self._archive(inbox, row, self.job.source.archive, suffix=f".dup-{row.id}")
             shutil.rmtree(work, ignore_errors=True)
             return self._advance(row, "duplicate")
@@ -421,13 +431,14 @@ class JobRunner:
         self._write_status(row, output=None if rejected else row.output_name)
         return self._advance(row, "reported")
 
-    def _write_status(self, row: FileRow, output: str | None) -> None:
-        """The status file (and the output's trigger, when the job asks for one); safe to repeat."""
+    def _write_status(self, row: FileRow, output: str | None, *, announce: bool = True) -> None:
+        """The status file (and the output's trigger, when the job asks for one and ``announce``);
+        safe to repeat."""
         report = row.report_data
         outcome = Outcome(rc=row.rc or 0, records_in=row.records_in or 0, scored=row.scored or 0,
                           rejected=row.rejected or 0, model_id=str(report.get("model_id", "")),
                           message=row.message or "")
-        want_trigger = self.job.target.trigger and output
+        want_trigger = self.job.target.trigger and output and announce
         if not row.status_name and not want_trigger:
             return
         with self._zone(self.job.target.endpoint) as outbox:

@@ -69,3 +69,21 @@ def test_watch_stops_after_the_file_in_hand_on_sigterm(tmp_path):
     assert listing(folder.outbox) == ["A.SCORED.dat", "A.SCORED.dat.status"]
     assert listing(folder.inbox) == ["B.dat", "B.dat.trg"]
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+
+
+def test_watch_keeps_polling_after_a_pass_fails_and_stops_cleanly_with_rc_0():
+    from bridge.pipeline.run import JobRunner
+
+    runner = JobRunner.__new__(JobRunner)  # only the polling loop is under test
+    runner.stop_requested = False
+    calls = []
+
+    def failing_pass():
+        calls.append(1)
+        if len(calls) >= 3:
+            runner.stop_requested = True
+        raise OSError("disk full")
+
+    runner.run_once = failing_pass
+    assert runner.watch(interval=0.01) == 0
+    assert len(calls) == 3
