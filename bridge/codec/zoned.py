@@ -263,6 +263,9 @@ def decode(matrix: np.ndarray, offset: int, field: Field, options: CodecOptions)
     """The zoned field at ``offset`` of every record: exact unscaled integers and an invalid mask."""
     cs = charset(options.codepage_for(field.path))
     plain, signtab = _tables(cs.name)
+    if cs.ascii_digits and not field.signed:
+        # no ASCII producer overpunches an unsigned field: a letter there is garbage, not a digit
+        signtab = plain
     first, sign_at, sep = _geometry(offset, field)
     n = matrix.shape[0]
     precision = max(1, field.digits)

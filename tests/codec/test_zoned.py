@@ -208,3 +208,17 @@ def test_any_bytes_decode_to_a_value_or_invalid_and_canonical_ones_encode_back(d
     again = zoned.encode(n, f, EBCDIC).tobytes()
     assert to_python(zoned.decode(matrix(again), 0, f, EBCDIC), 0) == to_python(n, 0)
     assert (again == raw) == _canonical_ebcdic(raw, signed)
+
+
+def test_an_unsigned_ascii_zoned_field_with_a_letter_in_its_last_byte_is_invalid():
+    import numpy as np
+
+    from bridge.codec import zoned
+    from bridge.codec.options import CodecOptions
+    from bridge.copybook import compile_copybook
+
+    field = compile_copybook("       01 R.\n          05 N PIC 9(3).\n").record().field("N")
+    matrix = np.frombuffer(b"12A123", np.uint8).reshape(2, 3).copy()
+    numbers = zoned.decode(matrix, 0, field, CodecOptions(codepage="ascii"))
+    assert numbers.invalid.tolist() == [True, False]
+    assert int(numbers.values[1]) == 123
