@@ -8,7 +8,7 @@ so ``9(3)V9(2)`` and ``999V99`` are the same picture.
 Decisions where the standard leaves room:
 
 * ``P`` takes no storage and no display position; ``digits`` excludes it and ``scale`` counts
-  it (``9(3)PPP`` has scale -3, ``PPP99`` and ``VPP99`` scale 5), as the layout model says.
+  it (``9(3)PPP`` has scale -3, ``PPP99`` scale 5, ``VPP99`` scale 4), as the layout model says.
 * ``S`` anywhere in a numeric-edited picture is accepted with a warning (Cobrix corpus
   copybooks carry it); it makes the item signed and takes no display position.
 * A floating insertion string (``$$$9``, ``---9``, ``+++9``) counts one digit position fewer

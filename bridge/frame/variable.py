@@ -235,7 +235,7 @@ def _rdw_hint(buf: np.ndarray, end: int, pos: int, raw: bytes, options: FrameOpt
     endian, adjust, lrecl = options.rdw_endian, options.rdw_adjust, options.lrecl
     other = _other_endian(options)
     if options.bdw and record == 0 and _rdws_chain(buf, end, pos - 4, endian, adjust, lrecl):
-        return "no block descriptors (the first BDW reads as an RDW)? read without bdw"
+        return "no block descriptors (the first BDW reads as an RDW)? drop --bdw (Python: bdw=False)"
     if len(raw) == 4 and not cut_short:
         problem = rdw_problem(raw, endian, adjust, None)
         if problem is None and lrecl is not None:
@@ -249,7 +249,7 @@ def _rdw_hint(buf: np.ndarray, end: int, pos: int, raw: bytes, options: FrameOpt
     if len(raw) == 4 and parse_rdw(raw, endian).length < 4 and adjust == 0:
         return "RDW counts only the data? try --rdw-adjust 4"
     if record == 0 and not options.bdw and _looks_like_bdw_then_rdw(buf, end, pos, options):
-        return "block descriptors before the records? read with bdw=True (RECFM VB with BDWs)"
+        return "block descriptors before the records? try --bdw (Python: bdw=True; RECFM VB with BDWs)"
     if record == 0:
         return ("check --recfm, --rdw-endian and --rdw-adjust, or --skip-header-bytes for a "
                 "header before the first record")
@@ -268,7 +268,7 @@ def _bdw_hint(raw: bytes, options: FrameOptions, record: int) -> str:
     if bdw_problem(raw, other) is None:
         return f"{other}-endian BDW? try --rdw-endian {other}"
     if record == 0 and rdw_problem(raw, options.rdw_endian, options.rdw_adjust, options.lrecl) is None:
-        return "no block descriptors? read without bdw (RDWs only, as after most SFTP transfers)"
+        return "no block descriptors? drop --bdw (Python: bdw=False; RDWs only, as after most SFTP transfers)"
     if record == 0:
         return "check --recfm and --skip-header-bytes"
     return "check --rdw-endian and --skip-trailer-bytes"

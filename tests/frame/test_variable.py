@@ -148,7 +148,7 @@ def test_bdw_with_nonzero_reserved_bytes_is_refused():
 
 
 def test_reading_rdw_only_file_with_bdw_suggests_dropping_bdw():
-    with pytest.raises(FramingError, match="read without bdw"):
+    with pytest.raises(FramingError, match="drop --bdw"):
         read_batch(v_file([b"C" + b"\0" * 63, b"P" * 60]), VB)
 
 
