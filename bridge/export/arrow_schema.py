@@ -5,16 +5,13 @@ fields, groups as structs, OCCURS as lists (of the actual count under ODO), FILL
 RENAMES left out; field names keep the COBOL spelling (Arrow allows any string). Every field
 is nullable, since invalid data decodes to null.
 
-Type mapping:
+Type mapping: each elementary item has exactly the Arrow type `bridge.read_records` (and
+Parquet from `bridge decode`) gives its column, taken from the codec itself
+(`bridge.codec.column.arrow_type`), so a table built from this schema accepts the decoded data:
 
-* zoned, packed, numeric-edited, binary with a scale: ``decimal128(precision, scale)``
-  (``decimal256`` beyond 38 digits); a negative COBOL scale (``9(3)PPP``) becomes precision
-  ``digits - scale`` and scale 0;
-* binary with scale 0: the integer type of the storage, ``int16``/``int32``/``int64`` or
-  ``uint16``/``uint32``/``uint64`` (``int8`` for GnuCOBOL's 1-byte binary; sizes between
-  widths round up; storage wider than 8 bytes becomes a decimal of its digits): the storage
-  and not the PICTURE decides, because values beyond the PICTURE decode as stored (TRUNC(BIN));
-* COMP-1: ``float32``; COMP-2: ``float64``;
+* integers (scale 0 or negative, any storage that fits): ``int64`` (``uint64`` for unsigned
+  8-byte binary), decimals: ``decimal128(precision, scale)``, values of 19-38 digits exact;
+* floats: ``float64`` (``float32`` for IEEE COMP-1);
 * alphanumeric, edited alphanumeric, national, DBCS: ``string``.
 
 Each field carries metadata: ``cobol.name``, ``cobol.level``, ``cobol.offset`` (0-based),
@@ -29,7 +26,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bridge.export.values import ValueType, decoded_children, selected_records, value_type
+from bridge.export.values import decoded_children, selected_records
 from bridge.layout.model import Field, Layout, Record
 
 if TYPE_CHECKING:
@@ -65,25 +62,12 @@ def _field(f: Field) -> "pa.Field":
     if f.is_group:
         dtype = pa.struct([_field(c) for c in decoded_children(f)])
     else:
-        dtype = _value_type(value_type(f))
+        from bridge.codec.column import arrow_type
+
+        dtype = arrow_type(f)
     if f.occurs is not None:
         dtype = pa.list_(dtype)
     return pa.field(f.name, dtype, nullable=True, metadata=_metadata(f))
-
-
-def _value_type(vt: ValueType) -> "pa.DataType":
-    import pyarrow as pa
-
-    if vt.kind == "string":
-        return pa.string()
-    if vt.kind == "float":
-        return pa.float32() if vt.bits == 32 else pa.float64()
-    if vt.kind == "integer" and vt.bits <= 64:
-        width = next(w for w in (8, 16, 32, 64) if vt.bits <= w)
-        return getattr(pa, f"{'int' if vt.signed else 'uint'}{width}")()
-    if vt.precision <= 38:
-        return pa.decimal128(vt.precision, vt.scale)
-    return pa.decimal256(vt.precision, vt.scale)
 
 
 def _metadata(f: Field) -> dict[str, str]:

@@ -19,16 +19,16 @@ def _hard():
 
 
 @pytest.mark.parametrize("name, dtype", [
-    ("CUST-ID", pa.uint32()), ("TXN-COUNT", pa.int16()), ("BALANCE", pa.decimal128(13, 2)),
-    ("BIRTH-DATE", pa.decimal128(8, 0)), ("CUST-NAME", pa.string()),
+    ("CUST-ID", pa.int64()), ("TXN-COUNT", pa.int64()), ("BALANCE", pa.decimal128(13, 2)),
+    ("BIRTH-DATE", pa.int64()), ("CUST-NAME", pa.string()),
 ])
 def test_customer_fields_get_exact_arrow_types(name, dtype):
     assert _customer().field(name).type == dtype
 
 
 @pytest.mark.parametrize("name, dtype", [
-    ("THOUSANDS", pa.decimal128(6, 0)), ("TINY", pa.decimal128(5, 5)), ("BIG-COUNT", pa.uint64()),
-    ("SCALED-BIN", pa.decimal128(10, 2)), ("RATE", pa.float32()), ("RATIO", pa.float64()),
+    ("THOUSANDS", pa.int64()), ("TINY", pa.decimal128(5, 5)), ("BIG-COUNT", pa.uint64()),
+    ("SCALED-BIN", pa.decimal128(10, 2)), ("RATE", pa.float64()), ("RATIO", pa.float64()),
     ("NAME-N", pa.string()), ("AMOUNT-ED", pa.decimal128(8, 2)), ("DATE-ED", pa.string()),
 ])
 def test_hard_cases_get_exact_arrow_types(name, dtype):
@@ -44,7 +44,7 @@ def test_groups_are_structs_and_occurs_are_lists():
 def test_nested_occurs_are_lists_of_structs_of_lists():
     matrix = _hard().field("MATRIX").type
     assert matrix.field("ROW").type == pa.list_(pa.struct([
-        pa.field("CELL", pa.list_(pa.decimal128(3, 0)))]))
+        pa.field("CELL", pa.list_(pa.int64()))]))
 
 
 def test_filler_and_renames_are_left_out():
@@ -89,3 +89,31 @@ def test_text_shows_each_record_with_its_metadata():
     text = arrow_schema_text(sample_layouts.payments())
     assert text.startswith("-- BATCH-HEADER\nHDR-REC-TYPE: string")
     assert "-- BATCH-TRAILER\n" in text and "cobol.picture: 'S9(18)'" in text
+
+
+@pytest.mark.parametrize("name", ["customer.cpy", "transactions.cpy", "payments.cpy", "policy.cpy"])
+def test_the_exported_leaf_types_are_the_types_decoding_produces(name):
+    from bridge.copybook import load_copybook
+    from bridge.records.decode import RecordDecoder
+    from bridge.records.options import ReaderOptions
+    from tests.conftest import COPYBOOKS
+
+    layout = load_copybook(COPYBOOKS / name)
+    decoded = RecordDecoder(layout, ReaderOptions()).schema
+    leaves = {}
+
+    def walk(t, name):
+        if pa.types.is_struct(t):
+            for f in t:
+                walk(f.type, f.name)
+        elif pa.types.is_list(t):
+            walk(t.value_type, name)
+        else:
+            leaves.setdefault(name, set()).add(t)
+
+    for schema in arrow_schemas(layout).values():
+        for f in schema:
+            walk(f.type, f.name)
+    for column in decoded:
+        base = column.name.split("(")[0].split(".")[-1]
+        assert column.type in leaves[base], (column.name, column.type, leaves[base])
