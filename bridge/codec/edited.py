@@ -112,7 +112,7 @@ def edit_mask(text: str) -> EditMask:
             i += 1
     # Floating insertion: the first of $ + - that appears more than once.
     floating = ""
-    for sym in ("$", "+", "-"):
+    for sym in ("$", "£", "¥", "+", "-"):
         if sum(1 for t in tokens if t == sym) >= 2:
             floating = sym
             break
@@ -146,8 +146,8 @@ def edit_mask(text: str) -> EditMask:
             code, char = SIGN_MINUS, ord("-")
         elif t[:2] in ("CR", "DB"):
             code, char = CRDB, ord(t[0] if t[2] == "1" else t[1])
-        elif t == "$":
-            code, char = CURRENCY, ord("$")
+        elif t in ("$", "£", "¥"):  # currency signs of one byte in the code pages that have them
+            code, char = CURRENCY, ord(t)
         else:
             raise LayoutError(f"{text!r}: {t!r} has no place in a numeric-edited picture", field=text)
         shows_digit = code in (DIG9, ZSUP, STAR, FLOAT)
@@ -209,8 +209,8 @@ def _decode_kernel(matrix, offset, width, chars, skip_zero, explicit_point, scal
                         bad = True
                         break
                     acc = acc * 10 + d
-            elif c == 32 or c == 44 or c == 42 or c == 36 or c == 47:
-                pass
+            elif c == 32 or c == 44 or c == 42 or c == 36 or c == 47 or c == 163 or c == 165:
+                pass  # space , * / and the currency signs $ £ ¥
             elif c == 46:
                 if point:
                     bad = True

@@ -61,8 +61,8 @@ class Charset:
 
     name: str
     ascii_digits: bool          # digits are 30-39 (a distributed system's file)
-    chars: np.ndarray           # uint8 (256,)
-    bytes_of: np.ndarray        # uint8 (128,)
+    chars: np.ndarray           # uint8 (256,): byte -> character (U+0000-U+00FF; 0 for others)
+    bytes_of: np.ndarray        # uint8 (256,): character U+0000-U+00FF -> byte
 
     @property
     def space(self) -> int:
@@ -91,9 +91,9 @@ def charset(codepage: str) -> Charset:
     name = _lookup(codepage)
     text = bytes(range(256)).decode(name, errors="replace")
     chars = np.zeros(256, np.uint8)
-    bytes_of = np.zeros(128, np.uint8)
+    bytes_of = np.zeros(256, np.uint8)
     for b, ch in enumerate(text):
-        if ord(ch) < 128:
+        if ord(ch) < 256:  # ASCII for digits and signs; Latin-1 too for currency signs such as £
             chars[b] = ord(ch)
             if bytes_of[ord(ch)] == 0 or ch == "\0":
                 bytes_of[ord(ch)] = b

@@ -143,3 +143,19 @@ def test_layout_without_a_scale_still_reads_and_prints_the_masks_decimals():
     n = edited.decode(matrix(b"-  1.25"), 0, f, ASCII)
     assert to_python(n, 0) == Decimal("-1.25")
     assert edited.encode(n, f, ASCII).tobytes() == b"-  1.25"
+
+
+def test_a_pound_sign_picture_edits_and_reads_back_in_the_uk_code_page():
+    import io
+    from decimal import Decimal
+
+    import pyarrow as pa
+
+    from bridge.copybook import compile_copybook
+    from bridge.records.api import read_records, write_records
+
+    layout = compile_copybook("       01 R.\n          05 A PIC £££9.99.\n")
+    out = io.BytesIO()
+    write_records(pa.table({"A": pa.array([Decimal("12.50")], pa.decimal128(6, 2))}), out, layout, codepage="cp285")
+    assert out.getvalue().decode("cp285") == " £12.50"
+    assert read_records(out.getvalue(), layout, codepage="cp285")["A"].iloc[0] == Decimal("12.50")
