@@ -71,7 +71,8 @@ def score_file(source, dest, layout: Layout, model_dir: str | os.PathLike, *,
     names = column_names(layout)
     outputs = _output_columns(model, record, names)
     features = [names[record.field(f).path] for f in model.card.feature_names]
-    needed = list(dict.fromkeys(features))
+    shadow_features = [names[record.field(f).path] for f in shadow.card.feature_names] if shadow else []
+    needed = list(dict.fromkeys(features + shadow_features))
     # a variable record too short to hold the output fields cannot carry a score (never lengthened)
     outputs_end = max((_last_byte(record.field(f)) for f in model.card.outputs.fields().values()), default=0)
     too_short = [0]
@@ -98,7 +99,13 @@ def score_file(source, dest, layout: Layout, model_dir: str | os.PathLike, *,
     def finish(batch, started) -> pa.Table:
         rows, frame, prepared, runs = started
         result = model.finish(prepared, _joined([run.result() for run in runs], len(prepared.features.X)))
-        shadow_result = shadow.score(frame) if shadow else None
+        shadow_result = None
+        if shadow:
+            shadow_frame = table_to_pandas(batch.table.select(shadow_features))
+            shadow_frame.columns = list(shadow.card.feature_names)
+            if rows is not None:
+                shadow_frame = shadow_frame.iloc[rows]
+            shadow_result = shadow.score(shadow_frame)
         report.add(result, records_read=len(frame), shadow=shadow_result)
         columns = _expand(result.columns(), outputs)
         if rows is not None:

@@ -151,3 +151,18 @@ def test_variable_records_too_short_for_the_output_fields_are_counted_as_not_sco
     assert result.report["records"]["not_scored"]["not scored: record too short for the output fields"] == 3
     assert result.scored == 3000 - 3
     assert out.read_bytes()[:4 + 60] == vfile.read_bytes()[:4 + 60]
+
+
+def test_a_challenger_may_read_features_the_champion_does_not(tmp_path, layout, extract):
+    import shutil
+
+    from bridge.score.train import train_model
+
+    df = read_records(extract, layout)
+    df["Y"] = (df["TXN-COUNT"].astype("int64") % 2).astype("int64")
+    trained = train_model(df, label="Y", features=["CUST-ID", "TXN-COUNT"], seed=1, params={"num_iterations": 3},
+                          record="CUSTOMER-REC")
+    challenger = tmp_path / "challenger"
+    trained.save(challenger)
+    result = score_file(extract, tmp_path / "out.dat", layout, MODEL, shadow_dir=challenger)
+    assert "shadow" in result.report
