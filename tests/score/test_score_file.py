@@ -154,8 +154,6 @@ def test_variable_records_too_short_for_the_output_fields_are_counted_as_not_sco
 
 
 def test_a_challenger_may_read_features_the_champion_does_not(tmp_path, layout, extract):
-    import shutil
-
     from bridge.score.train import train_model
 
     df = read_records(extract, layout)
