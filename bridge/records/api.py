@@ -266,7 +266,11 @@ class _Patcher:
                 raise ValueError(f"update returned {new.num_rows} rows for a batch of {frame.matrix.shape[0]}")
             # a short V record is never lengthened; a text line's padding is part of its record
             limit = None if self.encoder.options.recfm == "TEXT" else frame.lengths
-            frame = replace(frame, matrix=self.encoder.patch(frame.matrix, new, lengths=limit))
+            try:
+                frame = replace(frame, matrix=self.encoder.patch(frame.matrix, new, lengths=limit))
+            except EncodeError as exc:  # rows of this batch → rows of the file (0-based)
+                raise EncodeError(exc.reason, row=None if exc.row is None else exc.row + frame.first_record,
+                                  field=exc.field, value=exc.value, picture=exc.picture) from None
         self.writer.write(frame)
 
     def __enter__(self) -> _Patcher:

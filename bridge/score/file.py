@@ -23,6 +23,7 @@ from typing import Any, Callable
 import numpy as np
 import pyarrow as pa
 
+from bridge.errors import EncodeError
 from bridge.layout.model import Layout
 from bridge.records.api import patch_stream, table_to_pandas
 from bridge.records.options import ReaderOptions
@@ -98,7 +99,13 @@ def score_file(source, dest, layout: Layout, model_dir: str | os.PathLike, *,
 
     def finish(batch, started) -> pa.Table:
         rows, frame, prepared, runs = started
-        result = model.finish(prepared, _joined([run.result() for run in runs], len(prepared.features.X)))
+        try:
+            result = model.finish(prepared, _joined([run.result() for run in runs], len(prepared.features.X)))
+        except EncodeError as exc:  # a score that does not fit: name the record in the file
+            row = exc.row
+            if row is not None:
+                row = (int(rows[row]) if rows is not None else row) + batch.frame.first_record
+            raise EncodeError(exc.reason, row=row, field=exc.field, value=exc.value, picture=exc.picture) from None
         shadow_result = None
         if shadow:
             shadow_frame = table_to_pandas(batch.table.select(shadow_features))

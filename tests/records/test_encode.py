@@ -108,3 +108,16 @@ def test_fields_after_an_odo_table_can_be_patched_when_tables_keep_their_full_si
     out = io.BytesIO()
     patch_records(data, out, ODO, lambda b: pa.table({"TAIL": ["YY"]}), odo_placement="max")
     assert out.getvalue() == "1AA    YY".encode("cp037")
+
+
+def test_patch_errors_name_the_row_of_the_file_not_of_the_batch():
+    from bridge.records.api import patch_records
+
+    data = _encode(VIEWS, {"KIND": ["A"] * 50})
+
+    def update(batch):
+        first = batch.frame.first_record
+        return pa.table({"KIND": ["TOO LONG" if first + i == 44 else "B" for i in range(len(batch.frame.lengths))]})
+
+    with pytest.raises(EncodeError, match="row 44, field KIND"):
+        patch_records(data, io.BytesIO(), VIEWS, update, batch_records=7)
