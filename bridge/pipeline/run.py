@@ -249,6 +249,9 @@ class JobRunner:
             log.info("%s was taken by another process", entry.name)
             return None
         self.journal.forget_sighting(entry.name)
+        # the trigger at once, before the journal says "claimed": a run killed after that entry must
+        # not find, on restart, the trigger of a new drop of the same name and take it for this one
+        self._take_trigger(inbox, row)
         row = self._advance(row, "claimed")
         log.info("claimed %s (%d bytes)", entry.name, entry.size)
         return row
