@@ -21,7 +21,6 @@ IBM reference: Enterprise COBOL "Formats for numeric data" (zoned decimal), NUMP
 """
 from __future__ import annotations
 
-import codecs
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -72,35 +71,24 @@ class Charset:
         return int(self.bytes_of[ord(ch)])
 
 
-def _lookup(codepage: str) -> str:
-    try:
-        return codecs.lookup(codepage).name
-    except LookupError:
-        import ebcdic  # noqa: F401  - registers cp1141 and friends with the codecs module
-
-        try:
-            return codecs.lookup(codepage).name
-        except LookupError:
-            raise BridgeError(f"unknown code page {codepage!r}; use a Python codec name such as cp037, "
-                              "cp1047, cp1141 or latin-1 (option --codepage)") from None
-
-
 @lru_cache(maxsize=64)
 def charset(codepage: str) -> Charset:
-    """The `Charset` of a code page name (any Python codec, or one of the ``ebcdic`` package)."""
-    name = _lookup(codepage)
-    text = bytes(range(256)).decode(name, errors="replace")
+    """The `Charset` of a code page name: the kernel tables of `bridge.codec.codepage.codepage`."""
+    from bridge.codec.codepage import codepage as load
+
+    page = load(codepage)  # one place that knows code pages, their names and their errors
     chars = np.zeros(256, np.uint8)
     bytes_of = np.zeros(256, np.uint8)
-    for b, ch in enumerate(text):
+    for b, ch in enumerate(page.decode_table):
         if ord(ch) < 256:  # ASCII for digits and signs; Latin-1 too for currency signs such as £
             chars[b] = ord(ch)
-            if bytes_of[ord(ch)] == 0 or ch == "\0":
-                bytes_of[ord(ch)] = b
-    if any(bytes_of[ord(c)] == 0 for c in "0123456789 ") and text[0] != "0":
+    for ch, b in page.encode_map.items():
+        if len(ch) == 1 and ord(ch) < 256:
+            bytes_of[ord(ch)] = b
+    if any(bytes_of[ord(c)] == 0 for c in "0123456789 ") and page.decode_table[0] != "0":
         raise BridgeError(f"code page {codepage!r} has no digits or space in single bytes; "
                           "numeric DISPLAY fields need a single-byte code page (option --codepage)")
-    return Charset(name, bool(bytes_of[ord("0")] == 0x30), chars, bytes_of)
+    return Charset(page.codec, bool(bytes_of[ord("0")] == 0x30), chars, bytes_of)
 
 
 def length(field: Field) -> int:
