@@ -127,3 +127,17 @@ def test_hfp_encode_is_the_nearest_hfp_number(x, nbytes):
     got = hfp(data)
     ulp = Fraction(16) ** ((data[0] & 0x7F) - 64) / 2 ** (8 * (nbytes - 1))
     assert abs(got - Fraction(x)) <= ulp / 2
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(-(2**53), 2**53), st.integers(-6, 12))
+def test_decimals_become_the_correctly_rounded_float_on_the_columnar_path(unscaled, scale):
+    from decimal import Decimal
+
+    import numpy as np
+
+    from bridge.codec.floats import _as_floats
+    from bridge.codec.numeric import Numbers
+
+    numbers = Numbers(np.array([unscaled], np.int64), np.zeros(1, bool), 18, scale, "decimal" if scale > 0 else "int")
+    assert _as_floats(numbers)[0] == float(Decimal(unscaled).scaleb(-scale))
