@@ -154,17 +154,24 @@ def _emit_text(matrix, lengths, codes, out):  # pragma: no cover - compiled
     return bad
 
 
-def _open_dest(dest: str | os.PathLike | BinaryIO) -> tuple[BinaryIO, bool]:
+def _open_dest(dest: str | os.PathLike | BinaryIO) -> tuple[BinaryIO, Path | None]:
+    """The file to write, and for a path the temporary name it is written under.
+
+    A path is written under a hidden temporary name beside it and renamed into place only when
+    the writer closes without error, so a failed write never leaves a half-written file under
+    the real name (nor destroys an earlier one). The compression follows the real name's suffix.
+    """
     if isinstance(dest, (str, os.PathLike)):
         path = Path(dest)
+        temp = path.with_name(f".{path.name}.part-{os.getpid()}")
         suffix = path.suffix.lower()
         if suffix == ".gz":
-            return gzip.open(path, "wb"), True
+            return gzip.open(temp, "wb"), temp
         if suffix == ".bz2":
-            return bz2.open(path, "wb"), True
-        return open(path, "wb"), True
+            return bz2.open(temp, "wb"), temp
+        return open(temp, "wb"), temp
     if hasattr(dest, "write"):
-        return dest, False
+        return dest, None
     raise TypeError(f"cannot write records to {type(dest).__name__}: give a path or a binary file")
 
 
@@ -183,7 +190,9 @@ class FrameWriter:
         self.options = options
         self.block_size = block_size
         self.records = 0
-        self._file, self._owned = _open_dest(dest)
+        self._file, self._temp = _open_dest(dest)
+        self._owned = self._temp is not None
+        self._dest = Path(dest) if self._owned else None
         self._trailer = b""
         self._pending: list[bytes] = []     # content of the open block (VB with BDWs)
         self._pending_kind = BLOCK_NONE
@@ -227,11 +236,20 @@ class FrameWriter:
             self._flush_block()
             if self._trailer:
                 self._file.write(self._trailer)
-        finally:
-            if self._owned:
-                self._file.close()
-            elif hasattr(self._file, "flush"):
-                self._file.flush()
+        except BaseException:
+            self._discard()
+            raise
+        if self._owned:
+            self._file.close()
+            os.replace(self._temp, self._dest)
+        elif hasattr(self._file, "flush"):
+            self._file.flush()
+
+    def _discard(self) -> None:
+        """Close and remove what was written under the temporary name (a failed write)."""
+        if self._owned:
+            self._file.close()
+            Path(self._temp).unlink(missing_ok=True)
 
     def __enter__(self) -> FrameWriter:
         return self
@@ -241,8 +259,7 @@ class FrameWriter:
             self.close()
         else:
             self._closed = True
-            if self._owned:
-                self._file.close()
+            self._discard()
 
     # -- framings -------------------------------------------------------------------------------
 

@@ -103,3 +103,24 @@ def test_text_files_with_ebcdic_nl_round_trip(lines, ends_last, header, trailer,
 def test_text_files_with_lf_only_round_trip(lines, records):
     data = b"".join(text + b"\n" for text in lines)
     round_trip(data, FrameOptions(recfm="TEXT", text_newline="lf", text_space=0x20), records, 4 << 20)
+
+
+def test_a_failed_write_leaves_no_file_and_keeps_an_earlier_one(tmp_path):
+    import numpy as np
+
+    from bridge.frame import FrameOptions, FrameWriter, RecordBatch
+
+    dest = tmp_path / "OUT.dat"
+    dest.write_bytes(b"earlier")
+    batch = RecordBatch(matrix=np.zeros((2, 4), np.uint8), lengths=np.array([4, 4]))
+    try:
+        with FrameWriter(dest, FrameOptions(recfm="F", lrecl=4)) as writer:
+            writer.write(batch)
+            raise RuntimeError("disk on fire")
+    except RuntimeError:
+        pass
+    assert dest.read_bytes() == b"earlier"
+    assert [p.name for p in tmp_path.iterdir()] == ["OUT.dat"]
+    with FrameWriter(dest, FrameOptions(recfm="F", lrecl=4)) as writer:
+        writer.write(batch)
+    assert dest.read_bytes() == bytes(8)

@@ -57,13 +57,20 @@ def test_overlapped_patching_writes_the_same_file_as_plain_patching(tmp_path, la
     assert (tmp_path / "a.dat").read_bytes() == (tmp_path / "b.dat").read_bytes()
 
 
-def test_overlapped_patching_raises_a_start_error_after_writing_every_earlier_batch(tmp_path, layout, extract):
+def test_overlapped_patching_raises_a_start_error_after_finishing_every_earlier_batch(tmp_path, layout, extract):
+    finished = []
+
     def start(batch):
         if batch.frame.first_record >= 21:
             raise RuntimeError("boom")
 
+    def finish(batch, _):
+        finished.append(batch.frame.first_record)
+        return _new_band(batch)
+
     out = tmp_path / "c.dat"
     with pytest.raises(RuntimeError, match="boom"):
-        patch_stream(extract, out, layout, start, lambda b, _: _new_band(b), columns=["SCORE-BAND"],
-                     batch_records=7, ahead=2)
-    assert out.stat().st_size == 21 * layout.length
+        patch_stream(extract, out, layout, start, finish, columns=["SCORE-BAND"], batch_records=7, ahead=2)
+    assert finished == [0, 7, 14]
+    assert not out.exists()  # a failed write leaves no half-written file under the real name
+    assert not list(tmp_path.glob(".c.dat.part-*"))
