@@ -195,16 +195,23 @@ def encode_into(matrix: np.ndarray, offset: int, values: pa.Array | Sequence[str
                 options: CodecOptions, mask: np.ndarray | None = None, *, truncate: bool = False) -> None:
     """Write the field's bytes at ``offset`` of the rows of ``matrix`` where ``mask`` is true (all rows
     when None); ``values`` has one entry per row of ``matrix``. Nothing is written if any value fails."""
+    place_text(encode, matrix, offset, values, field, options, mask, truncate=truncate)
+
+
+def place_text(encode_fn, matrix: np.ndarray, offset: int, values, field: Field, options: CodecOptions,
+               mask: np.ndarray | None, *, truncate: bool) -> None:
+    """``encode_into`` of a text codec (alphanumeric, national, DBCS) given its ``encode``: encodes
+    the masked rows, naming their row numbers in errors, then writes them; nothing on a refusal."""
     check_column(matrix, offset, field.length, field)
     arr = arrow_text(values)
     if len(arr) != matrix.shape[0]:
         raise ValueError(f"{len(arr)} values for {matrix.shape[0]} records")
     if mask is None:
-        matrix[:, offset:offset + field.length] = encode(arr, field, options, truncate=truncate)
+        matrix[:, offset:offset + field.length] = encode_fn(arr, field, options, truncate=truncate)
         return
     mask = np.asarray(mask, dtype=np.bool_)
     rows = np.flatnonzero(mask)
-    encoded = encode(arr.filter(pa.array(mask)), field, options, rows=rows, truncate=truncate)
+    encoded = encode_fn(arr.filter(pa.array(mask)), field, options, rows=rows, truncate=truncate)
     matrix[rows, offset:offset + field.length] = encoded
 
 

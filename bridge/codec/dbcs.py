@@ -28,6 +28,7 @@ from bridge.codec.alphanumeric import (
     arrow_strings,
     arrow_text,
     field_codepage,
+    place_text,
     string_buffers,
 )
 from bridge.codec.options import CodecOptions
@@ -129,17 +130,7 @@ def encode(values: pa.Array | Sequence[str | None], field: Field, options: Codec
 def encode_into(matrix: np.ndarray, offset: int, values: pa.Array | Sequence[str | None], field: Field,
                 options: CodecOptions, mask: np.ndarray | None = None, *, truncate: bool = False) -> None:
     """Write the field at ``offset`` of the rows where ``mask`` is true (every row when None)."""
-    check_column(matrix, offset, field.length, field)
-    arr = arrow_text(values)
-    if len(arr) != matrix.shape[0]:
-        raise ValueError(f"{len(arr)} values for {matrix.shape[0]} records")
-    if mask is None:
-        matrix[:, offset:offset + field.length] = encode(arr, field, options, truncate=truncate)
-        return
-    mask = np.asarray(mask, dtype=np.bool_)
-    rows = np.flatnonzero(mask)
-    matrix[rows, offset:offset + field.length] = encode(arr.filter(pa.array(mask)), field, options,
-                                                        rows=rows, truncate=truncate)
+    place_text(encode, matrix, offset, values, field, options, mask, truncate=truncate)
 
 
 @njit(cache=True, nogil=True)

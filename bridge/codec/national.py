@@ -28,6 +28,7 @@ from bridge.codec.alphanumeric import (
     arrow_strings,
     arrow_text,
     string_buffers,
+    place_text,
     utf8_char,
 )
 from bridge.codec.options import CodecOptions
@@ -161,17 +162,7 @@ def encode(values: pa.Array | Sequence[str | None], field: Field, options: Codec
 def encode_into(matrix: np.ndarray, offset: int, values: pa.Array | Sequence[str | None], field: Field,
                 options: CodecOptions, mask: np.ndarray | None = None, *, truncate: bool = False) -> None:
     """Write the field at ``offset`` of the rows where ``mask`` is true (every row when None)."""
-    check_column(matrix, offset, field.length, field)
-    arr = arrow_text(values)
-    if len(arr) != matrix.shape[0]:
-        raise ValueError(f"{len(arr)} values for {matrix.shape[0]} records")
-    if mask is None:
-        matrix[:, offset:offset + field.length] = encode(arr, field, options, truncate=truncate)
-        return
-    rows = np.flatnonzero(np.asarray(mask, dtype=np.bool_))
-    encoded = encode(arr.filter(pa.array(np.asarray(mask, dtype=np.bool_))), field, options,
-                     rows=rows, truncate=truncate)
-    matrix[rows, offset:offset + field.length] = encoded
+    place_text(encode, matrix, offset, values, field, options, mask, truncate=truncate)
 
 
 @njit(cache=True, nogil=True)

@@ -670,6 +670,16 @@ def refuse_overflow(numbers: Numbers, field: Field, bad: np.ndarray, rows: np.nd
                   i, field, shown, rows)
 
 
+def refuse_out_of_range(numbers: Numbers, field: Field, overflow: np.ndarray, negative: np.ndarray,
+                        rows: np.ndarray | None) -> None:
+    """Raise `EncodeError` for the first value with more digits than the PICTURE, or negative in an
+    unsigned field (the decimal codecs' check, after their kernels flagged the rows)."""
+    if overflow.any():
+        refuse_overflow(numbers, field, overflow, rows, f"has more than the {field.digits} digits of the PICTURE")
+    if not field.signed and negative.any():
+        refuse_overflow(numbers, field, negative, rows, "is negative and the field is unsigned")
+
+
 @njit(cache=True, nogil=True)
 def _place_all(matrix, offset, data):
     width = data.shape[1]

@@ -29,7 +29,7 @@ from bridge.codec.numeric import (
     fits_narrow,
     for_field,
     kind_for,
-    refuse_overflow,
+    refuse_out_of_range,
     take,
     target_rows,
     u128_mul_add,
@@ -213,10 +213,7 @@ def encode(numbers: Numbers, field: Field, options: CodecOptions, *, rows: np.nd
         signed_neg = negative & digits.any(axis=1) if field.signed else np.zeros_like(negative)
         _encode_kernel(digits, signed_neg, field.length, pos_sign, 0xD, out)
     if not truncate:
-        if overflow.any():
-            refuse_overflow(numbers, field, overflow, rows, f"has more than the {field.digits} digits of the PICTURE")
-        if not field.signed and negative.any():
-            refuse_overflow(numbers, field, negative, rows, "is negative and the field is unsigned")
+        refuse_out_of_range(numbers, field, overflow, negative, rows)
     return out
 
 
