@@ -27,6 +27,25 @@ def require_tool(name: str) -> str:
     pytest.skip(message)
 
 
+def require_cobrix(path: Path = COBRIX) -> Path:
+    """Path inside the Cobrix corpus; skips when it is missing, fails instead when CI=true."""
+    if path.exists():
+        return path
+    message = f"Cobrix corpus not found at {path} (it lives in ../shared/conformance/cobrix)"
+    if IN_CI:
+        pytest.fail(message + " and CI=true: conformance tests must run in CI")
+    pytest.skip(message)
+
+
+#: module-level mark for tests that read the Cobrix corpus: skip locally, fail in CI
+needs_cobrix = pytest.mark.usefixtures("cobrix_corpus")
+
+
+@pytest.fixture(scope="session")
+def cobrix_corpus() -> Path:
+    return require_cobrix()
+
+
 @pytest.fixture(scope="session")
 def copybooks_dir() -> Path:
     return COPYBOOKS

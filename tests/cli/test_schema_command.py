@@ -156,14 +156,8 @@ def test_a_missing_copybook_is_a_usage_error(compiled, tmp_path):
     assert result.exit_code == 2 and "does not exist" in result.stderr
 
 
-def _require_compiler():
-    if not hasattr(bridge.copybook, "load_copybook"):
-        pytest.skip("bridge.copybook.load_copybook is not available yet")
-
-
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_every_sample_copybook_prints_in_every_format_with_the_real_compiler(fmt):
-    _require_compiler()
     for copybook in sorted(COPYBOOKS.glob("*.cpy")):
         result = _run(copybook, "-I", COPYBOOKS / "include", "--format", fmt)
         assert result.exit_code == 0, (copybook.name, result.stderr)
@@ -171,7 +165,6 @@ def test_every_sample_copybook_prints_in_every_format_with_the_real_compiler(fmt
 
 
 def test_a_real_compiler_warning_is_printed_as_file_line_column_warning():
-    _require_compiler()
     result = _run(COPYBOOKS / "hard_cases.cpy", "-I", COPYBOOKS / "include", "--format", "layout",
                   "--record", "HC-WIDE-REDEF-REC")
     assert result.exit_code == 0
@@ -179,7 +172,6 @@ def test_a_real_compiler_warning_is_printed_as_file_line_column_warning():
 
 
 def test_strict_turns_a_real_compiler_warning_into_an_error():
-    _require_compiler()
     result = _run(COPYBOOKS / "hard_cases.cpy", "-I", COPYBOOKS / "include", "--format", "layout",
                   "--strict")
     assert result.exit_code == 8 and result.stdout == ""
@@ -187,7 +179,6 @@ def test_strict_turns_a_real_compiler_warning_into_an_error():
 
 
 def test_a_missing_copy_member_names_the_option_to_add_its_library():
-    _require_compiler()
     result = _run(COPYBOOKS / "hard_cases.cpy", "--format", "layout")
     assert result.exit_code == 8
     assert "COPY member HCADDR not found" in result.stderr and "-I DIR" in result.stderr

@@ -46,9 +46,9 @@ from tests.conformance.cobrix_cases import (
     load_layout,
     reader_options,
 )
-from tests.conftest import COBRIX
+from tests.conftest import COBRIX, needs_cobrix
 
-pytestmark = pytest.mark.skipif(not (COBRIX / "cases.json").exists(), reason=f"no Cobrix corpus at {COBRIX}")
+pytestmark = needs_cobrix
 
 CASES = load_cases() if (COBRIX / "cases.json").exists() else []
 IN_SCOPE = [c for c in CASES if left_out_reason(c) is None]

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bridge.copybook import load_copybook
-from tests.conftest import COBRIX
+from tests.conftest import COBRIX, needs_cobrix
 
 COPYBOOKS = sorted(COBRIX.glob("*/*.cob"))
 LAYOUTS = [
@@ -24,7 +24,7 @@ LAYOUTS = [
 ]
 _ROW = re.compile(r"^\s*(\d+)\s+(\S+)\s+(\S*)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*$")
 
-pytestmark = pytest.mark.skipif(not COBRIX.is_dir(), reason=f"Cobrix corpus not found at {COBRIX}")
+pytestmark = needs_cobrix
 
 
 def test_the_corpus_is_present():

@@ -18,8 +18,6 @@ from bridge.export import (arrow_schemas, avro_schema, json_schema_text, layout_
 from bridge.export.formats import FORMATS
 from tests.conftest import COPYBOOKS
 
-if not hasattr(bridge.copybook, "load_copybook"):
-    pytest.skip("bridge.copybook.load_copybook is not available yet", allow_module_level=True)
 
 SAMPLES = sorted(p.name for p in COPYBOOKS.glob("*.cpy"))
 

@@ -13,7 +13,7 @@ import pytest
 
 from bridge.errors import FramingError
 from bridge.frame import FrameOptions, iter_batches, read_batch, write_batches
-from tests.conftest import COBRIX
+from tests.conftest import COBRIX, require_cobrix
 
 T05 = COBRIX / "t05_vrl_ebcdic_multiseg" / "data"
 CASES = {
@@ -31,8 +31,7 @@ CASES = {
 
 def _case(name):
     path, options, count = CASES[name]
-    if not path.exists():
-        pytest.skip(f"Cobrix corpus not found at {path}")
+    require_cobrix(path)
     return path, FrameOptions(recfm="V", **options), count
 
 
@@ -46,7 +45,7 @@ def test_cobrix_variable_file_gives_company_and_contact_records(name):
     company = kinds == (ord("C") if name == "t04_ascii" else 0xC3)
     assert set(batch.lengths[company].tolist()) == {64}
     assert set(batch.lengths[~company].tolist()) == {60}
-    assert (company.sum(), (~company).sum()) != (0, 0)
+    assert company.sum() > 0 and (~company).sum() > 0
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
