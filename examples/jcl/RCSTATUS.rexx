@@ -19,16 +19,7 @@
 /*------------------------------------------------------------------*/
 parse arg path .
 if path = '' then call fail 'NO FILE NAMED: PARM=''RCSTATUS /path'''
-if syscalls('ON') > 4 then call fail 'Z/OS UNIX SERVICES UNAVAILABLE'
-address syscall 'open' path o_rdonly 000
-if retval = -1 then call fail 'CANNOT OPEN' path '(ERRNO' errno')'
-fd = retval
-raw = ''
-do until retval <= 0 | length(raw) > 4096
-  address syscall 'read' fd 'buf 4096'
-  if retval > 0 then raw = raw || buf
-end
-address syscall 'close' fd
+raw = readfile(path)
 if raw = '' then call fail path 'IS EMPTY'
 if length(raw) > 4096 then call fail path 'IS NOT A STATUS FILE'
 
@@ -49,13 +40,29 @@ do while raw \== ''
   text.n = translate(line, tab, xrange('00'x, 'FF'x))
   say 'RCSTATUS:' text.n
 end
-parse var text.1 key '=' rc
-if key \== 'RC' | \datatype(rc, 'W') then
+parse var text.1 key '=' code
+if key \== 'RC' | \datatype(code, 'W') then
   call fail path 'DOES NOT START WITH RC=NNNN'
-rc = rc + 0
-if rc < 0 | rc > 4095 then call fail 'RC' rc 'IS NOT A CONDITION CODE'
-exit rc
+code = code + 0
+if code < 0 | code > 4095 then
+  call fail 'RC' code 'IS NOT A CONDITION CODE'
+exit code
 
 fail:
   say 'RCSTATUS:' arg(1)
   exit 16
+
+/* THE FILE'S BYTES, UNTRANSLATED; STOPS ONCE IT HAS OVER 4096     */
+readfile: procedure
+  parse arg path
+  if syscalls('ON') > 4 then call fail 'Z/OS UNIX SERVICES UNAVAILABLE'
+  address syscall 'open' path o_rdonly 000
+  if retval = -1 then call fail 'CANNOT OPEN' path '(ERRNO' errno')'
+  fd = retval
+  raw = ''
+  do until retval <= 0 | length(raw) > 4096
+    address syscall 'read' fd 'buf 4096'
+    if retval > 0 then raw = raw || buf
+  end
+  address syscall 'close' fd
+  return raw

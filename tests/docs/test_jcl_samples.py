@@ -91,8 +91,8 @@ def test_rcstatus_reads_the_rc_and_keys_of_a_real_status_file():
 
 def test_rcstatus_never_exits_20_which_irxjcl_cannot_tell_from_its_own_failure():
     source = (MEMBERS / "RCSTATUS.rexx").read_text(encoding="utf-8")
-    assert sorted(set(re.findall(r"\bexit (\w+)", source))) == ["16", "rc"]
-    assert "rc > 4095" in source
+    assert sorted(set(re.findall(r"\bexit (\w+)", source))) == ["16", "code"]
+    assert "code > 4095" in source
 
 
 def test_the_scripts_the_jcl_runs_are_the_scripts_the_integration_tests_run():
