@@ -140,9 +140,7 @@ def lint_jcl(text: str, source: str = "<jcl>", *, job: bool = True) -> list[Find
             if number != len(lines):
                 found.append(Finding(source, number, "null statement (//) before the end of the job"))
             continue
-        plain = _outside_quotes(card)
-        if any(c.islower() for c in plain):
-            found.append(Finding(source, number, "lower-case JCL outside quotes: statements are upper case"))
+        lower = Finding(source, number, "lower-case JCL outside quotes: statements are upper case")
         if continued:
             start = len(card) - len(card[2:].lstrip()) + 1  # 1-based column of the continued text
             if card[2] != " " or not 4 <= start <= 16:
@@ -150,6 +148,8 @@ def lint_jcl(text: str, source: str = "<jcl>", *, job: bool = True) -> list[Find
                                                      f"(starts in column {start})"))
             rest = _operand_field(card[2:].strip())
             continued = rest.endswith(",")
+            if any(c.islower() for c in _outside_quotes(rest)):
+                found.append(lower)
             kind, obj = current
             if isinstance(obj, _DD):
                 obj.operand += rest
@@ -165,7 +165,9 @@ def lint_jcl(text: str, source: str = "<jcl>", *, job: bool = True) -> list[Find
         operation, _, operand = fields[1].partition(" ")
         operand = operand.strip()
         if operation != "IF":
-            operand = _operand_field(operand)
+            operand = _operand_field(operand)     # what follows the operand is a comment, any case
+        if any(c.islower() for c in _outside_quotes(f"{name} {operation} {operand}")):
+            found.append(lower)
         if name and not NAME.match(name):
             found.append(Finding(source, number, f"name {name!r}: 1-8 characters, the first A-Z or @ # $, "
                                                  "then A-Z, 0-9, @ # $"))

@@ -51,6 +51,13 @@ def test_a_name_longer_than_8_or_starting_with_a_digit_is_refused():
 def test_lower_case_outside_quotes_is_refused_but_quoted_paths_are_not():
     assert messages(JOB + TSO.replace("DISP=SHR,DSN=PROD", "disp=shr,DSN=PROD")) == [
         "lower-case JCL outside quotes: statements are upper case"]
+    assert messages(JOB + TSO.replace("//COPY     EXEC", "//copy     EXEC")) == [
+        "lower-case JCL outside quotes: statements are upper case",
+        "name 'copy': 1-8 characters, the first A-Z or @ # $, then A-Z, 0-9, @ # $"]
+
+
+def test_a_comment_after_the_operand_may_be_in_any_case():
+    assert lint_jcl(JOB + TSO.replace("//SYSTSPRT DD SYSOUT=*", "//SYSTSPRT DD SYSOUT=*   the TSO messages")) == []
 
 
 def test_a_continuation_must_start_in_columns_4_to_16():
