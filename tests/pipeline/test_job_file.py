@@ -105,7 +105,7 @@ def test_the_status_and_trigger_names_may_use_the_output_token(tmp_path):
     assert (job.target.status_name, job.target.trigger_name) == ("{stem}.{gen}.status", "{output}.done")
 
 
-@pytest.mark.parametrize("example", ["local-folders.toml", "sftp-custscore.toml", "sftp-vb-transactions.toml"])
+@pytest.mark.parametrize("example", ["local-folders.toml", "sftp-custscore.toml", "sftp-vb-customers.toml"])
 def test_the_example_job_files_load(example):
     from tests.conftest import ROOT
 
