@@ -3,7 +3,7 @@
 ``load_copybook`` reads a file, ``compile_copybook`` compiles text; both resolve COPY
 members from the including file's directory and ``include_dirs``. The stages are
 `source` (columns, comments, continuation), `tokens`, `library` (COPY ... REPLACING),
-`parser` (entries and item trees) and `bridge.layout.compute` (sizes and offsets).
+`parser` (entries and item trees) and `compute` (sizes and offsets into the layout model).
 Leniency warnings land in ``Layout.warnings``; ``strict=True`` makes them errors.
 """
 from __future__ import annotations
@@ -12,6 +12,7 @@ from os import PathLike
 from pathlib import Path
 from typing import Iterable
 
+from bridge.copybook.compute import compute_layout
 from bridge.copybook.diagnostics import Diagnostics
 from bridge.copybook.library import expand_copies
 from bridge.copybook.parser import build_tree, parse_entries
@@ -56,8 +57,6 @@ def compile_copybook(text: str, *, name: str = "<copybook>", include_dirs: Itera
     if not records and not level77:
         raise CopybookError("the copybook has no data description entries (no 01, 77 or other level)",
                             file=name)
-    from bridge.layout.compute import compute_layout  # the layout layer builds on the copybook layer
-
     return compute_layout(records, level77, dialect=chosen, diag=diag, source=name)
 
 

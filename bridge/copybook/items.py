@@ -1,6 +1,6 @@
 """The parsed data description entries: a mutable item tree, as written, before any layout.
 
-The parser fills these; `bridge.layout.compute` reads them and builds the immutable
+The parser fills these; `bridge.copybook.compute` reads them and builds the immutable
 `bridge.layout.model` tree. Nothing here knows storage sizes or offsets.
 """
 from __future__ import annotations

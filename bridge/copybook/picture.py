@@ -1,7 +1,7 @@
 """PICTURE character-strings: category, digits, scale, sign and display length.
 
 A picture is read on its own, without the USAGE that goes with it; the storage size is the
-layout's business (`bridge.layout.compute`), because it depends on USAGE and the dialect.
+layout pass's business (`bridge.copybook.compute`), because it depends on USAGE and the dialect.
 Repeat counts are expanded once into the ``symbols`` list and every rule works on that list,
 so ``9(3)V9(2)`` and ``999V99`` are the same picture.
 
