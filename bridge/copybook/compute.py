@@ -27,6 +27,14 @@ from dataclasses import dataclass, field, replace
 
 from bridge.copybook.diagnostics import Diagnostics, error
 from bridge.copybook.items import DataItem, Reference, SignClause
+from bridge.copybook.limits import (
+    IBM_BINARY_DIGITS,
+    IBM_DECIMAL_DIGITS,
+    IBM_EDITED_POSITIONS,
+    MAX_BINARY_DIGITS,
+    MAX_DIGITS,
+    MAX_ITEM_BYTES,
+)
 from bridge.copybook.picture import Category
 from bridge.layout.model import Dialect, Dim, Field, Kind, Layout, Occurs, Record, SourceLocation
 from bridge.layout.resolve import record_sizes
@@ -247,9 +255,23 @@ def _storage(node: _Node, usage_info: tuple[str, str, SourceLocation] | None, si
         raise error(f"{name} is USAGE {written}, but PICTURE {pic.text} is numeric-edited, which is "
                     "always USAGE DISPLAY", where)
     _no_sign(node, sign, diag)
+    _digit_limits(name, pic.digits, IBM_DECIMAL_DIGITS, "a numeric-edited item", where, diag)
+    if pic.size > IBM_EDITED_POSITIONS:
+        diag.warn(f"{name} has {pic.size} character positions, more than IBM's limit of "
+                  f"{IBM_EDITED_POSITIONS} for a numeric-edited item", where)
     width = 2 if usage == "NATIONAL" else 1
     return _Storage(Kind.NUMERIC_EDITED, width * pic.size, usage, digits=pic.digits, scale=pic.scale,
                     signed=pic.signed, display_length=pic.size, edit_mask=pic.edit_mask)
+
+
+def _digit_limits(name: str, digits: int, ibm: int, what: str, where: SourceLocation,
+                  diag: Diagnostics | None, most: int = MAX_DIGITS) -> None:
+    """Refuse more than ``most`` digits; warn (an error under strict) above IBM's limit."""
+    if digits > most:
+        raise error(f"{name} has {digits:,} digits; at most {most} digits are supported for {what} "
+                    f"(IBM's limit is {ibm})", where)
+    if digits > ibm and diag is not None:
+        diag.warn(f"{name} has {digits} digits, more than IBM's limit of {ibm} for {what}", where)
 
 
 def _no_sign(node: _Node, sign: SignClause | None, diag: Diagnostics) -> None:
@@ -266,6 +288,10 @@ def _numeric(node: _Node, usage: str, written: str, usage_loc: SourceLocation, s
     where = item.picture_location or item.location
     digits = pic.digits
     signed = pic.signed
+    if pic.size > MAX_DIGITS and pic.size > digits:
+        # P positions take no storage, but the value's precision counts them (9P(80) is 81 digits)
+        raise error(f"{name} has {pic.size:,} digit positions with its P scaling positions; at most "
+                    f"{MAX_DIGITS} are supported", where)
     if usage in ("DISPLAY", "NATIONAL"):
         leading = separate = False
         if sign is not None:
@@ -276,9 +302,7 @@ def _numeric(node: _Node, usage: str, written: str, usage_loc: SourceLocation, s
                 signed = True
             if signed:
                 leading, separate = sign.leading, sign.separate
-        if digits > 31:
-            diag.warn(f"{name} has {digits} digits, more than IBM's limit of 31 for a DISPLAY number",
-                      where)
+        _digit_limits(name, digits, IBM_DECIMAL_DIGITS, "a DISPLAY number", where, diag)
         width = 2 if usage == "NATIONAL" else 1
         return _Storage(Kind.ZONED, width * (digits + (1 if separate else 0)), usage, digits=digits,
                         scale=pic.scale, signed=signed, sign_leading=leading, sign_separate=separate,
@@ -287,16 +311,15 @@ def _numeric(node: _Node, usage: str, written: str, usage_loc: SourceLocation, s
         diag.warn(f"the SIGN clause applies to USAGE DISPLAY items only; it is ignored for {name} "
                   f"(USAGE {written})", item.sign.location)
     if usage == "COMP-3":
-        if digits > 31:
-            diag.warn(f"{name} has {digits} digits, more than IBM's limit of 31 for a packed-decimal "
-                      "number", where)
+        _digit_limits(name, digits, IBM_DECIMAL_DIGITS, "a packed-decimal number", where, diag)
         return _Storage(Kind.PACKED, digits // 2 + 1, usage, digits=digits, scale=pic.scale,
                         signed=signed)
     if usage in ("COMP", "COMP-5"):
+        _digit_limits(name, digits, IBM_BINARY_DIGITS, "a binary number", where, None, MAX_BINARY_DIGITS)
         size = binary_length(digits, dialect, signed)
-        if digits > 18:
-            diag.warn(f"{name} is a binary item of {digits} digits, beyond IBM's 18; it is sized as "
-                      f"Cobrix sizes it ({size} bytes)", where)
+        if digits > IBM_BINARY_DIGITS:
+            diag.warn(f"{name} is a binary item of {digits} digits, beyond IBM's {IBM_BINARY_DIGITS}; it is "
+                      f"sized as Cobrix sizes it ({size} bytes)", where)
         if dialect is Dialect.IBM:
             boundary = 2 if digits <= 4 else 4
         else:
@@ -318,6 +341,7 @@ def _place(node: _Node, offset: int, variable: bool, diag: Diagnostics) -> None:
         node.length = st.length
         node.boundary = st.boundary if node.sync else 1
         node.varies = bool(item.occurs and item.occurs.depending_on)
+        _check_size(node)
         return
     cursor = offset
     area_target: _Node | None = None
@@ -361,6 +385,21 @@ def _place(node: _Node, offset: int, variable: bool, diag: Diagnostics) -> None:
     node.length = length
     node.boundary = boundary
     node.varies = varies or bool(item.occurs and item.occurs.depending_on)
+    _check_size(node)
+
+
+def _check_size(node: _Node) -> None:
+    """Refuse an item (a table: all its occurrences) above IBM's item size limit, before a parent
+    multiplies it further."""
+    if node.total <= MAX_ITEM_BYTES:
+        return
+    item = node.item
+    if item.occurs is not None and node.length <= MAX_ITEM_BYTES:
+        raise error(f"table {node.name} takes {node.total:,} bytes ({item.occurs.max:,} occurrences of "
+                    f"{node.length:,}); an item may take at most {MAX_ITEM_BYTES:,} bytes",
+                    item.occurs.location)
+    raise error(f"{node.name} takes {node.length:,} bytes; an item may take at most {MAX_ITEM_BYTES:,} "
+                "bytes", item.picture_location or item.location)
 
 
 def _redefined(parent: _Node, child: _Node, area_target: _Node | None) -> _Node:

@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from bridge.copybook.diagnostics import Diagnostics, error
+from bridge.copybook.limits import MAX_DIGITS, MAX_OCCURS, too_many_digits
 from bridge.copybook.items import DataItem, Figurative, OccursClause, Reference, SignClause
 from bridge.copybook.picture import PictureError, parse_picture
 from bridge.copybook.tokens import LITERAL, LPAREN, PERIOD, RPAREN, WORD, Token
@@ -310,19 +311,25 @@ def _usage(cur: _Cursor, item: DataItem, t: Token) -> None:
                       "as COMP (big-endian binary)", _loc(t))
 
 
-def _integer(cur: _Cursor, what: str) -> int:
+def _integer(cur: _Cursor, what: str, limit: int) -> int:
     t = cur.take()
-    if t.kind != WORD or not t.text.isdigit():
-        raise error(f"{what} must be an unsigned integer, found {t.shown()!r}", _loc(t))
+    if t.kind != WORD or not t.text.isascii() or not t.text.isdigit():
+        raise error(f"{what} must be an unsigned integer, found {_shorten(t.shown())!r}", _loc(t))
+    if too_many_digits(t.text) or int(t.text) > limit:
+        raise error(f"{what} {_shorten(t.text)} is above the limit of {limit:,}", _loc(t))
     return int(t.text)
 
 
+def _shorten(text: str) -> str:
+    return text if len(text) <= 40 else text[:36] + "..."
+
+
 def _occurs(cur: _Cursor, item: DataItem, t: Token) -> None:
-    first = _integer(cur, "the OCCURS count")
+    first = _integer(cur, "the OCCURS count", MAX_OCCURS)
     has_min = False
     low, high = first, first
     if cur.optional("TO"):
-        high = _integer(cur, "the OCCURS maximum")
+        high = _integer(cur, "the OCCURS maximum", MAX_OCCURS)
         has_min = True
     cur.optional("TIMES")
     depending = None
@@ -393,7 +400,7 @@ def _literal(cur: _Cursor) -> Any:
                 return Figurative(_FIGURATIVES[lit.upper])
             raise error(f"ALL must be followed by a literal, found {lit.shown()!r}", _loc(lit))
         if _NUMBER.fullmatch(t.text):
-            return _number(t.text)
+            return _number(t)
     raise error(f"expected a literal or a figurative constant (SPACES, ZEROS, ...), found {t.shown()!r}",
                 _loc(t))
 
@@ -407,7 +414,12 @@ def _literal_value(t: Token) -> Any:
     return t.text
 
 
-def _number(text: str) -> int | Decimal:
+def _number(t: Token) -> int | Decimal:
+    text = t.text
+    mantissa = re.split(r"[eE]", text, maxsplit=1)[0]
+    digits = sum(ch.isdigit() for ch in mantissa.lstrip("+-0."))
+    if digits > MAX_DIGITS or len(text) > 2 * MAX_DIGITS:
+        raise error(f"the numeric literal {_shorten(text)} has more than {MAX_DIGITS} digits", _loc(t))
     if re.fullmatch(r"[+-]?\d+", text):
         return int(text)
     return Decimal(text)
