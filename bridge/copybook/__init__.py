@@ -47,8 +47,14 @@ def compile_copybook(text: str, *, name: str = "<copybook>", include_dirs: Itera
     dirs = tuple(Path(d) for d in include_dirs)
     diag = Diagnostics(strict=strict)
 
+    loaded: dict[Path, list[Token]] = {}
+
     def load(member: Path) -> list[Token]:
-        return tokenize(read_source(_read(member, str(member)), file=str(member), source_format=source_format))
+        # a member copied many times is read and tokenized once per compile
+        if member not in loaded:
+            loaded[member] = tokenize(read_source(_read(member, str(member)), file=str(member),
+                                                  source_format=source_format))
+        return loaded[member]
 
     tokens = tokenize(read_source(text, file=name, source_format=source_format))
     tokens = expand_copies(tokens, file=name, include_dirs=dirs, load=load)

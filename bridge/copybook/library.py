@@ -17,10 +17,11 @@ in order, as written, upper case and lower case, with the suffixes real librarie
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
+from bridge.copybook.limits import MAX_COPY_DEPTH, MAX_COPY_INCLUSIONS, MAX_EXPANDED_TOKENS
 from bridge.copybook.tokens import LITERAL, PERIOD, PSEUDO, WORD, Token
 from bridge.errors import CopybookError
 
@@ -34,6 +35,14 @@ class _Replacement:
     before: tuple[Token, ...]
     after: tuple[Token, ...]
     mode: str = "whole"         # whole | leading | trailing | tag
+
+
+@dataclass(slots=True)
+class _Inclusions:
+    """One compile's COPY statements: how many were expanded, and where each member was found."""
+
+    count: int = 0
+    found: dict[tuple[str, tuple[Path, ...]], tuple[Path | None, str]] = field(default_factory=dict)
 
 
 def find_member(name: str, dirs: list[Path]) -> Path | None:
@@ -54,10 +63,13 @@ def find_member(name: str, dirs: list[Path]) -> Path | None:
 
 
 def expand_copies(tokens: list[Token], *, file: str, include_dirs: tuple[Path, ...],
-                  load: Callable[[Path], list[Token]], chain: tuple[str, ...] = ()) -> list[Token]:
+                  load: Callable[[Path], list[Token]], chain: tuple[str, ...] = (),
+                  included: _Inclusions | None = None) -> list[Token]:
     """Tokens with every COPY statement replaced by its member's (expanded, replaced) tokens."""
     if not any(t.kind == WORD and t.upper == "COPY" for t in tokens):
         return tokens
+    if included is None:
+        included = _Inclusions()
     out: list[Token] = []
     i = 0
     n = len(tokens)
@@ -70,20 +82,35 @@ def expand_copies(tokens: list[Token], *, file: str, include_dirs: tuple[Path, .
         i, member, replacements = _copy_statement(tokens, i)
         here = Path(file).parent if file and not file.startswith("<") else Path.cwd()
         dirs = [here, *include_dirs]
-        path = find_member(member.text, dirs)
+        look_up = (member.text, tuple(dirs))
+        if look_up not in included.found:
+            path = find_member(member.text, dirs)
+            included.found[look_up] = (path, str(path.resolve()) if path is not None else "")
+        path, key = included.found[look_up]
         if path is None:
             searched = ", ".join(str(d) for d in dict.fromkeys(dirs))
             raise CopybookError(
                 f"COPY member {member.text} not found (searched {searched}); add its library with -I DIR",
                 file=member.file, line=member.line, column=member.column)
-        key = str(path.resolve())
+        if len(chain) >= MAX_COPY_DEPTH:
+            raise CopybookError(f"COPY {member.text} is nested more than {MAX_COPY_DEPTH} members deep",
+                                file=member.file, line=member.line, column=member.column)
+        included.count += 1
+        if included.count > MAX_COPY_INCLUSIONS:
+            raise CopybookError(f"COPY {member.text} is one COPY too many: the copybook includes more than "
+                                f"{MAX_COPY_INCLUSIONS:,} members in all; is a member copied many times over?",
+                                file=member.file, line=member.line, column=member.column)
         if key in chain:
             names = " -> ".join([*(Path(c).name for c in chain[chain.index(key):]), path.name])
             raise CopybookError(f"COPY {member.text} includes itself ({names})",
                                 file=member.file, line=member.line, column=member.column)
         inner = expand_copies(load(path), file=str(path), include_dirs=include_dirs, load=load,
-                              chain=(*chain, key))
+                              chain=(*chain, key), included=included)
         out.extend(_apply(inner, replacements) if replacements else inner)
+        if len(out) > MAX_EXPANDED_TOKENS:
+            raise CopybookError(f"COPY {member.text} expands the copybook beyond {MAX_EXPANDED_TOKENS:,} "
+                                "words; is a member copied many times over?",
+                                file=member.file, line=member.line, column=member.column)
     return out
 
 

@@ -17,6 +17,9 @@ Decisions where IBM and the readers of rehosted files part:
 * OCCURS. At most 999,999,999 occurrences; the table's bytes fall under the size limit too.
 * Editing. A numeric-edited PICTURE beyond IBM's 249 character positions is accepted with a
   warning up to 32,767 (IBM's replication limit for editing symbols) and refused beyond.
+* COPY. Members nest at most 64 deep, at most 1,000 COPY statements are expanded in all, and
+  the expanded copybook may hold at most 1,000,000 words (a member copied twice by a member
+  copied twice ... doubles at every level).
 * Length of the PICTURE character-string: IBM's 50 characters; longer strings are accepted with
   a warning (the parser is linear in the string, so length costs nothing).
 
@@ -30,8 +33,11 @@ __all__ = [
     "IBM_EDITED_POSITIONS",
     "IBM_PICTURE_CHARACTERS",
     "MAX_BINARY_DIGITS",
+    "MAX_COPY_DEPTH",
+    "MAX_COPY_INCLUSIONS",
     "MAX_DIGITS",
     "MAX_EDITED_POSITIONS",
+    "MAX_EXPANDED_TOKENS",
     "MAX_ITEM_BYTES",
     "MAX_OCCURS",
     "MAX_REPEAT",
@@ -50,6 +56,9 @@ MAX_WIDE_REPEAT = 499_999_999    # ... for national and DBCS symbols (2 bytes ea
 IBM_EDITED_POSITIONS = 249
 MAX_EDITED_POSITIONS = 32_767    # PICTURE symbol replication (editing)
 IBM_PICTURE_CHARACTERS = 50
+MAX_COPY_DEPTH = 64
+MAX_COPY_INCLUSIONS = 1_000
+MAX_EXPANDED_TOKENS = 1_000_000
 _MAX_NUMBER_TEXT = 12            # digits of a repeat or OCCURS count worth converting at all
 
 
