@@ -167,6 +167,12 @@ def _entry(cur: _Cursor, level: int, level_token: Token) -> DataItem:
             cur.take()
             item.name = t.text.upper()
             item.location = _loc(t)
+            if ":" in t.text:
+                tag = re.search(r":[^:]*:", t.text)
+                shown = tag.group(0) if tag else ":"
+                cur.diag.warn(f"the data name {t.text} looks like an unreplaced COPY REPLACING tag ({shown}); "
+                              f"was the member copied without REPLACING =={shown}== BY ==...==? The name is "
+                              "kept as written", _loc(t))
         elif t.kind != WORD:
             raise error(f"expected a data name after level {level_token.text}, found {t.shown()!r}",
                         _loc(t))
