@@ -189,6 +189,11 @@ def _type(node: _Node, usage: tuple[str, str, SourceLocation] | None, sign: Sign
     usage = own_usage or usage
     sign = item.sign or sign
     sync = item.sync or sync
+    if item.group_usage is not None:
+        if not node.children:
+            raise error(f"GROUP-USAGE applies to group items; {node.name} is elementary",
+                        item.group_usage_location)
+        usage = usage or ("NATIONAL", "NATIONAL", item.group_usage_location)
     if node.children:
         if item.picture is not None:  # pragma: no cover - the parser rejects this earlier
             raise error(f"{node.name} has a PICTURE and subordinate items", item.location)
@@ -215,6 +220,15 @@ def _storage(node: _Node, usage_info: tuple[str, str, SourceLocation] | None, si
         size = 8 if written == "PROCEDURE-POINTER" else 4
         return _Storage(Kind.BINARY, size, usage, digits=9 if usage == "INDEX" else 0,
                         signed=usage == "INDEX", boundary=4 if dialect is Dialect.IBM else size)
+    if usage.startswith("BINARY-"):
+        return _fixed_binary(node, usage, written, usage_loc, dialect, diag)
+    if usage == "COMP-X" and pic is not None and pic.category is Category.ALPHANUMERIC:
+        _not_ibm(name, written, usage_loc, dialect, diag)
+        if pic.size > _WIDEST_BINARY:
+            raise error(f"{name} is PICTURE X({pic.size}) COMP-X; at most {_WIDEST_BINARY} bytes are supported "
+                        "for a binary number", where)
+        return _Storage(Kind.BINARY, pic.size, usage, signed=False,
+                        boundary=pic.size if pic.size in (2, 4, 8) else 1)
     if usage in ("COMP-1", "COMP-2"):
         if pic is not None:
             diag.warn(f"{name} is USAGE {written}, which takes no PICTURE clause; PICTURE {pic.text} is "
@@ -262,6 +276,30 @@ def _storage(node: _Node, usage_info: tuple[str, str, SourceLocation] | None, si
     width = 2 if usage == "NATIONAL" else 1
     return _Storage(Kind.NUMERIC_EDITED, width * pic.size, usage, digits=pic.digits, scale=pic.scale,
                     signed=pic.signed, display_length=pic.size, edit_mask=pic.edit_mask)
+
+
+_FIXED_BINARY = {"BINARY-CHAR": 1, "BINARY-SHORT": 2, "BINARY-LONG": 4, "BINARY-DOUBLE": 8}
+_WIDEST_BINARY = 16
+
+
+def _not_ibm(name: str, written: str, where: SourceLocation, dialect: Dialect, diag: Diagnostics) -> None:
+    if dialect is Dialect.IBM:
+        diag.warn(f"USAGE {written} of {name} is not IBM Enterprise COBOL (Micro Focus and GnuCOBOL define "
+                  "it); it is laid out as they lay it out", where)
+
+
+def _fixed_binary(node: _Node, usage: str, written: str, usage_loc: SourceLocation, dialect: Dialect,
+                  diag: Diagnostics) -> _Storage:
+    """BINARY-CHAR/SHORT/LONG/DOUBLE [SIGNED|UNSIGNED]: 1/2/4/8 bytes, no PICTURE, signed unless
+    UNSIGNED, in the platform's byte order (as GnuCOBOL stores them: little-endian on x86)."""
+    item = node.item
+    if item.picture is not None:
+        raise error(f"{node.name} is USAGE {written}, which takes no PICTURE clause",
+                    item.picture_location or item.location)
+    _not_ibm(node.name, written, usage_loc, dialect, diag)
+    base, _, unsigned = usage.partition(" ")
+    size = _FIXED_BINARY[base]
+    return _Storage(Kind.BINARY, size, base, signed=not unsigned, native_binary=True, boundary=size)
 
 
 def _digit_limits(name: str, digits: int, ibm: int, what: str, where: SourceLocation,
@@ -314,6 +352,19 @@ def _numeric(node: _Node, usage: str, written: str, usage_loc: SourceLocation, s
         _digit_limits(name, digits, IBM_DECIMAL_DIGITS, "a packed-decimal number", where, diag)
         return _Storage(Kind.PACKED, digits // 2 + 1, usage, digits=digits, scale=pic.scale,
                         signed=signed)
+    if usage == "COMP-6":
+        _not_ibm(name, written, usage_loc, dialect, diag)
+        if signed:
+            raise error(f"{name} is USAGE {written} (unsigned packed decimal, no sign nibble); its PICTURE "
+                        f"{pic.text} cannot have an S", where)
+        _digit_limits(name, digits, MAX_DIGITS, "a packed-decimal number", where, diag)
+        return _Storage(Kind.PACKED, (digits + 1) // 2, usage, digits=digits, scale=pic.scale)
+    if usage == "COMP-X":
+        _not_ibm(name, written, usage_loc, dialect, diag)
+        _digit_limits(name, digits, IBM_BINARY_DIGITS, "a binary number", where, None, MAX_BINARY_DIGITS)
+        size = binary_length(digits, Dialect.MICROFOCUS, signed)
+        return _Storage(Kind.BINARY, size, usage, digits=digits, scale=pic.scale, signed=signed,
+                        boundary=size if size in (2, 4, 8) else 1)
     if usage in ("COMP", "COMP-5"):
         _digit_limits(name, digits, IBM_BINARY_DIGITS, "a binary number", where, None, MAX_BINARY_DIGITS)
         size = binary_length(digits, dialect, signed)
@@ -535,7 +586,7 @@ def _freeze(node: _Node, dims: tuple[Dim, ...], odo: dict[int, tuple[str, ...]])
 
 
 def _group_usage(node: _Node) -> str:
-    return node.item.usage or "DISPLAY"
+    return node.item.usage or node.item.group_usage or "DISPLAY"
 
 
 def _renames_field(item: DataItem, top: _Node, nodes: list[_Node], index: _NameIndex) -> Field:

@@ -67,6 +67,8 @@ class DataItem:
     usage: str | None = None                # normalised (DISPLAY, COMP, COMP-1, ... POINTER, INDEX)
     usage_written: str | None = None        # as written (COMP-4, BINARY, PACKED-DECIMAL, ...)
     usage_location: SourceLocation | None = None
+    group_usage: str | None = None          # GROUP-USAGE NATIONAL: the group's items default to NATIONAL
+    group_usage_location: SourceLocation | None = None
     sign: SignClause | None = None
     occurs: OccursClause | None = None
     redefines: Reference | None = None

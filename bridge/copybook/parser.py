@@ -36,10 +36,15 @@ USAGES = {
     "COMP-5": "COMP-5", "COMPUTATIONAL-5": "COMP-5",
     "NATIONAL": "NATIONAL", "POINTER": "POINTER", "PROCEDURE-POINTER": "POINTER",
     "FUNCTION-POINTER": "POINTER", "INDEX": "INDEX",
+    # rehosted dialects (Micro Focus, GnuCOBOL, COBOL 2002); the layout pass warns under ibm
+    "COMP-X": "COMP-X", "COMPUTATIONAL-X": "COMP-X", "COMP-6": "COMP-6", "COMPUTATIONAL-6": "COMP-6",
+    "BINARY-CHAR": "BINARY-CHAR", "BINARY-SHORT": "BINARY-SHORT", "BINARY-LONG": "BINARY-LONG",
+    "BINARY-DOUBLE": "BINARY-DOUBLE",
 }
 _CLAUSE_WORDS = frozenset({
     "PIC", "PICTURE", "USAGE", "OCCURS", "REDEFINES", "SIGN", "LEADING", "TRAILING", "SYNC",
     "SYNCHRONIZED", "JUST", "JUSTIFIED", "BLANK", "VALUE", "VALUES", "EXTERNAL", "GLOBAL", "RENAMES",
+    "GROUP-USAGE",
     *USAGES,
 })
 _FIGURATIVES = {
@@ -230,6 +235,14 @@ def _clause(cur: _Cursor, item: DataItem, seen: set[str]) -> None:
     elif word in USAGES:
         _once(item, seen, "USAGE", t)
         _usage(cur, item, t)
+    elif word == "GROUP-USAGE":
+        _once(item, seen, "GROUP-USAGE", t)
+        cur.optional("IS")
+        u = cur.take()
+        if not u.is_word("NATIONAL"):
+            raise error(f"GROUP-USAGE must be NATIONAL, found {u.shown()!r}", _loc(u))
+        item.group_usage = "NATIONAL"
+        item.group_usage_location = _loc(t)
     elif word == "OCCURS":
         _once(item, seen, "OCCURS", t)
         _occurs(cur, item, t)
@@ -312,6 +325,11 @@ def _usage(cur: _Cursor, item: DataItem, t: Token) -> None:
     item.usage = USAGES[word]
     item.usage_written = word
     item.usage_location = _loc(t)
+    if word.startswith("BINARY-") and cur.peek() is not None and cur.peek().is_word("SIGNED", "UNSIGNED"):
+        written = cur.take().upper
+        item.usage_written = f"{word} {written}"
+        if written == "UNSIGNED":
+            item.usage = f"{item.usage} UNSIGNED"
     if word in ("COMP-0", "COMPUTATIONAL-0"):
         cur.diag.warn(f"USAGE {word} of {item.display_name} is not IBM Enterprise COBOL; it is taken "
                       "as COMP (big-endian binary)", _loc(t))
