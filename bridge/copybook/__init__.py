@@ -14,12 +14,12 @@ from typing import Iterable
 
 from bridge.copybook.compute import compute_layout
 from bridge.copybook.diagnostics import Diagnostics
-from bridge.copybook.library import expand_copies
+from bridge.copybook.library import expand_copies, replace_statements
 from bridge.copybook.parser import build_tree, parse_entries
 from bridge.copybook.source import read_source
 from bridge.copybook.tokens import Token, tokenize
 from bridge.errors import CopybookError
-from bridge.layout.model import Dialect, Layout
+from bridge.layout.model import Dialect, Layout, SourceLocation
 
 __all__ = ["compile_copybook", "load_copybook"]
 
@@ -57,7 +57,12 @@ def compile_copybook(text: str, *, name: str = "<copybook>", include_dirs: Itera
         return loaded[member]
 
     tokens = tokenize(read_source(text, file=name, source_format=source_format))
-    tokens = expand_copies(tokens, file=name, include_dirs=dirs, load=load)
+    def notice(message: str, where: Token) -> None:
+        diag.warn(message, SourceLocation(where.file, where.line, where.column))
+
+    tokens = expand_copies(tokens, file=name, include_dirs=dirs, load=load,
+                           notice=notice if chosen is Dialect.IBM else None)
+    tokens = replace_statements(tokens)
     entries = parse_entries(tokens, diag)
     records, level77 = build_tree(entries, diag, member=name)
     if not records and not level77:
