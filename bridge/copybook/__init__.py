@@ -2,8 +2,9 @@
 
 ``load_copybook`` reads a file, ``compile_copybook`` compiles text; both resolve COPY
 members from the including file's directory and ``include_dirs``. The stages are
-`source` (columns, comments, continuation), `tokens`, `library` (COPY ... REPLACING),
-`parser` (entries and item trees) and `compute` (sizes and offsets into the layout model).
+`source` (columns, comments, continuation), `tokens`, `library` (COPY ... REPLACING,
+++INCLUDE/-INC, then REPLACE), `parser` (entries and item trees) and `compute` (sizes and
+offsets into the layout model), every size and count held to `limits`.
 Leniency warnings land in ``Layout.warnings``; ``strict=True`` makes them errors.
 """
 from __future__ import annotations

@@ -7,18 +7,22 @@ The layout is built in named passes over the parsed items (`bridge.copybook.item
 2. *placement*: offsets from the 01 start, every table full. SYNC slack goes right before the
    synchronized item and belongs to its group; a table whose element holds SYNC items gets
    slack at the end of each occurrence so every occurrence stays aligned (IBM's rule);
-   a REDEFINES area is as large as its largest view;
+   a REDEFINES area is as large as its largest view; an item or table above IBM's size limit
+   (`bridge.copybook.limits`) is refused here, before its parent multiplies it further;
 3. *checks*: REDEFINES, OCCURS DEPENDING ON objects and 66 RENAMES ranges;
 4. *freezing*: `Field`s with paths, dims and conditions, and one `Record` per 01.
 
 Sizes follow IBM Enterprise COBOL. The dialect changes binary sizes only (and SYNC
 boundaries with them): IBM 2/4/8 bytes for 1-4/5-9/10-18 digits, GnuCOBOL 1/2/4/8 for
 1-2/3-4/5-9/10-18, Micro Focus the fewest bytes that hold the digits. Under non-IBM dialects
-a SYNC binary item aligns on its own size.
+a SYNC binary item aligns on its own size. The rehosted usages keep the sizes of the compilers
+that define them whatever the dialect (COMP-X Micro Focus's, COMP-6 and BINARY-CHAR/SHORT/
+LONG/DOUBLE GnuCOBOL's, measured with cobc -std=mf); under ibm they are a warning.
 
 Items after an ODO table (variably located) get the offset they have with every table full
-and ``variable_offset=True``. `bridge.layout.resolve.resolve_counts` moves them for actual counts; SYNC slack is
-kept as computed for full tables, because slack is fixed when the program is compiled.
+and ``variable_offset=True``. `bridge.layout.resolve.resolve_counts` moves them for actual
+counts; SYNC slack is kept as computed for full tables, because slack is fixed when the
+program is compiled.
 """
 from __future__ import annotations
 
