@@ -16,7 +16,7 @@ from bridge.copybook.diagnostics import Diagnostics
 from bridge.copybook.parser import build_tree, parse_entries
 from bridge.copybook.source import read_source
 from bridge.copybook.tokens import tokenize
-from bridge.layout.compute import compute_layout
+from bridge.copybook.compute import compute_layout
 from bridge.layout.model import Dialect
 
 PATTERNS = [

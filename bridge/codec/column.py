@@ -38,6 +38,8 @@ def codec_for(field: Field) -> ModuleType:
         from bridge.codec import alphanumeric as mod
     elif kind is Kind.ZONED:
         from bridge.codec import zoned as mod
+    elif kind is Kind.PACKED and field.usage == "COMP-6":
+        from bridge.codec import packed_unsigned as mod
     elif kind is Kind.PACKED:
         from bridge.codec import packed as mod
     elif kind is Kind.BINARY:

@@ -2,8 +2,9 @@
 
 ``load_copybook`` reads a file, ``compile_copybook`` compiles text; both resolve COPY
 members from the including file's directory and ``include_dirs``. The stages are
-`source` (columns, comments, continuation), `tokens`, `library` (COPY ... REPLACING),
-`parser` (entries and item trees) and `bridge.layout.compute` (sizes and offsets).
+`source` (columns, comments, continuation), `tokens`, `library` (COPY ... REPLACING,
+++INCLUDE/-INC, then REPLACE), `parser` (entries and item trees) and `compute` (sizes and
+offsets into the layout model), every size and count held to `limits`.
 Leniency warnings land in ``Layout.warnings``; ``strict=True`` makes them errors.
 """
 from __future__ import annotations
@@ -12,13 +13,14 @@ from os import PathLike
 from pathlib import Path
 from typing import Iterable
 
+from bridge.copybook.compute import compute_layout
 from bridge.copybook.diagnostics import Diagnostics
-from bridge.copybook.library import expand_copies
+from bridge.copybook.library import expand_copies, replace_statements
 from bridge.copybook.parser import build_tree, parse_entries
 from bridge.copybook.source import read_source
 from bridge.copybook.tokens import Token, tokenize
 from bridge.errors import CopybookError
-from bridge.layout.model import Dialect, Layout
+from bridge.layout.model import Dialect, Layout, SourceLocation
 
 __all__ = ["compile_copybook", "load_copybook"]
 
@@ -46,18 +48,27 @@ def compile_copybook(text: str, *, name: str = "<copybook>", include_dirs: Itera
     dirs = tuple(Path(d) for d in include_dirs)
     diag = Diagnostics(strict=strict)
 
+    loaded: dict[Path, list[Token]] = {}
+
     def load(member: Path) -> list[Token]:
-        return tokenize(read_source(_read(member, str(member)), file=str(member), source_format=source_format))
+        # a member copied many times is read and tokenized once per compile
+        if member not in loaded:
+            loaded[member] = tokenize(read_source(_read(member, str(member)), file=str(member),
+                                                  source_format=source_format))
+        return loaded[member]
 
     tokens = tokenize(read_source(text, file=name, source_format=source_format))
-    tokens = expand_copies(tokens, file=name, include_dirs=dirs, load=load)
+    def notice(message: str, where: Token) -> None:
+        diag.warn(message, SourceLocation(where.file, where.line, where.column))
+
+    tokens = expand_copies(tokens, file=name, include_dirs=dirs, load=load,
+                           notice=notice if chosen is Dialect.IBM else None)
+    tokens = replace_statements(tokens)
     entries = parse_entries(tokens, diag)
     records, level77 = build_tree(entries, diag, member=name)
     if not records and not level77:
         raise CopybookError("the copybook has no data description entries (no 01, 77 or other level)",
                             file=name)
-    from bridge.layout.compute import compute_layout  # the layout layer builds on the copybook layer
-
     return compute_layout(records, level77, dialect=chosen, diag=diag, source=name)
 
 

@@ -1,6 +1,6 @@
 """The parsed data description entries: a mutable item tree, as written, before any layout.
 
-The parser fills these; `bridge.layout.compute` reads them and builds the immutable
+The parser fills these; `bridge.copybook.compute` reads them and builds the immutable
 `bridge.layout.model` tree. Nothing here knows storage sizes or offsets.
 """
 from __future__ import annotations
@@ -67,6 +67,8 @@ class DataItem:
     usage: str | None = None                # normalised (DISPLAY, COMP, COMP-1, ... POINTER, INDEX)
     usage_written: str | None = None        # as written (COMP-4, BINARY, PACKED-DECIMAL, ...)
     usage_location: SourceLocation | None = None
+    group_usage: str | None = None          # GROUP-USAGE NATIONAL: the group's items default to NATIONAL
+    group_usage_location: SourceLocation | None = None
     sign: SignClause | None = None
     occurs: OccursClause | None = None
     redefines: Reference | None = None

@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from bridge.copybook.diagnostics import Diagnostics, error
+from bridge.copybook.limits import MAX_DIGITS, MAX_OCCURS, too_many_digits
 from bridge.copybook.items import DataItem, Figurative, OccursClause, Reference, SignClause
 from bridge.copybook.picture import PictureError, parse_picture
 from bridge.copybook.tokens import LITERAL, LPAREN, PERIOD, RPAREN, WORD, Token
@@ -35,10 +36,15 @@ USAGES = {
     "COMP-5": "COMP-5", "COMPUTATIONAL-5": "COMP-5",
     "NATIONAL": "NATIONAL", "POINTER": "POINTER", "PROCEDURE-POINTER": "POINTER",
     "FUNCTION-POINTER": "POINTER", "INDEX": "INDEX",
+    # rehosted dialects (Micro Focus, GnuCOBOL, COBOL 2002); the layout pass warns under ibm
+    "COMP-X": "COMP-X", "COMPUTATIONAL-X": "COMP-X", "COMP-6": "COMP-6", "COMPUTATIONAL-6": "COMP-6",
+    "BINARY-CHAR": "BINARY-CHAR", "BINARY-SHORT": "BINARY-SHORT", "BINARY-LONG": "BINARY-LONG",
+    "BINARY-DOUBLE": "BINARY-DOUBLE",
 }
 _CLAUSE_WORDS = frozenset({
     "PIC", "PICTURE", "USAGE", "OCCURS", "REDEFINES", "SIGN", "LEADING", "TRAILING", "SYNC",
     "SYNCHRONIZED", "JUST", "JUSTIFIED", "BLANK", "VALUE", "VALUES", "EXTERNAL", "GLOBAL", "RENAMES",
+    "GROUP-USAGE",
     *USAGES,
 })
 _FIGURATIVES = {
@@ -166,6 +172,12 @@ def _entry(cur: _Cursor, level: int, level_token: Token) -> DataItem:
             cur.take()
             item.name = t.text.upper()
             item.location = _loc(t)
+            if ":" in t.text:
+                tag = re.search(r":[^:]*:", t.text)
+                shown = tag.group(0) if tag else ":"
+                cur.diag.warn(f"the data name {t.text} looks like an unreplaced COPY REPLACING tag ({shown}); "
+                              f"was the member copied without REPLACING =={shown}== BY ==...==? The name is "
+                              "kept as written", _loc(t))
         elif t.kind != WORD:
             raise error(f"expected a data name after level {level_token.text}, found {t.shown()!r}",
                         _loc(t))
@@ -223,6 +235,14 @@ def _clause(cur: _Cursor, item: DataItem, seen: set[str]) -> None:
     elif word in USAGES:
         _once(item, seen, "USAGE", t)
         _usage(cur, item, t)
+    elif word == "GROUP-USAGE":
+        _once(item, seen, "GROUP-USAGE", t)
+        cur.optional("IS")
+        u = cur.take()
+        if not u.is_word("NATIONAL"):
+            raise error(f"GROUP-USAGE must be NATIONAL, found {u.shown()!r}", _loc(u))
+        item.group_usage = "NATIONAL"
+        item.group_usage_location = _loc(t)
     elif word == "OCCURS":
         _once(item, seen, "OCCURS", t)
         _occurs(cur, item, t)
@@ -305,24 +325,35 @@ def _usage(cur: _Cursor, item: DataItem, t: Token) -> None:
     item.usage = USAGES[word]
     item.usage_written = word
     item.usage_location = _loc(t)
+    if word.startswith("BINARY-") and cur.peek() is not None and cur.peek().is_word("SIGNED", "UNSIGNED"):
+        written = cur.take().upper
+        item.usage_written = f"{word} {written}"
+        if written == "UNSIGNED":
+            item.usage = f"{item.usage} UNSIGNED"
     if word in ("COMP-0", "COMPUTATIONAL-0"):
         cur.diag.warn(f"USAGE {word} of {item.display_name} is not IBM Enterprise COBOL; it is taken "
                       "as COMP (big-endian binary)", _loc(t))
 
 
-def _integer(cur: _Cursor, what: str) -> int:
+def _integer(cur: _Cursor, what: str, limit: int) -> int:
     t = cur.take()
-    if t.kind != WORD or not t.text.isdigit():
-        raise error(f"{what} must be an unsigned integer, found {t.shown()!r}", _loc(t))
+    if t.kind != WORD or not t.text.isascii() or not t.text.isdigit():
+        raise error(f"{what} must be an unsigned integer, found {_shorten(t.shown())!r}", _loc(t))
+    if too_many_digits(t.text) or int(t.text) > limit:
+        raise error(f"{what} {_shorten(t.text)} is above the limit of {limit:,}", _loc(t))
     return int(t.text)
 
 
+def _shorten(text: str) -> str:
+    return text if len(text) <= 40 else text[:36] + "..."
+
+
 def _occurs(cur: _Cursor, item: DataItem, t: Token) -> None:
-    first = _integer(cur, "the OCCURS count")
+    first = _integer(cur, "the OCCURS count", MAX_OCCURS)
     has_min = False
     low, high = first, first
     if cur.optional("TO"):
-        high = _integer(cur, "the OCCURS maximum")
+        high = _integer(cur, "the OCCURS maximum", MAX_OCCURS)
         has_min = True
     cur.optional("TIMES")
     depending = None
@@ -393,7 +424,7 @@ def _literal(cur: _Cursor) -> Any:
                 return Figurative(_FIGURATIVES[lit.upper])
             raise error(f"ALL must be followed by a literal, found {lit.shown()!r}", _loc(lit))
         if _NUMBER.fullmatch(t.text):
-            return _number(t.text)
+            return _number(t)
     raise error(f"expected a literal or a figurative constant (SPACES, ZEROS, ...), found {t.shown()!r}",
                 _loc(t))
 
@@ -407,7 +438,12 @@ def _literal_value(t: Token) -> Any:
     return t.text
 
 
-def _number(text: str) -> int | Decimal:
+def _number(t: Token) -> int | Decimal:
+    text = t.text
+    mantissa = re.split(r"[eE]", text, maxsplit=1)[0]
+    digits = sum(ch.isdigit() for ch in mantissa.lstrip("+-0."))
+    if digits > MAX_DIGITS or len(text) > 2 * MAX_DIGITS:
+        raise error(f"the numeric literal {_shorten(text)} has more than {MAX_DIGITS} digits", _loc(t))
     if re.fullmatch(r"[+-]?\d+", text):
         return int(text)
     return Decimal(text)

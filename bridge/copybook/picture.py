@@ -1,9 +1,11 @@
 """PICTURE character-strings: category, digits, scale, sign and display length.
 
 A picture is read on its own, without the USAGE that goes with it; the storage size is the
-layout's business (`bridge.layout.compute`), because it depends on USAGE and the dialect.
-Repeat counts are expanded once into the ``symbols`` list and every rule works on that list,
-so ``9(3)V9(2)`` and ``999V99`` are the same picture.
+layout pass's business (`bridge.copybook.compute`), because it depends on USAGE and the dialect.
+The string is read once into runs of one symbol with their repeat counts added up, and every
+rule works on the runs, so ``9(3)V9(2)`` and ``999V99`` are the same picture and the work is
+linear in the text, never in the repeat counts (``X(999999999)`` is one run). Counts are held
+to `bridge.copybook.limits` before they are converted.
 
 Decisions where the standard leaves room:
 
@@ -17,9 +19,11 @@ Decisions where the standard leaves room:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from enum import Enum
+
+from bridge.copybook.limits import IBM_PICTURE_CHARACTERS, MAX_EDITED_POSITIONS, MAX_REPEAT, too_many_digits
 
 __all__ = ["Category", "Picture", "PictureError", "parse_picture"]
 
@@ -61,34 +65,59 @@ class Picture:
     notes: tuple[str, ...] = ()    # leniency the caller turns into warnings
 
 
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """``count`` copies of one symbol, the first written at 0-based ``position``."""
+
+    symbol: str
+    count: int
+    position: int
+
+
 @lru_cache(maxsize=4096)
 def parse_picture(text: str) -> Picture:
-    """Parse a PICTURE character-string; raises `PictureError` with a readable reason."""
+    """Parse a PICTURE character-string; raises `PictureError` with a readable reason.
+
+    Linear in the length of the string whatever its repeat counts: ``X(999999999)`` is one run,
+    never expanded; only edited pictures are expanded, after their length is held to
+    `limits.MAX_EDITED_POSITIONS`.
+    """
     pic = text.upper()
     if not pic:
         raise PictureError("the PICTURE string is empty")
-    symbols = _expand(pic)
-    kinds = set(symbols)
+    runs = _runs(pic)
+    out = _categorise(pic, runs)
+    if len(pic) > IBM_PICTURE_CHARACTERS:
+        note = (f"the PICTURE character-string has {len(pic)} characters, more than IBM's limit of "
+                f"{IBM_PICTURE_CHARACTERS}")
+        out = replace(out, notes=(*out.notes, note))
+    return out
+
+
+def _categorise(pic: str, runs: list[_Run]) -> Picture:
+    kinds = {r.symbol for r in runs}
+    size = sum(r.count for r in runs)
     if kinds <= {"A"}:
-        return Picture(pic, Category.ALPHABETIC, len(symbols))
+        return Picture(pic, Category.ALPHABETIC, size)
     if kinds <= {"A", "X", "9"} and (kinds & {"A", "X"}):
-        return Picture(pic, Category.ALPHANUMERIC, len(symbols))
+        return Picture(pic, Category.ALPHANUMERIC, size)
     if kinds <= {"N"}:
-        return Picture(pic, Category.NATIONAL, len(symbols))
-    if kinds <= {"N", "B", "0", "/"} and "N" in kinds:
-        return Picture(pic, Category.NATIONAL, len(symbols), edit_mask="".join(symbols))
+        return Picture(pic, Category.NATIONAL, size)
     if kinds <= {"G", "B"} and "G" in kinds:
-        return Picture(pic, Category.DBCS, len(symbols))
+        return Picture(pic, Category.DBCS, size)
     if kinds <= {"9", "S", "V", "P"}:
-        return _numeric(pic, symbols)
+        return _numeric(pic, runs)
+    edited = _expand(pic, runs, size)
+    if kinds <= {"N", "B", "0", "/"} and "N" in kinds:
+        return Picture(pic, Category.NATIONAL, size, edit_mask="".join(edited))
     if kinds <= {"A", "X", "9", "B", "0", "/"} and kinds & {"A", "X"}:
-        return Picture(pic, Category.ALPHANUMERIC_EDITED, len(symbols), edit_mask="".join(symbols))
-    return _numeric_edited(pic, symbols)
+        return Picture(pic, Category.ALPHANUMERIC_EDITED, size, edit_mask="".join(edited))
+    return _numeric_edited(pic, edited)
 
 
-def _expand(pic: str) -> list[str]:
-    """The picture as a list of symbols, repeat counts expanded, CR/DB kept as one symbol."""
-    symbols: list[str] = []
+def _runs(pic: str) -> list[_Run]:
+    """The picture as runs of one symbol, repeat counts added up, CR/DB kept as one symbol."""
+    runs: list[_Run] = []
     i = 0
     n = len(pic)
     while i < n:
@@ -97,61 +126,82 @@ def _expand(pic: str) -> list[str]:
             m = _REPEAT.match(pic, i)
             if not m:
                 raise PictureError(f"the repeat count at position {i + 1} is not closed with ')'", i)
-            if not symbols:
+            if not runs:
                 raise PictureError("a repeat count must follow a PICTURE symbol", i)
-            if not m.group(1):
+            written = m.group(1)
+            if not written:
                 raise PictureError(f"the repeat count at position {i + 1} is empty", i)
-            count = int(m.group(1))
+            if too_many_digits(written) or int(written) > MAX_REPEAT:
+                shown = written if len(written) <= 24 else written[:20] + "..."
+                raise PictureError(f"the repeat count ({shown}) at position {i + 1} is above the limit of "
+                                   f"{MAX_REPEAT:,}", i)
+            count = int(written)
             if count < 1:
                 raise PictureError(f"the repeat count ({count}) at position {i + 1} must be at least 1", i)
-            last = symbols[-1]
-            if last in ("CR", "DB"):
-                raise PictureError(f"{last} cannot be repeated", i)
-            symbols.extend([last] * (count - 1))
+            last = runs[-1]
+            if last.symbol in ("CR", "DB"):
+                raise PictureError(f"{last.symbol} cannot be repeated", i)
+            runs[-1] = _Run(last.symbol, last.count + count - 1, last.position)
             i = m.end()
             continue
         if pic.startswith(("CR", "DB"), i):
-            symbols.append(pic[i:i + 2])
-            i += 2
-            continue
-        if ch in "AXN9GSVPZ*+-.,B0/" or ch in _CURRENCY:
-            symbols.append(ch)
-            i += 1
-            continue
-        raise PictureError(f"'{ch}' is not a PICTURE symbol", i)
+            symbol, width = pic[i:i + 2], 2
+        elif ch in "AXN9GSVPZ*+-.,B0/" or ch in _CURRENCY:
+            symbol, width = ch, 1
+        else:
+            raise PictureError(f"'{ch}' is not a PICTURE symbol", i)
+        if runs and runs[-1].symbol == symbol:
+            runs[-1] = _Run(symbol, runs[-1].count + 1, runs[-1].position)
+        else:
+            runs.append(_Run(symbol, 1, i))
+        i += width
+    return runs
+
+
+def _expand(pic: str, runs: list[_Run], size: int) -> list[str]:
+    """The symbols of an edited picture, one per position (bounded by MAX_EDITED_POSITIONS first)."""
+    if size > MAX_EDITED_POSITIONS:
+        raise PictureError(f"an edited PICTURE may have at most {MAX_EDITED_POSITIONS:,} character "
+                           f"positions; this one has {size:,}", 0)
+    symbols: list[str] = []
+    for r in runs:
+        symbols.extend([r.symbol] * r.count)
     return symbols
 
 
-def _numeric(pic: str, symbols: list[str]) -> Picture:
-    if symbols.count("S") > 1 or ("S" in symbols and symbols[0] != "S"):
+def _numeric(pic: str, runs: list[_Run]) -> Picture:
+    s_runs = [r for r in runs if r.symbol == "S"]
+    if sum(r.count for r in s_runs) > 1 or (s_runs and runs[0].symbol != "S"):
         raise PictureError("S must appear once, as the first symbol", pic.find("S", 1))
-    if symbols.count("V") > 1:
+    if sum(r.count for r in runs if r.symbol == "V") > 1:
         raise PictureError("V (the assumed decimal point) may appear only once", pic.rfind("V"))
-    body = [s for s in symbols if s != "S"]
-    positions = [s for s in body if s != "V"]
-    digits = positions.count("9")
+    body = [r for r in runs if r.symbol != "S"]
+    positions = [r for r in body if r.symbol != "V"]
+    digits = sum(r.count for r in positions if r.symbol == "9")
     if digits == 0:
         raise PictureError("a numeric PICTURE needs at least one 9")
-    p_runs = "".join("P" if s == "P" else "9" for s in positions)
-    if "P" in p_runs and not re.fullmatch(r"P+9+|9+P+", p_runs):
+    shape = [r.symbol for r in positions]
+    shape = [s for k, s in enumerate(shape) if k == 0 or shape[k - 1] != s]   # runs split by a V
+    if "P" in shape and shape not in (["P", "9"], ["9", "P"]):
         raise PictureError("P (decimal scaling) may appear only at the left or the right end of the digits",
                            pic.find("P"))
     scale = _scale(body)
-    return Picture(pic, Category.NUMERIC, len(positions), digits=digits, scale=scale,
-                   signed=symbols[0] == "S")
+    return Picture(pic, Category.NUMERIC, sum(r.count for r in positions), digits=digits, scale=scale,
+                   signed=runs[0].symbol == "S")
 
 
-def _scale(body: list[str]) -> int:
+def _scale(body: list[_Run]) -> int:
     """Digit positions right of the decimal point, P positions left of it counting negative."""
-    if "V" in body:
-        point = body.index("V")
-    elif body and body[0] == "P":
+    symbols = [r.symbol for r in body]
+    if "V" in symbols:
+        point = symbols.index("V")
+    elif body and body[0].symbol == "P":
         point = 0                    # PPP99: the point sits before the P's
     else:
         point = len(body)            # 999PPP: the point sits after the P's
-    right = [s for s in body[point:] if s in "9P"]
-    left_p = sum(1 for s in body[:point] if s == "P")
-    return len(right) - left_p
+    right = sum(r.count for r in body[point:] if r.symbol in "9P")
+    left_p = sum(r.count for r in body[:point] if r.symbol == "P")
+    return right - left_p
 
 
 def _numeric_edited(pic: str, symbols: list[str]) -> Picture:

@@ -15,6 +15,10 @@ default), so ``<TAB>05 X`` puts the level number in column 9 and ``000100<TAB>05
 Because a tab makes the indicator column ambiguous, a line whose first character after the
 sequence area is ``*`` or ``/`` and that has a tab before it is a comment as well.
 
+Library-manager includes: a ``-INC member`` line (Librarian, from column 1) or a
+``++INCLUDE member`` line (Panvalet, any column) is taken whole as code in either format, since
+it sits outside the reference-format areas; `library` expands it as a COPY.
+
 Format detection ("auto"): a file is fixed format unless some line cannot be explained by
 it: something in columns 1-6 that is not a single sequence number or identifier, or a
 character in column 7 that is no indicator. Then the whole file is read as free format.
@@ -36,6 +40,9 @@ _INDICATORS = frozenset(" *-/Dd$")
 _COMMENT_INDICATORS = frozenset("*/Dd$")
 _FIXED_CODE_WIDTH = 65           # columns 8-72
 _QUOTE_OR_COMMENT = re.compile(r"['\"]|\*>")
+# Library-manager includes, outside the reference format: Librarian's -INC from column 1,
+# Panvalet's ++INCLUDE from any column (usually 1 or 8).
+_INCLUDE = re.compile(r"^(?:-INC|\s*\+\+INCLUDE)(?:\s|$)", re.IGNORECASE)
 _DIRECTIVE = re.compile(r"^\s*>>\s*SOURCE(?:\s+FORMAT)?(?:\s+IS)?\s+(FREE|FIXED)\b", re.IGNORECASE)
 
 
@@ -61,7 +68,7 @@ def detect_format(lines: list[str]) -> str:
     """``"fixed"`` or ``"free"``: free only when some line cannot be fixed format."""
     for raw in lines:
         line = raw.expandtabs(8)
-        if not line.strip() or line.lstrip()[:1] in ("*", "/"):
+        if not line.strip() or line.lstrip()[:1] in ("*", "/") or _INCLUDE.match(line):
             continue                 # a comment in either format says nothing about the format
         if _DIRECTIVE.match(line):
             return "free" if _DIRECTIVE.match(line).group(1).upper() == "FREE" else "fixed"
@@ -94,6 +101,18 @@ def read_source(text: str, *, file: str, source_format: str = "auto") -> Logical
             mode = directive.group(1).lower()
             continue
         line = raw.expandtabs(8)
+        if _INCLUDE.match(line) and open_quote is None:
+            body = line.rstrip()
+            col = len(body) - len(body.lstrip()) + 1
+            pieces.append("\n")
+            length += 1
+            starts.append(length)
+            seg_lines.append(number)
+            seg_cols.append(col)
+            pieces.append(body.lstrip())
+            length += len(body.lstrip())
+            last_code_width = 0
+            continue
         if mode == "fixed":
             indicator = line[6] if len(line) > 6 else " "
             code = line[7:72]

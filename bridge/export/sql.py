@@ -105,6 +105,9 @@ class Column:
         return f"{self.field.name} ({' '.join(map(str, self.subscripts))})"
 
 
+_MAX_WRITTEN = 32_767      # columns of one statement; beyond any SQL database's table
+
+
 def sql_ddl(layout: Layout, record: str | None = None, *, dialect: SqlDialect = "db2") -> str:
     """CREATE TABLE (and COMMENT ON) statements for every 01 record, or the one named."""
     _check_dialect(dialect)
@@ -115,6 +118,10 @@ def sql_columns(record: Record, dialect: SqlDialect = "db2") -> list[Column]:
     """The columns of a record's table, in storage order."""
     _check_dialect(dialect)
     items = [f for f in _decoded_elementary(record.root)]
+    width = sum(f.occurrences for f in items)
+    if width > _MAX_WRITTEN:   # refuse before building: OCCURS 999999999 would never finish
+        raise LayoutError(f"record {record.name} flattens to {width:,} columns, more than any SQL table "
+                          f"holds (at most {_MAX_WRITTEN:,} are written; Db2 takes 750, PostgreSQL 1600)")
     bases = _base_names(items)
     taken: set[str] = set()
     columns = []

@@ -1,4 +1,4 @@
-"""Record layouts: the immutable model every stage reads, and the computation that builds it."""
+"""Record layouts: the immutable model every stage reads (`bridge.copybook` builds it, never the reverse)."""
 from bridge.layout.model import Condition, Dialect, Dim, Field, Kind, Layout, Occurs, Record, SourceLocation
 
 __all__ = ["Condition", "Dialect", "Dim", "Field", "Kind", "Layout", "Occurs", "Record", "SourceLocation"]

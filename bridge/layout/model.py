@@ -15,7 +15,9 @@ re-derives sizes or offsets. Conventions:
 * ``dims`` lists, outermost first, every OCCURS that repeats the item (its own included):
   the byte ``stride`` between two occurrences, and ``min``/``max``/``depending_on``.
 
-The model has no behaviour beyond navigation; building it is `bridge.layout.compute`'s job.
+The model has no behaviour beyond navigation and resolving ODO counts (`bridge.layout.resolve`);
+building it is the compiler's job (`bridge.copybook.compute`). This package imports nothing
+from the compiler, so the arrows run one way: copybook -> layout.
 """
 from __future__ import annotations
 
@@ -242,7 +244,7 @@ class Record:
 
     def resolve(self, counts: Mapping[tuple[str, ...], int]) -> "Record":
         """The record with offsets for the given ODO counts (tables of actual size, items after them shifted)."""
-        from bridge.layout.compute import resolve_counts  # late import: compute builds on this module
+        from bridge.layout.resolve import resolve_counts  # late import: resolve reads this module
 
         return resolve_counts(self, counts)
 

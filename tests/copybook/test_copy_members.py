@@ -131,3 +131,67 @@ def test_replacing_needs_by(tmp_path):
 def test_unreadable_copybook_is_a_copybook_error(tmp_path):
     with pytest.raises(CopybookError, match="cannot read the copybook"):
         load_copybook(tmp_path / "absent.cpy")
+
+
+# -- library-manager includes and the REPLACE statement (issue 9) ----------------------------------
+
+def _with_member(tmp_path: Path, main_text: str) -> Path:
+    _write(tmp_path / "MEMB.cpy", "05 M1 PIC X(4).", "05 M2 PIC 9(3).")
+    main = tmp_path / "main.cpy"
+    main.write_text(main_text)
+    return main
+
+
+def test_librarian_inc_from_column_1_is_expanded_as_copy(tmp_path):
+    main = _with_member(tmp_path, "       01 R.\n-INC MEMB\n       05 Z PIC X.\n")
+    layout = load_copybook(main, dialect="microfocus")
+    assert offsets(layout.records[0]) == {"R": (0, 8), "M1": (0, 4), "M2": (4, 3), "Z": (7, 1)}
+    assert layout.warnings == ()
+
+
+@pytest.mark.parametrize("line", ["++INCLUDE MEMB", "       ++INCLUDE MEMB", "       ++INCLUDE MEMB."])
+def test_panvalet_include_in_any_column_is_expanded_as_copy(tmp_path, line):
+    main = _with_member(tmp_path, f"       01 R.\n{line}\n")
+    assert offsets(load_copybook(main, dialect="gnucobol").records[0]) == {"R": (0, 7), "M1": (0, 4), "M2": (4, 3)}
+
+
+def test_library_manager_includes_are_a_located_warning_under_ibm_and_refused_when_strict(tmp_path):
+    main = _with_member(tmp_path, "       01 R.\n       ++INCLUDE MEMB\n")
+    warning = load_copybook(main).warnings[0]
+    assert warning.startswith(f"{main}:2:8: warning: ++INCLUDE MEMB is a library manager's include")
+    with pytest.raises(CopybookError) as caught:
+        load_copybook(main, strict=True)
+    assert "expanded as COPY MEMB (rejected because strict mode is on)" in str(caught.value)
+
+
+def test_an_include_without_a_member_name_is_refused(tmp_path):
+    main = _with_member(tmp_path, "       01 R.\n-INC\n")
+    with pytest.raises(CopybookError) as caught:
+        load_copybook(main, dialect="microfocus")
+    assert str(caught.value) == f"{main}:2:1: -INC must be followed by the member name on the same line"
+
+
+def test_replace_replaces_in_the_text_that_follows_it_until_replace_off(tmp_path):
+    main = _with_member(tmp_path, fixed("01 R.", "REPLACE ==M1== BY ==N1== ==PIC 9(3)== BY ==PIC 9(5)==.",
+                                        "COPY MEMB.", "05 M1-KEPT PIC X.", "REPLACE OFF.", "COPY MEMB."))
+    layout = load_copybook(main)
+    assert [(f.name, f.length) for f in layout.records[0].fields[1:]] == [
+        ("N1", 4), ("M2", 5), ("M1-KEPT", 1), ("M1", 4), ("M2", 3)]
+    assert layout.warnings == ()
+
+
+def test_a_later_replace_supersedes_the_earlier_one():
+    layout = compile_copybook(fixed("01 R.", "REPLACE ==A== BY ==B==.", "05 A PIC X.",
+                                    "REPLACE ==C== BY ==D==.", "05 A PIC X.", "05 C PIC X."))
+    assert [f.name for f in layout.records[0].fields[1:]] == ["B", "A", "D"]
+
+
+@pytest.mark.parametrize("statement, message", [
+    ("REPLACE ==A== BY ==B==", "<copybook>:2:8: the REPLACE statement must end with a period"),
+    ("REPLACE ==A== ==B==.", "<copybook>:2:8: REPLACE needs BY between the two operands"),
+    ("REPLACE.", "<copybook>:2:8: REPLACE needs text to replace (REPLACE ==a== BY ==b==.) or OFF"),
+])
+def test_a_malformed_replace_statement_is_refused_with_its_location(statement, message):
+    with pytest.raises(CopybookError) as caught:
+        compile_copybook(fixed("01 R.", statement))
+    assert str(caught.value) == message

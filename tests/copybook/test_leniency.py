@@ -20,6 +20,8 @@ LENIENT = {
     "larger redefines": (("01 R.", "    05 A PIC X.", "    05 B REDEFINES A PIC XX."), "B (2 bytes) is larger than A"),
     "alphanumeric odo object": (("01 R.", "    05 N PIC X.", "    05 T PIC X OCCURS 0 TO 3 DEPENDING ON N."),
                                 "is not numeric (PICTURE X); its characters are read as digits"),
+    "colon tag in a name": (("01 :TAG:-REC.", "    05 A PIC X."),
+                            "the data name :TAG:-REC looks like an unreplaced COPY REPLACING tag (:TAG:)"),
     "no 01 level": (("05 A PIC X.",), "starts at level 05 without an 01 record"),
     "missing period": (("01 R.", "    05 A PIC X", "    05 B PIC X."), "not ended by a period"),
     "comp-1 picture": (("01 R.", "    05 A PIC 9(3) COMP-1."), "PICTURE 9(3) is ignored"),
@@ -54,3 +56,18 @@ def test_warning_names_the_member_file_and_position(tmp_path):
 
 def test_the_public_api_is_two_functions():
     assert copybook.__all__ == ["compile_copybook", "load_copybook"]
+
+
+def test_a_name_with_an_unreplaced_tag_is_warned_about_at_the_name_issue_9():
+    layout = compiled("01 :TAG:-REC.", "    05 :PFX:-ID PIC X.")
+    assert layout.records[0].name == ":TAG:-REC"
+    assert layout.warnings[0].startswith("<copybook>:1:11: warning: the data name :TAG:-REC looks like")
+    assert "REPLACING ==:PFX:== BY ==...==" in layout.warnings[1]
+
+
+def test_a_tag_replaced_by_copy_replacing_gives_no_warning(tmp_path):
+    (tmp_path / "MEMBER.cpy").write_text(fixed("05 :TAG:-ID PIC X."))
+    main = tmp_path / "main.cpy"
+    main.write_text(fixed("01 REC.", "COPY MEMBER REPLACING ==:TAG:== BY ==CUST==."))
+    layout = copybook.load_copybook(main)
+    assert layout.warnings == () and layout.records[0].fields[1].name == "CUST-ID"

@@ -17,6 +17,9 @@ GnuCOBOL is noticed:
   ``-fodoslide``; removing the REDEFINES gives IBM's offsets.
 * A REDEFINES larger than its target: ``-std=ibm-strict`` refuses it, ``-std=ibm`` accepts it
   and, as IBM, gives the area the size of the largest; asserted on its own as well.
+
+The rehosted forms (COMP-X, COMP-6, BINARY-CHAR/SHORT/LONG/DOUBLE, REPLACE) are compiled with
+``-std=mf`` instead and compared item for item against ``dialect="microfocus"``.
 """
 from __future__ import annotations
 
@@ -156,3 +159,66 @@ def test_a_redefines_larger_than_its_target_widens_the_area_as_on_ibm() -> None:
     assert (record.field("HC-W-CODE-LONG").offset, record.field("HC-W-CODE-LONG").length) == (4, 6)
     assert record.field("HC-W-AFTER").offset == 10
     assert record.length == 13
+
+
+# -- rehosted dialects: sizes held against cobc -std=mf (issue 9) ----------------------------------
+
+MF_FLAGS = ("-std=mf", "-Wno-unfinished")
+REHOSTED_COPYBOOK = """\
+      * Forms of Micro Focus / GnuCOBOL copybooks: every size is measured by cobc -std=mf.
+       01 RH-REC.
+           05 RH-X1         PIC 9 COMP-X.
+           05 RH-X3         PIC 9(3) COMP-X.
+           05 RH-X7         PIC 9(7) COMP-X.
+           05 RH-X10        PIC 9(10) COMP-X.
+           05 RH-XS5        PIC S9(5) COMP-X.
+           05 RH-XX         PIC X(3) COMP-X.
+           05 RH-P1         PIC 9 COMP-6.
+           05 RH-P3         PIC 9(3) COMP-6.
+           05 RH-P7         PIC 9(5)V99 COMPUTATIONAL-6.
+           05 RH-BC         BINARY-CHAR.
+           05 RH-BCU        BINARY-CHAR UNSIGNED.
+           05 RH-BS         BINARY-SHORT SIGNED.
+           05 RH-BL         BINARY-LONG.
+           05 RH-BD         BINARY-DOUBLE UNSIGNED.
+           05 RH-TBL        OCCURS 3 TIMES.
+              10 RH-T-X     PIC 9(4) COMP-X.
+              10 RH-T-P     PIC 9(5) COMP-6.
+              10 RH-T-C     BINARY-CHAR.
+           05 RH-C-TAIL     PIC 9(2) COMP.
+           05 RH-TAIL       PIC X(2).
+       REPLACE ==RH-OLD== BY ==RH-NEW==.
+       01 RH-REPLACED.
+           05 RH-OLD        PIC 9(6) COMP-6.
+           05 RH-OLD-KEPT   PIC X.
+       REPLACE OFF.
+"""
+# GROUP-USAGE NATIONAL is left out: cobc 3.1.2 reserves the word but does not implement it
+# ("'GROUP-USAGE' is a reserved word, but isn't supported"); its layout is IBM's, held in
+# tests/copybook/test_rehosted_dialects.py.
+
+
+def test_rehosted_usages_have_the_sizes_and_offsets_cobc_std_mf_gives_them(tmp_path: Path) -> None:
+    copybook = tmp_path / "REHOSTED.cpy"
+    copybook.write_text(REHOSTED_COPYBOOK)
+    layout = load_copybook(copybook, dialect="microfocus", strict=True)
+    items, settings = probe_plan(layout)
+    theirs = gnucobol_layout(copybook, items, settings, flags=MF_FLAGS)
+    ours = {f.path: (f.offset, f.length) for record in layout.records for f in record.fields}
+    mismatches = [(item.path, ours[item.path], theirs[item.path]) for item in items
+                  if ours[item.path] != theirs[item.path]]
+    assert not mismatches, "layout differs from cobc -std=mf\n" + _diff(mismatches)
+    assert {("RH-REPLACED", "RH-NEW"), ("RH-REPLACED", "RH-OLD-KEPT")} <= set(ours)
+    assert layout.record("RH-REC").length == 61
+
+
+def test_the_1_to_4_digit_comp_5_sync_item_is_1_byte_in_gnucobol_and_2_in_ibm() -> None:
+    # GnuCOBOL's default binary-size 1-2-4-8 gives PIC S9(2) COMP-5 one byte; IBM always 2 (documented
+    # in docs/copybooks.md beside the other GnuCOBOL differences)
+    text = "       01 R.\n           05 A PIC X.\n           05 B PIC S9(2) COMP-5 SYNC.\n"
+    from bridge.copybook import compile_copybook
+
+    ibm = compile_copybook(text).records[0].field("B")
+    gnu = compile_copybook(text, dialect="gnucobol").records[0].field("B")
+    assert (ibm.offset, ibm.length) == (2, 2)
+    assert (gnu.offset, gnu.length) == (1, 1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from bridge.errors import CopybookError, LayoutError
-from bridge.layout.compute import resolve_counts
+from bridge.layout.resolve import resolve_counts
 from bridge.layout.model import Dim
 from tests.copybook.cobol_text import compiled, offsets, record
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from bridge.errors import CopybookError
-from bridge.layout.compute import binary_length
+from bridge.copybook.compute import binary_length
 from bridge.layout.model import Dialect, Kind
 from tests.copybook.cobol_text import compiled, record
 

@@ -1,4 +1,4 @@
-"""Item trees to the immutable layout: storage sizes, offsets, SYNC slack, REDEFINES, OCCURS/ODO.
+"""Parsed item trees to the immutable layout: storage sizes, offsets, SYNC slack, REDEFINES, OCCURS/ODO.
 
 The layout is built in named passes over the parsed items (`bridge.copybook.items`):
 
@@ -7,32 +7,43 @@ The layout is built in named passes over the parsed items (`bridge.copybook.item
 2. *placement*: offsets from the 01 start, every table full. SYNC slack goes right before the
    synchronized item and belongs to its group; a table whose element holds SYNC items gets
    slack at the end of each occurrence so every occurrence stays aligned (IBM's rule);
-   a REDEFINES area is as large as its largest view;
+   a REDEFINES area is as large as its largest view; an item or table above IBM's size limit
+   (`bridge.copybook.limits`) is refused here, before its parent multiplies it further;
 3. *checks*: REDEFINES, OCCURS DEPENDING ON objects and 66 RENAMES ranges;
 4. *freezing*: `Field`s with paths, dims and conditions, and one `Record` per 01.
 
 Sizes follow IBM Enterprise COBOL. The dialect changes binary sizes only (and SYNC
 boundaries with them): IBM 2/4/8 bytes for 1-4/5-9/10-18 digits, GnuCOBOL 1/2/4/8 for
 1-2/3-4/5-9/10-18, Micro Focus the fewest bytes that hold the digits. Under non-IBM dialects
-a SYNC binary item aligns on its own size.
+a SYNC binary item aligns on its own size. The rehosted usages keep the sizes of the compilers
+that define them whatever the dialect (COMP-X Micro Focus's, COMP-6 and BINARY-CHAR/SHORT/
+LONG/DOUBLE GnuCOBOL's, measured with cobc -std=mf); under ibm they are a warning.
 
 Items after an ODO table (variably located) get the offset they have with every table full
-and ``variable_offset=True``. `resolve_counts` moves them for actual counts; SYNC slack is
-kept as computed for full tables, because slack is fixed when the program is compiled.
+and ``variable_offset=True``. `bridge.layout.resolve.resolve_counts` moves them for actual
+counts; SYNC slack is kept as computed for full tables, because slack is fixed when the
+program is compiled.
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
-from typing import Callable, Mapping
 
 from bridge.copybook.diagnostics import Diagnostics, error
 from bridge.copybook.items import DataItem, Reference, SignClause
+from bridge.copybook.limits import (
+    IBM_BINARY_DIGITS,
+    IBM_DECIMAL_DIGITS,
+    IBM_EDITED_POSITIONS,
+    MAX_BINARY_DIGITS,
+    MAX_DIGITS,
+    MAX_ITEM_BYTES,
+)
 from bridge.copybook.picture import Category
-from bridge.errors import LayoutError
 from bridge.layout.model import Dialect, Dim, Field, Kind, Layout, Occurs, Record, SourceLocation
+from bridge.layout.resolve import record_sizes
 
-__all__ = ["binary_length", "compute_layout", "resolve_counts"]
+__all__ = ["binary_length", "compute_layout"]
 
 # Micro Focus: the fewest bytes that hold the digits, with or without a sign bit
 # (checked against cobc -std=mf: 9(7) COMP is 3 bytes, S9(7) COMP 4)
@@ -140,7 +151,7 @@ def _record(root: DataItem, earlier: list[DataItem], dialect: Dialect, diag: Dia
     record = Record(name=root_field.name, root=root_field, length=root_field.length, min_length=0,
                     fields=tuple(fields), odo_objects=tuple(dict.fromkeys(odo.values())),
                     redefines=root.redefines.names[0] if root.redefines else None)
-    min_length = _sizes(root_field, lambda f: f.occurs.min)[id(root_field)] if record.odo_objects \
+    min_length = record_sizes(root_field, lambda f: f.occurs.min)[id(root_field)] if record.odo_objects \
         else record.length
     return replace(record, min_length=min_length)
 
@@ -182,6 +193,11 @@ def _type(node: _Node, usage: tuple[str, str, SourceLocation] | None, sign: Sign
     usage = own_usage or usage
     sign = item.sign or sign
     sync = item.sync or sync
+    if item.group_usage is not None:
+        if not node.children:
+            raise error(f"GROUP-USAGE applies to group items; {node.name} is elementary",
+                        item.group_usage_location)
+        usage = usage or ("NATIONAL", "NATIONAL", item.group_usage_location)
     if node.children:
         if item.picture is not None:  # pragma: no cover - the parser rejects this earlier
             raise error(f"{node.name} has a PICTURE and subordinate items", item.location)
@@ -208,6 +224,15 @@ def _storage(node: _Node, usage_info: tuple[str, str, SourceLocation] | None, si
         size = 8 if written == "PROCEDURE-POINTER" else 4
         return _Storage(Kind.BINARY, size, usage, digits=9 if usage == "INDEX" else 0,
                         signed=usage == "INDEX", boundary=4 if dialect is Dialect.IBM else size)
+    if usage.startswith("BINARY-"):
+        return _fixed_binary(node, usage, written, usage_loc, dialect, diag)
+    if usage == "COMP-X" and pic is not None and pic.category is Category.ALPHANUMERIC:
+        _not_ibm(name, written, usage_loc, dialect, diag)
+        if pic.size > _WIDEST_BINARY:
+            raise error(f"{name} is PICTURE X({pic.size}) COMP-X; at most {_WIDEST_BINARY} bytes are supported "
+                        "for a binary number", where)
+        return _Storage(Kind.BINARY, pic.size, usage, signed=False,
+                        boundary=pic.size if pic.size in (2, 4, 8) else 1)
     if usage in ("COMP-1", "COMP-2"):
         if pic is not None:
             diag.warn(f"{name} is USAGE {written}, which takes no PICTURE clause; PICTURE {pic.text} is "
@@ -248,9 +273,47 @@ def _storage(node: _Node, usage_info: tuple[str, str, SourceLocation] | None, si
         raise error(f"{name} is USAGE {written}, but PICTURE {pic.text} is numeric-edited, which is "
                     "always USAGE DISPLAY", where)
     _no_sign(node, sign, diag)
+    _digit_limits(name, pic.digits, IBM_DECIMAL_DIGITS, "a numeric-edited item", where, diag)
+    if pic.size > IBM_EDITED_POSITIONS:
+        diag.warn(f"{name} has {pic.size} character positions, more than IBM's limit of "
+                  f"{IBM_EDITED_POSITIONS} for a numeric-edited item", where)
     width = 2 if usage == "NATIONAL" else 1
     return _Storage(Kind.NUMERIC_EDITED, width * pic.size, usage, digits=pic.digits, scale=pic.scale,
                     signed=pic.signed, display_length=pic.size, edit_mask=pic.edit_mask)
+
+
+_FIXED_BINARY = {"BINARY-CHAR": 1, "BINARY-SHORT": 2, "BINARY-LONG": 4, "BINARY-DOUBLE": 8}
+_WIDEST_BINARY = 16
+
+
+def _not_ibm(name: str, written: str, where: SourceLocation, dialect: Dialect, diag: Diagnostics) -> None:
+    if dialect is Dialect.IBM:
+        diag.warn(f"USAGE {written} of {name} is not IBM Enterprise COBOL (Micro Focus and GnuCOBOL define "
+                  "it); it is laid out as they lay it out", where)
+
+
+def _fixed_binary(node: _Node, usage: str, written: str, usage_loc: SourceLocation, dialect: Dialect,
+                  diag: Diagnostics) -> _Storage:
+    """BINARY-CHAR/SHORT/LONG/DOUBLE [SIGNED|UNSIGNED]: 1/2/4/8 bytes, no PICTURE, signed unless
+    UNSIGNED, in the platform's byte order (as GnuCOBOL stores them: little-endian on x86)."""
+    item = node.item
+    if item.picture is not None:
+        raise error(f"{node.name} is USAGE {written}, which takes no PICTURE clause",
+                    item.picture_location or item.location)
+    _not_ibm(node.name, written, usage_loc, dialect, diag)
+    base, _, unsigned = usage.partition(" ")
+    size = _FIXED_BINARY[base]
+    return _Storage(Kind.BINARY, size, base, signed=not unsigned, native_binary=True, boundary=size)
+
+
+def _digit_limits(name: str, digits: int, ibm: int, what: str, where: SourceLocation,
+                  diag: Diagnostics | None, most: int = MAX_DIGITS) -> None:
+    """Refuse more than ``most`` digits; warn (an error under strict) above IBM's limit."""
+    if digits > most:
+        raise error(f"{name} has {digits:,} digits; at most {most} digits are supported for {what} "
+                    f"(IBM's limit is {ibm})", where)
+    if digits > ibm and diag is not None:
+        diag.warn(f"{name} has {digits} digits, more than IBM's limit of {ibm} for {what}", where)
 
 
 def _no_sign(node: _Node, sign: SignClause | None, diag: Diagnostics) -> None:
@@ -267,6 +330,10 @@ def _numeric(node: _Node, usage: str, written: str, usage_loc: SourceLocation, s
     where = item.picture_location or item.location
     digits = pic.digits
     signed = pic.signed
+    if pic.size > MAX_DIGITS and pic.size > digits:
+        # P positions take no storage, but the value's precision counts them (9P(80) is 81 digits)
+        raise error(f"{name} has {pic.size:,} digit positions with its P scaling positions; at most "
+                    f"{MAX_DIGITS} are supported", where)
     if usage in ("DISPLAY", "NATIONAL"):
         leading = separate = False
         if sign is not None:
@@ -277,9 +344,7 @@ def _numeric(node: _Node, usage: str, written: str, usage_loc: SourceLocation, s
                 signed = True
             if signed:
                 leading, separate = sign.leading, sign.separate
-        if digits > 31:
-            diag.warn(f"{name} has {digits} digits, more than IBM's limit of 31 for a DISPLAY number",
-                      where)
+        _digit_limits(name, digits, IBM_DECIMAL_DIGITS, "a DISPLAY number", where, diag)
         width = 2 if usage == "NATIONAL" else 1
         return _Storage(Kind.ZONED, width * (digits + (1 if separate else 0)), usage, digits=digits,
                         scale=pic.scale, signed=signed, sign_leading=leading, sign_separate=separate,
@@ -288,16 +353,28 @@ def _numeric(node: _Node, usage: str, written: str, usage_loc: SourceLocation, s
         diag.warn(f"the SIGN clause applies to USAGE DISPLAY items only; it is ignored for {name} "
                   f"(USAGE {written})", item.sign.location)
     if usage == "COMP-3":
-        if digits > 31:
-            diag.warn(f"{name} has {digits} digits, more than IBM's limit of 31 for a packed-decimal "
-                      "number", where)
+        _digit_limits(name, digits, IBM_DECIMAL_DIGITS, "a packed-decimal number", where, diag)
         return _Storage(Kind.PACKED, digits // 2 + 1, usage, digits=digits, scale=pic.scale,
                         signed=signed)
+    if usage == "COMP-6":
+        _not_ibm(name, written, usage_loc, dialect, diag)
+        if signed:
+            raise error(f"{name} is USAGE {written} (unsigned packed decimal, no sign nibble); its PICTURE "
+                        f"{pic.text} cannot have an S", where)
+        _digit_limits(name, digits, MAX_DIGITS, "a packed-decimal number", where, diag)
+        return _Storage(Kind.PACKED, (digits + 1) // 2, usage, digits=digits, scale=pic.scale)
+    if usage == "COMP-X":
+        _not_ibm(name, written, usage_loc, dialect, diag)
+        _digit_limits(name, digits, IBM_BINARY_DIGITS, "a binary number", where, None, MAX_BINARY_DIGITS)
+        size = binary_length(digits, Dialect.MICROFOCUS, signed)
+        return _Storage(Kind.BINARY, size, usage, digits=digits, scale=pic.scale, signed=signed,
+                        boundary=size if size in (2, 4, 8) else 1)
     if usage in ("COMP", "COMP-5"):
+        _digit_limits(name, digits, IBM_BINARY_DIGITS, "a binary number", where, None, MAX_BINARY_DIGITS)
         size = binary_length(digits, dialect, signed)
-        if digits > 18:
-            diag.warn(f"{name} is a binary item of {digits} digits, beyond IBM's 18; it is sized as "
-                      f"Cobrix sizes it ({size} bytes)", where)
+        if digits > IBM_BINARY_DIGITS:
+            diag.warn(f"{name} is a binary item of {digits} digits, beyond IBM's {IBM_BINARY_DIGITS}; it is "
+                      f"sized as Cobrix sizes it ({size} bytes)", where)
         if dialect is Dialect.IBM:
             boundary = 2 if digits <= 4 else 4
         else:
@@ -319,6 +396,7 @@ def _place(node: _Node, offset: int, variable: bool, diag: Diagnostics) -> None:
         node.length = st.length
         node.boundary = st.boundary if node.sync else 1
         node.varies = bool(item.occurs and item.occurs.depending_on)
+        _check_size(node)
         return
     cursor = offset
     area_target: _Node | None = None
@@ -362,6 +440,21 @@ def _place(node: _Node, offset: int, variable: bool, diag: Diagnostics) -> None:
     node.length = length
     node.boundary = boundary
     node.varies = varies or bool(item.occurs and item.occurs.depending_on)
+    _check_size(node)
+
+
+def _check_size(node: _Node) -> None:
+    """Refuse an item (a table: all its occurrences) above IBM's item size limit, before a parent
+    multiplies it further."""
+    if node.total <= MAX_ITEM_BYTES:
+        return
+    item = node.item
+    if item.occurs is not None and node.length <= MAX_ITEM_BYTES:
+        raise error(f"table {node.name} takes {node.total:,} bytes ({item.occurs.max:,} occurrences of "
+                    f"{node.length:,}); an item may take at most {MAX_ITEM_BYTES:,} bytes",
+                    item.occurs.location)
+    raise error(f"{node.name} takes {node.length:,} bytes; an item may take at most {MAX_ITEM_BYTES:,} "
+                "bytes", item.picture_location or item.location)
 
 
 def _redefined(parent: _Node, child: _Node, area_target: _Node | None) -> _Node:
@@ -497,7 +590,7 @@ def _freeze(node: _Node, dims: tuple[Dim, ...], odo: dict[int, tuple[str, ...]])
 
 
 def _group_usage(node: _Node) -> str:
-    return node.item.usage or "DISPLAY"
+    return node.item.usage or node.item.group_usage or "DISPLAY"
 
 
 def _renames_field(item: DataItem, top: _Node, nodes: list[_Node], index: _NameIndex) -> Field:
@@ -538,117 +631,3 @@ def _renames_field(item: DataItem, top: _Node, nodes: list[_Node], index: _NameI
                      sign_separate=st.sign_separate, native_binary=st.native_binary,
                      display_length=st.display_length, edit_mask=st.edit_mask, **common)
     return Field(**common)
-
-
-# -- resolving ODO counts -----------------------------------------------------------------------
-
-def _count(f: Field, count_of: Callable[[Field], int]) -> int:
-    if f.occurs is None:
-        return 1
-    if f.occurs.depending_on is None:
-        return f.occurs.max
-    return count_of(f)
-
-
-def _sizes(root: Field, count_of: Callable[[Field], int]) -> dict[int, int]:
-    """Length of one occurrence of every item (by ``id``) for the given table counts."""
-    full: dict[int, int] = {}
-    out: dict[int, int] = {}
-
-    def content(f: Field, counts: Callable[[Field], int], sizes: dict[int, int]) -> int:
-        end = 0
-        area_end = 0
-        starts: dict[str, int] = {}
-        for c in f.children:
-            if c.redefines is not None:
-                start = starts.get(c.redefines, area_end)
-            else:
-                start = area_end + c.slack_before
-                starts[c.name] = start
-            size(c, counts, sizes)
-            area_end = max(area_end, start + sizes[id(c)] * _count(c, counts)) if c.redefines is not None \
-                else start + sizes[id(c)] * _count(c, counts)
-            end = max(end, area_end)
-        return end
-
-    def size(f: Field, counts: Callable[[Field], int], sizes: dict[int, int]) -> None:
-        if not f.children:
-            sizes[id(f)] = f.length
-            return
-        used = content(f, counts, sizes)
-        if counts is max_count:
-            sizes[id(f)] = f.length
-        else:
-            if id(f) not in full:
-                size(f, max_count, full)
-            pad = f.length - content(f, max_count, full)
-            sizes[id(f)] = used + pad
-
-    def max_count(f: Field) -> int:
-        return f.occurs.max
-
-    size(root, count_of, out)
-    return out
-
-
-def resolve_counts(record: Record, counts: Mapping[tuple[str, ...], int]) -> Record:
-    """The record laid out for actual ODO counts: tables of their actual size, later items shifted.
-
-    ``counts`` maps each ODO object path (`Record.odo_objects`) to its value. ``occurs`` keeps the
-    declared bounds; offsets, group lengths, dim strides and the record ``length`` are those of the
-    concrete record. Raises `LayoutError` for a missing count or one outside the table's bounds.
-    """
-    if not record.odo_objects:
-        return record
-    wanted = {tuple(k): v for k, v in counts.items()}
-
-    def count_of(f: Field) -> int:
-        path = f.occurs.depending_path
-        if path not in wanted:
-            raise LayoutError(f"no count given for the ODO object {'.'.join(path)} of table {f.name}",
-                              field=f.name)
-        n = int(wanted[path])
-        if not f.occurs.min <= n <= f.occurs.max:
-            raise LayoutError(f"{'.'.join(path)} = {n} is outside OCCURS {f.occurs.min} TO {f.occurs.max} "
-                              f"of table {f.name}", field=f.name)
-        return n
-
-    sizes = _sizes(record.root, count_of)
-    moved: dict[int, Field] = {}
-
-    def rebuild(f: Field, offset: int, dims: tuple[Dim, ...]) -> Field:
-        length = sizes[id(f)]
-        if f.occurs is not None:
-            own = f.dims[len(dims)] if len(f.dims) > len(dims) else None
-            if own is not None:
-                dims = (*dims, replace(own, stride=length))
-        children: list[Field] = []
-        area_end = offset
-        starts: dict[str, int] = {}
-        for c in f.children:
-            if c.redefines is not None:
-                start = starts.get(c.redefines, area_end)
-            else:
-                start = area_end + c.slack_before
-                starts[c.name] = start
-            new = rebuild(c, start, dims)
-            total = sizes[id(c)] * _count(c, count_of)
-            area_end = max(area_end, start + total) if c.redefines is not None else start + total
-            children.append(new)
-        out = replace(f, offset=offset, length=length, dims=dims, children=tuple(children))
-        moved[id(f)] = out
-        return out
-
-    root = rebuild(record.root, 0, ())
-    by_path: dict[tuple[str, ...], Field] = {}
-    for f in root.walk():
-        by_path.setdefault(f.path, f)
-    fields: list[Field] = []
-    for f in record.fields:
-        if f.kind is Kind.RENAMES:
-            first, last = by_path[f.renames[0]], by_path[f.renames[1]]
-            end = max(last.end, first.end)
-            fields.append(replace(f, offset=first.offset, length=end - first.offset))
-        else:
-            fields.append(moved[id(f)])
-    return replace(record, root=root, length=sizes[id(record.root)], fields=tuple(fields))
