@@ -41,7 +41,7 @@ MODULES: dict[str, tuple[str, str]] = {
     "frame.rdw": ("bridge/frame/rdw.py", "tests/frame"),
     "frame.fixed": ("bridge/frame/fixed.py", "tests/frame"),
     "frame.variable": ("bridge/frame/variable.py", "tests/frame"),
-    "layout.compute": ("bridge/layout/compute.py", "tests/layout"),
+    "copybook.compute": ("bridge/copybook/compute.py", "tests/layout"),
     "score.outputs": ("bridge/score/outputs.py", "tests/score/test_outputs.py"),
     "pipeline.journal": ("bridge/pipeline/journal.py", "tests/pipeline"),
 }
