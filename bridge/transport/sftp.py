@@ -30,6 +30,10 @@ Decisions:
   shares this zone's SSH connection (one login for inbox, outbox and archive); the connection
   closes when the last zone sharing it closes, and a drop seen by any of them makes the next
   call of any of them reconnect.
+- **Links and modes.** A folder the job reaches below a configured one (``within``: the archive
+  under the inbox) is checked with ``lstat`` component by component and must be a real folder;
+  a claimed file is fetched only when ``lstat`` says it is a regular file. Uploads are made
+  ``file_mode`` (0600) before the first byte is written, and folders ``dir_mode`` (0700).
 - **The checksum is taken on the way in.** `fetch_sha256` hashes the bytes as they arrive, so
   the journal's SHA-256 costs no second pass over the file.
 """
@@ -229,7 +233,10 @@ class SftpDropZone(DropZone):
     def __init__(self, path: str, *, host: str, user: str, known_hosts: StrPath, port: int = 22,
                  key_file: StrPath | None = None, passphrase_env: str | None = None,
                  timeout: float = 15.0, retry: RetryPolicy | None = None, create: bool = False,
+                 within: str | None = None, file_mode: int = 0o600, dir_mode: int = 0o700,
                  _link: _Link | None = None) -> None:
+        self.file_mode = file_mode
+        self.dir_mode = dir_mode
         self.host = host
         self.port = int(port)
         self.user = user
@@ -252,9 +259,12 @@ class SftpDropZone(DropZone):
             raise TransportError("an sftp drop zone needs a known_hosts file: host keys are checked, "
                                  "never accepted blindly", where=self.server)
         try:
-            if create:
+            if within is not None:
+                base = posixpath.normpath(within)
+                self._run(f"check folder {self.folder}", None, self._makedirs_operation(self.folder, base, create))
+            elif create:
                 self._run(f"create folder {self.folder}", None, self._makedirs_operation(self.folder))
-            else:
+            if within is None or not create:
                 self._run("open folder", None, self._check_folder)
         except BaseException:
             self.close()
@@ -287,7 +297,7 @@ class SftpDropZone(DropZone):
                 self._holding = True
                 self._link.holders += 1
 
-    def open_folder(self, path: str, *, create: bool = False) -> SftpDropZone:
+    def open_folder(self, path: str, *, create: bool = False, within: str | None = None) -> SftpDropZone:
         """A zone on folder `path` of the same server and login, sharing this zone's connection.
 
         `path` is absolute or relative to the directory the server starts sessions in, as for
@@ -296,7 +306,8 @@ class SftpDropZone(DropZone):
         return SftpDropZone(path, host=self.host, port=self.port, user=self.user,
                             known_hosts=self.known_hosts or "", key_file=self.key_file,
                             passphrase_env=self.passphrase_env, timeout=self.timeout, retry=self.retry,
-                            create=create, _link=self._link)
+                            create=create, within=within, file_mode=self.file_mode, dir_mode=self.dir_mode,
+                            _link=self._link)
 
     def _connected(self) -> bool:
         transport = self._client.get_transport() if self._client is not None else None
@@ -506,7 +517,10 @@ class SftpDropZone(DropZone):
 
         def operation(sftp: paramiko.SFTPClient, _: int) -> Fetched:
             try:
-                attrs = sftp.stat(path)
+                attrs = sftp.lstat(path)
+                if not stat_module.S_ISREG(attrs.st_mode or 0):
+                    raise TransportError("fetch: not a regular file (a link or a folder is never read)",
+                                         where=self._where(name))
                 total = attrs.st_size or 0
                 with open(part, "wb") as local:
                     got, digest = self._download(sftp, path, total, local, progress)
@@ -591,6 +605,7 @@ class SftpDropZone(DropZone):
         chunk = self._link.write_size
         done = 0
         with sftp.open(temp, "wb") as remote:  # closing waits for every pending write's status
+            remote.chmod(self.file_mode)  # before the first byte: never readable by others, even for a moment
             remote.set_pipelined(True)
             remote.MAX_REQUEST_SIZE = chunk
             while data := source.read(chunk):
@@ -667,9 +682,14 @@ class SftpDropZone(DropZone):
 
     def move(self, name: str, folder: str, *, overwrite: bool = False) -> None:
         source = self._remote(name)
-        target = posixpath.join(self._folder_path(folder), name)
-        self._run(f"move to {self._folder_path(folder)}", name,
-                  lambda sftp, number: self._rename_paths(sftp, number, source, target, overwrite, name))
+        dest = self._folder_path(folder)
+        target = posixpath.join(dest, name)
+
+        def operation(sftp: paramiko.SFTPClient, number: int) -> None:
+            if not folder.startswith("/"):
+                self._makedirs_operation(dest, self.folder, False)(sftp, number)
+            self._rename_paths(sftp, number, source, target, overwrite, name)
+        self._run(f"move to {dest}", name, operation)
 
     def claim(self, name: str, token: str) -> str | None:
         source = self._remote(name)
@@ -699,18 +719,38 @@ class SftpDropZone(DropZone):
 
     def makedirs(self, path: str) -> None:
         folder = self._folder_path(path)
-        self._run(f"create folder {folder}", None, self._makedirs_operation(folder))
+        self._run(f"create folder {folder}", None,
+                  self._makedirs_operation(folder, None if path.startswith("/") else self.folder))
 
-    def _makedirs_operation(self, folder: str) -> Callable[[paramiko.SFTPClient, int], None]:
+    def _makedirs_operation(self, folder: str, base: str | None = None,
+                            create: bool = True) -> Callable[[paramiko.SFTPClient, int], None]:
+        """Make `folder` and its parents; below `base`, each must be a real folder (lstat), never a link."""
         def operation(sftp: paramiko.SFTPClient, _: int) -> None:
             parts = folder.split("/")
+            root = (base or "").rstrip("/")
+            below = base is not None and (root == "." and not folder.startswith("/")
+                                          or (folder + "/").startswith(root + "/"))
             for end in range(1, len(parts) + 1):
                 prefix = "/".join(parts[:end]) or "/"
-                if prefix in ("/", ".") or self._exists(sftp, prefix):
+                if prefix in ("/", "."):
                     continue
+                checked = below and (root == "." or len(prefix) > len(root))
                 try:
-                    sftp.mkdir(prefix)
-                except OSError:
-                    if not self._exists(sftp, prefix):  # made by someone else meanwhile is fine
-                        raise
+                    attrs = sftp.lstat(prefix)
+                except FileNotFoundError:
+                    if not create:
+                        return
+                    try:
+                        sftp.mkdir(prefix, self.dir_mode)
+                    except OSError:
+                        if not self._exists(sftp, prefix):  # made by someone else meanwhile is fine
+                            raise
+                    attrs = sftp.lstat(prefix)
+                mode = attrs.st_mode or 0
+                if checked and stat_module.S_ISLNK(mode):
+                    raise TransportError(f"{prefix} is a symbolic link on {self.host_label}; the job writes only to "
+                                         "real folders it was configured with: remove the link, or name the "
+                                         "folder you mean in the job file", where=self.location)
+                if checked and not stat_module.S_ISDIR(mode):
+                    raise TransportError(f"{prefix} on {self.host_label} is not a folder", where=self.location)
         return operation

@@ -185,7 +185,8 @@ def test_the_same_name_with_new_content_is_processed_again(tmp_path):
     assert run(folder, copier).rc == 0
     assert len(copier.calls) == 2
     assert (folder.outbox / "CUSTEXT.SCORED.dat").read_bytes() == b"\x40" * LRECL
-    assert listing(folder.archive) == ["CUSTEXT.dat", "CUSTEXT.dat.2", "CUSTEXT.dat.trg"]
+    # nothing in the archive is ever overwritten: the second trigger gets the row number too
+    assert listing(folder.archive) == ["CUSTEXT.dat", "CUSTEXT.dat.2", "CUSTEXT.dat.trg", "CUSTEXT.dat.trg.2"]
 
 
 def test_outputs_get_consecutive_generations(tmp_path):
@@ -215,14 +216,17 @@ def test_a_file_name_that_is_not_a_plain_name_is_left_alone_and_reported(tmp_pat
     assert sorted(p.name for p in tmp_path.iterdir()) == [".bridge", "inbox", "job.toml", "model", "outbox"]
 
 
-def test_an_input_whose_output_name_would_be_unsafe_is_refused_with_rc_12(tmp_path):
+def test_an_input_whose_output_name_would_be_unsafe_is_refused_before_the_claim(tmp_path, caplog):
     folder = JobFolder(tmp_path, source={"pattern": "*"}, target={"name": "{suffix}", "status_name": "{name}.status"})
     folder.drop("NOSUFFIX")
+    folder.drop("GOOD.dat")  # its output would be ".dat", a hidden name no one would see
     result = run(folder)
-    assert result.processed[0][1] == 12
-    assert "no safe output name for input NOSUFFIX" in result.processed[0][2]
-    assert listing(folder.outbox) == ["NOSUFFIX.status"]
-    assert listing(folder.error) == ["NOSUFFIX", "NOSUFFIX.err", "NOSUFFIX.trg"]
+    assert result.refused_names == ["GOOD.dat", "NOSUFFIX"]
+    assert result.processed == []
+    assert "no safe output name for input NOSUFFIX: file name '' rejected" in caplog.text
+    assert "no safe output name for input GOOD.dat: '.dat' would be hidden" in caplog.text
+    assert listing(folder.inbox) == ["GOOD.dat", "GOOD.dat.trg", "NOSUFFIX", "NOSUFFIX.trg"]
+    assert listing(folder.error) == []
 
 
 def test_the_model_id_of_the_outcome_reaches_the_status_file(tmp_path):

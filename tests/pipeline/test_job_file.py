@@ -112,3 +112,33 @@ def test_the_example_job_files_load(example):
     job = load_job(ROOT / "examples" / example)
     assert job.copybook.exists()
     assert job.target.endpoint.path.startswith("/")
+
+
+@pytest.mark.parametrize("sections, says", [
+    ({"target": {"path": "inbox"}}, "[target] path = '{root}/inbox' is the inbox: the job would take its own outputs"),
+    ({"target": {"path": "inbox/."}}, "is the inbox"),
+    ({"job": {"work_dir": "inbox/work"}}, "[job] work_dir = '{root}/inbox/work' is inside the inbox"),
+    ({"job": {"journal": "inbox/journal.sqlite"}}, "[job] journal = '{root}/inbox/journal.sqlite' is inside the inbox"),
+    ({"source": {"archive": "."}}, "[source] archive = '.' is the inbox itself"),
+])
+def test_places_that_make_the_job_feed_on_itself_are_refused_when_it_is_loaded(tmp_path, sections, says):
+    from tests.pipeline.jobfolder import job_text
+
+    (tmp_path / "job.toml").write_text(job_text(**sections))
+    with pytest.raises(JobError) as caught:
+        load_job(tmp_path / "job.toml")
+    assert says.format(root=tmp_path) in str(caught.value)
+
+
+@pytest.mark.parametrize("value, says", [("0o644", "file_mode = 0o644" ), ("0o200", "must be an octal mode from 0o600"),
+                                         ('"0640"', "must be an octal mode")])
+def test_a_file_mode_that_locks_out_the_job_itself_or_is_not_octal_is_refused(tmp_path, value, says):
+    from tests.pipeline.jobfolder import job_text
+
+    text = job_text().replace("[source]", f"file_mode = {value}\n\n[source]")
+    (tmp_path / "job.toml").write_text(text)
+    if value == "0o644":
+        assert load_job(tmp_path / "job.toml").target.endpoint.file_mode == 0o644
+        return
+    with pytest.raises(JobError, match=says):
+        load_job(tmp_path / "job.toml")
