@@ -367,8 +367,15 @@ class JobRunner:
             self._make_work_area(work)
             local = work / "input"
             entry, checksum = inbox.fetch_sha256(row.claim_name, local)  # hashed as it arrives
+            if entry.size != row.size and self.job.source.ready == "stable":
+                # stability alone proves nothing: a size that moved after it was judged stable means the
+                # writer is still at work, so the file goes back under its name and waits again
+                log.warning("%s grew after it was judged stable (%d -> %d bytes): not complete, given back",
+                            row.name, row.size, entry.size)
+                shutil.rmtree(work, ignore_errors=True)
+                return self._advance(row, "giving-back", detail=f"size {row.size} -> {entry.size}")
             if entry.size != row.size:
-                log.warning("%s changed size after it was ready (%d → %d bytes)", row.name, row.size, entry.size)
+                log.warning("%s changed size after it was ready (%d -> %d bytes)", row.name, row.size, entry.size)
             earlier = self.journal.find_done(row.name, entry.size, checksum, exclude=row.id)
             if earlier is not None and earlier.output_name:
                 log.warning("%s (%s) was already processed (journal row %d): not scoring it again",
@@ -379,6 +386,11 @@ class JobRunner:
                                      rejected=earlier.rejected, report=earlier.report,
                                      message=f"duplicate of a file already delivered as {earlier.output_name}")
             return self._advance(row, "fetched", checksum=checksum, size=entry.size)
+        if state == "giving-back":
+            if inbox.exists(row.claim_name) and not inbox.exists(row.name):
+                inbox.rename(row.claim_name, row.name, overwrite=False)
+            self.journal.forget(row, "given back: still being written")
+            return None
         if state == "duplicate-fetched":
             # the status says RC 4 and names the earlier output; no trigger announces that output again
             self._write_status(row, output=row.output_name, announce=False)

@@ -296,3 +296,50 @@ def test_a_damaged_model_fails_the_pass_with_rc_12_and_one_line_before_any_file_
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
     assert listing(folder.inbox) == ["A.dat", "A.dat.trg"]
     assert listing(folder.outbox) == []
+
+
+def test_in_stable_mode_a_file_that_grew_after_it_was_judged_stable_is_given_back_not_scored(tmp_path,
+                                                                                             monkeypatch):
+    from bridge.transport.local import LocalDropZone
+
+    folder = JobFolder(tmp_path, source={"ready": "stable", "stable_seconds": 0.0})
+    path = folder.inbox / "SLOW.dat"
+    folder.drop(path.name, trigger=None)
+    past = os.path.getmtime(path) - 60
+    os.utime(path, (past, past))
+    fetch = LocalDropZone.fetch_sha256
+
+    def writer_wakes_up(zone, name, local_path, **kw):
+        with (zone.folder / name).open("ab") as more:  # the stalled writer goes on, through its open file
+            more.write(b"\x40" * 117)
+        return fetch(zone, name, local_path, **kw)
+    monkeypatch.setattr(LocalDropZone, "fetch_sha256", writer_wakes_up)
+    copier = Copier()
+    result = run(folder, copier)
+    assert (result.rc, result.processed, copier.calls) == (0, [], [])
+    assert listing(folder.inbox) == ["SLOW.dat"] and path.stat().st_size == 4 * 117
+    assert listing(folder.outbox) == []
+    monkeypatch.setattr(LocalDropZone, "fetch_sha256", fetch)
+    os.utime(path, (past, past))
+    assert [p[:2] for p in run(folder, copier).processed] == [("SLOW.dat", 0)]
+    assert (folder.outbox / "SLOW.SCORED.dat").stat().st_size == 4 * 117
+
+
+def test_in_stable_mode_a_partial_last_record_is_rejected_with_rc_8_not_scored(tmp_path):
+    from tests.conftest import ROOT
+
+    folder = JobFolder(tmp_path, source={"ready": "stable", "stable_seconds": 0.0},
+                       job={"model": str(ROOT / "models" / "customer-risk"), "recfm": "FB", "codepage": "cp037"})
+    path = folder.inbox / "HALF.dat"
+    folder.drop(path.name, b"\x40" * (117 * 2 + 50), trigger=None)
+    past = os.path.getmtime(path) - 60
+    os.utime(path, (past, past))
+    from bridge.pipeline.run import JobRunner
+
+    runner = JobRunner(folder.job())
+    try:
+        result = runner.run_once()
+    finally:
+        runner.close()
+    assert [p[:2] for p in result.processed] == [("HALF.dat", 8)]
+    assert "HALF.dat" in listing(folder.error)
