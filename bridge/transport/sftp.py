@@ -154,6 +154,39 @@ def _request_sizes(sftp: paramiko.SFTPClient) -> tuple[int, int]:
     return size(read), size(write)
 
 
+def _listdir_attr(sftp: paramiko.SFTPClient, folder: str) -> list[paramiko.SFTPAttributes]:
+    """paramiko's ``listdir_attr``, but a name that is not UTF-8 cannot stop the listing.
+
+    paramiko decodes names strictly, so one dropped name in Latin-1 (``\xc9TAT.DAT``) would make
+    the whole inbox unreadable; here such bytes become surrogates (``surrogateescape``), which
+    `safe_name` then refuses like any other name outside the character set.
+    """
+    from paramiko.sftp import CMD_CLOSE, CMD_HANDLE, CMD_NAME, CMD_OPENDIR, CMD_READDIR
+
+    kind, msg = sftp._request(CMD_OPENDIR, folder)  # no public API lists raw names
+    if kind != CMD_HANDLE:
+        raise paramiko.SFTPError("Expected handle")
+    handle = msg.get_binary()
+    found = []
+    try:
+        while True:
+            try:
+                kind, msg = sftp._request(CMD_READDIR, handle)
+            except EOFError:
+                break
+            if kind != CMD_NAME:
+                raise paramiko.SFTPError("Expected name response")
+            for _ in range(msg.get_int()):
+                name = msg.get_binary().decode("utf-8", "surrogateescape")
+                longname = msg.get_binary().decode("utf-8", "replace")
+                attrs = paramiko.SFTPAttributes._from_msg(msg, name, longname)
+                if name not in (".", ".."):
+                    found.append(attrs)
+    finally:
+        sftp._request(CMD_CLOSE, handle)
+    return found
+
+
 class _ReadReplies:
     """Where paramiko hands the replies to our pipelined reads (it calls ``_async_response``)."""
 
@@ -488,7 +521,7 @@ class SftpDropZone(DropZone):
     def list(self, pattern: str = "*") -> list[Entry]:
         def operation(sftp: paramiko.SFTPClient, _: int) -> list[Entry]:
             entries = []
-            for attrs in sftp.listdir_attr(self.folder):
+            for attrs in _listdir_attr(sftp, self.folder):
                 name = attrs.filename
                 if is_hidden(name) and not pattern.startswith("."):
                     continue

@@ -343,3 +343,41 @@ def test_in_stable_mode_a_partial_last_record_is_rejected_with_rc_8_not_scored(t
         runner.close()
     assert [p[:2] for p in result.processed] == [("HALF.dat", 8)]
     assert "HALF.dat" in listing(folder.error)
+
+
+def test_a_mixed_hostile_inbox_delivers_the_good_file_once_and_writes_nothing_outside_its_folders(tmp_path):
+    """Issue 8's acceptance: all of it at once, then a second pass that changes nothing."""
+    elsewhere = mkdir(tmp_path / "elsewhere")
+    (elsewhere / "GOOD.dat").write_bytes(b"precious")
+    folder = JobFolder(mkdir(tmp_path / "job"))
+    outside = tree(tmp_path)  # everything but the job's own folders, before the run
+    (folder.inbox / "archive").symlink_to(elsewhere)
+    long_name = "L" * 195 + ".dat"
+    good = folder.drop("GOOD.dat")
+    folder.drop("\u00c9TAT.dat")
+    os.close(os.open(os.fsencode(folder.inbox) + b"/LATIN\xc9.dat", os.O_CREAT | os.O_WRONLY, 0o600))  # not UTF-8
+    long_data = folder.drop(long_name)
+    folder.drop("EMPTY.dat", b"")
+    result = run(folder)
+    assert result.rc == 12  # the archive is a link: the pass says so
+    assert sorted(result.refused_names) == sorted(["\u00c9TAT.dat", "\u00c9TAT.dat.trg", "LATIN\udcc9.dat"])
+    # delivered once each, with their own outcomes; the inputs wait, claimed, for a real archive folder
+    assert listing(folder.outbox) == ["EMPTY.SCORED.dat", "EMPTY.SCORED.dat.status", "GOOD.SCORED.dat",
+                                      "GOOD.SCORED.dat.status", "L" * 195 + ".SCORED.dat",
+                                      "L" * 195 + ".SCORED.dat.status"]
+    assert (folder.outbox / "GOOD.SCORED.dat").read_bytes() == good
+    assert (folder.outbox / ("L" * 195 + ".SCORED.dat")).read_bytes() == long_data
+    assert (folder.outbox / "EMPTY.SCORED.dat.status").read_text().startswith("RC=0004\n")
+    assert {name for name, _ in result.failures} == {"EMPTY.dat", "GOOD.dat", long_name}
+    assert all("is a symbolic link" in error for _, error in result.failures)
+    after = tree(tmp_path)
+    assert {k: v for k, v in after.items() if not k.startswith("job/")} == {
+        k: v for k, v in outside.items() if not k.startswith("job/")}
+    assert tree(elsewhere) == {"GOOD.dat": b"precious"}
+    second = run(folder)
+    assert second.rc == 12 and second.processed == []
+    assert {k: v for k, v in tree(tmp_path).items() if not k.startswith("job/.bridge")} == {
+        k: v for k, v in after.items() if not k.startswith("job/.bridge")}
+    with Journal(folder.job().journal) as journal:
+        for row in journal.rows():
+            assert [s for _, s, _ in journal.events(row)].count("delivered") == 1
