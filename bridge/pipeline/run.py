@@ -22,7 +22,9 @@ on one server share one SSH login for the whole pass, instead of a login per ste
 connection is reconnected by the zone on its next call, and the pass closes them all at its end.
 
 Fault injection for the crash tests: ``BRIDGE_FAULT_AFTER=<state>`` kills the process with
-SIGKILL right after the journal records that state (as a database's failpoints do).
+SIGKILL right after the journal records that state (as a database's failpoints do), and
+``BRIDGE_FAULT_AFTER=before-<state>`` right before: after the step's side effect (the claim,
+the delivery, the move to the archive) and before the journal knows it.
 """
 from __future__ import annotations
 
@@ -626,6 +628,7 @@ class JobRunner:
                     _rename_free(dest, claimed_trigger, [row.trigger + suffix, f"{row.trigger}.{row.id}{suffix}"])
 
     def _advance(self, row: FileRow, state: str, **values) -> FileRow:
+        _fault(f"before-{state}")  # the step's side effect is done, the journal does not know it yet
         new = self.journal.advance(row, state, **values)
         _fault(state)
         return new
