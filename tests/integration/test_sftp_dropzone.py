@@ -431,3 +431,48 @@ def test_uploads_and_folders_are_made_owner_only_unless_modes_are_given(sshd: Ss
         zone.makedirs("made")
     assert stat.S_IMODE((folder / "OUT.DAT").stat().st_mode) == 0o640
     assert stat.S_IMODE((folder / "made").stat().st_mode) == 0o750
+
+
+class LoseFirstReply:
+    """Wrap an SFTPClient method: the first call is done on the server, then its reply is lost."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, method: str) -> None:
+        import paramiko
+
+        self.calls = 0
+        real = getattr(paramiko.SFTPClient, method)
+
+        def wrapper(client, *args, **kwargs):
+            self.calls += 1
+            result = real(client, *args, **kwargs)
+            if self.calls == 1:
+                raise EOFError("reply lost")  # the connection dropped after the server acted
+            return result
+        monkeypatch.setattr(paramiko.SFTPClient, method, wrapper)
+
+
+def test_a_claim_whose_reply_was_lost_is_recognised_on_the_retry_and_not_orphaned(zone, monkeypatch) -> None:
+    dz, folder = zone
+    (folder / "A.DAT").write_bytes(b"data")
+    lost = LoseFirstReply(monkeypatch, "posix_rename")
+    assert dz.claim("A.DAT", "tok1") == ".A.DAT.claim-tok1"
+    assert lost.calls == 2
+    assert sorted(os.listdir(folder)) == [".A.DAT.claim-tok1"]
+
+
+def test_a_claim_whose_reply_was_lost_while_another_took_the_file_is_not_ours(zone, monkeypatch) -> None:
+    dz, folder = zone
+    (folder / "A.DAT").write_bytes(b"data")
+    (folder / "A.DAT").rename(folder / ".A.DAT.claim-other")
+    assert dz.claim("A.DAT", "tok1") is None
+    assert sorted(os.listdir(folder)) == [".A.DAT.claim-other"]
+
+
+def test_a_move_whose_reply_was_lost_is_recognised_on_the_retry(zone, monkeypatch) -> None:
+    dz, folder = zone
+    dz.makedirs("archive")
+    (folder / "A.DAT").write_bytes(b"data")
+    lost = LoseFirstReply(monkeypatch, "rename")
+    dz.move("A.DAT", "archive")
+    assert lost.calls == 2
+    assert os.listdir(folder / "archive") == ["A.DAT"] and not (folder / "A.DAT").exists()
