@@ -251,3 +251,22 @@ def test_every_step_is_in_the_journal(tmp_path):
         assert (row.output_name, row.status_name, row.generation, row.rc) == (
             "A.SCORED.dat", "A.SCORED.dat.status", 1, 0)
         assert len(row.checksum) == 64
+
+
+def test_a_long_status_message_is_cut_at_a_word_boundary_and_says_so_issue_9():
+    from bridge.pipeline.status import MESSAGE_WIDTH, status_text
+
+    words = "the trailer count 120000 does not match the 119998 records read; check the extract step " * 5
+    message = [line for line in status_text("A.dat", None, Outcome(rc=8, message=words)).decode().splitlines()
+               if line.startswith("MESSAGE=")][0][len("MESSAGE="):]
+    assert len(message) <= MESSAGE_WIDTH and message.endswith("...")
+    assert words.startswith(message[:-3]) and words[len(message) - 3] == " "  # the cut fell between words
+    short = status_text("A.dat", None, Outcome(rc=0, message="3 of 3 records scored")).decode()
+    assert "MESSAGE=3 of 3 records scored\n" in short
+
+
+def test_a_status_for_a_name_journalled_before_the_name_rule_is_still_written():
+    from bridge.pipeline.status import status_text
+
+    text = status_text("\u00c9TAT\x85.dat", None, Outcome(rc=12, message="stopped"))
+    assert b"INPUT=\\xc9TAT\\x85.dat\n" in text
