@@ -344,3 +344,18 @@ def test_on_sftp_outputs_and_folders_the_job_makes_are_owner_only(sshd, tmp_path
     modes = {name: stat.S_IMODE((job.outbox / name).stat().st_mode) for name in names(job.outbox)}
     assert modes == {"A.D261126.SCORED.dat": 0o600, "A.D261126.SCORED.dat.status": 0o600}
     assert stat.S_IMODE(job.archive.stat().st_mode) == 0o700
+
+
+def test_job_check_reaches_the_server_and_refuses_a_changed_host_key_changing_nothing(fresh_sshd, tmp_path,  # noqa: F811
+                                                                                    capsys):
+    job = SftpJob(fresh_sshd, tmp_path / "job")
+    job.drop("A.D261126.dat", extract(10, 90))
+    before = files_under(job.remote)
+    assert main(["job", "check", str(job.path), "--no-model"]) == 0
+    out = capsys.readouterr().out
+    assert "(host key known, login accepted, folder there)" in out and "take A.D261126.dat" in out
+    fresh_sshd.rotate_host_key()
+    assert main(["job", "check", str(job.path), "--no-model"]) == 12
+    assert "FAIL inbox: " in capsys.readouterr().out
+    assert files_under(job.remote) == before
+    assert not load_job(job.path).journal.exists()
