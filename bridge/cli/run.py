@@ -76,7 +76,8 @@ def run_command(job_file: str, mode: str, interval: float, log_format: str | Non
             for name in result.orphan_triggers:
                 click.echo(f"{name}: trigger without its data file, ignored", err=True)
             for name in result.refused_names:
-                click.echo(f"{name!r}: not a plain file name, left alone", err=True)
+                reason = result.refused_reasons.get(name, "")
+                click.echo(f"{ascii(name)}: not a plain file name, left alone ({reason})".replace(" ()", ""), err=True)
             if not result.processed and not result.failures:
                 click.echo("bridge: nothing ready", err=True)
     except BridgeError as exc:

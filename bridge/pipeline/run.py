@@ -28,6 +28,7 @@ the delivery, the move to the archive) and before the journal knows it.
 """
 from __future__ import annotations
 
+import errno
 import fnmatch
 import logging
 import os
@@ -87,6 +88,7 @@ class RunResult:
     processed: list[tuple[str, int, str]] = field(default_factory=list)  # (input, rc, message)
     orphan_triggers: list[str] = field(default_factory=list)
     refused_names: list[str] = field(default_factory=list)               # names left alone, unsafe
+    refused_reasons: dict[str, str] = field(default_factory=dict)        # name -> why it was left alone
     failures: list[tuple[str, str]] = field(default_factory=list)        # (input, error) left in flight
 
 
@@ -273,6 +275,7 @@ class JobRunner:
             log.warning("left alone: %s", reason)
             self._reported_names.add(name)
             result.refused_names.append(name)
+            result.refused_reasons[name] = reason
 
     def _name_problem(self, name: str, now: float) -> str | None:
         """Why a dropped name cannot be taken (None when it can): checked before the claim, for every
@@ -331,30 +334,38 @@ class JobRunner:
         try:
             while row is not None and not row.finished:
                 row = self._step(inbox, row)
-        except _LocalResource as stop:
-            log.error("%s: the pass stops at state %s, the file stays where the next run resumes it: %s",
-                      row.name, row.state, stop.message)
-            result.rc = max(result.rc, RC_SEVERE)
-            result.failures.append((row.name, stop.message))
-            raise _PassStopped() from stop
         except TransportError as exc:
-            # the file stays in flight (journal state kept) and the next run resumes it; the pass
-            # still answers RC 12, so a scheduler running --once sees that it did not finish
-            if exc.retryable:
-                log.error("%s: transfer failed at state %s, will resume next run: %s", row.name, row.state, exc)
-            else:
-                log.error("%s: stopped at state %s and needs an operator (retrying will not help): %s",
-                          row.name, row.state, exc)
-            result.rc = max(result.rc, RC_SEVERE)
-            result.failures.append((row.name, str(exc)))
-            if exc.retryable:
-                raise _PassStopped() from exc
+            if _local_resource(exc):  # the work area is full while fetching: the job's problem, not the file's
+                return self._finish_stopped(row, result, f"{exc}")
+            self._transfer_failed(row, result, exc)
             return
+        except _LocalResource as stop:
+            self._finish_stopped(row, result, stop.message)
         if row is None:
             return
         rc = row.rc or 0
         result.rc = max(result.rc, rc)
         result.processed.append((row.name, rc, row.message or ""))
+
+    def _finish_stopped(self, row: FileRow, result: RunResult, message: str) -> None:
+        log.error("%s: the pass stops at state %s, the file stays where the next run resumes it: %s",
+                  row.name, row.state, message)
+        result.rc = max(result.rc, RC_SEVERE)
+        result.failures.append((row.name, message))
+        raise _PassStopped()
+
+    def _transfer_failed(self, row: FileRow, result: RunResult, exc: TransportError) -> None:
+        # the file stays in flight (journal state kept) and the next run resumes it; the pass
+        # still answers RC 12, so a scheduler running --once sees that it did not finish
+        if exc.retryable:
+            log.error("%s: transfer failed at state %s, will resume next run: %s", row.name, row.state, exc)
+        else:
+            log.error("%s: stopped at state %s and needs an operator (retrying will not help): %s",
+                      row.name, row.state, exc)
+        result.rc = max(result.rc, RC_SEVERE)
+        result.failures.append((row.name, str(exc)))
+        if exc.retryable:
+            raise _PassStopped() from exc
 
     def _step(self, inbox, row: FileRow) -> FileRow | None:
         state = row.state
@@ -645,6 +656,12 @@ class _LocalResource(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+def _local_resource(exc: BaseException) -> bool:
+    """Whether a transfer failed on a local resource (full disk, quota, read-only or failing disk)."""
+    cause = exc.__cause__
+    return isinstance(cause, OSError) and cause.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO)
 
 
 def _rename_free(zone, src: str, candidates: list[str]) -> str:

@@ -381,3 +381,33 @@ def test_a_mixed_hostile_inbox_delivers_the_good_file_once_and_writes_nothing_ou
     with Journal(folder.job().journal) as journal:
         for row in journal.rows():
             assert [s for _, s, _ in journal.events(row)].count("delivered") == 1
+
+
+def test_a_full_work_area_while_fetching_stops_the_pass_and_claims_nothing_more(tmp_path, monkeypatch):
+    import errno
+
+    from bridge.errors import TransportError
+    from bridge.transport.local import LocalDropZone
+
+    folder = JobFolder(tmp_path)
+    folder.drop("A.dat")
+    folder.drop("B.dat")
+    fetch = LocalDropZone.fetch_sha256
+
+    def full(zone, name, local_path, **kw):
+        raise TransportError("fetch failed: No space left on device", where=str(local_path)) from OSError(
+            errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(LocalDropZone, "fetch_sha256", full)
+    result = run(folder)
+    assert result.rc == 12 and [name for name, _ in result.failures] == ["A.dat"]
+    assert "B.dat" in listing(folder.inbox) and listing(folder.error) == []
+    monkeypatch.setattr(LocalDropZone, "fetch_sha256", fetch)
+    assert [p[:2] for p in run(folder).processed] == [("A.dat", 0), ("B.dat", 0)]
+
+
+def test_run_once_names_each_name_it_left_alone_and_why_in_ascii(tmp_path, capsys):
+    folder = JobFolder(tmp_path, job={"model": str(tmp_path / "model")})
+    folder.drop("\u00c9TAT.dat")
+    assert main(["run", str(folder.path), "--once"]) == 0
+    err = capsys.readouterr().err
+    assert "'\\xc9TAT.dat': not a plain file name, left alone (file name '\\xc9TAT.dat' rejected: contains" in err
