@@ -555,7 +555,9 @@ class SftpDropZone(DropZone):
                     raise TransportError("fetch: not a regular file (a link or a folder is never read)",
                                          where=self._where(name))
                 total = attrs.st_size or 0
-                with open(part, "wb") as local:
+                fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, self.file_mode)
+                os.fchmod(fd, self.file_mode)  # a work copy of customer data: owner only, whatever the umask
+                with os.fdopen(fd, "wb") as local:
                     got, digest = self._download(sftp, path, total, local, progress)
                 if got != total or part.stat().st_size != total:
                     raise TransportError(f"fetch: got {got} bytes but the server lists {total}; is "

@@ -476,3 +476,16 @@ def test_a_move_whose_reply_was_lost_is_recognised_on_the_retry(zone, monkeypatc
     dz.move("A.DAT", "archive")
     assert lost.calls == 2
     assert os.listdir(folder / "archive") == ["A.DAT"] and not (folder / "A.DAT").exists()
+
+
+def test_a_fetched_work_copy_is_owner_only_whatever_the_umask(zone, tmp_path: Path) -> None:
+    import stat
+
+    dz, folder = zone
+    (folder / "A.DAT").write_bytes(b"customer data")
+    old = os.umask(0o022)
+    try:
+        dz.fetch("A.DAT", tmp_path / "copy")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "copy").stat().st_mode) == 0o600

@@ -411,3 +411,16 @@ def test_run_once_names_each_name_it_left_alone_and_why_in_ascii(tmp_path, capsy
     assert main(["run", str(folder.path), "--once"]) == 0
     err = capsys.readouterr().err
     assert "'\\xc9TAT.dat': not a plain file name, left alone (file name '\\xc9TAT.dat' rejected: contains" in err
+
+
+def test_a_link_left_in_the_outbox_under_an_output_name_is_replaced_never_written_through(tmp_path):
+    target = tmp_path / "target-of-link"
+    target.write_bytes(b"precious")
+    folder = JobFolder(mkdir(tmp_path / "job"))
+    (folder.outbox / "A.SCORED.dat").symlink_to(target)
+    (folder.outbox / "A.SCORED.dat.status").symlink_to(target)
+    data = folder.drop("A.dat")
+    assert run(folder).rc == 0
+    assert target.read_bytes() == b"precious"
+    assert not (folder.outbox / "A.SCORED.dat").is_symlink()
+    assert (folder.outbox / "A.SCORED.dat").read_bytes() == data
