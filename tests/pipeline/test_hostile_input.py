@@ -325,13 +325,20 @@ def test_in_stable_mode_a_file_that_grew_after_it_was_judged_stable_is_given_bac
     assert (folder.outbox / "SLOW.SCORED.dat").stat().st_size == 4 * 117
 
 
-def test_in_stable_mode_a_partial_last_record_is_rejected_with_rc_8_not_scored(tmp_path):
-    from tests.conftest import ROOT
+@pytest.mark.parametrize("recfm", ["FB", "V"])
+def test_in_stable_mode_a_partial_last_record_is_rejected_with_rc_8_not_scored(tmp_path, recfm):
+    from bridge.copybook import load_copybook
+    from bridge.records.api import write_records
+    from bridge.testing import fake_table
+    from tests.conftest import COPYBOOKS, ROOT
 
     folder = JobFolder(tmp_path, source={"ready": "stable", "stable_seconds": 0.0},
-                       job={"model": str(ROOT / "models" / "customer-risk"), "recfm": "FB", "codepage": "cp037"})
+                       job={"model": str(ROOT / "models" / "customer-risk"), "recfm": recfm, "codepage": "cp037"})
     path = folder.inbox / "HALF.dat"
-    folder.drop(path.name, b"\x40" * (117 * 2 + 50), trigger=None)
+    layout = load_copybook(COPYBOOKS / "customer.cpy")
+    write_records(fake_table(layout, 3, seed=5), tmp_path / "whole.dat", layout, codepage="cp037", recfm=recfm)
+    whole = (tmp_path / "whole.dat").read_bytes()
+    folder.drop(path.name, whole[:-60], trigger=None)  # the writer stalled inside the last record
     past = os.path.getmtime(path) - 60
     os.utime(path, (past, past))
     from bridge.pipeline.run import JobRunner
@@ -343,6 +350,7 @@ def test_in_stable_mode_a_partial_last_record_is_rejected_with_rc_8_not_scored(t
         runner.close()
     assert [p[:2] for p in result.processed] == [("HALF.dat", 8)]
     assert "HALF.dat" in listing(folder.error)
+    assert ("RDW announces a record" if recfm == "V" else "is not a multiple of the record length") in result.processed[0][2]
 
 
 def test_a_mixed_hostile_inbox_delivers_the_good_file_once_and_writes_nothing_outside_its_folders(tmp_path):
