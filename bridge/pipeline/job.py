@@ -216,10 +216,10 @@ def _mode(section: dict, key: str, where: str, name: str) -> int:
     need = 0o600 if key == "file_mode" else 0o700
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 0o777 or value & need != need:
         shown = oct(value) if isinstance(value, int) and not isinstance(value, bool) else repr(value)
+        example = oct(need | (0o040 if key == "file_mode" else 0o050))
         raise JobError(f"[{name}] {key} = {shown} must be an octal mode from {oct(need)} to 0o777 that lets the "
                        f"job's own user {'read and write' if key == 'file_mode' else 'enter and write'} "
-                       f"(write it as TOML octal, e.g. {key} = {oct(need | 0o040 if key == 'file_mode' else need | 0o050)})",
-                       job=where)
+                       f"(write it as TOML octal, e.g. {key} = {example})", job=where)
     return value
 
 
@@ -232,7 +232,8 @@ def _check_places(source: "Source", target: "Target", work_dir: Path, journal: P
     """Refuse places that make the job feed on itself or let a dropper reach its private files."""
     src, tgt = source.endpoint, target.endpoint
     same_server = (src.kind == tgt.kind == "local"
-                   or (src.kind == tgt.kind == "sftp" and (src.host, src.port, src.user) == (tgt.host, tgt.port, tgt.user)))
+                   or (src.kind == tgt.kind == "sftp"
+                       and (src.host, src.port, src.user) == (tgt.host, tgt.port, tgt.user)))
     if same_server:
         norm = os.path.realpath if src.kind == "local" else posixpath.normpath
         if norm(src.path) == norm(tgt.path):

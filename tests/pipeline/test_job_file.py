@@ -130,15 +130,20 @@ def test_places_that_make_the_job_feed_on_itself_are_refused_when_it_is_loaded(t
     assert says.format(root=tmp_path) in str(caught.value)
 
 
-@pytest.mark.parametrize("value, says", [("0o644", "file_mode = 0o644" ), ("0o200", "must be an octal mode from 0o600"),
-                                         ('"0640"', "must be an octal mode")])
+def test_file_mode_in_job_applies_to_both_sides_and_a_side_may_set_its_own(tmp_path):
+    from tests.pipeline.jobfolder import job_text
+
+    text = job_text(target={"file_mode": 416}).replace("[source]", "file_mode = 0o644\n\n[source]")  # 416 = 0o640
+    (tmp_path / "job.toml").write_text(text)
+    job = load_job(tmp_path / "job.toml")
+    assert (job.file_mode, job.source.endpoint.file_mode, job.target.endpoint.file_mode) == (0o644, 0o644, 0o640)
+
+
+@pytest.mark.parametrize("value, says", [("0o200", r"file_mode = 0o200 must be an octal mode from 0o600 to 0o777"),
+                                         ('"0640"', r"file_mode = '0640' must be an octal mode .* e.g. file_mode = 0o640")])
 def test_a_file_mode_that_locks_out_the_job_itself_or_is_not_octal_is_refused(tmp_path, value, says):
     from tests.pipeline.jobfolder import job_text
 
-    text = job_text().replace("[source]", f"file_mode = {value}\n\n[source]")
-    (tmp_path / "job.toml").write_text(text)
-    if value == "0o644":
-        assert load_job(tmp_path / "job.toml").target.endpoint.file_mode == 0o644
-        return
+    (tmp_path / "job.toml").write_text(job_text().replace("[source]", f"file_mode = {value}\n\n[source]"))
     with pytest.raises(JobError, match=says):
         load_job(tmp_path / "job.toml")
