@@ -294,9 +294,10 @@ class JobRunner:
             safe_name(output, where="[target] name")
             if output.startswith("."):
                 return f"no safe output name for input {name}: {output!r} would be hidden (check the [target] name)"
-            derived = [f"{name}.err", f"{name}.{10 ** 9}.err", f"{name}.{10 ** 9}.dup-{10 ** 9}"]
+            row = 10 ** 9  # the widest journal row number, then the widest ".N" of _put_new/_rename_free
+            derived = [f"{name}.{row}.err.99", f"{name}.{row}.dup-{row}.99"]
             if self.job.source.ready == "trigger":
-                derived.append(f"{self.job.trigger_for(name)}.{10 ** 9}.dup-{10 ** 9}")
+                derived.append(f"{self.job.trigger_for(name)}.{row}.dup-{row}.99")
             if target.status:
                 derived.append(output_name(target.status_name, name, generation=gen, now=now, output=output,
                                            key="status_name"))
