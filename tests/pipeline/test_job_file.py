@@ -147,3 +147,16 @@ def test_a_file_mode_that_locks_out_the_job_itself_or_is_not_octal_is_refused(tm
     (tmp_path / "job.toml").write_text(job_text().replace("[source]", f"file_mode = {value}\n\n[source]"))
     with pytest.raises(JobError, match=says):
         load_job(tmp_path / "job.toml")
+
+
+def test_an_sftp_outbox_that_is_the_inbox_on_the_same_server_is_refused(tmp_path):
+    from tests.pipeline.jobfolder import job_text
+
+    sftp = {"kind": "sftp", "host": "xfer.example.com", "user": "bridge", "key_file": "id", "known_hosts": "kh"}
+    (tmp_path / "job.toml").write_text(job_text(source={**sftp, "path": "/in/cust"},
+                                                target={"kind": None, "path": "/in/cust/./"}))
+    with pytest.raises(JobError, match=r"\[target\] path = '/in/cust/./' is the inbox"):
+        load_job(tmp_path / "job.toml")
+    (tmp_path / "job.toml").write_text(job_text(source={**sftp, "path": "/in/cust"},
+                                                target={"kind": None, "path": "/in/cust", "host": "other.example.com"}))
+    assert load_job(tmp_path / "job.toml").target.endpoint.host == "other.example.com"  # another server: fine
