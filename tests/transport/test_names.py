@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bridge.errors import TransportError
 from bridge.transport import (
@@ -102,3 +104,18 @@ def test_claim_and_temporary_names_always_fit_in_name_max(length: int) -> None:
 
 def test_two_long_names_sharing_a_prefix_get_different_claim_names() -> None:
     assert claim_name("A" * 250 + "1", "tok") != claim_name("A" * 250 + "2", "tok")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(min_size=0, max_size=260))
+def test_any_name_is_refused_with_one_ascii_line_or_carried_through_every_derived_name(name: str) -> None:
+    try:
+        drop_name(name)
+    except NameRejectedError as error:
+        assert str(error).isascii() and "\n" not in str(error)
+        return
+    assert name.isascii() and len(name) <= 200
+    claimed = claim_name(name, "a1b2c3d4e5f6")
+    assert len(claimed) <= NAME_MAX and claimed_original(claimed) == name
+    for derived in (temp_name(name), claim_name(name + ".trg", "x" * 64), temp_name(name + ".err", "y" * 64)):
+        assert len(derived) <= NAME_MAX and safe_name(derived) == derived
