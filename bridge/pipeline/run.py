@@ -436,6 +436,7 @@ class JobRunner:
             self.job.work_dir.mkdir(parents=True, exist_ok=True, mode=self.job.dir_mode)
             try:
                 os.mkdir(work, self.job.dir_mode)
+                os.chmod(work, self.job.dir_mode)  # exactly: the umask may have narrowed it
             except FileExistsError:
                 pass
             st = os.lstat(work)

@@ -62,8 +62,9 @@ class LocalDropZone(DropZone):
         with self._boundary("open folder"):
             if within is not None:
                 self._real_folders(Path(os.path.abspath(within)), self.folder, create)
-            elif create:
+            elif create and not self.folder.exists():
                 self.folder.mkdir(parents=True, exist_ok=True, mode=dir_mode)
+                os.chmod(self.folder, dir_mode)
             if not self.folder.is_dir():
                 raise TransportError("folder does not exist or is not a folder; check the job's path "
                                      "(or create it)", where=self.location)
@@ -86,6 +87,7 @@ class LocalDropZone(DropZone):
                     return
                 try:
                     os.mkdir(here, self.dir_mode)
+                    os.chmod(here, self.dir_mode)  # exactly: the umask may have narrowed it
                 except FileExistsError:
                     pass
                 st = os.lstat(here)

@@ -777,6 +777,7 @@ class SftpDropZone(DropZone):
                         return
                     try:
                         sftp.mkdir(prefix, self.dir_mode)
+                        sftp.chmod(prefix, self.dir_mode)  # exactly: the server's umask may have narrowed it
                     except OSError:
                         if not self._exists(sftp, prefix):  # made by someone else meanwhile is fine
                             raise

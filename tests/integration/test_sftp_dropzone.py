@@ -425,12 +425,12 @@ def test_uploads_and_folders_are_made_owner_only_unless_modes_are_given(sshd: Ss
         zone.makedirs("made/below")
     assert stat.S_IMODE((folder / "OUT.DAT").stat().st_mode) == 0o600
     assert stat.S_IMODE((folder / "made" / "below").stat().st_mode) == 0o700
-    zone, folder = open_folder(sshd, file_mode=0o640, dir_mode=0o750)
+    zone, folder = open_folder(sshd, file_mode=0o640, dir_mode=0o770)
     with zone:
         zone.put_bytes(b"data", "OUT.DAT")
         zone.makedirs("made")
     assert stat.S_IMODE((folder / "OUT.DAT").stat().st_mode) == 0o640
-    assert stat.S_IMODE((folder / "made").stat().st_mode) == 0o750
+    assert stat.S_IMODE((folder / "made").stat().st_mode) == 0o770  # not narrowed by the server's umask
 
 
 class LoseFirstReply:

@@ -213,12 +213,16 @@ def test_outputs_status_journal_and_work_copies_are_owner_only_whatever_the_umas
         assert stat.S_IMODE(made.stat().st_mode) == 0o700
 
 
-def test_file_mode_and_dir_mode_in_the_job_file_open_them_up(tmp_path):
-    folder = JobFolder(tmp_path, job={"file_mode": 0o640, "dir_mode": 0o750})
+def test_file_mode_and_dir_mode_in_the_job_file_open_them_up_exactly_whatever_the_umask(tmp_path):
+    folder = JobFolder(tmp_path, job={"file_mode": 0o660, "dir_mode": 0o770})
     folder.drop("A.dat")
-    run(folder)
-    assert stat.S_IMODE((folder.outbox / "A.SCORED.dat").stat().st_mode) == 0o640
-    assert stat.S_IMODE(folder.archive.stat().st_mode) == 0o750
+    old = os.umask(0o022)
+    try:
+        run(folder)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((folder.outbox / "A.SCORED.dat").stat().st_mode) == 0o660
+    assert stat.S_IMODE(folder.archive.stat().st_mode) == 0o770
 
 
 def test_a_journal_another_process_holds_gives_one_line_and_rc_12(tmp_path, capsys, monkeypatch):
