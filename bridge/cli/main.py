@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("bridge.cli.demo", "Run the main job end to end on bundled sample data."),
     "run": ("bridge.cli.run", "Process the file drops of a job (SFTP or local folders)."),
     "status": ("bridge.cli.run", "Show what a job's journal knows."),
+    "job": ("bridge.cli.job", "Check a job file: servers, folders, model; what a run would do."),
     "schema": ("bridge.cli.schema", "Turn a copybook into a layout listing or a schema."),
     "decode": ("bridge.cli.decode", "Decode a mainframe file into JSONL, CSV or Parquet."),
     "encode": ("bridge.cli.encode", "Encode JSONL, CSV or Parquet into a mainframe file."),

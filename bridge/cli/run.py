@@ -76,7 +76,8 @@ def run_command(job_file: str, mode: str, interval: float, log_format: str | Non
             for name in result.orphan_triggers:
                 click.echo(f"{name}: trigger without its data file, ignored", err=True)
             for name in result.refused_names:
-                click.echo(f"{name!r}: not a plain file name, left alone", err=True)
+                reason = result.refused_reasons.get(name, "")
+                click.echo(f"{ascii(name)}: not a plain file name, left alone ({reason})".replace(" ()", ""), err=True)
             if not result.processed and not result.failures:
                 click.echo("bridge: nothing ready", err=True)
     except BridgeError as exc:
@@ -91,18 +92,34 @@ def run_command(job_file: str, mode: str, interval: float, log_format: str | Non
 @click.argument("job_file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--limit", type=int, default=20, show_default=True, help="Most recent files to list.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-def status_command(job_file: str, limit: int, as_json: bool) -> None:
+@click.option("--check", is_flag=True, help="Check the journal's integrity (exit 0 sound, 12 damaged).")
+@click.option("--set-aside", is_flag=True,
+              help="With --check: rename a damaged journal to JOURNAL.damaged-TIMESTAMP so the next run starts a "
+                   "new one.")
+def status_command(job_file: str, limit: int, as_json: bool, check: bool, set_aside: bool) -> None:
     """What the journal of JOB_FILE knows: files done, failed, in flight."""
+    from bridge.errors import BridgeError
     from bridge.pipeline.job import load_job
     from bridge.pipeline.journal import Journal
 
-    job = load_job(job_file)
+    try:
+        job = load_job(job_file)
+    except BridgeError as exc:
+        click.echo(f"mfbridge: {exc}", err=True)
+        sys.exit(RC_SEVERE)
     if not job.journal.exists():
         click.echo(f"bridge: job {job.name} has no journal yet ({job.journal})")
         return
-    with Journal(job.journal) as journal:
-        rows = journal.rows(limit)
-        counts = journal.counts()
+    if check or set_aside:
+        _check_journal(job, set_aside)
+        return
+    try:
+        with Journal(job.journal) as journal:
+            rows = journal.rows(limit)
+            counts = journal.counts()
+    except BridgeError as exc:
+        click.echo(f"mfbridge: {exc}", err=True)
+        sys.exit(RC_SEVERE)
     if as_json:
         click.echo(json.dumps({"job": job.name, "counts": counts, "files": [
             {"name": r.name, "state": r.state, "rc": r.rc, "output": r.output_name, "records_in": r.records_in,
@@ -117,3 +134,21 @@ def status_command(job_file: str, limit: int, as_json: bool) -> None:
         when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(r.updated))
         rc = f"RC={r.rc:04d}" if r.rc is not None else "RC=----"
         click.echo(f"  {when}  {r.state:<10} {rc}  {r.name} -> {r.output_name or '-'}  {r.message or ''}".rstrip())
+
+
+def _check_journal(job, set_aside: bool) -> None:
+    """`status --check [--set-aside]`: SQLite's integrity check, and a damaged journal moved out of the way."""
+    from bridge.pipeline.journal import Journal
+
+    problems = Journal.check(job.journal)
+    if not problems:
+        click.echo(f"journal {job.journal}: sound")
+        return
+    click.echo(f"journal {job.journal}: damaged: {'; '.join(problems[:3])}", err=True)
+    if not set_aside:
+        click.echo("mfbridge: set it aside with `mfbridge status JOB --check --set-aside`; the next run starts a new "
+                   "journal (files claimed but not finished stay hidden in the inbox as .NAME.claim-TOKEN: "
+                   "rename them back to NAME to have them processed again)", err=True)
+        sys.exit(RC_SEVERE)
+    moved = Journal.set_aside(job.journal)
+    click.echo(f"journal set aside as {moved}; the next run starts a new one")

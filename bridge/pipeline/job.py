@@ -5,10 +5,18 @@ moved as a whole. Secrets are never in the file: SSH keys are files (or the agen
 key's passphrase comes from the environment variable named by ``passphrase_env``.
 Unknown keys are errors (a typo must not silently fall back to a default).
 
+Places are checked when the job is loaded, not when the first file arrives: an outbox that is
+the inbox (the job would take its own outputs as new drops, for ever), or a work area or
+journal inside the inbox (where anyone who drops files could change them), stops the job.
+Files are created 0600 and folders 0700 unless ``file_mode``/``dir_mode`` say otherwise
+(TOML octal: ``file_mode = 0o640``).
+
 See docs/batch-job.md for every key, and examples/ for complete files.
 """
 from __future__ import annotations
 
+import os
+import posixpath
 import re
 import tomllib
 from dataclasses import dataclass, fields
@@ -42,12 +50,15 @@ class Endpoint:
     timeout: float = 30.0
     retries: int = 4
     retry_delay: float = 1.0
+    file_mode: int = 0o600
+    dir_mode: int = 0o700
 
     def connection(self) -> dict[str, Any]:
         """Keyword arguments for `bridge.transport.open_dropzone`."""
         from bridge.transport import RetryPolicy
 
-        kw: dict[str, Any] = {"kind": self.kind, "path": self.path}
+        kw: dict[str, Any] = {"kind": self.kind, "path": self.path, "file_mode": self.file_mode,
+                              "dir_mode": self.dir_mode}
         if self.kind == "sftp":
             kw.update(host=self.host, port=self.port, user=self.user, key_file=self.key_file,
                       known_hosts=self.known_hosts, passphrase_env=self.passphrase_env,
@@ -96,6 +107,9 @@ class Job:
     log_format: Literal["plain", "json"] = "plain"
     reject_invalid: bool = False            # a file with any invalid value is rejected (rc 8)
     trailer: Any = None                     # bridge.records.controls.TrailerCheck from [job.trailer]
+    empty_input: Literal["warn", "ok", "reject"] = "warn"  # a 0-byte drop: RC 4, RC 0 or rejected (RC 8)
+    file_mode: int = 0o600                  # work copies, journal (outputs: the endpoint's file_mode)
+    dir_mode: int = 0o700
 
     def trigger_for(self, data_name: str) -> str:
         """The trigger file name that marks ``data_name`` complete."""
@@ -117,7 +131,8 @@ class Job:
 
 
 _JOB_KEYS = {"name", "copybook", "include", "model", "work_dir", "journal", "shadow", "log_format",
-             "reject_invalid", "trailer", *READER_KEYS}
+             "reject_invalid", "trailer", "empty_input", "file_mode", "dir_mode", *READER_KEYS}
+EMPTY_INPUT = ("warn", "ok", "reject")
 _TRAILER_KEYS = {"record", "count_field", "count_of", "total_field", "total_of"}
 _ENDPOINT_KEYS = {f.name for f in fields(Endpoint)}
 _SOURCE_KEYS = _ENDPOINT_KEYS | {"pattern", "ready", "trigger_suffix", "trigger_replaces_suffix",
@@ -158,8 +173,9 @@ def load_job(path: str | Path) -> Job:
         q = Path(p).expanduser()
         return q if q.is_absolute() else base / q
 
-    source_ep = _endpoint(src, where, "source", base)
-    target_ep = _endpoint({**{k: v for k, v in src.items() if k in _ENDPOINT_KEYS and k != "path"}, **tgt},
+    modes = {k: _mode(job, k, where, "job") for k in ("file_mode", "dir_mode") if k in job}
+    source_ep = _endpoint({**modes, **src}, where, "source", base)
+    target_ep = _endpoint({**modes, **{k: v for k, v in src.items() if k in _ENDPOINT_KEYS and k != "path"}, **tgt},
                           where, "target", base) if tgt else None
     if target_ep is None or "path" not in tgt:
         raise JobError("[target] needs path = (the outbox the next JCL step reads)", job=where)
@@ -182,12 +198,57 @@ def load_job(path: str | Path) -> Job:
         raise JobError(f"[job] log_format = {log_format!r} is not one of: plain, json", job=where)
     _check_reader(reader, where)
     trailer = _trailer(job.get("trailer"), where)
+    empty_input = job.get("empty_input", "warn")
+    if empty_input not in EMPTY_INPUT:
+        raise JobError(f"[job] empty_input = {empty_input!r} is not one of: {', '.join(EMPTY_INPUT)}", job=where)
+    journal = rel(job.get("journal")) or work_dir / "journal.sqlite"
+    _check_places(source, target, work_dir, journal, where)
     return Job(name=str(job["name"]), path=path, copybook=rel(job["copybook"]),
                include=tuple(rel(p) for p in job.get("include", [])), model=rel(job["model"]),
                reader=reader, source=source, target=target, work_dir=work_dir,
-               journal=rel(job.get("journal")) or work_dir / "journal.sqlite",
-               shadow=rel(job.get("shadow")), log_format=log_format,
-               reject_invalid=bool(job.get("reject_invalid", False)), trailer=trailer)
+               journal=journal, shadow=rel(job.get("shadow")), log_format=log_format,
+               reject_invalid=bool(job.get("reject_invalid", False)), trailer=trailer, empty_input=empty_input,
+               file_mode=modes.get("file_mode", 0o600), dir_mode=modes.get("dir_mode", 0o700))
+
+
+def _mode(section: dict, key: str, where: str, name: str) -> int:
+    value = section[key]
+    need = 0o600 if key == "file_mode" else 0o700
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 0o777 or value & need != need:
+        shown = oct(value) if isinstance(value, int) and not isinstance(value, bool) else repr(value)
+        example = oct(need | (0o040 if key == "file_mode" else 0o050))
+        raise JobError(f"[{name}] {key} = {shown} must be an octal mode from {oct(need)} to 0o777 that lets the "
+                       f"job's own user {'read and write' if key == 'file_mode' else 'enter and write'} "
+                       f"(write it as TOML octal, e.g. {key} = {example})", job=where)
+    return value
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    path, folder = Path(os.path.realpath(path)), Path(os.path.realpath(folder))
+    return path == folder or folder in path.parents
+
+
+def _check_places(source: "Source", target: "Target", work_dir: Path, journal: Path, where: str) -> None:
+    """Refuse places that make the job feed on itself or let a dropper reach its private files."""
+    src, tgt = source.endpoint, target.endpoint
+    same_server = (src.kind == tgt.kind == "local"
+                   or (src.kind == tgt.kind == "sftp"
+                       and (src.host, src.port, src.user) == (tgt.host, tgt.port, tgt.user)))
+    if same_server:
+        norm = os.path.realpath if src.kind == "local" else posixpath.normpath
+        if norm(src.path) == norm(tgt.path):
+            raise JobError(f"[target] path = {tgt.path!r} is the inbox: the job would take its own outputs as new "
+                           "drops and score them again, for ever; give the outbox a folder of its own", job=where)
+    if src.kind != "local":
+        return
+    inbox = Path(src.path)
+    for key, folder in (("archive", source.archive), ("error", source.error)):
+        if Path(inbox, folder).resolve() == inbox.resolve():
+            raise JobError(f"[source] {key} = {folder!r} is the inbox itself; use a folder of its own", job=where)
+    for key, path in (("work_dir", work_dir), ("journal", journal)):
+        if _inside(path, inbox):
+            raise JobError(f"[job] {key} = {str(path)!r} is inside the inbox {src.path}, where anyone who drops "
+                           "files could change it; put it outside the inbox", job=where)
 
 
 def _check_reader(reader: dict[str, Any], where: str) -> None:
@@ -237,6 +298,7 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "retries": int, "retry_delay": (int, float), "pattern": str, "ready": str, "trigger_suffix": str,
     "trigger_replaces_suffix": bool, "stable_seconds": (int, float), "archive": str, "error": str,
     "status": bool, "status_name": str, "trigger": bool, "trigger_name": str, "trailer": dict,
+    "empty_input": str,
     # reader options
     "record": str, "recfm": str, "lrecl": int, "codepage": str, "dialect": str, "rdw_endian": str,
     "rdw_adjust": int, "bdw": bool, "float_format": str, "odo_placement": str, "variable_occurs": bool,
@@ -298,6 +360,9 @@ def _endpoint(section: dict, where: str, name: str, base: Path) -> Endpoint:
     if kind not in ("local", "sftp"):
         raise JobError(f"[{name}] kind = {kind!r} is not one of: local, sftp", job=where)
     values = {k: section[k] for k in _ENDPOINT_KEYS if k in section}
+    for key in ("file_mode", "dir_mode"):
+        if key in values:
+            values[key] = _mode(values, key, where, name)
     if kind == "local":
         p = Path(str(values.get("path", "."))).expanduser()
         values["path"] = str(p if p.is_absolute() else base / p)

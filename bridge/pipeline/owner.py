@@ -24,10 +24,10 @@ class Owner:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.id = f"{os.getpid()}-{secrets.token_hex(4)}"
         self.path = folder / f"{self.id}.lock"
-        self._fd: int | None = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o644)
+        self._fd: int | None = os.open(self.path, os.O_CREAT | os.O_RDWR | os.O_NOFOLLOW, 0o600)
         fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
 
     def release(self) -> None:

@@ -15,7 +15,7 @@ from bridge.errors import InvalidDataError
 from bridge.pipeline.job import Job
 from bridge.pipeline.status import RC_OK, RC_WARNING, Outcome
 
-__all__ = ["score_for_job"]
+__all__ = ["check_model", "score_for_job"]
 
 log = logging.getLogger("bridge.job")
 
@@ -34,6 +34,38 @@ class _Progress:
             self.last = now
             rate = records / max(now - self.started, 1e-9)
             log.info("%s: %d records scored so far (%.0f records/s)", self.name, records, rate)
+
+
+def check_model(job: Job) -> str:
+    """Load the job's copybook, model and card and check them against each other; returns the model id.
+
+    Run before any file is claimed: a damaged model (truncated ``model.txt``, a card value of
+    the wrong type) is the job's problem, and every file would fail on it.
+
+    :raises JobError: one line naming what could not be loaded and why.
+    """
+    from bridge.copybook import load_copybook
+    from bridge.errors import BridgeError, JobError
+    from bridge.records.options import ReaderOptions
+    from bridge.score.file import _model_record
+    from bridge.score.model import Model
+
+    try:
+        layout = load_copybook(job.copybook, include_dirs=job.include, dialect=job.reader.get("dialect", "ibm"))
+        record = layout.record(_model_record(job.model, layout, ReaderOptions.from_kwargs(**job.reader)))
+        model = Model.load(job.model, record)
+        if job.shadow is not None:
+            Model.load(job.shadow, record)
+    except BridgeError as exc:
+        raise JobError(f"the model cannot be used, no file was touched: {_one_line(exc)}", job=str(job.path)) from None
+    except Exception as exc:  # noqa: BLE001 - whatever a damaged model or card raises, the job stops with one line
+        raise JobError(f"the model in {job.model} cannot be loaded, no file was touched: "
+                       f"{type(exc).__name__}: {_one_line(exc)}", job=str(job.path)) from None
+    return model.card.model_id if hasattr(model.card, "model_id") else ""
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:400]
 
 
 def score_for_job(job: Job, input_path: Path, output_path: Path, *, name: str | None = None) -> Outcome:

@@ -22,16 +22,20 @@ on one server share one SSH login for the whole pass, instead of a login per ste
 connection is reconnected by the zone on its next call, and the pass closes them all at its end.
 
 Fault injection for the crash tests: ``BRIDGE_FAULT_AFTER=<state>`` kills the process with
-SIGKILL right after the journal records that state (as a database's failpoints do).
+SIGKILL right after the journal records that state (as a database's failpoints do), and
+``BRIDGE_FAULT_AFTER=before-<state>`` right before: after the step's side effect (the claim,
+the delivery, the move to the archive) and before the journal knows it.
 """
 from __future__ import annotations
 
+import errno
 import fnmatch
 import logging
 import os
 import shutil
 import signal
 import sqlite3
+import stat
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -69,6 +73,9 @@ log = logging.getLogger("bridge.job")
 #: ``processor(input_path, output_path) -> Outcome``: decode, score and patch one file.
 Processor = Callable[[Path, Path], Outcome]
 
+#: seconds a run waits for a journal another process holds before it gives up (RC 12)
+JOURNAL_TIMEOUT = 30.0
+
 #: errors that mean "this file is bad" (reject it) rather than "the job is broken" (stop)
 DATA_ERRORS = (FramingError, InvalidDataError)
 
@@ -81,6 +88,7 @@ class RunResult:
     processed: list[tuple[str, int, str]] = field(default_factory=list)  # (input, rc, message)
     orphan_triggers: list[str] = field(default_factory=list)
     refused_names: list[str] = field(default_factory=list)               # names left alone, unsafe
+    refused_reasons: dict[str, str] = field(default_factory=dict)        # name -> why it was left alone
     failures: list[tuple[str, str]] = field(default_factory=list)        # (input, error) left in flight
 
 
@@ -91,6 +99,8 @@ class JobRunner:
         self.job = job
         if processor is None:
             _check_scoring_inputs(job)
+        self._scoring = processor is None
+        self._checked = False
         self.processor = processor or _scoring_processor(job)
         self._journal: Journal | None = None
         self._owner: Owner | None = None
@@ -103,8 +113,15 @@ class JobRunner:
     def journal(self) -> Journal:
         """The job's journal, opened (and created) on first use with this run's owner lock."""
         if self._journal is None:
-            self._owner = Owner(self._owners_dir)
-            self._journal = Journal(self.job.journal)
+            journal = Journal(self.job.journal, timeout=JOURNAL_TIMEOUT, file_mode=self.job.file_mode,
+                              dir_mode=self.job.dir_mode)
+            try:
+                self._owner = Owner(self._owners_dir)
+            except OSError as error:
+                journal.close()
+                raise JobError(f"work area {self._owners_dir} cannot be used: {error.strerror or error}",
+                               job=str(self.job.path)) from None
+            self._journal = journal
         return self._journal
 
     @property
@@ -129,6 +146,7 @@ class JobRunner:
     def run_once(self) -> RunResult:
         """Finish interrupted work, then process every file that is ready now."""
         result = RunResult()
+        self._checked = False
         with _Zones() as zones:
             try:
                 inbox = zones.open(self.job.source.endpoint)
@@ -136,18 +154,30 @@ class JobRunner:
                 for row in self._resumable():
                     if self.stop_requested:
                         break
+                    self._check_model()
                     self._finish(inbox, row, result)
                 for entry, trigger in self._ready(inbox, result):
                     if self.stop_requested:
                         break
+                    self._check_model()
                     row = self._claim(inbox, entry, trigger)
                     if row is not None:
                         self._finish(inbox, row, result)
-            except _ConnectionLost:
+            except _PassStopped:
                 pass  # logged by _finish; the next pass resumes the file in hand
             finally:
                 self._zones = None
         return result
+
+    def _check_model(self) -> None:
+        """Load the model and its card against the copybook once a pass, before the first file is
+        touched: a model that cannot be loaded fails the pass (RC 12), it does not reject files."""
+        if self._checked or not self._scoring:
+            return
+        from bridge.pipeline.process import check_model
+
+        check_model(self.job)
+        self._checked = True
 
     def watch(self, interval: float = 30.0) -> int:
         """Poll until SIGTERM/SIGINT; stops after the file in hand.
@@ -201,10 +231,7 @@ class JobRunner:
             try:
                 safe_name(e.name)
             except NameRejectedError as exc:
-                if e.name not in self._reported_names:
-                    log.warning("left alone: %s", exc)
-                    self._reported_names.add(e.name)
-                    result.refused_names.append(e.name)
+                self._refuse(e.name, str(exc), result)
                 continue
             entries.append(e)
         names = {e.name for e in entries}
@@ -224,6 +251,12 @@ class JobRunner:
         for e in entries:
             if not fnmatch.fnmatchcase(e.name, src.pattern):
                 continue
+            if src.ready == "trigger" and e.name.endswith(suffix):
+                continue
+            refused = self._name_problem(e.name, now)
+            if refused is not None:
+                self._refuse(e.name, refused, result)
+                continue
             if src.ready == "trigger":
                 if e.name.endswith(suffix):
                     continue
@@ -235,6 +268,47 @@ class JobRunner:
                 since = self.journal.sighting(e.name, e.size, e.mtime, now)
                 if now - since >= src.stable_seconds and now - e.mtime >= src.stable_seconds:
                     yield e, None
+
+    def _refuse(self, name: str, reason: str, result: RunResult) -> None:
+        """A drop whose name the job cannot carry through every stage: left alone, said once per process."""
+        if name not in self._reported_names:
+            log.warning("left alone: %s", reason)
+            self._reported_names.add(name)
+            result.refused_names.append(name)
+            result.refused_reasons[name] = reason
+
+    def _name_problem(self, name: str, now: float) -> str | None:
+        """Why a dropped name cannot be taken (None when it can): checked before the claim, for every
+        name the job will derive from it (output, status, trigger, ``.err``, archive), so that no
+        stage after the claim can fail on a name."""
+        from bridge.transport import NameRejectedError, drop_name, safe_name
+
+        target = self.job.target
+        try:
+            drop_name(name)
+        except NameRejectedError as exc:
+            return exc.reason
+        try:
+            gen = 9999  # the widest {gen}
+            output = output_name(target.name, name, generation=gen, now=now)
+            safe_name(output, where="[target] name")
+            if output.startswith("."):
+                return f"no safe output name for input {name}: {output!r} would be hidden (check the [target] name)"
+            row = 10 ** 9  # the widest journal row number, then the widest ".N" of _put_new/_rename_free
+            derived = [f"{name}.{row}.err.99", f"{name}.{row}.dup-{row}.99"]
+            if self.job.source.ready == "trigger":
+                derived.append(f"{self.job.trigger_for(name)}.{row}.dup-{row}.99")
+            if target.status:
+                derived.append(output_name(target.status_name, name, generation=gen, now=now, output=output,
+                                           key="status_name"))
+            if target.trigger:
+                derived.append(output_name(target.trigger_name, name, generation=gen, now=now, output=output,
+                                           key="trigger_name"))
+            for other in derived:
+                safe_name(other)
+        except NameRejectedError as exc:
+            return f"no safe output name for input {name}: {exc.reason} (check the [target] name patterns)"
+        return None
 
     def _claim(self, inbox, entry, trigger: str | None) -> FileRow | None:
         from bridge.transport import claim_name, new_token
@@ -262,23 +336,37 @@ class JobRunner:
             while row is not None and not row.finished:
                 row = self._step(inbox, row)
         except TransportError as exc:
-            # the file stays in flight (journal state kept) and the next run resumes it; the pass
-            # still answers RC 12, so a scheduler running --once sees that it did not finish
-            if exc.retryable:
-                log.error("%s: transfer failed at state %s, will resume next run: %s", row.name, row.state, exc)
-            else:
-                log.error("%s: stopped at state %s and needs an operator (retrying will not help): %s",
-                          row.name, row.state, exc)
-            result.rc = max(result.rc, RC_SEVERE)
-            result.failures.append((row.name, str(exc)))
-            if exc.retryable:
-                raise _ConnectionLost() from exc
+            if _local_resource(exc):  # the work area is full while fetching: the job's problem, not the file's
+                return self._finish_stopped(row, result, f"{exc}")
+            self._transfer_failed(row, result, exc)
             return
+        except _LocalResource as stop:
+            self._finish_stopped(row, result, stop.message)
         if row is None:
             return
         rc = row.rc or 0
         result.rc = max(result.rc, rc)
         result.processed.append((row.name, rc, row.message or ""))
+
+    def _finish_stopped(self, row: FileRow, result: RunResult, message: str) -> None:
+        log.error("%s: the pass stops at state %s, the file stays where the next run resumes it: %s",
+                  row.name, row.state, message)
+        result.rc = max(result.rc, RC_SEVERE)
+        result.failures.append((row.name, message))
+        raise _PassStopped()
+
+    def _transfer_failed(self, row: FileRow, result: RunResult, exc: TransportError) -> None:
+        # the file stays in flight (journal state kept) and the next run resumes it; the pass
+        # still answers RC 12, so a scheduler running --once sees that it did not finish
+        if exc.retryable:
+            log.error("%s: transfer failed at state %s, will resume next run: %s", row.name, row.state, exc)
+        else:
+            log.error("%s: stopped at state %s and needs an operator (retrying will not help): %s",
+                      row.name, row.state, exc)
+        result.rc = max(result.rc, RC_SEVERE)
+        result.failures.append((row.name, str(exc)))
+        if exc.retryable:
+            raise _PassStopped() from exc
 
     def _step(self, inbox, row: FileRow) -> FileRow | None:
         state = row.state
@@ -290,11 +378,18 @@ class JobRunner:
             return None
         if state == "claimed":
             self._take_trigger(inbox, row)
-            work.mkdir(parents=True, exist_ok=True)
+            self._make_work_area(work)
             local = work / "input"
             entry, checksum = inbox.fetch_sha256(row.claim_name, local)  # hashed as it arrives
+            if entry.size != row.size and self.job.source.ready == "stable":
+                # stability alone proves nothing: a size that moved after it was judged stable means the
+                # writer is still at work, so the file goes back under its name and waits again
+                log.warning("%s grew after it was judged stable (%d -> %d bytes): not complete, given back",
+                            row.name, row.size, entry.size)
+                shutil.rmtree(work, ignore_errors=True)
+                return self._advance(row, "giving-back", detail=f"size {row.size} -> {entry.size}")
             if entry.size != row.size:
-                log.warning("%s changed size after it was ready (%d → %d bytes)", row.name, row.size, entry.size)
+                log.warning("%s changed size after it was ready (%d -> %d bytes)", row.name, row.size, entry.size)
             earlier = self.journal.find_done(row.name, entry.size, checksum, exclude=row.id)
             if earlier is not None and earlier.output_name:
                 log.warning("%s (%s) was already processed (journal row %d): not scoring it again",
@@ -305,6 +400,11 @@ class JobRunner:
                                      rejected=earlier.rejected, report=earlier.report,
                                      message=f"duplicate of a file already delivered as {earlier.output_name}")
             return self._advance(row, "fetched", checksum=checksum, size=entry.size)
+        if state == "giving-back":
+            if inbox.exists(row.claim_name) and not inbox.exists(row.name):
+                inbox.rename(row.claim_name, row.name, overwrite=False)
+            self.journal.forget(row, "given back: still being written")
+            return None
         if state == "duplicate-fetched":
             # the status says RC 4 and names the earlier output; no trigger announces that output again
             self._write_status(row, output=row.output_name, announce=False)
@@ -330,6 +430,22 @@ class JobRunner:
             return done
         raise JobError(f"journal row {row.id} is in unknown state {state!r}", job=str(self.job.path))
 
+    def _make_work_area(self, work: Path) -> None:
+        """The file's work folder, owner-only, a real folder (never a link someone left there)."""
+        try:
+            self.job.work_dir.mkdir(parents=True, exist_ok=True, mode=self.job.dir_mode)
+            try:
+                os.mkdir(work, self.job.dir_mode)
+                os.chmod(work, self.job.dir_mode)  # exactly: the umask may have narrowed it
+            except FileExistsError:
+                pass
+            st = os.lstat(work)
+        except OSError as error:
+            raise _LocalResource(f"work area {work}: {error.strerror or error}") from error
+        if not stat.S_ISDIR(st.st_mode):
+            raise JobError(f"work area {work} is not a folder (a link?); the job uses only folders it makes",
+                           job=str(self.job.path))
+
     def _take_trigger(self, inbox, row: FileRow) -> None:
         """Consume the trigger with its data file: claim it too, so a new drop's trigger is never mistaken for it."""
         from bridge.transport import claim_name
@@ -347,12 +463,20 @@ class JobRunner:
             log.error("%s not processed: %s", row.name, refused)
             return self._advance(row, "rejected", rc=RC_SEVERE, message=str(refused)[:500], generation=True,
                                  status_name=lambda gen: self._status_name(row.name, row.name, gen, now))
+        if row.size == 0 and local.stat().st_size == 0:
+            return self._empty(row, work, now)
         try:
             outcome = self._call_processor(local, out, row.name)
         except DATA_ERRORS as exc:
             return self._reject(row, work, exc, RC_REJECTED, now)
         except BridgeError as exc:
+            if isinstance(exc.__cause__, OSError) and not isinstance(exc, DATA_ERRORS):
+                raise _LocalResource(str(exc)) from exc
             return self._reject(row, work, exc, RC_SEVERE, now)
+        except (OSError, MemoryError) as exc:
+            # the disk is full, a local read failed, memory ran out: nothing is wrong with the file
+            out.unlink(missing_ok=True)
+            raise _LocalResource(f"{type(exc).__name__}: {getattr(exc, 'strerror', None) or exc}") from exc
         except Exception as exc:  # noqa: BLE001 - a bug must not stop the inbox: RC 12, traceback logged
             log.exception("%s: unexpected error while processing", row.name)
             return self._reject(row, work, exc, RC_SEVERE, now)
@@ -367,6 +491,25 @@ class JobRunner:
         return self._advance(row, "processed", rc=outcome.rc, records_in=outcome.records_in, scored=outcome.scored,
                              rejected=outcome.rejected, message=outcome.message, report=report, generation=True,
                              output_name=output,
+                             status_name=lambda gen: self._status_name(row.name, output(gen), gen, now))
+
+    def _empty(self, row: FileRow, work: Path, now: float) -> FileRow:
+        """A 0-byte drop: its own outcome (``empty_input``), so the next JCL step can tell."""
+        policy = self.job.empty_input
+        if policy == "reject":
+            return self._reject(row, work, FramingError("empty input (0 bytes); the job sets empty_input = "
+                                                        "\"reject\""), RC_REJECTED, now)
+        try:
+            (work / "output").write_bytes(b"")
+        except OSError as error:
+            raise _LocalResource(f"work area {work}: {error.strerror or error}") from error
+        rc = RC_WARNING if policy == "warn" else 0
+        log.warning("%s is empty (0 bytes): delivered empty with rc=%d (empty_input = %s)", row.name, rc, policy)
+
+        def output(gen: int) -> str:
+            return output_name(self.job.target.name, row.name, generation=gen, now=now)
+        return self._advance(row, "processed", rc=rc, records_in=0, scored=0, rejected=0, message="empty input",
+                             report={}, generation=True, output_name=output,
                              status_name=lambda gen: self._status_name(row.name, output(gen), gen, now))
 
     def _call_processor(self, local: Path, out: Path, name: str) -> Outcome:
@@ -430,9 +573,33 @@ class JobRunner:
             err = work / "error.txt"
             text = err.read_bytes() if err.exists() else (row.message or "rejected").encode()
             with self._zone(self.job.source.endpoint, self.job.source.error) as errors:
-                errors.put_bytes(text, f"{row.name}.err", overwrite=True)
+                self._put_new(errors, text, [f"{row.name}.err", f"{row.name}.{row.id}.err"], row, work)
         self._write_status(row, output=None if rejected else row.output_name)
         return self._advance(row, "reported")
+
+    def _put_new(self, zone, data: bytes, candidates: list[str], row: FileRow, work: Path) -> str:
+        """Write `data` under the first free name of `candidates` (then ``NAME.N`` suffixes), never over
+        another file; a file already there with the same bytes is this row's own earlier write."""
+        from bridge.transport import TargetExistsError
+
+        names = candidates + [f"{candidates[-1]}.{n}" for n in range(1, 100)]
+        for name in names:
+            try:
+                zone.put_bytes(data, name, overwrite=False)
+                return name
+            except TargetExistsError:
+                seen = work / "existing"
+                try:
+                    zone.fetch(name, seen)
+                    same = seen.read_bytes() == data
+                except (TransportError, OSError):
+                    same = False
+                finally:
+                    seen.unlink(missing_ok=True)
+                if same:
+                    return name
+        raise TransportError(f"no free name for {candidates[0]} after {len(names)} tries; clear out the folder",
+                             where=zone.location)
 
     def _write_status(self, row: FileRow, output: str | None, *, announce: bool = True) -> None:
         """The status file (and the output's trigger, when the job asks for one and ``announce``);
@@ -465,25 +632,53 @@ class JobRunner:
             if inbox.exists(row.claim_name):
                 inbox.move(row.claim_name, folder, overwrite=False)
             if dest.exists(row.claim_name):
-                target = row.name + suffix
-                if dest.exists(target):
-                    target = f"{row.name}.{row.id}{suffix}"
-                dest.rename(row.claim_name, target, overwrite=False)
+                _rename_free(dest, row.claim_name, [row.name + suffix, f"{row.name}.{row.id}{suffix}"])
             if row.trigger:
                 claimed_trigger = claim_name(row.trigger, row.token)
                 if inbox.exists(claimed_trigger):
-                    inbox.move(claimed_trigger, folder, overwrite=True)
+                    inbox.move(claimed_trigger, folder, overwrite=False)
                 if dest.exists(claimed_trigger):
-                    dest.rename(claimed_trigger, row.trigger + suffix, overwrite=True)
+                    _rename_free(dest, claimed_trigger, [row.trigger + suffix, f"{row.trigger}.{row.id}{suffix}"])
 
     def _advance(self, row: FileRow, state: str, **values) -> FileRow:
+        _fault(f"before-{state}")  # the step's side effect is done, the journal does not know it yet
         new = self.journal.advance(row, state, **values)
         _fault(state)
         return new
 
 
-class _ConnectionLost(Exception):
-    """The connection dropped for good in this pass: stop it, the next pass resumes."""
+class _PassStopped(Exception):
+    """The pass cannot go on (the connection dropped for good, the local disk is full): the next pass resumes."""
+
+
+class _LocalResource(Exception):
+    """A local resource failed while a file was worked on (disk full, I/O error, out of memory):
+    the job's problem, not the file's, so the file is not rejected."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _local_resource(exc: BaseException) -> bool:
+    """Whether a transfer failed on a local resource (full disk, quota, read-only or failing disk)."""
+    cause = exc.__cause__
+    return isinstance(cause, OSError) and cause.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO)
+
+
+def _rename_free(zone, src: str, candidates: list[str]) -> str:
+    """Rename `src` to the first name of `candidates` (then ``NAME.N``) that is free: never over a file."""
+    from bridge.transport import TargetExistsError
+
+    names = candidates + [f"{candidates[-1]}.{n}" for n in range(1, 100)]
+    for name in names:
+        try:
+            zone.rename(src, name, overwrite=False)
+            return name
+        except TargetExistsError:
+            continue
+    raise TransportError(f"no free name for {candidates[0]} after {len(names)} tries; clear out the folder",
+                         where=zone.location)
 
 
 def _check_scoring_inputs(job: Job) -> None:
@@ -519,9 +714,14 @@ class _Zones:
         if zone is None:
             first = self._servers.get(server)
             if first is None:
-                zone = self._servers[server] = open_dropzone(**kw, path=path, create=folder is not None)
-            else:
-                zone = first.open_folder(path, create=folder is not None)
+                first = self._servers[server] = open_dropzone(**kw, path=base)
+                self._opened.append(first)
+                self._folders[(server, base, False)] = first
+                if folder is None:
+                    return first
+            # a folder below the endpoint's (archive, error) must be a real folder: a dropper's link is refused
+            relative = folder is not None and not (os.path.isabs(folder) or folder.startswith("/"))
+            zone = first.open_folder(path, create=folder is not None, within=base if relative else None)
             self._opened.append(zone)
             self._folders[key] = zone
         return zone

@@ -30,6 +30,9 @@ __all__ = ["Outcome", "error_report", "output_name", "status_text"]
 
 RC_OK, RC_WARNING, RC_REJECTED, RC_SEVERE = 0, 4, 8, 12
 
+#: the longest MESSAGE= value; a longer message is cut at a word boundary and ends with "..."
+MESSAGE_WIDTH = 200
+
 
 @dataclass
 class Outcome:
@@ -46,7 +49,7 @@ class Outcome:
 
 def status_text(input_name: str, output: str | None, outcome: Outcome) -> bytes:
     """The status file's bytes (ASCII, LF line ends)."""
-    message = re.sub(r"[^\x20-\x7E]", "?", outcome.message)[:200]
+    message = _shortened(re.sub(r"[^\x20-\x7E]", "?", " ".join(outcome.message.split())), MESSAGE_WIDTH)
     lines = [
         f"RC={outcome.rc:04d}",
         f"INPUT={input_name}",
@@ -57,7 +60,18 @@ def status_text(input_name: str, output: str | None, outcome: Outcome) -> bytes:
         f"MODEL-ID={outcome.model_id}",
         f"MESSAGE={message}",
     ]
-    return ("\n".join(lines) + "\n").encode("ascii")
+    # names are ASCII (transport.safe_name); a row journalled before that rule still gets a status
+    return ("\n".join(lines) + "\n").encode("ascii", "backslashreplace")
+
+
+def _shortened(text: str, width: int) -> str:
+    """`text` cut at the last word boundary that leaves room for "...", never inside a word."""
+    if len(text) <= width:
+        return text
+    cut = text[: width - 3]
+    if text[width - 3] != " " and " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:") + "..."
 
 
 def output_name(pattern: str, input_name: str, *, generation: int, now: float | None = None,

@@ -12,6 +12,9 @@ from bridge.transport.base import (
     DropZone,
     Entry,
     FileMissingError,
+    MAX_DROP_NAME,
+    NAME_CHARACTERS,
+    NAME_MAX,
     HostKeyError,
     NameRejectedError,
     Progress,
@@ -19,6 +22,7 @@ from bridge.transport.base import (
     TargetExistsError,
     claim_name,
     claimed_original,
+    drop_name,
     is_hidden,
     new_token,
     safe_name,
@@ -32,6 +36,9 @@ __all__ = [
     "FileMissingError",
     "HostKeyError",
     "LocalDropZone",
+    "MAX_DROP_NAME",
+    "NAME_CHARACTERS",
+    "NAME_MAX",
     "NameRejectedError",
     "Progress",
     "RetryPolicy",
@@ -39,6 +46,7 @@ __all__ = [
     "TransportError",
     "claim_name",
     "claimed_original",
+    "drop_name",
     "is_hidden",
     "new_token",
     "open_dropzone",
@@ -52,13 +60,15 @@ KINDS = ("local", "sftp")
 def open_dropzone(kind: str = "local", path: str | PathLike[str] = ".", *, host: str | None = None,
                   port: int = 22, user: str | None = None, key_file: str | PathLike[str] | None = None,
                   known_hosts: str | PathLike[str] | None = None, passphrase_env: str | None = None,
-                  timeout: float = 15.0, retry: RetryPolicy | None = None, create: bool = False) -> DropZone:
+                  timeout: float = 15.0, retry: RetryPolicy | None = None, create: bool = False,
+                  file_mode: int = 0o600, dir_mode: int = 0o700) -> DropZone:
     """Open the drop zone on folder `path`: ``kind="local"`` or ``kind="sftp"`` (connects at once).
 
     For SFTP, `host`, `user` and `known_hosts` are required; `key_file` (else ssh-agent) and
     `passphrase_env` (the *name* of the environment variable holding the key's passphrase) choose
     the login. `retry` sets the attempts and backoff after dropped connections (default: 4
-    attempts, 0.5 s doubling). ``create=True`` makes the folder when it is missing.
+    attempts, 0.5 s doubling). ``create=True`` makes the folder when it is missing. Files are
+    created with `file_mode` and folders with `dir_mode` (owner only, unless the job says otherwise).
 
     :raises TransportError: unknown kind, SFTP settings given for a local zone, or the zone
         cannot be opened (`HostKeyError` for an unknown or changed host key).
@@ -73,7 +83,7 @@ def open_dropzone(kind: str = "local", path: str | PathLike[str] = ".", *, host:
         if given:
             raise TransportError(f"a local drop zone takes no {', '.join(given)}; did you mean kind = \"sftp\"?",
                                  where=str(path))
-        return LocalDropZone(path, create=create)
+        return LocalDropZone(path, create=create, file_mode=file_mode, dir_mode=dir_mode)
     if kind == "sftp":
         from bridge.transport.sftp import SftpDropZone
 
@@ -84,5 +94,5 @@ def open_dropzone(kind: str = "local", path: str | PathLike[str] = ".", *, host:
         assert host is not None and user is not None and known_hosts is not None
         return SftpDropZone(str(path), host=host, port=port, user=user, key_file=key_file,
                             known_hosts=known_hosts, passphrase_env=passphrase_env, timeout=timeout,
-                            retry=retry, create=create)
+                            retry=retry, create=create, file_mode=file_mode, dir_mode=dir_mode)
     raise TransportError(f"unknown drop zone kind {kind!r}; use one of {', '.join(KINDS)}", where=str(path))

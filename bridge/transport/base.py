@@ -9,9 +9,16 @@ Decisions every implementation keeps:
 - **Exactly one taker.** `DropZone.claim` renames a file to a name only its caller knows
   (``.NAME.claim-TOKEN``); a rename has one winner, so two bridge processes never take one file.
 - **Names are untrusted, folders are not.** File names come from the other side (a listing, a
-  job's naming pattern) and must be a single plain name: `safe_name` rejects ``..``, absolute
-  paths, separators, NUL and control characters. Folder paths come from the job file the operator
-  wrote and are used as given.
+  job's naming pattern) and must be a single plain name in one character set, decided here and
+  nowhere else: ASCII letters, digits and ``. _ - # @ $ +`` (`NAME_CHARACTERS`; POSIX's portable
+  file name set plus the MVS national characters). Every stage writes names (claim and temporary
+  names, journal, log lines, status files, ``.err`` reports), and a name outside this set is
+  refused by `safe_name` before any of them sees it, so none can fail on it later. A name is at
+  most `NAME_MAX` bytes (what file systems and OpenSSH take); a *dropped* name at most
+  `MAX_DROP_NAME`, which leaves room for the suffixes the job adds (``.err``, ``.SCORED``...).
+  Hidden claim and temporary names are derived so that they always fit (`claim_name`,
+  `temp_name`). Folder paths come from the job file the operator wrote and are used as given;
+  the folders the job reaches *below* them (archive, error) must be real folders, never links.
 - **One exception type.** Every failure is a `TransportError` (errors.py) whose ``retryable``
   says whether the connection dropped and trying again may help; the subclasses here name the
   facts a caller branches on.
@@ -38,12 +45,16 @@ __all__ = [
     "Fetched",
     "FileMissingError",
     "HostKeyError",
+    "MAX_DROP_NAME",
+    "NAME_CHARACTERS",
+    "NAME_MAX",
     "NameRejectedError",
     "Progress",
     "RetryPolicy",
     "TargetExistsError",
     "claim_name",
     "claimed_original",
+    "drop_name",
     "is_hidden",
     "new_token",
     "safe_name",
@@ -57,9 +68,16 @@ T = TypeVar("T")
 #: ``progress(bytes_done, bytes_total)``, called as a transfer advances.
 Progress = Callable[[int, int], None]
 
-#: Room left for the ``.part-``/``.claim-`` decorations within the usual 255-byte name limit.
-MAX_NAME_BYTES = 200
+#: The longest file name any drop zone takes (NAME_MAX of Linux and z/OS UNIX file systems).
+NAME_MAX = 255
+#: The longest name the job takes from a drop: the rest of NAME_MAX is room for the suffixes it adds.
+MAX_DROP_NAME = 200
+#: Backward-compatible alias of `MAX_DROP_NAME`.
+MAX_NAME_BYTES = MAX_DROP_NAME
+#: The characters a file name may hold, as said in messages and docs.
+NAME_CHARACTERS = "ASCII letters, digits and . _ - # @ $ +"
 
+_NAME_CHARACTER = re.compile(r"[A-Za-z0-9._#@$+-]")
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _CLAIM = re.compile(r"\.(?P<name>.+)\.claim-(?P<token>[A-Za-z0-9_-]{1,64})")
 
@@ -95,12 +113,13 @@ class Fetched(NamedTuple):
     sha256: str
 
 
-def safe_name(name: str, *, where: str | None = None) -> str:
+def safe_name(name: str, *, where: str | None = None, limit: int = NAME_MAX) -> str:
     """Return `name` unchanged if it is a single plain file name, else raise `NameRejectedError`.
 
     Rejected: empty names, ``.`` and ``..``, anything containing ``/`` or ``\\`` (so no absolute
-    paths and no ``../``), drive prefixes such as ``C:``, NUL and other control characters, and
-    names longer than 200 bytes in UTF-8.
+    paths and no ``../``), drive prefixes such as ``C:``, any character outside
+    `NAME_CHARACTERS` (control characters, spaces, non-ASCII letters such as ``É`` or U+0085),
+    and names longer than `limit` bytes (`NAME_MAX`; `MAX_DROP_NAME` for a dropped name).
 
     >>> safe_name("APPL.D261126.DAT")
     'APPL.D261126.DAT'
@@ -121,12 +140,20 @@ def safe_name(name: str, *, where: str | None = None) -> str:
     elif any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
         bad = next(ch for ch in name if ord(ch) < 32 or ord(ch) == 127)
         reason = "contains NUL" if bad == "\0" else f"contains control character 0x{ord(bad):02X}"
-    elif len(name.encode("utf-8", "surrogateescape")) > MAX_NAME_BYTES:
-        reason = f"is longer than {MAX_NAME_BYTES} bytes"
+    elif any(not _NAME_CHARACTER.fullmatch(ch) for ch in name):
+        bad = next(ch for ch in name if not _NAME_CHARACTER.fullmatch(ch))
+        reason = f"contains {ascii(bad)} (U+{ord(bad):04X}); names may hold {NAME_CHARACTERS} only"
+    elif len(name.encode("utf-8", "surrogateescape")) > limit:
+        reason = f"is longer than {limit} bytes"
     if reason:
-        raise NameRejectedError(f"file name {name!r} rejected: {reason}; a drop zone takes plain names "
+        raise NameRejectedError(f"file name {ascii(name)} rejected: {reason}; a drop zone takes plain names "
                                 "only, never paths", where=where)
     return name
+
+
+def drop_name(name: str, *, where: str | None = None) -> str:
+    """`safe_name` for a name the job takes from a drop: at most `MAX_DROP_NAME` bytes."""
+    return safe_name(name, where=where, limit=MAX_DROP_NAME)
 
 
 def is_hidden(name: str) -> bool:
@@ -140,13 +167,25 @@ def new_token() -> str:
 
 
 def temp_name(name: str, token: str | None = None) -> str:
-    """Hidden name an upload of `name` is written under before it is renamed into place."""
-    return f".{safe_name(name)}.part-{_checked_token(token or new_token())}"
+    """Hidden name an upload of `name` is written under before it is renamed into place.
+
+    Always at most `NAME_MAX` bytes: a name too long to carry the decoration is shortened and
+    ends with a digest of the whole name, so two long names never share a temporary name.
+    """
+    return _decorated(safe_name(name), ".part-", _checked_token(token or new_token()))
 
 
 def claim_name(name: str, token: str) -> str:
-    """Hidden name `claim` renames `name` to for the holder of `token`."""
-    return f".{safe_name(name)}.claim-{_checked_token(token)}"
+    """Hidden name `claim` renames `name` to for the holder of `token` (at most `NAME_MAX` bytes)."""
+    return _decorated(safe_name(name), ".claim-", _checked_token(token))
+
+
+def _decorated(name: str, mark: str, token: str) -> str:
+    room = NAME_MAX - len(mark) - len(token) - 1
+    if len(name) > room:  # ASCII only (safe_name), so characters are bytes
+        digest = hashlib.sha256(name.encode()).hexdigest()[:12]
+        name = f"{name[:room - 13]}-{digest}"
+    return f".{name}{mark}{token}"
 
 
 def claimed_original(name: str) -> str | None:
@@ -265,11 +304,14 @@ class DropZone(abc.ABC):
                                  where=str(local_path)) from error
         return Fetched(entry, digest.hexdigest())
 
-    def open_folder(self, path: str, *, create: bool = False) -> DropZone:
+    def open_folder(self, path: str, *, create: bool = False, within: str | None = None) -> DropZone:
         """A zone on folder `path`, reached as this one is (same server and login), sharing its connection.
 
         `path` means what `open_dropzone`'s ``path`` means for these settings (absolute, or
-        relative to where sessions start). Closing either zone leaves the other working.
+        relative to where sessions start). Closing either zone leaves the other working. With
+        `within` (a folder above `path`), every folder below `within` down to `path` must be a
+        real folder, not a symbolic link (`TransportError` otherwise); ``create`` makes the
+        missing ones.
         """
         raise TransportError(f"{type(self).__name__} cannot open other folders", where=self.location)
 

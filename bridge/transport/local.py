@@ -6,6 +6,12 @@ crash. Exclusive renames use ``os.link`` + ``os.unlink``: ``link`` fails when th
 which ``rename`` never does. On file systems without hard links it falls back to check-then-rename,
 which is not atomic against a concurrent writer of the same target. Claims use ``os.rename``,
 which has exactly one winner when two processes move the same file.
+
+Links: files are opened with ``O_NOFOLLOW`` (a dropped symlink is never read or written
+through), and a folder reached *below* a configured one (``within``: the archive under the
+inbox) must be a real folder, checked with ``lstat`` component by component, so a dropper who
+makes ``inbox/archive -> /elsewhere`` cannot lead the job outside its folders. Files are created
+with ``file_mode`` (0600) and folders with ``dir_mode`` (0700), whatever the umask.
 """
 from __future__ import annotations
 
@@ -47,15 +53,50 @@ class LocalDropZone(DropZone):
     :raises TransportError: the folder does not exist (and ``create`` is false) or is not a folder.
     """
 
-    def __init__(self, path: StrPath, *, create: bool = False) -> None:
+    def __init__(self, path: StrPath, *, create: bool = False, within: StrPath | None = None,
+                 file_mode: int = 0o600, dir_mode: int = 0o700) -> None:
         self.folder = Path(os.path.abspath(path))
         self.location = str(self.folder)
+        self.file_mode = file_mode
+        self.dir_mode = dir_mode
         with self._boundary("open folder"):
-            if create:
-                self.folder.mkdir(parents=True, exist_ok=True)
+            if within is not None:
+                self._real_folders(Path(os.path.abspath(within)), self.folder, create)
+            elif create and not self.folder.exists():
+                self.folder.mkdir(parents=True, exist_ok=True, mode=dir_mode)
+                os.chmod(self.folder, dir_mode)
             if not self.folder.is_dir():
                 raise TransportError("folder does not exist or is not a folder; check the job's path "
                                      "(or create it)", where=self.location)
+
+    def _real_folders(self, base: Path, folder: Path, create: bool) -> None:
+        """Check (or make) every folder from `base` down to `folder` as a real folder, never a link."""
+        try:
+            parts = folder.relative_to(base).parts
+        except ValueError:
+            parts = ()  # not below base: a folder the job file names itself
+            if create:
+                folder.mkdir(parents=True, exist_ok=True, mode=self.dir_mode)
+        here = base
+        for part in parts:
+            here = here / part
+            try:
+                st = os.lstat(here)
+            except FileNotFoundError:
+                if not create:
+                    return
+                try:
+                    os.mkdir(here, self.dir_mode)
+                    os.chmod(here, self.dir_mode)  # exactly: the umask may have narrowed it
+                except FileExistsError:
+                    pass
+                st = os.lstat(here)
+            if stat_module.S_ISLNK(st.st_mode):
+                raise TransportError(f"{here} is a symbolic link (to {os.readlink(here)}); the job writes "
+                                     "only to real folders it was configured with: remove the link, or name "
+                                     "the folder you mean in the job file", where=str(base))
+            if not stat_module.S_ISDIR(st.st_mode):
+                raise TransportError(f"{here} is not a folder", where=str(base))
 
     def __repr__(self) -> str:
         return f"LocalDropZone({self.location!r})"
@@ -108,8 +149,8 @@ class LocalDropZone(DropZone):
             raise TransportError("not a regular file", where=str(path))
         return Entry(name, st.st_size, st.st_mtime)
 
-    def open_folder(self, path: str, *, create: bool = False) -> LocalDropZone:
-        return LocalDropZone(path, create=create)
+    def open_folder(self, path: str, *, create: bool = False, within: str | None = None) -> LocalDropZone:
+        return LocalDropZone(path, create=create, within=within, file_mode=self.file_mode, dir_mode=self.dir_mode)
 
     def fetch(self, name: str, local_path: StrPath, *, progress: Progress | None = None) -> Entry:
         return self.fetch_sha256(name, local_path, progress=progress).entry
@@ -122,7 +163,7 @@ class LocalDropZone(DropZone):
         part = target.with_name(temp_name(target.name))
         with self._boundary("fetch", source):
             try:
-                with open(source, "rb") as fin, open(part, "xb") as fout:
+                with _open_read(source) as fin, _open_new(part, self.file_mode) as fout:
                     copied = _copy(fin, fout, entry.size, progress, digest)
                 if copied != entry.size:
                     raise TransportError(f"fetch: got {copied} bytes but the file has {entry.size}; "
@@ -151,7 +192,7 @@ class LocalDropZone(DropZone):
         part = final.with_name(temp_name(final.name))
         with self._boundary("put", final):
             try:
-                with open(part, "xb") as fout:
+                with _open_new(part, self.file_mode) as fout:
                     written = _copy(source, fout, size, progress)
                     fout.flush()
                     os.fsync(fout.fileno())
@@ -198,6 +239,8 @@ class LocalDropZone(DropZone):
         source = self._path(name)
         target = self._folder_path(folder) / source.name
         with self._boundary(f"move to {target.parent}", source):
+            if not os.path.isabs(folder):
+                self._real_folders(self.folder, target.parent, create=False)
             self._place(source, target, overwrite)
             _fsync_folder(target.parent)
             _fsync_folder(self.folder)
@@ -225,7 +268,7 @@ class LocalDropZone(DropZone):
     def makedirs(self, path: str) -> None:
         folder = self._folder_path(path)
         with self._boundary("create folder", folder):
-            folder.mkdir(parents=True, exist_ok=True)
+            self._real_folders(self.folder, folder, create=True)
 
     def close(self) -> None:
         """Nothing to release for a local folder."""
@@ -242,6 +285,18 @@ def _copy(source: BinaryIO, target: BinaryIO, total: int, progress: Progress | N
         if progress is not None:
             progress(done, total)
     return done
+
+
+def _open_read(path: Path) -> BinaryIO:
+    """Open a file for reading, never through a symbolic link (ELOOP if `path` is one)."""
+    return os.fdopen(os.open(path, os.O_RDONLY | os.O_NOFOLLOW), "rb")
+
+
+def _open_new(path: Path, mode: int) -> BinaryIO:
+    """Create `path` exclusively with exactly `mode` (the umask may not widen or narrow it)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode)
+    os.fchmod(fd, mode)
+    return os.fdopen(fd, "wb")
 
 
 def _fsync_folder(folder: Path) -> None:

@@ -30,6 +30,10 @@ Decisions:
   shares this zone's SSH connection (one login for inbox, outbox and archive); the connection
   closes when the last zone sharing it closes, and a drop seen by any of them makes the next
   call of any of them reconnect.
+- **Links and modes.** A folder the job reaches below a configured one (``within``: the archive
+  under the inbox) is checked with ``lstat`` component by component and must be a real folder;
+  a claimed file is fetched only when ``lstat`` says it is a regular file. Uploads are made
+  ``file_mode`` (0600) before the first byte is written, and folders ``dir_mode`` (0700).
 - **The checksum is taken on the way in.** `fetch_sha256` hashes the bytes as they arrive, so
   the journal's SHA-256 costs no second pass over the file.
 """
@@ -150,6 +154,39 @@ def _request_sizes(sftp: paramiko.SFTPClient) -> tuple[int, int]:
     return size(read), size(write)
 
 
+def _listdir_attr(sftp: paramiko.SFTPClient, folder: str) -> list[paramiko.SFTPAttributes]:
+    """paramiko's ``listdir_attr``, but a name that is not UTF-8 cannot stop the listing.
+
+    paramiko decodes names strictly, so one dropped name in Latin-1 (``\xc9TAT.DAT``) would make
+    the whole inbox unreadable; here such bytes become surrogates (``surrogateescape``), which
+    `safe_name` then refuses like any other name outside the character set.
+    """
+    from paramiko.sftp import CMD_CLOSE, CMD_HANDLE, CMD_NAME, CMD_OPENDIR, CMD_READDIR
+
+    kind, msg = sftp._request(CMD_OPENDIR, folder)  # no public API lists raw names
+    if kind != CMD_HANDLE:
+        raise paramiko.SFTPError("Expected handle")
+    handle = msg.get_binary()
+    found = []
+    try:
+        while True:
+            try:
+                kind, msg = sftp._request(CMD_READDIR, handle)
+            except EOFError:
+                break
+            if kind != CMD_NAME:
+                raise paramiko.SFTPError("Expected name response")
+            for _ in range(msg.get_int()):
+                name = msg.get_binary().decode("utf-8", "surrogateescape")
+                longname = msg.get_binary().decode("utf-8", "replace")
+                attrs = paramiko.SFTPAttributes._from_msg(msg, name, longname)
+                if name not in (".", ".."):
+                    found.append(attrs)
+    finally:
+        sftp._request(CMD_CLOSE, handle)
+    return found
+
+
 class _ReadReplies:
     """Where paramiko hands the replies to our pipelined reads (it calls ``_async_response``)."""
 
@@ -229,7 +266,10 @@ class SftpDropZone(DropZone):
     def __init__(self, path: str, *, host: str, user: str, known_hosts: StrPath, port: int = 22,
                  key_file: StrPath | None = None, passphrase_env: str | None = None,
                  timeout: float = 15.0, retry: RetryPolicy | None = None, create: bool = False,
+                 within: str | None = None, file_mode: int = 0o600, dir_mode: int = 0o700,
                  _link: _Link | None = None) -> None:
+        self.file_mode = file_mode
+        self.dir_mode = dir_mode
         self.host = host
         self.port = int(port)
         self.user = user
@@ -252,9 +292,12 @@ class SftpDropZone(DropZone):
             raise TransportError("an sftp drop zone needs a known_hosts file: host keys are checked, "
                                  "never accepted blindly", where=self.server)
         try:
-            if create:
+            if within is not None:
+                base = posixpath.normpath(within)
+                self._run(f"check folder {self.folder}", None, self._makedirs_operation(self.folder, base, create))
+            elif create:
                 self._run(f"create folder {self.folder}", None, self._makedirs_operation(self.folder))
-            else:
+            if within is None or not create:
                 self._run("open folder", None, self._check_folder)
         except BaseException:
             self.close()
@@ -287,7 +330,7 @@ class SftpDropZone(DropZone):
                 self._holding = True
                 self._link.holders += 1
 
-    def open_folder(self, path: str, *, create: bool = False) -> SftpDropZone:
+    def open_folder(self, path: str, *, create: bool = False, within: str | None = None) -> SftpDropZone:
         """A zone on folder `path` of the same server and login, sharing this zone's connection.
 
         `path` is absolute or relative to the directory the server starts sessions in, as for
@@ -296,7 +339,8 @@ class SftpDropZone(DropZone):
         return SftpDropZone(path, host=self.host, port=self.port, user=self.user,
                             known_hosts=self.known_hosts or "", key_file=self.key_file,
                             passphrase_env=self.passphrase_env, timeout=self.timeout, retry=self.retry,
-                            create=create, _link=self._link)
+                            create=create, within=within, file_mode=self.file_mode, dir_mode=self.dir_mode,
+                            _link=self._link)
 
     def _connected(self) -> bool:
         transport = self._client.get_transport() if self._client is not None else None
@@ -477,7 +521,7 @@ class SftpDropZone(DropZone):
     def list(self, pattern: str = "*") -> list[Entry]:
         def operation(sftp: paramiko.SFTPClient, _: int) -> list[Entry]:
             entries = []
-            for attrs in sftp.listdir_attr(self.folder):
+            for attrs in _listdir_attr(sftp, self.folder):
                 name = attrs.filename
                 if is_hidden(name) and not pattern.startswith("."):
                     continue
@@ -506,9 +550,14 @@ class SftpDropZone(DropZone):
 
         def operation(sftp: paramiko.SFTPClient, _: int) -> Fetched:
             try:
-                attrs = sftp.stat(path)
+                attrs = sftp.lstat(path)
+                if not stat_module.S_ISREG(attrs.st_mode or 0):
+                    raise TransportError("fetch: not a regular file (a link or a folder is never read)",
+                                         where=self._where(name))
                 total = attrs.st_size or 0
-                with open(part, "wb") as local:
+                fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, self.file_mode)
+                os.fchmod(fd, self.file_mode)  # a work copy of customer data: owner only, whatever the umask
+                with os.fdopen(fd, "wb") as local:
                     got, digest = self._download(sftp, path, total, local, progress)
                 if got != total or part.stat().st_size != total:
                     raise TransportError(f"fetch: got {got} bytes but the server lists {total}; is "
@@ -591,6 +640,7 @@ class SftpDropZone(DropZone):
         chunk = self._link.write_size
         done = 0
         with sftp.open(temp, "wb") as remote:  # closing waits for every pending write's status
+            remote.chmod(self.file_mode)  # before the first byte: never readable by others, even for a moment
             remote.set_pipelined(True)
             remote.MAX_REQUEST_SIZE = chunk
             while data := source.read(chunk):
@@ -667,9 +717,14 @@ class SftpDropZone(DropZone):
 
     def move(self, name: str, folder: str, *, overwrite: bool = False) -> None:
         source = self._remote(name)
-        target = posixpath.join(self._folder_path(folder), name)
-        self._run(f"move to {self._folder_path(folder)}", name,
-                  lambda sftp, number: self._rename_paths(sftp, number, source, target, overwrite, name))
+        dest = self._folder_path(folder)
+        target = posixpath.join(dest, name)
+
+        def operation(sftp: paramiko.SFTPClient, number: int) -> None:
+            if not folder.startswith("/"):
+                self._makedirs_operation(dest, self.folder, False)(sftp, number)
+            self._rename_paths(sftp, number, source, target, overwrite, name)
+        self._run(f"move to {dest}", name, operation)
 
     def claim(self, name: str, token: str) -> str | None:
         source = self._remote(name)
@@ -699,18 +754,39 @@ class SftpDropZone(DropZone):
 
     def makedirs(self, path: str) -> None:
         folder = self._folder_path(path)
-        self._run(f"create folder {folder}", None, self._makedirs_operation(folder))
+        self._run(f"create folder {folder}", None,
+                  self._makedirs_operation(folder, None if path.startswith("/") else self.folder))
 
-    def _makedirs_operation(self, folder: str) -> Callable[[paramiko.SFTPClient, int], None]:
+    def _makedirs_operation(self, folder: str, base: str | None = None,
+                            create: bool = True) -> Callable[[paramiko.SFTPClient, int], None]:
+        """Make `folder` and its parents; below `base`, each must be a real folder (lstat), never a link."""
         def operation(sftp: paramiko.SFTPClient, _: int) -> None:
             parts = folder.split("/")
+            root = (base or "").rstrip("/")
+            below = base is not None and (root == "." and not folder.startswith("/")
+                                          or (folder + "/").startswith(root + "/"))
             for end in range(1, len(parts) + 1):
                 prefix = "/".join(parts[:end]) or "/"
-                if prefix in ("/", ".") or self._exists(sftp, prefix):
+                if prefix in ("/", "."):
                     continue
+                checked = below and (root == "." or len(prefix) > len(root))
                 try:
-                    sftp.mkdir(prefix)
-                except OSError:
-                    if not self._exists(sftp, prefix):  # made by someone else meanwhile is fine
-                        raise
+                    attrs = sftp.lstat(prefix)
+                except FileNotFoundError:
+                    if not create:
+                        return
+                    try:
+                        sftp.mkdir(prefix, self.dir_mode)
+                        sftp.chmod(prefix, self.dir_mode)  # exactly: the server's umask may have narrowed it
+                    except OSError:
+                        if not self._exists(sftp, prefix):  # made by someone else meanwhile is fine
+                            raise
+                    attrs = sftp.lstat(prefix)
+                mode = attrs.st_mode or 0
+                if checked and stat_module.S_ISLNK(mode):
+                    raise TransportError(f"{prefix} is a symbolic link on {self.host_label}; the job writes only to "
+                                         "real folders it was configured with: remove the link, or name the "
+                                         "folder you mean in the job file", where=self.location)
+                if checked and not stat_module.S_ISDIR(mode):
+                    raise TransportError(f"{prefix} on {self.host_label} is not a folder", where=self.location)
         return operation

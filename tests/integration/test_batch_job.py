@@ -8,6 +8,7 @@ see what the mainframe would see.
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 import sys
 import time
@@ -295,3 +296,66 @@ def test_a_target_name_pattern_with_a_path_is_refused_before_anything_moves(sshd
     assert f"[target] {key} = '{pattern}' would write outside the outbox" in capsys.readouterr().err
     assert names(job.inbox) == ["A.D261126.dat", "A.D261126.dat.trg"]
     assert names(job.remote) == ["inbox", "outbox"]
+
+
+def test_on_sftp_a_mixed_hostile_inbox_delivers_the_good_file_once_and_writes_nothing_outside(sshd, tmp_path):  # noqa: F811
+    """Issue 8's acceptance on the real server: odd names, a long name, a linked archive, an empty drop."""
+    job = SftpJob(sshd, tmp_path / "job")
+    elsewhere = job.remote / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "GOOD.D261126.dat").write_bytes(b"precious")
+    (job.inbox / "archive").symlink_to(elsewhere)
+    good, long_data = extract(20, 70), extract(10, 71)
+    long_name = "L" * 195 + ".dat"
+    job.drop("GOOD.D261126.dat", good)
+    job.drop(long_name, long_data)
+    job.drop("\u00c9TAT.dat", extract(10, 72))
+    job.drop("NEL\x85.dat", extract(10, 73))
+    with open(os.fsencode(job.inbox) + b"/LATIN\xc9.dat", "wb") as latin:  # a name that is not UTF-8
+        latin.write(extract(10, 74))
+    job.drop("EMPTY.dat", b"")
+    before_outside = {p for p in files_under(sshd.root) if not p.startswith(job.remote.name + "/")}
+    rc, err = bridge_run(job)
+    assert rc == 12, err
+    assert "Traceback" not in err
+    assert err.count("not a plain file name, left alone") == 5  # 3 names, 2 triggers: once each
+    outputs = ["EMPTY.SCORED.dat", "GOOD.D261126.SCORED.dat", "L" * 195 + ".SCORED.dat"]
+    assert names(job.outbox) == sorted(outputs + [o + ".status" for o in outputs])
+    assert (job.outbox / "GOOD.D261126.SCORED.dat.status").read_text().startswith("RC=0000\n")
+    assert (job.outbox / "EMPTY.SCORED.dat.status").read_text().startswith("RC=0004\n")
+    assert len((job.outbox / ("L" * 195 + ".SCORED.dat")).read_bytes()) == len(long_data)
+    assert names(elsewhere) == ["GOOD.D261126.dat"] and (elsewhere / "GOOD.D261126.dat").read_bytes() == b"precious"
+    assert "is a symbolic link" in err
+    assert {p for p in files_under(sshd.root) if not p.startswith(job.remote.name + "/")} == before_outside
+    snapshot = {p: (job.remote / p).read_bytes() for p in files_under(job.remote)}
+    rc, err = bridge_run(job)
+    assert rc == 12, err
+    assert {p: (job.remote / p).read_bytes() for p in files_under(job.remote)} == snapshot
+    with job.journal() as journal:
+        for row in journal.rows():
+            assert [s for _, s, _ in journal.events(row)].count("delivered") == 1
+
+
+def test_on_sftp_outputs_and_folders_the_job_makes_are_owner_only(sshd, tmp_path):  # noqa: F811
+    job = SftpJob(sshd, tmp_path / "job")
+    job.drop("A.D261126.dat", extract(10, 80))
+    rc, err = bridge_run(job)
+    assert rc == 0, err
+    modes = {name: stat.S_IMODE((job.outbox / name).stat().st_mode) for name in names(job.outbox)}
+    assert modes == {"A.D261126.SCORED.dat": 0o600, "A.D261126.SCORED.dat.status": 0o600}
+    assert stat.S_IMODE(job.archive.stat().st_mode) == 0o700
+
+
+def test_job_check_reaches_the_server_and_refuses_a_changed_host_key_changing_nothing(fresh_sshd, tmp_path,  # noqa: F811
+                                                                                    capsys):
+    job = SftpJob(fresh_sshd, tmp_path / "job")
+    job.drop("A.D261126.dat", extract(10, 90))
+    before = files_under(job.remote)
+    assert main(["job", "check", str(job.path), "--no-model"]) == 0
+    out = capsys.readouterr().out
+    assert "(host key known, login accepted, folder there)" in out and "take A.D261126.dat" in out
+    fresh_sshd.rotate_host_key()
+    assert main(["job", "check", str(job.path), "--no-model"]) == 12
+    assert "FAIL inbox: " in capsys.readouterr().out
+    assert files_under(job.remote) == before
+    assert not load_job(job.path).journal.exists()

@@ -389,3 +389,103 @@ def test_zones_sharing_a_connection_both_reconnect_after_the_server_drops_it(
         assert inbox.fetch_sha256("IN.DAT", tmp_path / "in.dat").entry.size == 1000
         assert outbox.put(tmp_path / "in.dat", "OUT.DAT").size == 1000
     assert (folder / "out" / "OUT.DAT").read_bytes() == b"x" * 1000
+
+
+def test_a_folder_below_the_zone_that_is_a_link_on_the_server_is_refused(zone, tmp_path: Path) -> None:
+    dz, folder = zone
+    elsewhere = folder.parent / f"elsewhere-{uuid.uuid4().hex[:6]}"
+    elsewhere.mkdir()
+    (folder / "archive").symlink_to(elsewhere)
+    with pytest.raises(TransportError, match=r"archive is a symbolic link on .*remove the link"):
+        dz.open_folder(f"{dz.folder}/archive", create=True, within=dz.folder)
+    (folder / "A.DAT").write_bytes(b"x")
+    with pytest.raises(TransportError, match="is a symbolic link"):
+        dz.move("A.DAT", "archive")
+    assert list(elsewhere.iterdir()) == []
+    assert (folder / "A.DAT").read_bytes() == b"x"
+
+
+def test_a_name_that_is_not_utf8_does_not_stop_the_listing(zone) -> None:
+    dz, folder = zone
+    with open(os.fsencode(folder) + b"/LATIN\xc9.DAT", "wb") as latin:
+        latin.write(b"x")
+    (folder / "GOOD.DAT").write_bytes(b"y")
+    listed = [e.name for e in dz.list()]
+    assert listed == ["GOOD.DAT", "LATIN\udcc9.DAT"]
+    with pytest.raises(NameRejectedError, match=r"contains '\\udcc9'"):
+        dz.stat(listed[1])
+
+
+def test_uploads_and_folders_are_made_owner_only_unless_modes_are_given(sshd: SshdServer) -> None:
+    import stat
+
+    zone, folder = open_folder(sshd)
+    with zone:
+        zone.put_bytes(b"data", "OUT.DAT")
+        zone.makedirs("made/below")
+    assert stat.S_IMODE((folder / "OUT.DAT").stat().st_mode) == 0o600
+    assert stat.S_IMODE((folder / "made" / "below").stat().st_mode) == 0o700
+    zone, folder = open_folder(sshd, file_mode=0o640, dir_mode=0o770)
+    with zone:
+        zone.put_bytes(b"data", "OUT.DAT")
+        zone.makedirs("made")
+    assert stat.S_IMODE((folder / "OUT.DAT").stat().st_mode) == 0o640
+    assert stat.S_IMODE((folder / "made").stat().st_mode) == 0o770  # not narrowed by the server's umask
+
+
+class LoseFirstReply:
+    """Wrap an SFTPClient method: the first call is done on the server, then its reply is lost."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, method: str) -> None:
+        import paramiko
+
+        self.calls = 0
+        real = getattr(paramiko.SFTPClient, method)
+
+        def wrapper(client, *args, **kwargs):
+            self.calls += 1
+            result = real(client, *args, **kwargs)
+            if self.calls == 1:
+                raise EOFError("reply lost")  # the connection dropped after the server acted
+            return result
+        monkeypatch.setattr(paramiko.SFTPClient, method, wrapper)
+
+
+def test_a_claim_whose_reply_was_lost_is_recognised_on_the_retry_and_not_orphaned(zone, monkeypatch) -> None:
+    dz, folder = zone
+    (folder / "A.DAT").write_bytes(b"data")
+    lost = LoseFirstReply(monkeypatch, "posix_rename")
+    assert dz.claim("A.DAT", "tok1") == ".A.DAT.claim-tok1"
+    assert lost.calls == 2
+    assert sorted(os.listdir(folder)) == [".A.DAT.claim-tok1"]
+
+
+def test_a_claim_whose_reply_was_lost_while_another_took_the_file_is_not_ours(zone, monkeypatch) -> None:
+    dz, folder = zone
+    (folder / "A.DAT").write_bytes(b"data")
+    (folder / "A.DAT").rename(folder / ".A.DAT.claim-other")
+    assert dz.claim("A.DAT", "tok1") is None
+    assert sorted(os.listdir(folder)) == [".A.DAT.claim-other"]
+
+
+def test_a_move_whose_reply_was_lost_is_recognised_on_the_retry(zone, monkeypatch) -> None:
+    dz, folder = zone
+    dz.makedirs("archive")
+    (folder / "A.DAT").write_bytes(b"data")
+    lost = LoseFirstReply(monkeypatch, "rename")
+    dz.move("A.DAT", "archive")
+    assert lost.calls == 2
+    assert os.listdir(folder / "archive") == ["A.DAT"] and not (folder / "A.DAT").exists()
+
+
+def test_a_fetched_work_copy_is_owner_only_whatever_the_umask(zone, tmp_path: Path) -> None:
+    import stat
+
+    dz, folder = zone
+    (folder / "A.DAT").write_bytes(b"customer data")
+    old = os.umask(0o022)
+    try:
+        dz.fetch("A.DAT", tmp_path / "copy")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "copy").stat().st_mode) == 0o600

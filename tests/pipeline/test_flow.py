@@ -185,7 +185,8 @@ def test_the_same_name_with_new_content_is_processed_again(tmp_path):
     assert run(folder, copier).rc == 0
     assert len(copier.calls) == 2
     assert (folder.outbox / "CUSTEXT.SCORED.dat").read_bytes() == b"\x40" * LRECL
-    assert listing(folder.archive) == ["CUSTEXT.dat", "CUSTEXT.dat.2", "CUSTEXT.dat.trg"]
+    # nothing in the archive is ever overwritten: the second trigger gets the row number too
+    assert listing(folder.archive) == ["CUSTEXT.dat", "CUSTEXT.dat.2", "CUSTEXT.dat.trg", "CUSTEXT.dat.trg.2"]
 
 
 def test_outputs_get_consecutive_generations(tmp_path):
@@ -215,14 +216,17 @@ def test_a_file_name_that_is_not_a_plain_name_is_left_alone_and_reported(tmp_pat
     assert sorted(p.name for p in tmp_path.iterdir()) == [".bridge", "inbox", "job.toml", "model", "outbox"]
 
 
-def test_an_input_whose_output_name_would_be_unsafe_is_refused_with_rc_12(tmp_path):
+def test_an_input_whose_output_name_would_be_unsafe_is_refused_before_the_claim(tmp_path, caplog):
     folder = JobFolder(tmp_path, source={"pattern": "*"}, target={"name": "{suffix}", "status_name": "{name}.status"})
     folder.drop("NOSUFFIX")
+    folder.drop("GOOD.dat")  # its output would be ".dat", a hidden name no one would see
     result = run(folder)
-    assert result.processed[0][1] == 12
-    assert "no safe output name for input NOSUFFIX" in result.processed[0][2]
-    assert listing(folder.outbox) == ["NOSUFFIX.status"]
-    assert listing(folder.error) == ["NOSUFFIX", "NOSUFFIX.err", "NOSUFFIX.trg"]
+    assert result.refused_names == ["GOOD.dat", "NOSUFFIX"]
+    assert result.processed == []
+    assert "no safe output name for input NOSUFFIX: file name '' rejected" in caplog.text
+    assert "no safe output name for input GOOD.dat: '.dat' would be hidden" in caplog.text
+    assert listing(folder.inbox) == ["GOOD.dat", "GOOD.dat.trg", "NOSUFFIX", "NOSUFFIX.trg"]
+    assert listing(folder.error) == []
 
 
 def test_the_model_id_of_the_outcome_reaches_the_status_file(tmp_path):
@@ -247,3 +251,22 @@ def test_every_step_is_in_the_journal(tmp_path):
         assert (row.output_name, row.status_name, row.generation, row.rc) == (
             "A.SCORED.dat", "A.SCORED.dat.status", 1, 0)
         assert len(row.checksum) == 64
+
+
+def test_a_long_status_message_is_cut_at_a_word_boundary_and_says_so_issue_9():
+    from bridge.pipeline.status import MESSAGE_WIDTH, status_text
+
+    words = "the trailer count 120000 does not match the 119998 records read; check the extract step " * 5
+    message = [line for line in status_text("A.dat", None, Outcome(rc=8, message=words)).decode().splitlines()
+               if line.startswith("MESSAGE=")][0][len("MESSAGE="):]
+    assert len(message) <= MESSAGE_WIDTH and message.endswith("...")
+    assert words.startswith(message[:-3]) and words[len(message) - 3] == " "  # the cut fell between words
+    short = status_text("A.dat", None, Outcome(rc=0, message="3 of 3 records scored")).decode()
+    assert "MESSAGE=3 of 3 records scored\n" in short
+
+
+def test_a_status_for_a_name_journalled_before_the_name_rule_is_still_written():
+    from bridge.pipeline.status import status_text
+
+    text = status_text("\u00c9TAT\x85.dat", None, Outcome(rc=12, message="stopped"))
+    assert b"INPUT=\\xc9TAT\\x85.dat\n" in text

@@ -112,3 +112,51 @@ def test_the_example_job_files_load(example):
     job = load_job(ROOT / "examples" / example)
     assert job.copybook.exists()
     assert job.target.endpoint.path.startswith("/")
+
+
+@pytest.mark.parametrize("sections, says", [
+    ({"target": {"path": "inbox"}}, "[target] path = '{root}/inbox' is the inbox: the job would take its own outputs"),
+    ({"target": {"path": "inbox/."}}, "is the inbox"),
+    ({"job": {"work_dir": "inbox/work"}}, "[job] work_dir = '{root}/inbox/work' is inside the inbox"),
+    ({"job": {"journal": "inbox/journal.sqlite"}}, "[job] journal = '{root}/inbox/journal.sqlite' is inside the inbox"),
+    ({"source": {"archive": "."}}, "[source] archive = '.' is the inbox itself"),
+])
+def test_places_that_make_the_job_feed_on_itself_are_refused_when_it_is_loaded(tmp_path, sections, says):
+    from tests.pipeline.jobfolder import job_text
+
+    (tmp_path / "job.toml").write_text(job_text(**sections))
+    with pytest.raises(JobError) as caught:
+        load_job(tmp_path / "job.toml")
+    assert says.format(root=tmp_path) in str(caught.value)
+
+
+def test_file_mode_in_job_applies_to_both_sides_and_a_side_may_set_its_own(tmp_path):
+    from tests.pipeline.jobfolder import job_text
+
+    text = job_text(target={"file_mode": 416}).replace("[source]", "file_mode = 0o644\n\n[source]")  # 416 = 0o640
+    (tmp_path / "job.toml").write_text(text)
+    job = load_job(tmp_path / "job.toml")
+    assert (job.file_mode, job.source.endpoint.file_mode, job.target.endpoint.file_mode) == (0o644, 0o644, 0o640)
+
+
+@pytest.mark.parametrize("value, says", [("0o200", r"file_mode = 0o200 must be an octal mode from 0o600 to 0o777"),
+                                         ('"0640"', r"file_mode = '0640' must be an octal mode .* e.g. file_mode = 0o640")])
+def test_a_file_mode_that_locks_out_the_job_itself_or_is_not_octal_is_refused(tmp_path, value, says):
+    from tests.pipeline.jobfolder import job_text
+
+    (tmp_path / "job.toml").write_text(job_text().replace("[source]", f"file_mode = {value}\n\n[source]"))
+    with pytest.raises(JobError, match=says):
+        load_job(tmp_path / "job.toml")
+
+
+def test_an_sftp_outbox_that_is_the_inbox_on_the_same_server_is_refused(tmp_path):
+    from tests.pipeline.jobfolder import job_text
+
+    sftp = {"kind": "sftp", "host": "xfer.example.com", "user": "bridge", "key_file": "id", "known_hosts": "kh"}
+    (tmp_path / "job.toml").write_text(job_text(source={**sftp, "path": "/in/cust"},
+                                                target={"kind": None, "path": "/in/cust/./"}))
+    with pytest.raises(JobError, match=r"\[target\] path = '/in/cust/./' is the inbox"):
+        load_job(tmp_path / "job.toml")
+    (tmp_path / "job.toml").write_text(job_text(source={**sftp, "path": "/in/cust"},
+                                                target={"kind": None, "path": "/in/cust", "host": "other.example.com"}))
+    assert load_job(tmp_path / "job.toml").target.endpoint.host == "other.example.com"  # another server: fine

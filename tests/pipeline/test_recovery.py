@@ -42,7 +42,10 @@ def delivered_events(folder: JobFolder) -> dict[str, int]:
         return {row.name: sum(1 for _, s, _ in journal.events(row) if s == "delivered") for row in journal.rows()}
 
 
-@pytest.mark.parametrize("state", ["claiming", "claimed", "fetched", "processed", "delivered", "reported", "done"])
+@pytest.mark.parametrize("state", ["claiming", "claimed", "fetched", "processed", "delivered", "reported", "done",
+                                   # between a step's side effect and its journal write
+                                   "before-claimed", "before-fetched", "before-processed", "before-delivered",
+                                   "before-reported", "before-done"])
 def test_a_run_killed_after_any_step_is_finished_by_the_next(tmp_path, crash_after, state):
     folder = JobFolder(tmp_path)
     first = folder.drop("A.D261126.dat")
@@ -63,10 +66,10 @@ def test_a_run_killed_after_any_step_is_finished_by_the_next(tmp_path, crash_aft
     assert delivered_events(folder) == {"A.D261126.dat": 1, "B.D261126.dat": 1}
     with Journal(folder.job().journal) as journal:
         assert journal.counts() == {"done": 2}
-    assert copier.calls.count(first[:16].decode("latin-1")) <= (2 if state == "fetched" else 1)
+    assert copier.calls.count(first[:16].decode("latin-1")) <= (2 if state in ("fetched", "before-processed") else 1)
 
 
-@pytest.mark.parametrize("state", ["rejected", "reported"])
+@pytest.mark.parametrize("state", ["rejected", "reported", "before-rejected", "before-reported", "before-done"])
 def test_a_run_killed_while_rejecting_a_file_still_reports_it_once(tmp_path, crash_after, state):
     folder = JobFolder(tmp_path)
     folder.drop("A.D261126.dat", BAD + b"\x00" * 113)
@@ -141,3 +144,21 @@ def test_a_trigger_is_consumed_with_its_file_so_a_new_drop_of_the_same_name_wait
     assert (result.processed, result.orphan_triggers) == ([], [])
     busy.close()
     other.close()
+
+
+def test_a_claim_left_at_claiming_whose_file_another_process_took_is_forgotten_and_the_other_claim_untouched(
+        tmp_path, crash_after):
+    folder = JobFolder(tmp_path)
+    folder.drop("A.dat")
+    crash_after("claiming")  # the journal says "claiming", the rename never happened
+    crashed_run(folder, Copier())
+    # meanwhile another host (its own journal) claimed the file under its own token
+    (folder.inbox / "A.dat").rename(folder.inbox / ".A.dat.claim-otherhost1")
+    runner = folder.runner()
+    result = runner.run_once()
+    runner.close()
+    assert (result.rc, result.processed, result.failures) == (0, [], [])
+    assert ".A.dat.claim-otherhost1" in listing(folder.inbox)  # the other process's claim is left alone
+    assert listing(folder.outbox) == []
+    with Journal(folder.job().journal) as journal:
+        assert journal.rows() == []

@@ -2,12 +2,16 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bridge.errors import TransportError
 from bridge.transport import (
+    NAME_MAX,
     NameRejectedError,
     claim_name,
     claimed_original,
+    drop_name,
     is_hidden,
     safe_name,
     temp_name,
@@ -15,7 +19,7 @@ from bridge.transport import (
 
 
 @pytest.mark.parametrize("name", ["APPL.D261126.DAT", "APPL.D261126.DAT.trg", "scored_out-1.bin", "G0001V00",
-                                  "a b", "ÄPPL.DAT", "x..y"])
+                                  "x..y", "PAY#ROLL@1$+.DAT", "A" * 255])
 def test_plain_names_are_accepted_unchanged(name: str) -> None:
     assert safe_name(name) == name
 
@@ -35,14 +39,20 @@ def test_plain_names_are_accepted_unchanged(name: str) -> None:
     ("APPL\0.DAT", "contains NUL"),
     ("APPL\n.DAT", "contains control character 0x0A"),
     ("APPL\x7f.DAT", "contains control character 0x7F"),
-    ("A" * 201, "is longer than 200 bytes"),
+    ("A" * 256, "is longer than 255 bytes"),
+    ("\u00c9TAT.DAT", "contains '\\xc9' (U+00C9); names may hold ASCII letters, digits and . _ - # @ $ + only"),
+    ("APPL\x85.DAT", "contains '\\x85' (U+0085)"),
+    ("\u00c4PPL.DAT", "contains '\\xc4' (U+00C4)"),
+    ("a b", "contains ' ' (U+0020)"),
+    ("APPL*.DAT", "contains '*' (U+002A)"),
 ])
 def test_names_that_could_escape_the_folder_or_confuse_it_are_rejected(name: str, reason: str) -> None:
     with pytest.raises(NameRejectedError) as caught:
         safe_name(name, where="sftp://u@h:22/outbox")
     message = str(caught.value)
     assert reason in message
-    assert repr(name) in message
+    assert ascii(name) in message
+    assert message.isascii()  # it goes into logs, status and .err files, which are ASCII
     assert message.startswith("sftp://u@h:22/outbox: ")
     assert isinstance(caught.value, TransportError) and not caught.value.retryable
 
@@ -76,3 +86,36 @@ def test_claim_names_are_hidden_and_lead_back_to_the_original_name() -> None:
 def test_tokens_that_could_change_the_name_shape_are_rejected(token: str) -> None:
     with pytest.raises(NameRejectedError, match="token"):
         claim_name("APPL.DAT", token)
+
+
+def test_a_dropped_name_is_at_most_200_bytes_so_the_suffixes_the_job_adds_fit() -> None:
+    assert drop_name("A" * 200) == "A" * 200
+    with pytest.raises(NameRejectedError, match="is longer than 200 bytes"):
+        drop_name("A" * 201)
+
+
+@pytest.mark.parametrize("length", [1, 199, 200, 235, 236, 255])
+def test_claim_and_temporary_names_always_fit_in_name_max(length: int) -> None:
+    name = "A" * length
+    for derived in (claim_name(name, "x" * 64), temp_name(name, "y" * 64), claim_name(name, "host1-4711")):
+        assert len(derived) <= NAME_MAX
+        assert safe_name(derived) == derived and is_hidden(derived)
+
+
+def test_two_long_names_sharing_a_prefix_get_different_claim_names() -> None:
+    assert claim_name("A" * 250 + "1", "tok") != claim_name("A" * 250 + "2", "tok")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(min_size=0, max_size=260))
+def test_any_name_is_refused_with_one_ascii_line_or_carried_through_every_derived_name(name: str) -> None:
+    try:
+        drop_name(name)
+    except NameRejectedError as error:
+        assert str(error).isascii() and "\n" not in str(error)
+        return
+    assert name.isascii() and len(name) <= 200
+    claimed = claim_name(name, "a1b2c3d4e5f6")
+    assert len(claimed) <= NAME_MAX and claimed_original(claimed) == name
+    for derived in (temp_name(name), claim_name(name + ".trg", "x" * 64), temp_name(name + ".err", "y" * 64)):
+        assert len(derived) <= NAME_MAX and safe_name(derived) == derived
