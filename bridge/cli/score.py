@@ -19,9 +19,11 @@ __all__ = ["score_command", "train_command"]
 @click.option("--label", required=True, help="Field holding the outcome (1 = the adverse class).")
 @click.option("--positive", default=None, metavar="VALUE",
               help="Value of --label that marks the adverse class, when the label does not hold 0/1 (e.g. Y).")
-@click.option("--features", default=None, help="Comma-separated feature fields (default: every numeric item "
-              "that is not an output, the label or FILLER).")
-@click.option("--categorical", default="", help="Comma-separated features to treat as categories.")
+@click.option("--features", default=None, help="Comma-separated feature fields (default: numbers and short "
+              "codes, leaving out identifiers, other views of a REDEFINES, OCCURS tables, long text, constant fields, "
+              "outputs, the label and FILLER; what was left out is printed with the reason).")
+@click.option("--categorical", default="", help="Comma-separated features to treat as categories (by default "
+              "short alphanumeric codes are).")
 @click.option("-o", "--output", "output", required=True, type=click.Path(file_okay=False),
               help="Model folder to write (model.txt, card.toml, metrics.json).")
 @click.option("--seed", type=int, default=0, show_default=True,
@@ -63,13 +65,21 @@ def train_command(data: str, label: str, positive: str | None, features: str | N
     df = read_records(data, layout, **kw)
     _check_columns(df, [label], "--label")
     outputs_named = {n.upper() for n in (score_field, band_field, reason_field, model_id_field, status_field) if n}
+    cats = [c.strip().upper() for c in categorical.split(",") if c.strip()]
+    choice = None
     if features:
         names = [f.strip().upper() for f in features.split(",") if f.strip()]
     else:
-        skip = outputs_named | {label.upper()}
-        names = [f.name for f in record.elementary() if f.kind.is_numeric and not f.is_filler and not f.dims
-                 and f.name not in skip and not _under(record, f, outputs_named)]
-    cats = [c.strip().upper() for c in categorical.split(",") if c.strip()]
+        from bridge.score.features import default_features
+
+        choice = default_features(record, df, label=label, outputs=outputs_named)
+        names = list(choice.features)
+        cats = list(dict.fromkeys(choice.categorical + cats))
+        for line in choice.lines():
+            click.echo(f"mfbridge: {line}", err=True)
+        if not names:
+            raise click.UsageError("no field of the record is usable as a feature by default (see the reasons "
+                                   "above); name them with --features")
     _check_columns(df, names, "--features")
     _check_columns(df, cats, "--categorical")
     for c in cats:
@@ -91,6 +101,8 @@ def train_command(data: str, label: str, positive: str | None, features: str | N
                           model_id=mid, version=model_version, record=record.name,
                           copybook=Path(params["copybook"]).name, data=Path(data).name, outputs=outputs)
     trained.card.validate(record)  # a card that does not fit the copybook is refused now, not at scoring
+    if choice is not None:
+        trained.metrics["feature_choice"] = choice.to_dict()
     folder = trained.save(output)
     valid = trained.metrics.get("valid", {})
     click.echo(f"bridge: model {mid} written to {folder}: {len(names)} features, "
@@ -130,10 +142,6 @@ def _default_model_id(output: str, record, model_id_field: str | None) -> str:
         except Exception:  # noqa: BLE001 - the card's validation names the field clearly
             pass
     return Path(output).name.upper()[:width]
-
-
-def _under(record, f, groups: set[str]) -> bool:
-    return any(name in groups for name in f.path)
 
 
 def _bands(text: str | None):
