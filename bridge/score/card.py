@@ -5,8 +5,12 @@ mainframe engineer and a data scientist. Sections:
 
 ``[model]``
     ``id``, ``version``, ``copybook`` (informational), ``record`` (the 01 record it expects),
-    ``objective`` (``"binary"``: the score is the probability of the positive class, the
-    adverse outcome).
+    ``objective``: the model's LightGBM objective. ``"binary"`` or ``"cross_entropy"``: the
+    score is the probability of the positive class (the adverse outcome), ``scale =
+    "probability"`` or ``"points"``. A regression objective (`REGRESSION_OBJECTIVES`: LightGBM's
+    ``predict``, the identity for ``regression``, ``exp`` of the raw score for ``poisson``,
+    ``gamma`` and ``tweedie``): the score is the predicted value, ``scale = "value"``, written
+    with the PICTURE's decimal places. Multiclass models are refused (not covered yet).
 ``[[features]]`` (in the model's feature order)
     ``field`` (copybook field name, which is also the LightGBM feature name),
     ``categorical`` with its ``categories`` (the category with position *k* is fed to
@@ -51,6 +55,8 @@ from bridge.layout.model import Field, Kind, Record
 from bridge.score.outputs import StatusCodes, parse_condition
 
 __all__ = [
+    "PROBABILITY_OBJECTIVES",
+    "REGRESSION_OBJECTIVES",
     "Band",
     "Distribution",
     "Feature",
@@ -63,6 +69,12 @@ __all__ = [
     "Training",
 ]
 
+#: Objectives whose prediction is the probability of the positive class.
+PROBABILITY_OBJECTIVES = ("binary", "cross_entropy")
+#: Objectives whose prediction is a value (LightGBM's predict: identity, or exp for a log link).
+REGRESSION_OBJECTIVES = ("regression", "regression_l1", "huber", "fair", "quantile", "mape", "poisson", "gamma",
+                         "tweedie")
+_SCALES = {"probability": PROBABILITY_OBJECTIVES, "points": PROBABILITY_OBJECTIVES, "value": REGRESSION_OBJECTIVES}
 _ON_MISSING = ("missing", "reject", "impute")
 _ON_OVERFLOW = ("clamp", "error")
 _NUMERIC_OUT = (Kind.ZONED, Kind.PACKED, Kind.BINARY)
@@ -316,8 +328,10 @@ class ModelCard:
 
         if self.record != record.name:
             fail(f"the card expects record {self.record}, the copybook gives {record.name}", self.record)
-        if self.objective != "binary":
-            fail(f"objective {self.objective!r} is not supported (binary only)", self.record)
+        if self.objective not in PROBABILITY_OBJECTIVES + REGRESSION_OBJECTIVES:
+            covered = ", ".join(PROBABILITY_OBJECTIVES + REGRESSION_OBJECTIVES)
+            fail(f"objective {self.objective!r} is not covered (covered: {covered}); multiclass models "
+                 "cannot be scored yet", self.record)
         for feat in self.features:
             f = lookup(feat.field, "feature")
             if f.dims:
@@ -331,8 +345,9 @@ class ModelCard:
 
         o = self.outputs
         used: list[tuple[str, Field]] = []
+        f_score = None
         if o.score:
-            f = lookup(o.score.field, "score")
+            f = f_score = lookup(o.score.field, "score")
             used.append(("score", f))
             self._validate_score(f, fail)
         if o.band:
@@ -348,7 +363,9 @@ class ModelCard:
             if not uppers or uppers != sorted(uppers) or len(set(uppers)) != len(uppers):
                 fail(f"bands of {f.name} must have strictly increasing upper bounds", f.name)
             if o.score:
-                top = Decimal(1) if o.score.scale == "probability" else Decimal(repr(o.score.points.max))
+                top = (Decimal(1) if o.score.scale == "probability" else
+                       Decimal(repr(o.score.points.max)) if o.score.scale == "points" and o.score.points else
+                       Decimal(10 ** f_score.digits - 1).scaleb(-f_score.scale))
                 if uppers[-1] < top:
                     fail(f"the last band of {f.name} ends at {uppers[-1]}, below the highest score {top}: "
                          "such scores would get no band", f.name)
@@ -421,6 +438,9 @@ class ModelCard:
         if f.dims:
             fail(f"score field {f.name} is inside an OCCURS table", f.name)
         high = Decimal(10 ** f.digits - 1).scaleb(-f.scale)
+        if s.scale in _SCALES and self.objective not in _SCALES[s.scale]:
+            fits = ", ".join(k for k, v in _SCALES.items() if self.objective in v) or "none"
+            fail(f"score scale {s.scale!r} does not fit objective {self.objective} (use scale = {fits})", f.name)
         if s.scale == "probability":
             if f.scale < 2:
                 fail(f"score field {f.name} PIC {f.picture} has {max(f.scale, 0)} decimal places; a probability "
@@ -436,8 +456,8 @@ class ModelCard:
                      f"(range {low} to {high})", f.name)
             if p.min >= p.max or p.pdo <= 0 or p.base_odds <= 0:
                 fail("points scale needs min < max, pdo > 0 and base_odds > 0", f.name)
-        else:
-            fail(f"score scale {s.scale!r} is not probability or points", f.name)
+        elif s.scale != "value":
+            fail(f"score scale {s.scale!r} is not probability, points or value", f.name)
 
 
 class _Table:

@@ -213,8 +213,9 @@ class Model:
                 "in the same order", card=card.source,
                 field=next((c for m, c in zip(names, card.feature_names) if m != c), None))
         if booster.num_model_per_iteration() != 1:
-            raise ModelCardError("the model has several outputs per iteration; a binary model is needed",
-                                 card=card.source)
+            raise ModelCardError(f"the model has {booster.num_model_per_iteration()} outputs per iteration "
+                                 "(multiclass); multiclass models cannot be scored yet: binary, cross-entropy "
+                                 "and regression objectives can", card=card.source)
         self._shap: TreeShap | None = None
         self._score_field: Field | None = record.field(card.outputs.score.field) if card.outputs.score else None
 
@@ -243,7 +244,8 @@ class Model:
         return self._shap
 
     def predict(self, X: np.ndarray, *, raw_score: bool = False, num_threads: int | None = None) -> np.ndarray:
-        """LightGBM's own prediction: probability of the positive class (or the raw log-odds)."""
+        """LightGBM's own prediction: probability of the positive class, or the predicted value of a
+        regression (or the raw score)."""
         kwargs = {"num_threads": num_threads} if num_threads else {}
         return self.booster.predict(X, raw_score=raw_score, **kwargs)
 
