@@ -93,6 +93,7 @@ _VERSIONS = ("v2", "v3", "v4")
 
 _INT = rb"-?[0-9]{1,10}"
 _FLOAT = rb"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]{1,3})?"
+_STAT_CHARS = b"0123456789.eE+-naif "
 _INT_RE = re.compile(_INT)
 _FLOAT_RE = re.compile(_FLOAT)
 _KEY = re.compile(rb"[a-z_]+")
@@ -457,6 +458,13 @@ class _Parser:
                     if not raw:
                         out[(i, key)] = np.zeros(0, dtype=dtype)
                         continue
+                    if kind == "stat":
+                        # training statistics no prediction reads: only their count and
+                        # characters matter (LightGBM reads as many as num_leaves says)
+                        if raw.translate(None, _STAT_CHARS) or b"  " in raw or raw[:1] == b" " or raw[-1:] == b" ":
+                            raise self.fail("must be numbers separated by single spaces", tree=i, key=key)
+                        out[(i, key)] = _Counted(raw.count(b" ") + 1)
+                        continue
                     where.append((i, key))
                     lines.append(raw)
             if not lines:
@@ -674,6 +682,18 @@ class _Parser:
         if dtype is np.float64 and not all(np.isfinite(g).all() for g in out):
             raise self.fail("holds a value too large for a double", tree=index, key=key)
         return tuple(out)
+
+
+class _Counted:
+    """Stands for an array that is only counted, never converted: ``len()`` is all it has."""
+
+    __slots__ = ("n",)
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def __len__(self) -> int:
+        return self.n
 
 
 def _text_array(lines: list[bytes]) -> pa.Array:
