@@ -237,7 +237,7 @@ def _mutations(draw):
 def test_mutated_model_files_are_refused_or_load_cleanly_in_bounded_time(tmp_path):
     accepted: list[str] = []
 
-    @settings(max_examples=120, deadline=None, database=None,
+    @settings(max_examples=80, deadline=None, database=None,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
     @given(_mutations())
     def check(text: str) -> None:
