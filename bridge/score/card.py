@@ -76,6 +76,8 @@ REGRESSION_OBJECTIVES = ("regression", "regression_l1", "huber", "fair", "quanti
                          "tweedie")
 _SCALES = {"probability": PROBABILITY_OBJECTIVES, "points": PROBABILITY_OBJECTIVES, "value": REGRESSION_OBJECTIVES}
 _ON_MISSING = ("missing", "reject", "impute")
+#: Largest card read (bytes); a card with training distributions is a few tens of kilobytes.
+MAX_CARD_BYTES = 16 * 1024 * 1024
 _ON_OVERFLOW = ("clamp", "error")
 _NUMERIC_OUT = (Kind.ZONED, Kind.PACKED, Kind.BINARY)
 _TEXT_OUT = (Kind.ALPHANUMERIC,)
@@ -205,9 +207,21 @@ class ModelCard:
         """Read a card; raises `ModelCardError` for malformed TOML or missing keys."""
         path = Path(path)
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise ModelCardError(f"cannot read the card: {exc}", card=str(path)) from None
+            with open(path, "rb") as f:
+                raw = f.read(MAX_CARD_BYTES + 1)
+            if len(raw) > MAX_CARD_BYTES:
+                raise ModelCardError(f"is larger than {MAX_CARD_BYTES // (1024 * 1024)} MiB; not a model card",
+                                     card=str(path))
+            data = tomllib.loads(raw.decode("utf-8"))
+        except OSError as exc:
+            raise ModelCardError(f"cannot read the card: {exc.strerror or exc}", card=str(path)) from None
+        except UnicodeDecodeError as exc:
+            raise ModelCardError(f"is not UTF-8 text (byte {exc.start}); save the card as UTF-8",
+                                 card=str(path)) from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ModelCardError(f"is not valid TOML: {exc}", card=str(path)) from None
+        except RecursionError:
+            raise ModelCardError("is not valid TOML: its values are nested too deeply", card=str(path)) from None
         return cls.from_dict(data, source=str(path))
 
     def save(self, path: str | Path) -> None:

@@ -235,3 +235,18 @@ def test_a_card_with_any_value_changed_loads_or_is_refused_as_a_card_error(path,
         card.validate(customer_record())
     except ModelCardError as exc:
         assert str(exc) and "\n" not in str(exc)
+
+
+def test_a_card_that_is_not_utf8_or_nested_too_deeply_is_refused_in_one_line(tmp_path):
+    latin = tmp_path / "latin.toml"
+    latin.write_bytes(b'[model]\nid = "CAF\xc9"\n')
+    with pytest.raises(ModelCardError, match=r"latin.toml: is not UTF-8 text \(byte 17\)"):
+        ModelCard.load(latin)
+    deep = tmp_path / "deep.toml"
+    deep.write_text("a = " + "[" * 50_000 + "]" * 50_000 + "\n")
+    with pytest.raises(ModelCardError, match="nested too deeply"):
+        ModelCard.load(deep)
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[model\n")
+    with pytest.raises(ModelCardError, match="broken.toml: is not valid TOML"):
+        ModelCard.load(broken)
