@@ -259,17 +259,21 @@ def test_mutated_model_files_are_refused_or_load_cleanly_in_bounded_time(tmp_pat
         (folder / f"{i}.txt").write_text(text)
     script = textwrap.dedent(f"""
         import pathlib, lightgbm as lgb, numpy as np
+        from bridge.score.reasons import TreeShap
         X = np.random.default_rng(0).normal(size=(20, 8)) * 100
         X[::3, 7] = np.nan
-        for path in sorted(pathlib.Path({str(folder)!r}).glob("*.txt")):
+        for k, path in enumerate(sorted(pathlib.Path({str(folder)!r}).glob("*.txt"))):
             try:
                 b = lgb.Booster(model_str=path.read_text())
             except lgb.basic.LightGBMError:
                 continue
             b.predict(X); b.predict(X, pred_contrib=True)
+            if k < 6:   # the reason-code tables too, for a few (building them costs a second each)
+                TreeShap.from_booster(b).contributions(X)
         print("ok")
     """)
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
+                          cwd=str(ROOT))
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]
 
 
