@@ -53,6 +53,7 @@ import tomli_w
 from bridge.errors import LayoutError, ModelCardError
 from bridge.layout.model import Field, Kind, Record
 from bridge.score.outputs import StatusCodes, parse_condition
+from bridge.score.private import write_private_text
 
 __all__ = [
     "PROBABILITY_OBJECTIVES",
@@ -225,8 +226,8 @@ class ModelCard:
         return cls.from_dict(data, source=str(path))
 
     def save(self, path: str | Path) -> None:
-        """Write the card as TOML (keys in a stable order)."""
-        Path(path).write_text(tomli_w.dumps(self.to_dict()), encoding="utf-8")
+        """Write the card as TOML (keys in a stable order), a 0600 file."""
+        write_private_text(path, tomli_w.dumps(self.to_dict()))
 
     @property
     def feature_names(self) -> tuple[str, ...]:

@@ -14,6 +14,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from bridge.score.drift import DriftMonitor
+from bridge.score.private import write_private_text
 from bridge.score.model import Model, ScoreResult
 from bridge.score.shadow import ShadowComparison
 
@@ -137,11 +138,9 @@ class RunReport:
         return "\n".join(lines) + "\n"
 
     def write(self, path: str | Path) -> tuple[Path, Path]:
-        """Write the JSON report at ``path`` and the summary beside it (``.txt``)."""
-        path = Path(path)
-        path.write_text(json.dumps(self.to_dict(), indent=2, default=_plain) + "\n", encoding="utf-8")
-        text = path.with_suffix(".txt")
-        text.write_text(self.summary(), encoding="utf-8")
+        """Write the JSON report at ``path`` and the summary beside it (``.txt``), both 0600."""
+        path = write_private_text(path, json.dumps(self.to_dict(), indent=2, default=_plain) + "\n")
+        text = write_private_text(path.with_suffix(".txt"), self.summary())
         return path, text
 
 

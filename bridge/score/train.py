@@ -29,6 +29,7 @@ from bridge.errors import ModelCardError
 from bridge.score.card import Feature, ModelCard, Outputs, Training
 from bridge.score.drift import distribution_of
 from bridge.score.model import CARD_FILE, MODEL_FILE, feature_matrix
+from bridge.score.private import make_private_folder, write_private_text
 
 __all__ = ["DEFAULT_PARAMS", "TrainedModel", "auc", "log_loss", "train_model"]
 
@@ -52,12 +53,11 @@ class TrainedModel:
     card: ModelCard
 
     def save(self, folder: str | Path) -> Path:
-        """Write ``model.txt``, ``card.toml`` and ``metrics.json`` into ``folder`` (created)."""
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        self.booster.save_model(str(folder / MODEL_FILE))
+        """Write ``model.txt``, ``card.toml`` and ``metrics.json`` into ``folder`` (created 0700; files 0600)."""
+        folder = make_private_folder(folder)
+        write_private_text(folder / MODEL_FILE, self.booster.model_to_string())
         self.card.save(folder / CARD_FILE)
-        (folder / "metrics.json").write_text(json.dumps(self.metrics, indent=2, sort_keys=True) + "\n")
+        write_private_text(folder / "metrics.json", json.dumps(self.metrics, indent=2, sort_keys=True) + "\n")
         return folder
 
 
