@@ -93,3 +93,46 @@ def test_a_multiclass_booster_is_refused_naming_its_outputs():
                         lgb.Dataset(X, np.arange(len(X)) % 3, feature_name=list(card.feature_names)), 3)
     with pytest.raises(ModelCardError, match="the model has 3 outputs per iteration"):
         Model(card, booster, VALUE_RECORD)
+
+
+def test_a_regression_is_trained_on_the_labels_value_and_scored_into_the_pictures_places():
+    from bridge.score.train import train_model
+
+    frame = customer_frame(1500, seed=35)
+    frame["LOSS"] = np.round(np.nan_to_num(frame["DELINQ-COUNT"].astype("float64").to_numpy()) * 250.0 + 10.0, 2)
+    trained = train_model(frame, label="LOSS", features=FEATURES, categorical=["RISK-SEG"], seed=3,
+                          objective="regression", params={"num_iterations": 10}, record="CUSTOMER-REC",
+                          outputs=customer_outputs(score=ScoreOutput(field="SCORE", scale="value"), band=None))
+    assert trained.card.objective == "regression" and set(trained.metrics["valid"]) == {"rmse", "mae"}
+    assert "objective=regression" in trained.booster.model_to_string().splitlines()[:8]
+    model = Model(trained.card, trained.booster, VALUE_RECORD)
+    result = model.score(frame.iloc[:100])
+    assert result.score.tolist() == _expected(trained.booster.predict(feature_matrix(trained.card, frame.iloc[:100]).X), 2)
+
+
+def test_a_poisson_label_below_zero_is_refused_not_a_traceback():
+    from bridge.score.train import train_model
+
+    frame = customer_frame(300, seed=36)
+    frame["LOSS"] = -1.0
+    with pytest.raises(ModelCardError, match="LightGBM refused to train objective poisson"):
+        train_model(frame, label="LOSS", features=FEATURES, categorical=["RISK-SEG"], objective="poisson",
+                    params={"num_iterations": 2})
+
+
+def test_train_objective_regression_writes_a_value_card(tmp_path):
+    import bridge
+    from bridge.cli.main import main
+    from bridge.records.api import write_records
+    from bridge.testing import fake_table
+    from tests.conftest import COPYBOOKS
+
+    history = COPYBOOKS / "customer_history.cpy"
+    data = tmp_path / "hist.dat"
+    write_records(fake_table(bridge.load_copybook(history), 500, seed=6), data, bridge.load_copybook(history))
+    rc = main(["train", str(data), "-c", str(history), "--label", "DELINQ-COUNT", "--objective", "regression",
+               "--features", "BALANCE,TXN-COUNT", "-o", str(tmp_path / "m"), "--rounds", "3",
+               "--score-field", "SCORE"])
+    assert rc == 0
+    card = ModelCard.load(tmp_path / "m" / "card.toml")
+    assert (card.objective, card.outputs.score.scale) == ("regression", "value")
