@@ -11,6 +11,7 @@ message and a return code; anything else that escapes is a bug and stays a trace
     ├── InvalidDataError     record, offset, field, data    (bad numeric data with on_invalid="error")
     ├── EncodeError          row, field, value, picture     (a value that does not fit its PICTURE)
     ├── ModelCardError       field                          (a model card that does not fit the copybook)
+    │   └── ModelFileError   model, tree, key               (a model.txt that is damaged or not covered)
     ├── TransportError       where                          (SFTP or file system trouble, retryable or not)
     └── JobError             job                            (a job file or a run that cannot go on)
 
@@ -28,6 +29,7 @@ __all__ = [
     "JobError",
     "LayoutError",
     "ModelCardError",
+    "ModelFileError",
     "TransportError",
 ]
 
@@ -163,6 +165,23 @@ class ModelCardError(BridgeError):
         self.card = card
         self.field = field
         super().__init__(f"{card}: {message}" if card else message)
+
+
+class ModelFileError(ModelCardError):
+    """A LightGBM ``model.txt`` refused before LightGBM reads it: damaged, truncated or not covered."""
+
+    def __init__(self, message: str, *, model: str | None = None, tree: int | None = None,
+                 key: str | None = None) -> None:
+        self.model = model
+        self.tree = tree
+        self.key = key
+        where = [model or "model.txt"]
+        if tree is not None:
+            where.append(f"tree {tree}")
+        if key:
+            where.append(f"key {key}")
+        super().__init__(f"{', '.join(where)}: {message}")
+        self.reason = message
 
 
 class TransportError(BridgeError):

@@ -19,9 +19,16 @@ __all__ = ["score_command", "train_command"]
 @click.option("--label", required=True, help="Field holding the outcome (1 = the adverse class).")
 @click.option("--positive", default=None, metavar="VALUE",
               help="Value of --label that marks the adverse class, when the label does not hold 0/1 (e.g. Y).")
-@click.option("--features", default=None, help="Comma-separated feature fields (default: every numeric item "
-              "that is not an output, the label or FILLER).")
-@click.option("--categorical", default="", help="Comma-separated features to treat as categories.")
+@click.option("--features", default=None, help="Comma-separated feature fields (default: numbers and short "
+              "codes, leaving out identifiers, other views of a REDEFINES, OCCURS tables, long text, constant fields, "
+              "outputs, the label and FILLER; what was left out is printed with the reason).")
+@click.option("--objective", type=click.Choice(["binary", "cross_entropy", "regression", "regression_l1", "huber",
+                                               "fair", "quantile", "mape", "poisson", "gamma", "tweedie"]),
+              default="binary", show_default=True,
+              help="LightGBM objective: binary predicts the probability of the adverse class; a regression "
+                   "objective predicts the label's value (written with --score-field's decimal places).")
+@click.option("--categorical", default="", help="Comma-separated features to treat as categories (by default "
+              "short alphanumeric codes are).")
 @click.option("-o", "--output", "output", required=True, type=click.Path(file_okay=False),
               help="Model folder to write (model.txt, card.toml, metrics.json).")
 @click.option("--seed", type=int, default=0, show_default=True,
@@ -43,7 +50,8 @@ __all__ = ["score_command", "train_command"]
 @click.option("--model-id-field", default=None, help="Alphanumeric field that receives the model id.")
 @click.option("--status-field", default=None, help="PIC X(2) field that receives the scoring status (00, 02, 04, "
               "08, 12).")
-def train_command(data: str, label: str, positive: str | None, features: str | None, categorical: str, output: str, seed: int,
+def train_command(data: str, label: str, positive: str | None, features: str | None, objective: str,
+                  categorical: str, output: str, seed: int,
                   rounds: int | None, model_id: str | None, model_version: str, score_field: str | None,
                   band_field: str | None, bands: str | None, reason_field: str | None, reason_count: int,
                   reason_when: str | None, model_id_field: str | None, status_field: str | None, **params) -> None:
@@ -63,22 +71,31 @@ def train_command(data: str, label: str, positive: str | None, features: str | N
     df = read_records(data, layout, **kw)
     _check_columns(df, [label], "--label")
     outputs_named = {n.upper() for n in (score_field, band_field, reason_field, model_id_field, status_field) if n}
+    cats = [c.strip().upper() for c in categorical.split(",") if c.strip()]
+    choice = None
     if features:
         names = [f.strip().upper() for f in features.split(",") if f.strip()]
     else:
-        skip = outputs_named | {label.upper()}
-        names = [f.name for f in record.elementary() if f.kind.is_numeric and not f.is_filler and not f.dims
-                 and f.name not in skip and not _under(record, f, outputs_named)]
-    cats = [c.strip().upper() for c in categorical.split(",") if c.strip()]
+        from bridge.score.features import default_features
+
+        choice = default_features(record, df, label=label, outputs=outputs_named)
+        names = list(choice.features)
+        cats = list(dict.fromkeys(choice.categorical + cats))
+        for line in choice.lines():
+            click.echo(f"mfbridge: {line}", err=True)
+        if not names:
+            raise click.UsageError("no field of the record is usable as a feature by default (see the reasons "
+                                   "above); name them with --features")
     _check_columns(df, names, "--features")
     _check_columns(df, cats, "--categorical")
     for c in cats:
         if c not in names:
             names.append(c)
-    _check_label(df, label.upper(), positive)
+    if objective in ("binary", "cross_entropy"):
+        _check_label(df, label.upper(), positive)
     mid = model_id.upper() if model_id else _default_model_id(output, record, model_id_field)
     outputs = Outputs(
-        score=ScoreOutput(field=score_field.upper()) if score_field else None,
+        score=ScoreOutput(field=score_field.upper(), scale=_scale(objective)) if score_field else None,
         band=BandOutput(field=band_field.upper(), bands=_bands(bands)) if band_field else None,
         reasons=ReasonsOutput(field=reason_field.upper(), count=reason_count, when=reason_when,
                               table=_reason_table(names, record, reason_field)) if reason_field else None,
@@ -87,15 +104,24 @@ def train_command(data: str, label: str, positive: str | None, features: str | N
     )
     extra = {"num_iterations": rounds} if rounds else None
     trained = train_model(df, label=label.upper(), features=names, categorical=cats, seed=seed, params=extra,
-                          positive=positive,
+                          positive=positive, objective=objective,
                           model_id=mid, version=model_version, record=record.name,
                           copybook=Path(params["copybook"]).name, data=Path(data).name, outputs=outputs)
     trained.card.validate(record)  # a card that does not fit the copybook is refused now, not at scoring
+    if choice is not None:
+        trained.metrics["feature_choice"] = choice.to_dict()
     folder = trained.save(output)
     valid = trained.metrics.get("valid", {})
-    click.echo(f"bridge: model {mid} written to {folder}: {len(names)} features, "
-               f"validation AUC {valid.get('auc', float('nan')):.4f}, log loss {valid.get('log_loss', float('nan')):.4f}",
+    measures = ", ".join(f"{name} {valid[key]:.4f}" for key, name in
+                         (("auc", "validation AUC"), ("log_loss", "log loss"), ("rmse", "validation RMSE"),
+                          ("mae", "mean absolute error")) if key in valid)
+    click.echo(f"bridge: model {mid} written to {folder}: {len(names)} features" + (f", {measures}" if measures else ""),
                err=True)
+
+
+def _scale(objective: str) -> str:
+    """The score scale of an objective: a probability, or the predicted value of a regression."""
+    return "probability" if objective in ("binary", "cross_entropy") else "value"
 
 
 def _check_columns(df, names: list[str], option: str) -> None:
@@ -130,10 +156,6 @@ def _default_model_id(output: str, record, model_id_field: str | None) -> str:
         except Exception:  # noqa: BLE001 - the card's validation names the field clearly
             pass
     return Path(output).name.upper()[:width]
-
-
-def _under(record, f, groups: set[str]) -> bool:
-    return any(name in groups for name in f.path)
 
 
 def _bands(text: str | None):

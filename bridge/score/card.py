@@ -5,8 +5,12 @@ mainframe engineer and a data scientist. Sections:
 
 ``[model]``
     ``id``, ``version``, ``copybook`` (informational), ``record`` (the 01 record it expects),
-    ``objective`` (``"binary"``: the score is the probability of the positive class, the
-    adverse outcome).
+    ``objective``: the model's LightGBM objective. ``"binary"`` or ``"cross_entropy"``: the
+    score is the probability of the positive class (the adverse outcome), ``scale =
+    "probability"`` or ``"points"``. A regression objective (`REGRESSION_OBJECTIVES`: LightGBM's
+    ``predict``, the identity for ``regression``, ``exp`` of the raw score for ``poisson``,
+    ``gamma`` and ``tweedie``): the score is the predicted value, ``scale = "value"``, written
+    with the PICTURE's decimal places. Multiclass models are refused (not covered yet).
 ``[[features]]`` (in the model's feature order)
     ``field`` (copybook field name, which is also the LightGBM feature name),
     ``categorical`` with its ``categories`` (the category with position *k* is fed to
@@ -37,6 +41,7 @@ mainframe engineer and a data scientist. Sections:
 """
 from __future__ import annotations
 
+import datetime as _dt
 import tomllib
 from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal
@@ -48,8 +53,11 @@ import tomli_w
 from bridge.errors import LayoutError, ModelCardError
 from bridge.layout.model import Field, Kind, Record
 from bridge.score.outputs import StatusCodes, parse_condition
+from bridge.score.private import write_private_text
 
 __all__ = [
+    "PROBABILITY_OBJECTIVES",
+    "REGRESSION_OBJECTIVES",
     "Band",
     "Distribution",
     "Feature",
@@ -62,7 +70,15 @@ __all__ = [
     "Training",
 ]
 
+#: Objectives whose prediction is the probability of the positive class.
+PROBABILITY_OBJECTIVES = ("binary", "cross_entropy")
+#: Objectives whose prediction is a value (LightGBM's predict: identity, or exp for a log link).
+REGRESSION_OBJECTIVES = ("regression", "regression_l1", "huber", "fair", "quantile", "mape", "poisson", "gamma",
+                         "tweedie")
+_SCALES = {"probability": PROBABILITY_OBJECTIVES, "points": PROBABILITY_OBJECTIVES, "value": REGRESSION_OBJECTIVES}
 _ON_MISSING = ("missing", "reject", "impute")
+#: Largest card read (bytes); a card with training distributions is a few tens of kilobytes.
+MAX_CARD_BYTES = 16 * 1024 * 1024
 _ON_OVERFLOW = ("clamp", "error")
 _NUMERIC_OUT = (Kind.ZONED, Kind.PACKED, Kind.BINARY)
 _TEXT_OUT = (Kind.ALPHANUMERIC,)
@@ -192,14 +208,26 @@ class ModelCard:
         """Read a card; raises `ModelCardError` for malformed TOML or missing keys."""
         path = Path(path)
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise ModelCardError(f"cannot read the card: {exc}", card=str(path)) from None
+            with open(path, "rb") as f:
+                raw = f.read(MAX_CARD_BYTES + 1)
+            if len(raw) > MAX_CARD_BYTES:
+                raise ModelCardError(f"is larger than {MAX_CARD_BYTES // (1024 * 1024)} MiB; not a model card",
+                                     card=str(path))
+            data = tomllib.loads(raw.decode("utf-8"))
+        except OSError as exc:
+            raise ModelCardError(f"cannot read the card: {exc.strerror or exc}", card=str(path)) from None
+        except UnicodeDecodeError as exc:
+            raise ModelCardError(f"is not UTF-8 text (byte {exc.start}); save the card as UTF-8",
+                                 card=str(path)) from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ModelCardError(f"is not valid TOML: {exc}", card=str(path)) from None
+        except RecursionError:
+            raise ModelCardError("is not valid TOML: its values are nested too deeply", card=str(path)) from None
         return cls.from_dict(data, source=str(path))
 
     def save(self, path: str | Path) -> None:
-        """Write the card as TOML (keys in a stable order)."""
-        Path(path).write_text(tomli_w.dumps(self.to_dict()), encoding="utf-8")
+        """Write the card as TOML (keys in a stable order), a 0600 file."""
+        write_private_text(path, tomli_w.dumps(self.to_dict()))
 
     @property
     def feature_names(self) -> tuple[str, ...]:
@@ -210,20 +238,21 @@ class ModelCard:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, source: str | None = None) -> "ModelCard":
-        def need(table: Mapping[str, Any], key: str, where: str) -> Any:
-            if key not in table:
-                raise ModelCardError(f"[{where}] has no {key} =", card=source)
-            return table[key]
-
-        model = need(data, "model", "card")
-        model_id, record = str(need(model, "id", "model")), str(need(model, "record", "model")).upper()
+        """A card from parsed TOML; raises `ModelCardError` naming the section and key of any
+        value that is missing, of the wrong type or not known."""
+        root = _Table(data, "card", source)
+        root.known("model", "features", "outputs", "training")
+        model = root.table("model", required=True)
+        model.known("id", "version", "copybook", "record", "objective")
+        model_id, record = model.text("id", required=True), model.text("record", required=True).upper()
         features = []
-        for i, f in enumerate(data.get("features", [])):
-            feature = Feature(field=str(need(f, "field", f"features {i + 1}")).upper(),
-                              categorical=bool(f.get("categorical", False)),
-                              categories=tuple(str(c) for c in f.get("categories", ())),
-                              on_missing=str(f.get("on_missing", "missing")),
-                              impute=f.get("impute"))
+        for i, f in enumerate(root.tables("features")):
+            f.known("field", "categorical", "categories", "on_missing", "impute")
+            feature = Feature(field=f.text("field", required=True).upper(),
+                              categorical=f.boolean("categorical", False),
+                              categories=f.texts("categories"),
+                              on_missing=f.text("on_missing", "missing"),
+                              impute=f.number("impute"))
             if feature.on_missing not in _ON_MISSING:
                 raise ModelCardError(f"feature {feature.field}: on_missing = {feature.on_missing!r} "
                                      f"is not one of {', '.join(_ON_MISSING)}", card=source, field=feature.field)
@@ -233,18 +262,23 @@ class ModelCard:
             features.append(feature)
         if not features:
             raise ModelCardError("the card lists no [[features]]", card=source)
-        outputs = _outputs_from(data.get("outputs", {}), source)
-        tr = data.get("training", {})
+        outputs = _outputs_from(root.table("outputs"), source)
+        tr = root.table("training")
+        tr.known("data", "label", "positive", "date", "rows", "seed", "params", "metrics", "distributions",
+                 "score_distribution")
+        distributions = tr.table("distributions")
         training = Training(
-            data=str(tr.get("data", "")), label=str(tr.get("label", "")), positive=str(tr.get("positive", "1")),
-            date=str(tr.get("date", "")), rows=int(tr.get("rows", 0)), seed=int(tr.get("seed", 0)),
-            params=dict(tr.get("params", {})), metrics=dict(tr.get("metrics", {})),
-            distributions={k.upper(): _distribution_from(v) for k, v in tr.get("distributions", {}).items()},
-            score_distribution=_distribution_from(tr["score_distribution"]) if "score_distribution" in tr else None,
+            data=tr.text("data", ""), label=tr.text("label", ""), positive=tr.text("positive", "1", numbers=True),
+            date=tr.text("date", "", dates=True), rows=tr.integer("rows", 0, low=0), seed=tr.integer("seed", 0),
+            params=dict(tr.table("params").data), metrics=dict(tr.table("metrics").data),
+            distributions={k.upper(): _distribution_from(distributions.table(k, required=True))
+                           for k in distributions.data},
+            score_distribution=(_distribution_from(tr.table("score_distribution"))
+                                if "score_distribution" in tr.data else None),
         )
-        return cls(model_id=model_id, version=str(model.get("version", "1")),
-                   record=record, copybook=str(model.get("copybook", "")),
-                   objective=str(model.get("objective", "binary")), features=tuple(features),
+        return cls(model_id=model_id, version=model.text("version", "1", numbers=True),
+                   record=record, copybook=model.text("copybook", ""),
+                   objective=model.text("objective", "binary"), features=tuple(features),
                    outputs=outputs, training=training, source=source)
 
     def to_dict(self) -> dict[str, Any]:
@@ -309,8 +343,10 @@ class ModelCard:
 
         if self.record != record.name:
             fail(f"the card expects record {self.record}, the copybook gives {record.name}", self.record)
-        if self.objective != "binary":
-            fail(f"objective {self.objective!r} is not supported (binary only)", self.record)
+        if self.objective not in PROBABILITY_OBJECTIVES + REGRESSION_OBJECTIVES:
+            covered = ", ".join(PROBABILITY_OBJECTIVES + REGRESSION_OBJECTIVES)
+            fail(f"objective {self.objective!r} is not covered (covered: {covered}); multiclass models "
+                 "cannot be scored yet", self.record)
         for feat in self.features:
             f = lookup(feat.field, "feature")
             if f.dims:
@@ -324,8 +360,9 @@ class ModelCard:
 
         o = self.outputs
         used: list[tuple[str, Field]] = []
+        f_score = None
         if o.score:
-            f = lookup(o.score.field, "score")
+            f = f_score = lookup(o.score.field, "score")
             used.append(("score", f))
             self._validate_score(f, fail)
         if o.band:
@@ -341,7 +378,9 @@ class ModelCard:
             if not uppers or uppers != sorted(uppers) or len(set(uppers)) != len(uppers):
                 fail(f"bands of {f.name} must have strictly increasing upper bounds", f.name)
             if o.score:
-                top = Decimal(1) if o.score.scale == "probability" else Decimal(repr(o.score.points.max))
+                top = (Decimal(1) if o.score.scale == "probability" else
+                       Decimal(repr(o.score.points.max)) if o.score.scale == "points" and o.score.points else
+                       Decimal(10 ** f_score.digits - 1).scaleb(-f_score.scale))
                 if uppers[-1] < top:
                     fail(f"the last band of {f.name} ends at {uppers[-1]}, below the highest score {top}: "
                          "such scores would get no band", f.name)
@@ -414,6 +453,9 @@ class ModelCard:
         if f.dims:
             fail(f"score field {f.name} is inside an OCCURS table", f.name)
         high = Decimal(10 ** f.digits - 1).scaleb(-f.scale)
+        if s.scale in _SCALES and self.objective not in _SCALES[s.scale]:
+            fits = ", ".join(k for k, v in _SCALES.items() if self.objective in v) or "none"
+            fail(f"score scale {s.scale!r} does not fit objective {self.objective} (use scale = {fits})", f.name)
         if s.scale == "probability":
             if f.scale < 2:
                 fail(f"score field {f.name} PIC {f.picture} has {max(f.scale, 0)} decimal places; a probability "
@@ -429,53 +471,208 @@ class ModelCard:
                      f"(range {low} to {high})", f.name)
             if p.min >= p.max or p.pdo <= 0 or p.base_odds <= 0:
                 fail("points scale needs min < max, pdo > 0 and base_odds > 0", f.name)
-        else:
-            fail(f"score scale {s.scale!r} is not probability or points", f.name)
+        elif s.scale != "value":
+            fail(f"score scale {s.scale!r} is not probability, points or value", f.name)
 
 
-def _outputs_from(data: Mapping[str, Any], source: str | None) -> Outputs:
-    def need(table: Mapping[str, Any], key: str, where: str) -> Any:
-        if key not in table:
-            raise ModelCardError(f"[outputs.{where}] has no {key} =", card=source)
-        return table[key]
+class _Table:
+    """One TOML table of a card, read key by key with its type checked.
 
-    score = band = reasons = model_id = status = None
-    if "score" in data:
-        s = data["score"]
-        points = PointsScale(**{k: float(v) for k, v in s["points"].items()}) if "points" in s else None
-        scale = str(s.get("scale", "probability"))
-        score = ScoreOutput(field=str(need(s, "field", "score")).upper(), scale=scale,
-                            points=points or (PointsScale() if scale == "points" else None),
-                            on_overflow=str(s.get("on_overflow", "clamp")))
-    if "band" in data:
-        b = data["band"]
+    Every refusal names the section and the key and says what type was expected, e.g.
+    ``[training] rows = "40,000" is text; it must be a whole number``.
+    """
+
+    def __init__(self, data: Any, where: str, source: str | None) -> None:
+        self.where = where
+        self.source = source
+        if not isinstance(data, Mapping):
+            raise self._error(f"[{where}] must be a table, not {_kind(data)}")
+        self.data: Mapping[str, Any] = data
+
+    def _error(self, message: str) -> ModelCardError:
+        return ModelCardError(message, card=self.source)
+
+    def _wrong(self, key: str, value: Any, expected: str) -> ModelCardError:
+        shown = repr(value) if not isinstance(value, (dict, list)) else _kind(value)
+        return self._error(f"[{self.where}] {key} = {shown} is {_kind(value)}; it must be {expected}")
+
+    def known(self, *keys: str) -> None:
+        """Refuse a key the card format does not have (a typo would otherwise be ignored)."""
+        import difflib
+
+        for key in self.data:
+            if key not in keys:
+                near = difflib.get_close_matches(key, keys, n=1)
+                hint = f"; did you mean {near[0]}?" if near else f" (known: {', '.join(keys)})"
+                raise self._error(f"[{self.where}] has an unknown key {key}{hint}")
+
+    def _get(self, key: str, required: bool) -> Any:
+        if key not in self.data:
+            if required:
+                raise self._error(f"[{self.where}] has no {key} =")
+            return None
+        return self.data[key]
+
+    def text(self, key: str, default: str | None = None, *, required: bool = False, numbers: bool = False,
+             dates: bool = False) -> str:
+        value = self._get(key, required)
+        if value is None:
+            return default  # type: ignore[return-value]
+        if isinstance(value, str):
+            return value
+        if numbers and isinstance(value, int) and not isinstance(value, bool):
+            return str(value)
+        if dates and isinstance(value, (_dt.date, _dt.datetime)):
+            return value.isoformat()
+        raise self._wrong(key, value, "text in quotes" + (" or a whole number" if numbers else ""))
+
+    def integer(self, key: str, default: int | None = None, *, required: bool = False,
+                low: int | None = None) -> int:
+        value = self._get(key, required)
+        if value is None:
+            return default  # type: ignore[return-value]
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self._wrong(key, value, "a whole number without quotes or separators (e.g. 40000)")
+        if low is not None and value < low:
+            raise self._error(f"[{self.where}] {key} = {value} must be at least {low}")
+        return value
+
+    def number(self, key: str, default: float | None = None, *, required: bool = False) -> float | None:
+        value = self._get(key, required)
+        if value is None:
+            return default
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self._wrong(key, value, "a number without quotes")
+        if value != value or value in (float("inf"), float("-inf")):
+            raise self._error(f"[{self.where}] {key} = {value} must be a finite number")
+        return float(value)
+
+    def boolean(self, key: str, default: bool) -> bool:
+        value = self._get(key, False)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            raise self._wrong(key, value, "true or false")
+        return value
+
+    def decimal(self, key: str) -> Decimal:
+        value = self._get(key, True)
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise self._wrong(key, value, "a number, or a decimal in quotes (\"0.15\")")
         try:
-            bands = tuple(Band(upper=Decimal(str(x["upper"])), label=str(x["label"]))
-                          for x in need(b, "bands", "band"))
-        except (KeyError, ArithmeticError, TypeError) as exc:
-            raise ModelCardError(f"[outputs.band] bands must be {{upper = <number>, label = \"A\"}}: {exc}",
-                                 card=source, field=str(b.get("field"))) from None
-        band = BandOutput(field=str(need(b, "field", "band")).upper(), bands=bands)
-    if "reasons" in data:
-        r = data["reasons"]
-        reasons = ReasonsOutput(field=str(need(r, "field", "reasons")).upper(), count=int(r.get("count", 4)),
-                                when=r.get("when"), table={k.upper(): str(v) for k, v in r.get("table", {}).items()},
-                                default=r.get("default"))
-    if "model_id" in data:
-        m = data["model_id"]
-        model_id = ModelIdOutput(field=str(need(m, "field", "model_id")).upper(), value=str(need(m, "value", "model_id")))
-    if "status" in data:
-        st = data["status"]
-        status = StatusOutput(field=str(need(st, "field", "status")).upper(),
-                              codes=StatusCodes(**{k: str(v) for k, v in st.get("codes", {}).items()}))
+            out = Decimal(str(value))
+        except ArithmeticError:
+            raise self._wrong(key, value, "a number, or a decimal in quotes (\"0.15\")") from None
+        if not out.is_finite():
+            raise self._error(f"[{self.where}] {key} = {value!r} must be a finite number")
+        return out
+
+    def texts(self, key: str) -> tuple[str, ...]:
+        value = self._get(key, False)
+        if value is None:
+            return ()
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self._wrong(key, value, "a list of texts in quotes ([\"RT\", \"PR\"])")
+        return tuple(value)
+
+    def numbers(self, key: str) -> tuple[float, ...]:
+        value = self._get(key, False)
+        if value is None:
+            return ()
+        if not isinstance(value, list) or not all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                                                  for v in value):
+            raise self._wrong(key, value, "a list of numbers")
+        return tuple(float(v) for v in value)
+
+    def table(self, key: str, *, required: bool = False) -> "_Table":
+        value = self._get(key, required)
+        name = f"{self.where}.{key}" if self.where != "card" else key
+        if value is None:
+            return _Table({}, name, self.source)
+        if not isinstance(value, Mapping):
+            raise self._wrong(key, value, f"a table [{name}]")
+        return _Table(value, name, self.source)
+
+    def tables(self, key: str) -> list["_Table"]:
+        value = self._get(key, False)
+        if value is None:
+            return []
+        if not isinstance(value, list) or not all(isinstance(v, Mapping) for v in value):
+            raise self._wrong(key, value, f"a list of tables ([[{key}]])")
+        return [_Table(v, f"{key} {i + 1}", self.source) for i, v in enumerate(value)]
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, int):
+        return "a whole number"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, Mapping):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, (_dt.date, _dt.time)):
+        return "a date or time"
+    return type(value).__name__
+
+
+def _outputs_from(data: "_Table", source: str | None) -> Outputs:
+    data.known("score", "band", "reasons", "model_id", "status")
+    score = band = reasons = model_id = status = None
+    if "score" in data.data:
+        s = data.table("score")
+        s.known("field", "scale", "points", "on_overflow")
+        points = None
+        if "points" in s.data:
+            p = s.table("points")
+            p.known(*PointsScale.__dataclass_fields__)
+            points = PointsScale(**{k: p.number(k) for k in p.data})
+        scale = s.text("scale", "probability")
+        score = ScoreOutput(field=s.text("field", required=True).upper(), scale=scale,
+                            points=points or (PointsScale() if scale == "points" else None),
+                            on_overflow=s.text("on_overflow", "clamp"))
+    if "band" in data.data:
+        b = data.table("band")
+        b.known("field", "bands")
+        field_name = b.text("field", required=True).upper()
+        entries = b.tables("bands")
+        if "bands" not in b.data:
+            raise ModelCardError("[outputs.band] has no bands =", card=source, field=field_name)
+        bands = []
+        for entry in entries:
+            entry.where = "outputs.band bands"
+            entry.known("upper", "label")
+            bands.append(Band(upper=entry.decimal("upper"), label=entry.text("label", required=True)))
+        band = BandOutput(field=field_name, bands=tuple(bands))
+    if "reasons" in data.data:
+        r = data.table("reasons")
+        r.known("field", "count", "when", "table", "default")
+        table = r.table("table")
+        reasons = ReasonsOutput(field=r.text("field", required=True).upper(), count=r.integer("count", 4),
+                                when=r.text("when"), table={k.upper(): table.text(k) for k in table.data},
+                                default=r.text("default"))
+    if "model_id" in data.data:
+        m = data.table("model_id")
+        m.known("field", "value")
+        model_id = ModelIdOutput(field=m.text("field", required=True).upper(), value=m.text("value", required=True))
+    if "status" in data.data:
+        st = data.table("status")
+        st.known("field", "codes")
+        codes = st.table("codes")
+        codes.known(*StatusCodes.__dataclass_fields__)
+        status = StatusOutput(field=st.text("field", required=True).upper(),
+                              codes=StatusCodes(**{k: codes.text(k, numbers=True) for k in codes.data}))
     return Outputs(score=score, band=band, reasons=reasons, model_id=model_id, status=status)
 
 
-def _distribution_from(d: Mapping[str, Any]) -> Distribution:
-    return Distribution(proportions=tuple(float(x) for x in d.get("proportions", ())),
-                        edges=tuple(float(x) for x in d.get("edges", ())),
-                        categories=tuple(str(x) for x in d.get("categories", ())),
-                        missing=float(d.get("missing", 0.0)))
+def _distribution_from(d: "_Table") -> Distribution:
+    d.known("proportions", "edges", "categories", "missing")
+    return Distribution(proportions=d.numbers("proportions"), edges=d.numbers("edges"),
+                        categories=d.texts("categories"), missing=d.number("missing", 0.0) or 0.0)
 
 
 def _distribution_to(d: Distribution) -> dict[str, Any]:

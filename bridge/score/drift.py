@@ -5,7 +5,11 @@ floored at `FLOOR` so an empty bin does not make it infinite. Numeric features u
 training deciles' edges (a value equal to an edge falls in the lower bin), categorical
 features one bin per category, and every distribution has a bin for missing values (null,
 invalid or unknown category). A PSI above `THRESHOLD` (0.25, the usual "significant shift")
-is flagged.
+is flagged, but only over a sample of at least `MIN_PER_BIN` values per bin (110 for deciles
+plus missing): ``n * PSI`` of a sample drawn from the training population itself is roughly
+chi-square with ``bins - 1`` degrees of freedom, so on 9 records a PSI above 0.25 is the rule,
+not a sign of drift (simulated: 9 records of a 10-bin distribution flag every time, 50 flag a
+third of the time, 110 about 1 in 100). Below the minimum the PSI is reported, not flagged.
 
 `DriftMonitor` accumulates bin counts batch by batch, so a run of any size keeps only counts.
 """
@@ -17,10 +21,18 @@ import numpy as np
 
 from bridge.score.card import Distribution
 
-__all__ = ["FLOOR", "THRESHOLD", "DriftMonitor", "distribution_of", "psi"]
+__all__ = ["FLOOR", "MIN_PER_BIN", "THRESHOLD", "DriftMonitor", "distribution_of", "minimum_sample", "psi"]
 
 THRESHOLD = 0.25
 FLOOR = 1e-4
+#: Values per bin (missing bin included) a run must count before its PSI can be flagged.
+MIN_PER_BIN = 10
+
+
+def minimum_sample(expected: Distribution) -> int:
+    """Fewest values whose PSI against ``expected`` may be flagged: `MIN_PER_BIN` per bin."""
+    bins = (len(expected.categories) if expected.categories else len(expected.edges) + 1) + 1
+    return MIN_PER_BIN * bins
 
 
 def _counts(expected: Distribution, values: np.ndarray, edges: np.ndarray | None = None) -> np.ndarray:
@@ -123,13 +135,16 @@ class DriftMonitor:
             self._score_counts = c if self._score_counts is None else self._score_counts + c
 
     def result(self) -> dict[str, Any]:
-        """``{"features": {name: {"psi", "flag"}}, "score": {...}, "threshold": 0.25}``."""
-        features = {}
-        for name, counts in self._counts.items():
-            value = _psi_from_counts(self.training[name], counts)
-            features[name] = {"psi": round(value, 6), "flag": value > THRESHOLD}
+        """``{"features": {name: {"psi", "flag", "records", "minimum"}}, "score": {...}, "threshold": 0.25}``;
+        ``flag`` is true only when ``records`` reached ``minimum`` (see `minimum_sample`)."""
+        def judged(expected: Distribution, counts: np.ndarray) -> dict[str, Any]:
+            value = _psi_from_counts(expected, counts)
+            records, minimum = int(counts.sum()), minimum_sample(expected)
+            return {"psi": round(value, 6), "flag": bool(value > THRESHOLD and records >= minimum),
+                    "records": records, "minimum": minimum}
+
+        features = {name: judged(self.training[name], counts) for name, counts in self._counts.items()}
         out: dict[str, Any] = {"threshold": THRESHOLD, "features": features, "score": None}
         if self._score_counts is not None and self.score_training is not None:
-            value = _psi_from_counts(self.score_training, self._score_counts)
-            out["score"] = {"psi": round(value, 6), "flag": value > THRESHOLD}
+            out["score"] = judged(self.score_training, self._score_counts)
         return out

@@ -143,9 +143,10 @@ def score_file(source, dest, layout: Layout, model_dir: str | os.PathLike, *,
 
         from bridge.score.report import _plain
 
-        path = Path(report_path)
-        path.write_text(json.dumps(data, indent=2, default=_plain) + "\n", encoding="utf-8")
-        path.with_suffix(".txt").write_text(text, encoding="utf-8")
+        from bridge.score.private import write_private_text
+
+        path = write_private_text(report_path, json.dumps(data, indent=2, default=_plain) + "\n")
+        write_private_text(path.with_suffix(".txt"), text)
     recs = data["records"]
     not_scored = sum(recs.get("not_scored", {}).values()) if isinstance(recs.get("not_scored"), dict) else 0
     return FileScore(report=data, summary=text, records_in=summary.records, scored=int(recs.get("scored", 0)),

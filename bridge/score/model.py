@@ -1,8 +1,9 @@
 """A model ready to score: its card, its LightGBM booster and the record it writes into.
 
 `Model.load` reads ``model.txt`` and ``card.toml`` from a model folder and refuses, before any
-record is read, a card that does not fit the copybook or a booster whose feature names are
-not the card's. `Model.score` turns one batch of decoded features (a DataFrame whose columns
+record is read, a card that does not fit the copybook, a model file that is damaged (checked in
+full by `bridge.score.model_text` before LightGBM reads it: LightGBM's own loader kills the
+process on some damage instead of raising) or a booster whose feature names are not the card's. `Model.score` turns one batch of decoded features (a DataFrame whose columns
 are copybook field names, Arrow-backed or not) into a `ScoreResult`: the values of every
 output field, exact and ready to encode.
 
@@ -25,9 +26,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from numba import njit
 
-from bridge.errors import EncodeError, ModelCardError
+from bridge.errors import EncodeError, ModelCardError, ModelFileError
 from bridge.layout.model import Field, Record
 from bridge.score.card import ModelCard, PointsScale
+from bridge.score.model_text import read_model_text
 from bridge.score.outputs import (
     band_labels,
     fit_to_picture,
@@ -196,20 +198,6 @@ class PreparedBatch:
     rejected: np.ndarray               # bool per row: not to be scored (a rejecting feature missing)
 
 
-def _check_model_text(text: str, path: Path, card: ModelCard) -> None:
-    """Refuse a model file that is not whole before LightGBM sees it: its parser aborts the whole
-    process on a truncated file instead of raising."""
-    if not text.startswith("tree\n") or "\nend of trees" not in text:
-        what = "is not a LightGBM text model" if not text.startswith("tree") else \
-            "is truncated (no 'end of trees' line): copy it again from the model's source"
-        raise ModelCardError(f"{path} {what} ({len(text)} bytes)", card=card.source)
-    declared = text.count("\nTree=")
-    sizes = next((line for line in text.splitlines()[:40] if line.startswith("tree_sizes=")), None)
-    listed = len(sizes.split("=", 1)[1].split()) if sizes is not None else declared
-    if listed != declared:
-        raise ModelCardError(f"{path} is damaged: it lists {listed} trees and holds {declared}", card=card.source)
-
-
 class Model:
     """A booster with its card, checked against the record it scores."""
 
@@ -225,8 +213,9 @@ class Model:
                 "in the same order", card=card.source,
                 field=next((c for m, c in zip(names, card.feature_names) if m != c), None))
         if booster.num_model_per_iteration() != 1:
-            raise ModelCardError("the model has several outputs per iteration; a binary model is needed",
-                                 card=card.source)
+            raise ModelCardError(f"the model has {booster.num_model_per_iteration()} outputs per iteration "
+                                 "(multiclass); multiclass models cannot be scored yet: binary, cross-entropy "
+                                 "and regression objectives can", card=card.source)
         self._shap: TreeShap | None = None
         self._score_field: Field | None = record.field(card.outputs.score.field) if card.outputs.score else None
 
@@ -237,13 +226,14 @@ class Model:
         card = ModelCard.load(folder / CARD_FILE)
         if not (folder / MODEL_FILE).is_file():
             raise ModelCardError(f"no {MODEL_FILE} in {folder}", card=card.source)
-        text = (folder / MODEL_FILE).read_text(encoding="utf-8", errors="replace")
-        _check_model_text(text, folder / MODEL_FILE, card)
+        text = read_model_text(folder / MODEL_FILE)   # every size, key and index checked first
+        if text.objective != card.objective:
+            raise ModelFileError(f"was trained for objective {text.objective or 'custom'}, the card "
+                                 f"{card.source} says {card.objective}", model=text.source, key="objective")
         try:
-            booster = lgb.Booster(model_str=text)
+            booster = lgb.Booster(model_str=text.lightgbm_text())
         except lgb.basic.LightGBMError as exc:
-            raise ModelCardError(f"{folder / MODEL_FILE} is not a LightGBM model LightGBM can read: {exc}",
-                                 card=card.source) from None
+            raise ModelFileError(f"LightGBM cannot read it: {str(exc)[:200]}", model=text.source) from None
         return cls(card, booster, record)
 
     @property
@@ -254,7 +244,8 @@ class Model:
         return self._shap
 
     def predict(self, X: np.ndarray, *, raw_score: bool = False, num_threads: int | None = None) -> np.ndarray:
-        """LightGBM's own prediction: probability of the positive class (or the raw log-odds)."""
+        """LightGBM's own prediction: probability of the positive class, or the predicted value of a
+        regression (or the raw score)."""
         kwargs = {"num_threads": num_threads} if num_threads else {}
         return self.booster.predict(X, raw_score=raw_score, **kwargs)
 

@@ -14,6 +14,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from bridge.score.drift import DriftMonitor
+from bridge.score.private import write_private_text
 from bridge.score.model import Model, ScoreResult
 from bridge.score.shadow import ShadowComparison
 
@@ -116,13 +117,17 @@ class RunReport:
             lines.append("bands: " + ", ".join(f"{k or '-'} {v}" for k, v in s["bands"].items()))
         drift = d["drift"]
         flagged = [k for k, v in drift["features"].items() if v["flag"]]
-        parts = [f"{k} {v['psi']:.3f}{' (!)' if v['flag'] else ''}" for k, v in drift["features"].items()]
+        parts = [f"{k} {_psi_text(v)}" for k, v in drift["features"].items()]
+        few = [v for v in drift["features"].values() if v.get("records", 0) < v.get("minimum", 0)]
         if drift["score"]:
-            parts.append(f"score {drift['score']['psi']:.3f}{' (!)' if drift['score']['flag'] else ''}")
+            parts.append(f"score {_psi_text(drift['score'])}")
             if drift["score"]["flag"]:
                 flagged.append("score")
         if parts:
             lines.append(f"PSI (flag above {drift['threshold']}): " + ", ".join(parts))
+        if few:
+            lines.append(f"PSI not judged (*): {few[0]['records']} records, fewer than the {few[0]['minimum']} "
+                         "a PSI needs")
         if flagged:
             lines.append("DRIFT: " + ", ".join(flagged) + " shifted from training")
         if "shadow" in d:
@@ -133,11 +138,9 @@ class RunReport:
         return "\n".join(lines) + "\n"
 
     def write(self, path: str | Path) -> tuple[Path, Path]:
-        """Write the JSON report at ``path`` and the summary beside it (``.txt``)."""
-        path = Path(path)
-        path.write_text(json.dumps(self.to_dict(), indent=2, default=_plain) + "\n", encoding="utf-8")
-        text = path.with_suffix(".txt")
-        text.write_text(self.summary(), encoding="utf-8")
+        """Write the JSON report at ``path`` and the summary beside it (``.txt``), both 0600."""
+        path = write_private_text(path, json.dumps(self.to_dict(), indent=2, default=_plain) + "\n")
+        text = write_private_text(path.with_suffix(".txt"), self.summary())
         return path, text
 
 
@@ -161,3 +164,8 @@ def _plain(value: Any) -> Any:
     if isinstance(value, (np.integer, np.floating, np.bool_)):
         return value.item()
     raise TypeError(f"cannot write {type(value).__name__} in a report")
+
+
+def _psi_text(entry: dict[str, Any]) -> str:
+    mark = " (!)" if entry["flag"] else " (*)" if entry.get("records", 0) < entry.get("minimum", 0) else ""
+    return f"{entry['psi']:.3f}{mark}"

@@ -26,9 +26,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from bridge.errors import ModelCardError
-from bridge.score.card import Feature, ModelCard, Outputs, Training
+from bridge.score.card import (PROBABILITY_OBJECTIVES, REGRESSION_OBJECTIVES, Feature, ModelCard, Outputs,
+                               Training)
 from bridge.score.drift import distribution_of
 from bridge.score.model import CARD_FILE, MODEL_FILE, feature_matrix
+from bridge.score.private import make_private_folder, write_private_text
 
 __all__ = ["DEFAULT_PARAMS", "TrainedModel", "auc", "log_loss", "train_model"]
 
@@ -52,12 +54,11 @@ class TrainedModel:
     card: ModelCard
 
     def save(self, folder: str | Path) -> Path:
-        """Write ``model.txt``, ``card.toml`` and ``metrics.json`` into ``folder`` (created)."""
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        self.booster.save_model(str(folder / MODEL_FILE))
+        """Write ``model.txt``, ``card.toml`` and ``metrics.json`` into ``folder`` (created 0700; files 0600)."""
+        folder = make_private_folder(folder)
+        write_private_text(folder / MODEL_FILE, self.booster.model_to_string())
         self.card.save(folder / CARD_FILE)
-        (folder / "metrics.json").write_text(json.dumps(self.metrics, indent=2, sort_keys=True) + "\n")
+        write_private_text(folder / "metrics.json", json.dumps(self.metrics, indent=2, sort_keys=True) + "\n")
         return folder
 
 
@@ -110,16 +111,36 @@ def _label(df: pd.DataFrame, label: str, positive: object | None) -> np.ndarray:
     return values.astype(np.int8)
 
 
+def _target(df: pd.DataFrame, label: str) -> np.ndarray:
+    """The numbers a regression learns; a missing or non-numeric label is refused."""
+    if label not in df.columns:
+        raise ModelCardError(f"label field {label} is not among the decoded columns", field=label)
+    try:
+        values = pc.cast(pa.array(df[label]), pa.float64()).to_numpy(zero_copy_only=False)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        raise ModelCardError(f"label field {label} must hold numbers for a regression", field=label) from None
+    missing = int(np.isnan(values).sum())
+    if missing:
+        raise ModelCardError(f"label field {label} is missing or invalid in {missing} records", field=label)
+    return values
+
+
 def train_model(df: pd.DataFrame, *, label: str, features: Sequence[str], categorical: Sequence[str] = (),
                 seed: int = 0, params: Mapping[str, Any] | None = None, valid_fraction: float = 0.2,
                 positive: object | None = None, model_id: str = "MODEL", version: str = "1",
                 record: str = "", copybook: str = "", data: str = "", outputs: Outputs | None = None,
-                date: str | None = None) -> TrainedModel:
+                date: str | None = None, objective: str = "binary") -> TrainedModel:
     """Train a binary model on ``df`` (columns named as copybook fields) reproducibly.
 
-    ``label`` holds 0/1, or any values of which ``positive`` is the adverse one. Returns the
-    booster, the validation metrics and a card (outputs as given, else empty, to fill later).
+    ``label`` holds 0/1, or any values of which ``positive`` is the adverse one. With a regression
+    ``objective`` (`REGRESSION_OBJECTIVES`) the label is the number to predict and the metrics
+    are RMSE and mean absolute error. Returns the booster, the validation metrics and a card
+    (outputs as given, else empty, to fill later).
     """
+    if objective not in PROBABILITY_OBJECTIVES + REGRESSION_OBJECTIVES:
+        raise ModelCardError(f"objective {objective!r} cannot be trained here (covered: "
+                             f"{', '.join(PROBABILITY_OBJECTIVES + REGRESSION_OBJECTIVES)})")
+    regression = objective in REGRESSION_OBJECTIVES
     names = [f.upper() for f in features]
     cats = {c.upper() for c in categorical}
     unknown = cats - set(names)
@@ -135,38 +156,56 @@ def train_model(df: pd.DataFrame, *, label: str, features: Sequence[str], catego
         else:
             feats.append(Feature(field=name))
     card = ModelCard(model_id=model_id, version=version, record=record.upper(), copybook=copybook,
-                     features=tuple(feats), outputs=outputs or Outputs())
+                     features=tuple(feats), outputs=outputs or Outputs(), objective=objective)
     X = feature_matrix(card, df).X
-    y = _label(df, label, positive)
+    y = _target(df, label) if regression else _label(df, label, positive)
 
     rng = np.random.default_rng(seed)
     order = rng.permutation(len(y))
     n_valid = int(round(len(y) * valid_fraction))
     valid, train = np.sort(order[:n_valid]), np.sort(order[n_valid:])
-    p = {**DEFAULT_PARAMS, **(params or {}), "seed": seed}
+    p = {**DEFAULT_PARAMS, "objective": objective, **(params or {}), "seed": seed}
     rounds = int(p.pop("num_iterations"))
     cat_index = [i for i, f in enumerate(feats) if f.categorical]
     train_set = lgb.Dataset(X[train], y[train], feature_name=names, categorical_feature=cat_index or "auto",
                             free_raw_data=False, params={"verbose": -1})
-    booster = lgb.train(p, train_set, num_boost_round=rounds)
+    try:
+        booster = lgb.train(p, train_set, num_boost_round=rounds)
+    except lgb.basic.LightGBMError as exc:   # e.g. negative labels for poisson
+        raise ModelCardError(f"LightGBM refused to train objective {objective}: {str(exc)[:200]}",
+                             field=label) from None
 
-    thresholds = [float(b.upper) for b in (outputs.band.bands if outputs and outputs.band else ()) if b.upper < 1]
-    thresholds = thresholds or [0.5]
     p_valid = booster.predict(X[valid]) if len(valid) else np.zeros(0)
     p_train = booster.predict(X[train])
-    metrics: dict[str, Any] = {
-        "rows": {"train": int(len(train)), "valid": int(len(valid))},
-        "positive_rate": float(y.mean()) if len(y) else 0.0,
-        "train": {"auc": auc(y[train], p_train), "log_loss": log_loss(y[train], p_train)},
-        "valid": {"auc": auc(y[valid], p_valid), "log_loss": log_loss(y[valid], p_valid),
-                  "at_thresholds": _at_thresholds(y[valid], p_valid, thresholds)} if len(valid) else {},
-    }
+    if regression:
+        def errors(actual: np.ndarray, predicted: np.ndarray) -> dict[str, float]:
+            diff = predicted - actual
+            return {"rmse": float(np.sqrt(np.mean(diff ** 2))) if len(diff) else float("nan"),
+                    "mae": float(np.mean(np.abs(diff))) if len(diff) else float("nan")}
+
+        metrics: dict[str, Any] = {"rows": {"train": int(len(train)), "valid": int(len(valid))},
+                                   "label_mean": float(y.mean()) if len(y) else 0.0,
+                                   "train": errors(y[train], p_train),
+                                   "valid": errors(y[valid], p_valid) if len(valid) else {}}
+        summary = {k: metrics["valid"].get(k, float("nan")) for k in ("rmse", "mae")}
+    else:
+        thresholds = [float(b.upper) for b in (outputs.band.bands if outputs and outputs.band else ()) if b.upper < 1]
+        thresholds = thresholds or [0.5]
+        metrics = {
+            "rows": {"train": int(len(train)), "valid": int(len(valid))},
+            "positive_rate": float(y.mean()) if len(y) else 0.0,
+            "train": {"auc": auc(y[train], p_train), "log_loss": log_loss(y[train], p_train)},
+            "valid": {"auc": auc(y[valid], p_valid), "log_loss": log_loss(y[valid], p_valid),
+                      "at_thresholds": _at_thresholds(y[valid], p_valid, thresholds)} if len(valid) else {},
+        }
+        summary = {"auc": metrics["valid"].get("auc", float("nan")),
+                   "log_loss": metrics["valid"].get("log_loss", float("nan"))}
     p_all = booster.predict(X)
     distributions = {f.field: distribution_of(X[:, j], categories=f.categories) for j, f in enumerate(feats)}
-    training = Training(data=data, label=label.upper(), positive=str(positive if positive is not None else 1),
+    training = Training(data=data, label=label.upper(),
+                        positive="" if regression else str(positive if positive is not None else 1),
                         date=date or _dt.date.today().isoformat(), rows=int(len(y)), seed=seed,
                         params={**p, "num_iterations": rounds, "valid_fraction": valid_fraction},
-                        metrics={"auc": metrics["valid"].get("auc", float("nan")),
-                                 "log_loss": metrics["valid"].get("log_loss", float("nan"))},
+                        metrics=summary,
                         distributions=distributions, score_distribution=distribution_of(p_all))
     return TrainedModel(booster=booster, metrics=metrics, card=replace(card, training=training))

@@ -141,3 +141,112 @@ def test_an_unknown_missing_policy_is_refused(tmp_path):
     path.write_text('[model]\nid = "X"\nrecord = "R"\n[[features]]\nfield = "BALANCE"\non_missing = "zero"\n')
     with pytest.raises(ModelCardError, match="on_missing = 'zero' is not one of missing, reject, impute"):
         ModelCard.load(path)
+
+
+# -- every card value is type-checked, with a message that names the key (issue 8) ----------
+
+import copy  # noqa: E402
+import datetime  # noqa: E402
+import tomllib  # noqa: E402
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from tests.conftest import ROOT  # noqa: E402
+
+_SAMPLE = tomllib.loads((ROOT / "models" / "customer-risk" / "card.toml").read_text())
+
+
+def _load_refusal(data) -> str:
+    with pytest.raises(ModelCardError) as err:
+        ModelCard.from_dict(data, source="m/card.toml")
+    return str(err.value)
+
+
+def test_rows_written_with_a_thousands_separator_is_refused_by_key_issue_8():
+    data = copy.deepcopy(_SAMPLE)
+    data["training"]["rows"] = "40,000"
+    assert _load_refusal(data) == ("m/card.toml: [training] rows = '40,000' is text; it must be a whole number "
+                                   "without quotes or separators (e.g. 40000)")
+
+
+def test_a_categorical_flag_written_as_text_is_refused_by_key():
+    data = copy.deepcopy(_SAMPLE)
+    data["features"][7]["categorical"] = "yes"
+    assert "[features 8] categorical = 'yes' is text; it must be true or false" in _load_refusal(data)
+
+
+def test_points_with_an_unknown_key_are_refused_with_a_suggestion():
+    data = copy.deepcopy(_SAMPLE)
+    data["outputs"]["score"]["points"] = {"base_point": 600}
+    assert "[outputs.score.points] has an unknown key base_point; did you mean base_points?" in _load_refusal(data)
+
+
+def test_a_misspelt_policy_key_is_refused_rather_than_ignored():
+    data = copy.deepcopy(_SAMPLE)
+    data["features"][0]["on_mising"] = "reject"
+    assert "[features 1] has an unknown key on_mising; did you mean on_missing?" in _load_refusal(data)
+
+
+def test_a_section_that_is_not_a_table_is_refused():
+    data = copy.deepcopy(_SAMPLE)
+    data["model"] = "CUSTRISK"
+    assert "[card] model = 'CUSTRISK' is text; it must be a table [model]" in _load_refusal(data)
+
+
+def test_a_toml_date_and_a_numeric_version_are_read_as_text():
+    data = copy.deepcopy(_SAMPLE)
+    data["training"]["date"] = datetime.date(2026, 11, 28)
+    data["model"]["version"] = 3
+    card = ModelCard.from_dict(data)
+    assert (card.training.date, card.version) == ("2026-11-28", "3")
+
+
+def _paths(node, prefix=()):
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from _paths(v, prefix + (k,))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _paths(v, prefix + (i,))
+    yield prefix
+
+
+_PATHS = [p for p in _paths(_SAMPLE) if p]
+_VALUES = st.one_of(st.text(max_size=8), st.integers(-10**12, 10**12), st.floats(allow_nan=True),
+                    st.booleans(), st.dates(), st.just([]), st.lists(st.integers(), max_size=3),
+                    st.just({}), st.dictionaries(st.text(max_size=4), st.integers(), max_size=2),
+                    st.lists(st.dictionaries(st.text(max_size=4), st.text(max_size=4), max_size=2), max_size=2))
+
+
+@settings(max_examples=200, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(path=st.sampled_from(_PATHS), value=_VALUES, delete=st.booleans())
+def test_a_card_with_any_value_changed_loads_or_is_refused_as_a_card_error(path, value, delete):
+    data = copy.deepcopy(_SAMPLE)
+    parent = data
+    for step in path[:-1]:
+        parent = parent[step]
+    if delete and isinstance(parent, dict):
+        del parent[path[-1]]
+    else:
+        parent[path[-1]] = value
+    try:
+        card = ModelCard.from_dict(data, source="fuzz/card.toml")
+        card.validate(customer_record())
+    except ModelCardError as exc:
+        assert str(exc) and "\n" not in str(exc)
+
+
+def test_a_card_that_is_not_utf8_or_nested_too_deeply_is_refused_in_one_line(tmp_path):
+    latin = tmp_path / "latin.toml"
+    latin.write_bytes(b'[model]\nid = "CAF\xc9"\n')
+    with pytest.raises(ModelCardError, match=r"latin.toml: is not UTF-8 text \(byte 17\)"):
+        ModelCard.load(latin)
+    deep = tmp_path / "deep.toml"
+    deep.write_text("a = " + "[" * 50_000 + "]" * 50_000 + "\n")
+    with pytest.raises(ModelCardError, match="nested too deeply"):
+        ModelCard.load(deep)
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[model\n")
+    with pytest.raises(ModelCardError, match="broken.toml: is not valid TOML"):
+        ModelCard.load(broken)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bridge.score.drift import THRESHOLD, DriftMonitor, distribution_of, psi
+from bridge.score.drift import THRESHOLD, DriftMonitor, distribution_of, minimum_sample, psi
 
 
 def test_a_population_like_training_has_a_psi_near_zero():
@@ -44,3 +44,30 @@ def test_the_monitor_accumulates_batches_like_one_batch():
         parts.add(chunk, chunk[:, 0])
     assert whole.result() == parts.result()
     assert whole.result()["features"]["F"]["psi"] == round(psi(train, X[:, 0]), 6)
+
+
+def test_a_nine_record_file_is_not_flagged_however_far_its_psi_issue_9():
+    rng = np.random.default_rng(3)
+    train = distribution_of(rng.normal(size=5000))
+    monitor = DriftMonitor(["F"], {"F": train}, train)
+    sample = rng.normal(size=(9, 1))
+    monitor.add(sample, sample[:, 0])
+    entry = monitor.result()["features"]["F"]
+    assert entry["psi"] > THRESHOLD and entry["flag"] is False
+    assert (entry["records"], entry["minimum"]) == (9, minimum_sample(train)) == (9, 110)
+
+
+def test_a_shift_is_flagged_once_the_sample_reaches_ten_values_per_bin():
+    rng = np.random.default_rng(4)
+    train = distribution_of(rng.normal(size=5000))
+    monitor = DriftMonitor(["F"], {"F": train}, None)
+    monitor.add(rng.normal(loc=1.5, size=(110, 1)))
+    assert monitor.result()["features"]["F"]["flag"] is True
+
+
+def test_samples_of_the_training_population_at_the_minimum_are_seldom_flagged():
+    rng = np.random.default_rng(5)
+    train = distribution_of(rng.normal(size=50_000))
+    n = minimum_sample(train)
+    flagged = sum(psi(train, rng.normal(size=n)) > THRESHOLD for _ in range(300))
+    assert flagged <= 9  # about 1 in 100 expected; 3 in 100 allowed

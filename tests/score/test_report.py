@@ -66,3 +66,13 @@ def test_a_challenger_is_compared_on_scores_and_bands(frame, trained, record):
     report = RunReport(champion, shadow=other)
     report.add(a, shadow=b)
     assert report.to_dict()["shadow"]["challenger"] == "CUSTR002"
+
+
+def test_the_report_files_are_readable_by_their_owner_only(model_dir, record, tmp_path):
+    import stat
+
+    model = Model.load(model_dir, record)
+    report = RunReport(model)
+    report.add(model.score(customer_frame(50, seed=40)), records_read=50)
+    paths = report.write(tmp_path / "run.json")
+    assert [stat.S_IMODE(p.stat().st_mode) for p in paths] == [0o600, 0o600]

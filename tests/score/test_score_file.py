@@ -128,14 +128,19 @@ def test_training_twice_gives_the_same_trees(tmp_path):
     history = COPYBOOKS / "customer_history.cpy"
     layout = bridge.load_copybook(history)
     data = tmp_path / "hist.dat"
-    write_records(fake_table(layout, 1500, seed=4), data, layout)
+    import pyarrow as pa
+
+    table = fake_table(layout, 1500, seed=4)
+    label = np.random.default_rng(4).integers(0, 2, 1500)
+    table = table.set_column(table.schema.get_field_index("DEFAULTED-12M"), "DEFAULTED-12M", pa.array(label))
+    write_records(table, data, layout)
     trees = []
     for name in ("a", "b"):
-        rc = main(["train", str(data), "-c", str(history), "--label", "DELINQ-COUNT", "--features",
+        rc = main(["train", str(data), "-c", str(history), "--label", "DEFAULTED-12M", "--features",
                    "BALANCE,TXN-COUNT", "-o", str(tmp_path / name), "--rounds", "5", "--seed", "9"])
-        assert rc != 0 or True  # DELINQ-COUNT is not 0/1: refused or trained; either way deterministic
-        model = tmp_path / name / "model.txt"
-        trees.append(model.read_text().split("parameters:")[0] if model.exists() else None)
+        assert rc == 0
+        trees.append((tmp_path / name / "model.txt").read_text().split("parameters:")[0])
+    assert trees[0].count("\nTree=") == 5
     assert trees[0] == trees[1]
 
 

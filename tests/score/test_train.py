@@ -79,3 +79,12 @@ def test_a_categorical_that_is_not_a_feature_is_refused():
 def test_a_text_feature_not_declared_categorical_is_refused_by_name():
     with pytest.raises(ModelCardError, match="feature RISK-SEG holds text"):
         train_model(customer_frame(50), label="DEFAULT", features=FEATURES, seed=1)
+
+
+def test_the_saved_model_folder_and_its_files_are_private_to_their_owner(trained, tmp_path):
+    import stat
+
+    folder = trained.save(tmp_path / "new" / "model")
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert {p.name: stat.S_IMODE(p.stat().st_mode) for p in folder.iterdir()} == {
+        "model.txt": 0o600, "card.toml": 0o600, "metrics.json": 0o600}
