@@ -31,6 +31,7 @@ from numba import njit
 
 from bridge.codec.numeric import (
     Numbers,
+    check_digits,
     digits_of,
     encode_rows,
     for_field,
@@ -44,6 +45,9 @@ from bridge.errors import LayoutError
 from bridge.layout.model import Field
 
 __all__ = ["EditMask", "decode", "edit_mask", "encode", "encode_into", "length"]
+
+#: The most digit positions an edited picture may have: the decode kernel reads into int64.
+MAX_EDITED_DIGITS = 18
 
 # position codes of a compiled mask
 DIG9, ZSUP, STAR, FLOAT, FLOAT_LEAD, INSERT, POINT, SIGN_PLUS, SIGN_MINUS, CRDB, CURRENCY = range(11)
@@ -266,6 +270,7 @@ def _decode_kernel(matrix, offset, width, chars, skip_zero, explicit_point, scal
 
 def decode(matrix: np.ndarray, offset: int, field: Field, options: CodecOptions) -> Numbers:
     """The numeric-edited field at ``offset`` of every record, read leniently (see the module)."""
+    check_digits(field)
     mask = _mask_of(field)
     cs = charset(options.codepage_for(field.path))
     width = field.length

@@ -39,7 +39,9 @@ def read_values(path: str, fmt: str, layout: Layout, *, record: str | None = Non
         import pyarrow.csv as pacsv
 
         table = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
-            column_types={f.name: f.type for f in schema}, strings_can_be_null=False))
+            # Arrow's CSV reader has no decimal256: those columns stay text, which the codec parses exactly
+            column_types={f.name: pa.string() if pa.types.is_decimal256(f.type) else f.type for f in schema},
+            strings_can_be_null=False))
         return _conform(table, schema)
     names = column_names(layout)
     rows: dict[str, list] = {f.name: [] for f in schema}
@@ -170,6 +172,8 @@ def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
     for f in schema:
         if f.name in table.column_names:
             col = table.column(f.name)
+            if pa.types.is_decimal256(f.type) and pa.types.is_string(col.type):
+                f = pa.field(f.name, pa.string())   # exact text for the codec (see read_values)
             columns.append(col.cast(f.type) if col.type != f.type else col)
             fields.append(f)
     unknown = [c for c in table.column_names if c not in schema.names]
