@@ -906,7 +906,8 @@ def refuse_overflow(numbers: Numbers, field: Field, bad: np.ndarray, rows: np.nd
     """Raise `EncodeError` for the first row in ``bad``."""
     i = int(np.flatnonzero(bad)[0])
     shown = _format_value(numbers, i)
-    _raise_encode(f"value {shown} {why}; pass truncate=True to keep the low-order digits as COBOL's MOVE does",
+    _raise_encode(f"value {shown} {why}; --on-overflow truncate (on_overflow='truncate') keeps the low-order "
+                  "digits as COBOL's MOVE does",
                   i, field, shown, rows)
 
 

@@ -41,7 +41,7 @@ class RecordEncoder:
     """Writes values of one record type into record bytes."""
 
     def __init__(self, layout: Layout, options: ReaderOptions, *, record: str | None = None,
-                 truncate: bool = False, rounding: str | None = None) -> None:
+                 truncate: bool = False, rounding: str | None = None, on_overflow: str = "error") -> None:
         self.layout = layout
         self.options = options
         self.codec = options.codec
@@ -49,7 +49,8 @@ class RecordEncoder:
         self.names = column_names(layout)
         self.plan = plan_columns(self.record, self.names)
         self._areas = _redefines_areas(self.record)
-        self.truncate = truncate
+        self.truncate = truncate          # strings only
+        self.on_overflow = on_overflow    # numbers: "error", or "truncate" as COBOL's MOVE
         self.rounding = rounding
         self._plans: dict[tuple, ColumnPlan] = {(): self.plan}
         from bridge.codec.codepage import codepage
@@ -150,7 +151,8 @@ class RecordEncoder:
             try:
                 encode_column_into(matrix, col.offset, col.field, values, self.codec,
                                    mask=None if mask.all() else mask,
-                                   rounding=self.rounding, truncate=self.truncate)
+                                   rounding=self.rounding, truncate=self.truncate,
+                                   on_overflow=self.on_overflow)
             except EncodeError as exc:
                 raise _with_row(exc, col, rows) from None
         # 3. other views given together with the first must agree with what was written
@@ -222,7 +224,8 @@ class RecordEncoder:
                 # every row: the codecs write the whole column at once instead of gathering rows
                 encode_column_into(out, col.offset, field, values, self.codec,
                                    mask=None if mask.all() else mask,
-                                   rounding=self.rounding, truncate=self.truncate)
+                                   rounding=self.rounding, truncate=self.truncate,
+                                   on_overflow=self.on_overflow)
             except EncodeError as exc:
                 raise _with_row(exc, col, np.arange(n)) from None
         return out
