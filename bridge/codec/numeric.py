@@ -781,6 +781,9 @@ def _from_objects(items: list, field: Field, precision: int, rounding: Rounding,
             _raise_encode(f"{item!r} is not a number", i, field, item, rows)
         if not d.is_finite():
             _raise_encode(f"{item!r} is not a finite number", i, field, item, rows)
+        if d and d.adjusted() + scale >= MAX_DIGITS:
+            # refused before int() would build the digits of 1E+99999999
+            _raise_encode(f"value {item} needs more than {MAX_DIGITS} digits", i, field, str(item), rows)
         ints.append(_scaled_int(d, Decimal(item) if isinstance(item, float) else d, scale, rounding, i, field, rows))
     return _numbers_from_ints(ints, invalid, field, precision, rows)
 

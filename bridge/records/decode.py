@@ -116,8 +116,45 @@ class RecordDecoder:
                               field=selector.name)
         mapping: dict[str, _TypeSelection] = {}
         for value, target in self.options.segment_map.items():
-            mapping[value] = self._selection_for(target)
+            mapping[self._selector_key(selector, value)] = self._selection_for(target)
         return selector, mapping
+
+    def _selector_key(self, selector: Field, value: str) -> str:
+        """A segment map value as the selector's values are compared: trimmed text, or for a
+        numeric selector the number written as Arrow writes the decoded column (``01`` is ``1``)."""
+        if is_string(selector):
+            return value.strip(_SELECTOR_PAD)
+        from decimal import Decimal, InvalidOperation
+
+        try:
+            number = Decimal(value.strip())
+            typ = arrow_type(selector)
+            return pc.cast(pa.array([number]).cast(typ), pa.string())[0].as_py()
+        except (InvalidOperation, pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            raise LayoutError(f"--segment-map value {value!r} is not a number that segment field {selector.name} "
+                              f"(PIC {selector.picture}) can hold", field=selector.name) from None
+
+    def _selector_values(self, batch, selector: Field) -> np.ndarray:
+        """Each record's selector value as text; a record too short to hold the field gives ''."""
+        matrix = batch.matrix
+        n, width = matrix.shape
+        start, size = selector.offset, selector.length
+        avail = np.clip(np.asarray(batch.lengths, dtype=np.int64) - start, 0, size)
+        if start + size <= width:
+            sub, offset = matrix, start
+        else:  # every record is shorter than the field's end: read what there is
+            sub = np.zeros((n, size), dtype=np.uint8)
+            have = max(0, width - start)
+            sub[:, :have] = matrix[:, start:start + have]
+            offset = 0
+        if is_string(selector):
+            col = decode_column(sub, offset, selector, self.codec, avail=avail)
+            text = pc.utf8_trim(col.array, _SELECTOR_PAD)
+        else:
+            col = decode_column(sub, offset, selector, self.codec)
+            valid = pa.array(~col.invalid & (avail == size))
+            text = pc.if_else(valid, pc.cast(col.array, pa.string()), pa.scalar("", pa.string()))
+        return np.asarray(text.fill_null("").to_numpy(zero_copy_only=False), dtype=object)
 
     def _selection_for(self, target: str) -> _TypeSelection:
         name = target.strip().upper()
@@ -172,13 +209,12 @@ class RecordDecoder:
         if self._segment is None:
             return [(every, None)]
         selector, mapping = self._segment
-        col = decode_column(batch.matrix, selector.offset, selector, self.codec)
         # padding is spaces or low-values (x'00'): 'C' + four low-values selects as 'C' does
-        values = pc.utf8_trim(col.array, _SELECTOR_PAD).to_numpy(zero_copy_only=False)
+        values = self._selector_values(batch, selector)
         groups: list[tuple[list[_TypeSelection], np.ndarray | None]] = []
         matched = np.zeros(len(values), dtype=bool)
         for value, sel in mapping.items():
-            rows = np.flatnonzero(values == value.strip(_SELECTOR_PAD))
+            rows = np.flatnonzero(values == value)
             matched[rows] = True
             if rows.size:
                 groups.append(([sel], rows))

@@ -111,6 +111,10 @@ def _integer(value: Any, lineno: int, name: str) -> Any:
         d = Decimal(value.strip()) if isinstance(value, str) else Decimal(value)
     except (ArithmeticError, ValueError, TypeError):
         raise EncodeError(f"line {lineno}: {value!r} is not a whole number", row=lineno - 1, field=name) from None
+    if not d.is_finite():  # Infinity/NaN (JSON's extensions): no field holds them
+        raise EncodeError(f"line {lineno}: {value} is not a number", row=lineno - 1, field=name)
+    if d.adjusted() >= 80:  # int() of 1E+99999999 would build a 100-million-digit integer
+        raise EncodeError(f"line {lineno}: {value} has more digits than any field holds", row=lineno - 1, field=name)
     if d != d.to_integral_value():
         raise EncodeError(f"line {lineno}: {value} is not a whole number", row=lineno - 1, field=name)
     return int(d)

@@ -158,3 +158,15 @@ def test_patch_errors_name_the_row_of_the_file_not_of_the_batch():
 
     with pytest.raises(EncodeError, match="row 44, field KIND"):
         patch_records(data, io.BytesIO(), VIEWS, update, batch_records=7)
+
+
+@pytest.mark.parametrize("text,why", [("Infinity", "inf is not a number"), ("-Infinity", "-inf is not a number"),
+                                      ('"inf"', "inf is not a number"),
+                                      ('"1e99999999"', "has more digits than any field holds")])
+def test_json_lines_infinity_or_a_huge_exponent_for_an_integer_field_is_refused_by_line_issue_8(tmp_path, text, why):
+    from bridge.records.sources import read_values
+
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"BIG": 1}\n{"BIG": %s}\n' % text)
+    with pytest.raises(EncodeError, match=f"field BIG: line 2: .*{why}"):
+        read_values(str(src), "jsonl", NUMBERS)
