@@ -338,3 +338,14 @@ def test_patching_a_text_file_can_fill_a_field_the_transfer_trimmed():
     patch_records(b"ABC\nXYZNOTE1\n", out, layout, lambda b: pa.table({"NOTE": ["SCORE", None]}),
                   recfm="TEXT", codepage="latin-1")
     assert out.getvalue() == b"ABCSCORE\nXYZNOTE1\n"
+
+
+def test_a_record_with_more_columns_than_the_bridge_decodes_is_refused_before_reading_issue_8() -> None:
+    layout = _copybook("""
+01 REC.
+   05 T OCCURS 99999999 TIMES.
+      10 A PIC X.
+      10 B PIC 9(3).
+""")
+    with pytest.raises(LayoutError, match=r"record REC has 199,999,998 columns .* at most 100,000 columns"):
+        open_reader(b"A", layout, **ASCII)
