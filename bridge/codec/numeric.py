@@ -49,7 +49,9 @@ NumberKind = Literal["int", "decimal", "float"]
 
 MAX_PRECISION = 38         # decimal128: the widest precision of the (n, 2) representation
 MAX_DIGITS = 76            # decimal256: the widest number any codec decodes
-_CTX = Context(prec=200)   # wide enough that no 76-digit value is ever rounded by Decimal arithmetic
+# wide enough that no 76-digit value is ever rounded by Decimal arithmetic, and exponents so wide
+# that 1E-99999999 stays itself (the default Emin would flush it to 0: a wrong number in silence)
+_CTX = Context(prec=200, Emin=-(10**17), Emax=10**17)
 
 
 def limbs_for(precision: int) -> int:
@@ -706,9 +708,13 @@ def from_values(values: Any, field: Field, *, rounding: Rounding = None,
         else np.zeros(n, np.bool_)
     t = arr.type
     if field.kind is Kind.FLOAT:
-        if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_decimal(t):
-            arr = arr.cast(pa.float64())
-        vals = np.asarray(arr.cast(pa.float64()).fill_null(0).to_numpy(zero_copy_only=False), np.float64)
+        if pa.types.is_string(t) or pa.types.is_large_string(t):
+            return _floats_from_text(arr.to_pylist(), field, rows)
+        try:
+            vals = np.asarray(arr.cast(pa.float64()).fill_null(0).to_numpy(zero_copy_only=False), np.float64)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+            raise EncodeError(f"cannot write Arrow type {t} into a floating-point field",
+                              field=field.qualified_name, picture=field.picture) from None
         return Numbers(vals, invalid, 24 if field.length == 4 else 53, 0, "float")
     scale = field.scale
     precision = _field_precision(field)
@@ -741,6 +747,22 @@ def from_values(values: Any, field: Field, *, rounding: Rounding = None,
                           field=field.qualified_name, picture=field.picture)
     out = rescale(base, scale, rounding=rounding, field=field, rows=rows)
     return Numbers(_fit(out.values, precision), invalid, precision, scale, kind_for(scale))
+
+
+def _floats_from_text(items: list, field: Field, rows: np.ndarray | None) -> Numbers:
+    # CSV/JSONL text for COMP-1/COMP-2: parsed one by one so a bad one is named, not a traceback
+    n = len(items)
+    vals = np.zeros(n, np.float64)
+    invalid = np.zeros(n, np.bool_)
+    for i, item in enumerate(items):
+        if item is None or not item.strip():
+            invalid[i] = True
+            continue
+        try:
+            vals[i] = float(Decimal(item.strip()))
+        except (InvalidOperation, OverflowError):
+            _raise_encode(f"{item!r} is not a number", i, field, item, rows)
+    return Numbers(vals, invalid, 24 if field.length == 4 else 53, 0, "float")
 
 
 def _as_arrow(values: Any) -> pa.Array:

@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from bridge.codec.column import decode_column, encode_column_into, is_string
+from bridge.codec.numeric import from_values
 from bridge.errors import EncodeError, LayoutError
 from bridge.layout.model import Kind, Layout, Record
 from bridge.records.options import ReaderOptions
@@ -104,9 +105,21 @@ class RecordEncoder:
             if name not in table.column_names:
                 raise EncodeError(f"the OCCURS DEPENDING ON count {name} is missing", field=name)
             arr = table.column(name).combine_chunks()
-            if pa.types.is_decimal(arr.type):
-                arr = pc.cast(arr, pa.int64())
-            counts[path] = np.asarray(arr.fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64)
+            obj = next(f for f in self.record.fields if f.path == path)
+            # parsed as the count item's own values (a string, a float, a 40-digit number: refused by name)
+            numbers = from_values(arr, obj.with_changes(scale=0))
+            if numbers.values.ndim != 1:
+                raise EncodeError(f"the OCCURS DEPENDING ON count {name} has too many digits", field=name)
+            values = np.where(numbers.invalid, 0, numbers.values)  # null: no occurrences
+            dims = [d for f in self.record.fields for d in f.dims if d.depending_path == path]
+            low = min((d.min for d in dims), default=0)
+            high = max((d.max for d in dims), default=0)
+            outside = (values < low) | (values > high)
+            if outside.any():
+                row = int(np.flatnonzero(outside)[0])
+                raise EncodeError(f"OCCURS DEPENDING ON count {int(values[row])} is outside {low} TO {high}",
+                                  row=row, field=name, picture=obj.picture)
+            counts[path] = values.astype(np.int64)
         return counts
 
     def _write_fresh(self, matrix: np.ndarray, plan: ColumnPlan, table: pa.Table, rows: np.ndarray,

@@ -7,7 +7,7 @@ numbers through `decimal.Decimal`, CSV text straight to decimal128).
 from __future__ import annotations
 
 import json
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Context, ROUND_HALF_UP, Decimal
 from typing import Any
 
 import pyarrow as pa
@@ -17,6 +17,8 @@ from bridge.layout.model import Field, Layout, Record
 from bridge.records.decode import RecordDecoder
 from bridge.records.options import ReaderOptions
 from bridge.records.plan import column_names
+
+_WIDE = Context(prec=200)
 
 __all__ = ["flatten_object", "read_values"]
 
@@ -90,7 +92,7 @@ def _column_array(values: list, column: pa.Field, lines: list[int], rounding: st
                 if rounding != "half-up":
                     raise EncodeError(f"line {lineno}: {value} has more than the {typ.scale} decimal places of the "
                                       "PICTURE; use --round to round half-up", row=lineno - 1, field=column.name)
-                d = d.quantize(places, rounding=ROUND_HALF_UP)
+                d = d.quantize(places, rounding=ROUND_HALF_UP, context=_WIDE)  # 76 digits, never trapped
             converted.append(d)
         values = converted
     elif pa.types.is_integer(typ):
