@@ -22,6 +22,7 @@ Decisions:
 from __future__ import annotations
 
 import codecs
+import re
 import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -32,7 +33,7 @@ import ebcdic  # noqa: F401  - registers cp1047, cp1141-cp1149, cp277 ... with P
 
 from bridge.errors import BridgeError
 
-__all__ = ["CodePage", "KNOWN_CODEPAGES", "REPLACEMENT", "codepage"]
+__all__ = ["CodePage", "KNOWN_CODEPAGES", "REPLACEMENT", "canonical_name", "codepage"]
 
 #: Code pages known to work (EBCDIC pages of the stdlib and the ebcdic package, and the usual
 #: ASCII-based ones); any other single-byte Python codec name is accepted too.
@@ -94,9 +95,32 @@ class CodePage:
         return ch in self.encode_map
 
 
+# IBM-037, IBM037, CP037, CCSID 37, EBCDIC-037, 037, 37: the spellings users type for one page
+_IBM_SPELLING = re.compile(r"^(?:ibm|cp|ccsid|ebcdic|ebcdic-cp)?[-_ ]?0*(\d{2,5})$")
+
+
+def canonical_name(name: str) -> str:
+    """The Python codec name of a code page as users spell it: ``IBM-1047``, ``CCSID 37``,
+    ``1140`` -> ``cp1047``, ``cp037``, ``cp1140``; other names lower-cased (``latin-1``)."""
+    text = name.strip().lower()
+    m = _IBM_SPELLING.match(text)
+    if m is None:
+        return text
+    return f"cp{int(m.group(1)):03d}"
+
+
 def codepage(name: str) -> CodePage:
-    """The `CodePage` of a single-byte codec name (cached); `BridgeError` for unknown or multi-byte ones."""
-    return _codepage(name.strip().lower())
+    """The `CodePage` of a single-byte codec name (cached); `BridgeError` for unknown or multi-byte ones.
+
+    IBM's spellings name the same page: ``IBM-037``, ``IBM037``, ``CP037``, ``CCSID 37``,
+    ``037`` and ``37`` are all cp037 (see `canonical_name`).
+    """
+    try:
+        return _codepage(canonical_name(name))
+    except BridgeError as exc:
+        if canonical_name(name) == name.strip().lower():
+            raise
+        raise BridgeError(f"{exc} (from {name!r})") from None
 
 
 @lru_cache(maxsize=None)
@@ -105,8 +129,8 @@ def _codepage(name: str) -> CodePage:
         info = codecs.lookup(name)
     except LookupError:
         raise BridgeError(
-            f"unknown code page {name!r}; use one of {', '.join(KNOWN_CODEPAGES)} "
-            f"or another single-byte Python codec name (--codepage)") from None
+            f"unknown code page {name!r}; use one of {', '.join(KNOWN_CODEPAGES)} (IBM's spellings "
+            f"such as IBM-037 or 1140 too) or another single-byte Python codec name (--codepage)") from None
     table = _decoding_table(info)
     if table is None:
         raise BridgeError(

@@ -27,7 +27,8 @@ class CodecOptions:
 
     * ``codepage``: any single-byte EBCDIC code page of Python or the ``ebcdic`` package
       (cp037, cp273, cp1047, cp1140-cp1149, ...), or ``ascii``/``latin-1``/any Python codec
-      for files written on distributed systems. Default cp037.
+      for files written on distributed systems. IBM's spellings name the same pages
+      (``IBM-037``, ``IBM037``, ``CCSID 1140``, ``1047``). Default cp037.
     * ``dialect``: the compiler the file came from; decides COMP-5 byte order and the sign
       convention written into ASCII zoned numbers. Default ibm.
     * ``float_format``: COMP-1/COMP-2 as IBM hexadecimal floating point (default) or IEEE 754.
@@ -47,6 +48,13 @@ class CodecOptions:
     field_codepages: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        from bridge.codec.codepage import canonical_name
+
+        # IBM-037, CCSID 1140, 1047 ...: one spelling per page for every codec below
+        object.__setattr__(self, "codepage", canonical_name(self.codepage))
+        if self.field_codepages:
+            object.__setattr__(self, "field_codepages",
+                               {k: canonical_name(v) for k, v in self.field_codepages.items()})
         if not isinstance(self.dialect, Dialect):
             object.__setattr__(self, "dialect", Dialect(str(self.dialect).lower()))
         _check("trim", self.trim, _TRIMS)
