@@ -33,6 +33,7 @@ class ReadSummary:
     records: int = 0
     invalid: dict[str, int] = dc_field(default_factory=dict)
     unmapped: dict[str, int] = dc_field(default_factory=dict)   # segment selector values not in the map
+    hint: str | None = None     # many invalid values and bytes of the other code page family: which
 
     @property
     def invalid_total(self) -> int:
@@ -72,6 +73,7 @@ class Reader:
             self.summary.records = self.decoder.records_read
             self.summary.invalid = dict(self.decoder.invalid)
             self.summary.unmapped = dict(self.decoder.unmapped)
+            self.summary.hint = self.decoder.codepage_hint()
             yield decoded
 
 

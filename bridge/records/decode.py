@@ -71,6 +71,8 @@ class RecordDecoder:
         self.invalid: dict[str, int] = {}
         self.unmapped: dict[str, int] = {}          # selector values not in the segment map
         self.records_read = 0
+        self.numeric_values = 0                     # numeric cells decoded, for the invalid rate
+        self._text_sample: np.ndarray | None = None
 
     # -- schema ------------------------------------------------------------------------------
     def _base_plan(self, index: int) -> ColumnPlan:
@@ -178,6 +180,9 @@ class RecordDecoder:
         self.records_read += n
         if n == 0:
             return DecodedBatch(self._schema.empty_table(), batch)
+        if self._text_sample is None:
+            self._text_sample = self._sample_text(batch)
+        self.numeric_values += n * sum(1 for f in self._schema if not pa.types.is_string(f.type))
         framed = batch
         if self.options.recfm == "TEXT":
             # a text line is its record right-trimmed by the transfer: the padding is the record's spaces
@@ -203,6 +208,33 @@ class RecordDecoder:
             inverse[np.concatenate(order)] = np.arange(n)
             table = table.take(pa.array(inverse))
         return DecodedBatch(table, framed, types, {})
+
+    def _sample_text(self, batch) -> np.ndarray:
+        """Bytes of the first records' text and zoned items (of the first record type), which
+        tell an EBCDIC file from an ASCII one (binary and packed bytes would only blur that)."""
+        from bridge.layout.model import Kind
+
+        rows = batch.matrix[:1000]
+        lengths = np.asarray(batch.lengths[:1000])
+        parts = []
+        for col in self._base_plan(0).columns:
+            if col.field.kind in (Kind.ALPHANUMERIC, Kind.ZONED, Kind.NUMERIC_EDITED) and col.end <= rows.shape[1]:
+                keep = lengths >= col.end
+                parts.append(rows[keep, col.offset:col.end].ravel())
+            if sum(p.size for p in parts) > 65536:
+                break
+        return np.concatenate(parts) if parts else np.empty(0, np.uint8)
+
+    def codepage_hint(self) -> str | None:
+        """When many numeric values were invalid and the text bytes look like the other code page
+        family (EBCDIC read as ASCII or the reverse), one line saying so; else None."""
+        if not self.numeric_values or sum(self.invalid.values()) < 0.2 * self.numeric_values:
+            return None
+        if self._text_sample is None:
+            return None
+        from bridge.codec.codepage import codepage_hint
+
+        return codepage_hint(self._text_sample, self.codec.codepage)
 
     def _group_by_type(self, batch) -> list[tuple[list[_TypeSelection], np.ndarray | None]]:
         every = [_TypeSelection(i, None) for i in range(len(self.records))]

@@ -143,3 +143,35 @@ def test_a_file_decodes_the_same_under_every_spelling_of_its_code_page():
     matrix = np.array([[0xF1, 0xF2, 0xD3]], np.uint8)
     for spelling in ("cp1047", "IBM-1047", "1047"):
         assert zoned.decode(matrix, 0, f, CodecOptions(codepage=spelling)).values.tolist() == [-123]
+
+
+def test_byte_statistics_tell_ebcdic_text_from_ascii_text():
+    from bridge.codec.codepage import text_family
+
+    assert text_family("JOHN SMITH 00012345".encode("cp037"))[0] == "ebcdic"
+    assert text_family(b"JOHN SMITH 00012345")[0] == "ascii"
+    assert text_family(bytes(range(256)))[0] is None
+    assert text_family(b"")[0] is None
+
+
+def test_ebcdic_bytes_read_as_ascii_get_a_hint_naming_an_ebcdic_page_issue_9():
+    from bridge.codec.codepage import codepage_hint
+
+    hint = codepage_hint("ANNA JONES 0000123".encode("cp037"), "latin-1")
+    assert hint.startswith("the text and zoned bytes look like EBCDIC (100% are EBCDIC")
+    assert "not latin-1: try --codepage cp037" in hint
+
+
+def test_ascii_bytes_read_as_ebcdic_get_a_hint_naming_an_ascii_page_issue_9():
+    from bridge.codec.codepage import codepage_hint
+
+    hint = codepage_hint(b"ANNA JONES 0000123", "cp037")
+    assert "look like ASCII (100% are ASCII spaces, digits or letters, 0% EBCDIC ones), not cp037" in hint
+    assert hint.endswith("try --codepage latin-1")
+
+
+def test_bytes_of_the_declared_family_get_no_hint():
+    from bridge.codec.codepage import codepage_hint
+
+    assert codepage_hint("ANNA 0000123".encode("cp037"), "cp1140") is None
+    assert codepage_hint(b"ANNA 0000123", "ascii") is None

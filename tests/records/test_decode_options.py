@@ -349,3 +349,20 @@ def test_a_record_with_more_columns_than_the_bridge_decodes_is_refused_before_re
 """)
     with pytest.raises(LayoutError, match=r"record REC has 199,999,998 columns .* at most 100,000 columns"):
         open_reader(b"A", layout, **ASCII)
+
+
+def test_a_file_read_with_the_wrong_code_page_family_gets_a_hint_in_the_summary_issue_9() -> None:
+    layout = _copybook("""
+01 REC.
+   05 NAME PIC X(10).
+   05 QTY  PIC 9(5).
+   05 AMT  PIC S9(5)V99.
+""")
+    ebcdic = ("JOHN SMITH" "00012" "000123").encode("cp037") + b"\xC4"
+    reader = open_reader(ebcdic * 3, layout, codepage="ascii")
+    list(reader)
+    assert reader.summary.invalid == {"QTY": 3, "AMT": 3}
+    assert "look like EBCDIC" in reader.summary.hint and "try --codepage cp037" in reader.summary.hint
+    right = open_reader(ebcdic * 3, layout)
+    list(right)
+    assert right.summary.invalid == {} and right.summary.hint is None
