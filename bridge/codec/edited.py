@@ -6,6 +6,10 @@ number, whatever their alignment: spaces (surrounding, left-justified content, B
 a ``.`` is the decimal point where it stands. Without a ``.`` in the content the digits are the
 integer part when the picture has an explicit point, and the value at the picture's scale when
 its point is implied (``V``). Digits at insertion-zero positions of the picture are skipped.
+A picture with ``S`` but no sign symbol (``S9(3).99``, accepted with a warning) carries its sign
+overpunched on its last digit, as zoned numbers do: ``{ A-I`` positive, ``} J-R`` (and
+GnuCOBOL's ``p``-``y``) negative, whatever the code page (EBCDIC zones C/D read as those
+letters); encode writes a negative value that way and a positive one with a plain digit.
 A field with no digits reads as zero when it is BLANK WHEN ZERO or its picture has no ``9``
 (all-``Z`` and floating pictures print zero as spaces, ``*`` pictures as ``*``); anything else,
 or more digits than the picture, is invalid.
@@ -284,9 +288,50 @@ def decode(matrix: np.ndarray, offset: int, field: Field, options: CodecOptions)
     invalid = np.empty(n, np.bool_)
     zero_when_blank = field.blank_when_zero or not mask.has_nine
     scale = _scale(field, mask)
+    punched = _overpunch_position(field, mask)
+    negative = None
+    if punched >= 0:
+        matrix, offset, negative = _lift_overpunch(matrix, offset, width, punched, cs)
     _decode_kernel(matrix, offset, width, cs.chars, skip_zero, mask.explicit_point, scale,
                    min(digits, 19), zero_when_blank, values, invalid)
+    if negative is not None:
+        values = np.where(negative & ~invalid, -values, values)
     return Numbers(values, invalid, max(1, digits), scale, kind_for(scale))
+
+
+def _overpunch_position(field: Field, mask: EditMask) -> int:
+    """Where a signed picture without a sign symbol (``S9(3).99``, accepted with a warning) carries
+    its sign: overpunched on its last digit, as zoned numbers do; -1 when it has a sign symbol."""
+    if not field.signed:
+        return -1
+    if np.isin(mask.codes, (SIGN_PLUS, SIGN_MINUS, CRDB)).any() or mask.float_symbol in (43, 45):
+        return -1
+    digit_positions = np.flatnonzero(mask.digit_at >= 0)
+    return int(digit_positions[-1]) if digit_positions.size else -1
+
+
+# character (the code page's, through Charset.chars) -> (digit, negative) of an overpunched digit:
+# IBM's { A-I } J-R (what EBCDIC zones C/D read as, and IBM-style ASCII), GnuCOBOL's p-y.
+_PUNCH_DIGIT = np.full(256, -1, np.int8)
+_PUNCH_NEGATIVE = np.zeros(256, np.bool_)
+for _d, (_pos, _neg) in enumerate(zip("{ABCDEFGHI", "}JKLMNOPQR")):
+    _PUNCH_DIGIT[ord(_pos)] = _d
+    _PUNCH_DIGIT[ord(_neg)] = _d
+    _PUNCH_NEGATIVE[ord(_neg)] = True
+    _PUNCH_DIGIT[0x70 + _d] = _d
+    _PUNCH_NEGATIVE[0x70 + _d] = True
+
+
+def _lift_overpunch(matrix: np.ndarray, offset: int, width: int, at: int, cs) -> tuple[np.ndarray, int, np.ndarray]:
+    """(the field's bytes with an overpunched last digit replaced by the plain digit, 0, negative rows)."""
+    field_bytes = np.array(matrix[:, offset:offset + width], dtype=np.uint8, order="C")  # a copy: never the input
+    chars = cs.chars[field_bytes[:, at]]
+    digit = _PUNCH_DIGIT[chars]
+    punched = digit >= 0
+    negative = punched & _PUNCH_NEGATIVE[chars]
+    digit_bytes = cs.bytes_of[np.arange(48, 58)]
+    field_bytes[punched, at] = digit_bytes[digit[punched]]
+    return field_bytes, 0, negative
 
 
 # --------------------------------------------------------------------------------------------
@@ -388,13 +433,18 @@ def encode(numbers: Numbers, field: Field, options: CodecOptions, *, rows: np.nd
     if overflow.any() and not truncate:
         refuse_overflow(numbers, field, overflow, rows, f"has more digits than the picture {mask.text} prints")
     signs = (SIGN_PLUS, SIGN_MINUS, CRDB)
-    if not truncate and not (np.isin(mask.codes, signs).any() or mask.float_symbol in (43, 45)):
+    punched = _overpunch_position(field, mask)
+    if punched < 0 and not truncate and not (np.isin(mask.codes, signs).any() or mask.float_symbol in (43, 45)):
         lost = negative & digits.any(axis=1)
         if lost.any():
             refuse_overflow(numbers, field, lost, rows, f"is negative and the picture {mask.text} prints no sign")
     printed = np.empty((len(numbers), mask.width), np.uint8)
     _edit_kernel(digits, negative, mask.codes, mask.chars, mask.digit_at, mask.float_symbol, mask.has_nine,
                  mask.star, field.blank_when_zero, printed)
+    if punched >= 0:
+        # S without a sign symbol: a negative value's last digit is overpunched (} J-R), as read
+        minus = negative & digits.any(axis=1) & (printed[:, punched] >= 48) & (printed[:, punched] <= 57)
+        printed[minus, punched] = np.frombuffer(b"}JKLMNOPQR", np.uint8)[printed[minus, punched] - 48]
     cs = charset(options.codepage_for(field.path))
     return cs.bytes_of[printed]
 
