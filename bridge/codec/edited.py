@@ -20,7 +20,8 @@ insertion (``$``/``+``/``-`` placed just left of the first printed digit), fixed
 (``+`` prints ``+``/``-``; ``-`` prints space/``-``; ``CR``/``DB`` print when negative), simple
 insertion (``,`` ``B`` ``0`` ``/``), the point, BLANK WHEN ZERO, and an all-suppressing picture
 printing zero as spaces (or ``*`` with the point kept). The currency sign is ``$`` and the point
-is ``.`` (DECIMAL-POINT IS COMMA is not supported). Up to 18 digits.
+is ``.`` (DECIMAL-POINT IS COMMA is not supported). Up to 76 digits (beyond 18, the digits are
+read into a digit matrix and built into 128- or 256-bit values).
 
 Canonical bytes (decode then encode gives them back): what encode writes.
 IBM reference: Enterprise COBOL "Editing rules" (simple, special, fixed, floating insertion; zero suppression).
@@ -35,7 +36,9 @@ from numba import njit
 
 from bridge.codec.numeric import (
     Numbers,
+    _fit,
     check_digits,
+    from_digits,
     digits_of,
     encode_rows,
     for_field,
@@ -50,8 +53,8 @@ from bridge.layout.model import Field
 
 __all__ = ["EditMask", "decode", "edit_mask", "encode", "encode_into", "length"]
 
-#: The most digit positions an edited picture may have: the decode kernel reads into int64.
-MAX_EDITED_DIGITS = 18
+#: The most digit positions an edited picture may have (as for every number: decimal256).
+MAX_EDITED_DIGITS = 76
 
 # position codes of a compiled mask
 DIG9, ZSUP, STAR, FLOAT, FLOAT_LEAD, INSERT, POINT, SIGN_PLUS, SIGN_MINUS, CRDB, CURRENCY = range(11)
@@ -272,6 +275,91 @@ def _decode_kernel(matrix, offset, width, chars, skip_zero, explicit_point, scal
         invalid[i] = bad
 
 
+@njit(cache=True, nogil=True)
+def _decode_digits_kernel(matrix, offset, width, chars, skip_zero, explicit_point, scale, max_digits,
+                          zero_when_blank, out, negative, invalid):
+    # _decode_kernel for more than 18 digits: the value's digits, right-aligned at the field's
+    # scale, go to out (n, max_digits) for from_digits instead of into an int64
+    cap = out.shape[1]
+    buf = np.zeros(width + scale + 2, np.uint8)
+    for i in range(matrix.shape[0]):
+        sig = 0
+        ndig = 0
+        frac = 0
+        point = False
+        neg = False
+        signs = 0
+        bad = False
+        other = False
+        j = 0
+        while j < width:
+            c = chars[matrix[i, offset + j]]
+            if 48 <= c <= 57:
+                if not (skip_zero[j] and c == 48):
+                    d = c - 48
+                    ndig += 1
+                    if point:
+                        frac += 1
+                    if sig > 0 or d != 0:
+                        buf[sig] = d
+                        sig += 1
+            elif c == 32 or c == 44 or c == 42 or c == 36 or c == 47 or c == 163 or c == 165:
+                pass
+            elif c == 46:
+                if point:
+                    bad = True
+                    break
+                point = True
+            elif c == 43 or c == 45:
+                signs += 1
+                other = True
+                if c == 45:
+                    neg = True
+            elif (c == 67 or c == 99) and j + 1 < width and (chars[matrix[i, offset + j + 1]] | 32) == 114:
+                signs += 1
+                other = True
+                neg = True
+                j += 1
+            elif (c == 68 or c == 100) and j + 1 < width and (chars[matrix[i, offset + j + 1]] | 32) == 98:
+                signs += 1
+                other = True
+                neg = True
+                j += 1
+            else:
+                bad = True
+                break
+            j += 1
+        if signs > 1:
+            bad = True
+        if not bad and ndig == 0:
+            bad = other or not zero_when_blank
+            sig = 0
+            neg = False
+        if not bad and sig > 0:
+            have = frac if point else (0 if explicit_point else scale)
+            if have > scale:
+                drop = have - scale
+                for t in range(drop):
+                    if t < sig and buf[sig - 1 - t] != 0:
+                        bad = True
+                sig = sig - drop if sig > drop else 0
+            elif have < scale:
+                for t in range(scale - have):
+                    buf[sig + t] = 0
+                sig += scale - have
+            if sig > max_digits:
+                bad = True
+        for k in range(cap):
+            out[i, k] = 0
+        if bad:
+            neg = False
+        else:
+            for k in range(sig):
+                out[i, cap - sig + k] = buf[k]
+        negative[i] = neg
+        invalid[i] = bad
+
+
 def decode(matrix: np.ndarray, offset: int, field: Field, options: CodecOptions) -> Numbers:
     """The numeric-edited field at ``offset`` of every record, read leniently (see the module)."""
     check_digits(field)
@@ -292,10 +380,20 @@ def decode(matrix: np.ndarray, offset: int, field: Field, options: CodecOptions)
     negative = None
     if punched >= 0:
         matrix, offset, negative = _lift_overpunch(matrix, offset, width, punched, cs)
+    if digits > 18:
+        out = np.empty((n, digits), np.uint8)
+        minus = np.empty(n, np.bool_)
+        _decode_digits_kernel(matrix, offset, width, cs.chars, skip_zero, mask.explicit_point, scale,
+                              digits, zero_when_blank, out, minus, invalid)
+        if negative is not None:
+            minus |= negative & ~invalid
+        wide = from_digits(out, minus & out.any(axis=1))
+        return Numbers(_fit(wide, digits), invalid, digits, scale, kind_for(scale))
     _decode_kernel(matrix, offset, width, cs.chars, skip_zero, mask.explicit_point, scale,
                    min(digits, 19), zero_when_blank, values, invalid)
     if negative is not None:
-        values = np.where(negative & ~invalid, -values, values)
+        # the overpunch makes the value negative (a '-' as well leaves it negative)
+        values = np.where(negative & ~invalid & (values > 0), -values, values)
     return Numbers(values, invalid, max(1, digits), scale, kind_for(scale))
 
 
@@ -423,6 +521,7 @@ def encode(numbers: Numbers, field: Field, options: CodecOptions, *, rows: np.nd
         value for a picture without a sign (both allowed with ``truncate``, which prints what
         COBOL would: the low-order digits, unsigned), or more decimal places than it prints.
     """
+    check_digits(field)
     mask = _mask_of(field)
     if mask.width != field.length:
         raise LayoutError(f"{field.qualified_name}: edit mask {mask.text!r} prints {mask.width} characters "

@@ -164,3 +164,34 @@ def test_any_value_within_the_picture_matches_the_oracle_both_ways(digits, kind,
 
 def test_max_digits_is_76():
     assert MAX_DIGITS == 76
+
+
+def edited_field(mask: str, scale: int) -> Field:
+    return Field(name="AMT", path=("REC", "AMT"), level=5, offset=0, length=len(mask), kind=Kind.NUMERIC_EDITED,
+                 picture=mask, edit_mask=mask, digits=sum(c in "9Z" for c in mask), scale=scale, signed=True,
+                 display_length=len(mask))
+
+
+@pytest.mark.parametrize("digits", [18, 19, 38, 39, 76])
+def test_numeric_edited_values_at_every_limb_boundary_read_as_printed(digits):
+    from bridge.codec import edited
+
+    field = edited_field("-" + "Z" * (digits - 3) + "9.99", 2)
+    values = [10**digits - 1, -(10**digits - 1), int("1" * digits), -1, 0]
+    printed = []
+    for v in values:   # the oracle: COBOL's editing of the value, written out by hand
+        text = f"{abs(v) // 100}.{abs(v) % 100:02d}"
+        printed.append(("-" if v < 0 else " ") + text.rjust(digits + 1))
+    data = rows(*(p.encode("cp037") for p in printed))
+    got = edited.decode(data, 0, field, EBCDIC)
+    assert [to_python(got, i) for i in range(len(values))] == [Decimal(f"{v}E-2") for v in values]
+    assert [bytes(r).decode("cp037") for r in edited.encode(from_values([f"{v}E-2" for v in values], field),
+                                                          field, EBCDIC)] == printed
+
+
+def test_a_numeric_edited_picture_of_77_digits_is_refused():
+    from bridge.codec import edited
+
+    field = edited_field("-" + "9" * 77, 0)
+    with pytest.raises(LayoutError, match="77 digits is beyond the 76 digits"):
+        edited.decode(rows(b"\x40" * 78), 0, field, EBCDIC)
