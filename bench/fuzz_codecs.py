@@ -32,6 +32,8 @@ from tests.codec.fuzz_cases import decode_case, encode_case, layout  # noqa: E40
 
 FRAMINGS = [dict(recfm="F"), dict(recfm="FB", lrecl=40), dict(recfm="V"), dict(recfm="VB"), dict(recfm="TEXT"),
             dict(recfm="V", record="WITH-TABLE"), dict(recfm="F", record="WITH-TABLE"),
+            dict(recfm="F", segment_field="NAME", segment_map={"A": "EVERY-CODEC", "B": "WITH-TABLE"}),
+            dict(recfm="V", segment_field="QTY", segment_map={"1": "EVERY-CODEC", "002": "WITH-TABLE"}),
             dict(recfm="F", codepage="latin-1", dialect="gnucobol"), dict(recfm="F", on_invalid="error")]
 SPECIAL = [0x00, 0x40, 0xFF, 0x0C, 0x0D, 0x0F, 0xF0, 0xF9, 0xC1, 0xD9, 0x4E, 0x60, 0x80, 0x7F, 0x10, 0x1C]
 NUMBERS = [math.inf, -math.inf, math.nan, 2**63, -(2**63) - 1, 10**76, -(10**77), 2147483648, -1, 0, 0.1, -0.0,

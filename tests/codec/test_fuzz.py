@@ -17,7 +17,9 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from tests.codec.fuzz_cases import decode_case, encode_case, layout
 
 FRAMINGS = [dict(recfm="F"), dict(recfm="FB", lrecl=40), dict(recfm="V"), dict(recfm="VB"),
-            dict(recfm="TEXT"), dict(recfm="V", record="WITH-TABLE"), dict(recfm="F", record="WITH-TABLE")]
+            dict(recfm="TEXT"), dict(recfm="V", record="WITH-TABLE"), dict(recfm="F", record="WITH-TABLE"),
+            dict(recfm="F", segment_field="NAME", segment_map={"A": "EVERY-CODEC", "B": "WITH-TABLE"}),
+            dict(recfm="V", segment_field="QTY", segment_map={"1": "EVERY-CODEC", "002": "WITH-TABLE"})]
 PAGES = [dict(), dict(codepage="cp1140"), dict(codepage="latin-1", dialect="gnucobol")]
 SPECIAL = st.sampled_from([0x00, 0x40, 0xFF, 0x0C, 0x0D, 0x0F, 0xF0, 0xF9, 0xC1, 0xD9, 0x4E, 0x60, 0x80, 0x7F])
 
