@@ -22,7 +22,6 @@ Decisions:
 from __future__ import annotations
 
 import codecs
-import re
 import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -31,6 +30,7 @@ import numpy as np
 
 import ebcdic  # noqa: F401  - registers cp1047, cp1141-cp1149, cp277 ... with Python's codecs
 
+from bridge.codec.options import canonical_name
 from bridge.errors import BridgeError
 
 __all__ = ["CodePage", "KNOWN_CODEPAGES", "REPLACEMENT", "canonical_name", "codepage", "codepage_hint",
@@ -95,19 +95,6 @@ class CodePage:
     def can_encode(self, ch: str) -> bool:
         return ch in self.encode_map
 
-
-# IBM-037, IBM037, CP037, CCSID 37, EBCDIC-037, 037, 37: the spellings users type for one page
-_IBM_SPELLING = re.compile(r"^(?:ibm|cp|ccsid|ebcdic|ebcdic-cp)?[-_ ]?0*(\d{2,5})$")
-
-
-def canonical_name(name: str) -> str:
-    """The Python codec name of a code page as users spell it: ``IBM-1047``, ``CCSID 37``,
-    ``1140`` -> ``cp1047``, ``cp037``, ``cp1140``; other names lower-cased (``latin-1``)."""
-    text = name.strip().lower()
-    m = _IBM_SPELLING.match(text)
-    if m is None:
-        return text
-    return f"cp{int(m.group(1)):03d}"
 
 
 def codepage(name: str) -> CodePage:

@@ -5,12 +5,13 @@ framer (`bridge.frame.FrameOptions`); these are the codec's only.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal, Mapping
 
 from bridge.layout.model import Dialect
 
-__all__ = ["CodecOptions", "FloatFormat", "OnInvalid", "Trim"]
+__all__ = ["CodecOptions", "FloatFormat", "OnInvalid", "Trim", "canonical_name"]
 
 Trim = Literal["none", "right", "left", "both"]
 OnInvalid = Literal["null", "error"]
@@ -48,8 +49,6 @@ class CodecOptions:
     field_codepages: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        from bridge.codec.codepage import canonical_name
-
         # IBM-037, CCSID 1140, 1047 ...: one spelling per page for every codec below
         object.__setattr__(self, "codepage", canonical_name(self.codepage))
         if self.field_codepages:
@@ -79,6 +78,23 @@ class CodecOptions:
                 if k == dotted or k == path[-1] or dotted.endswith("." + k):
                     return cp
         return self.codepage
+
+
+# IBM-037, IBM037, CP037, CCSID 37, EBCDIC-037, 037, 37: the spellings users type for one page
+_IBM_SPELLING = re.compile(r"^(?:ibm|cp|ccsid|ebcdic|ebcdic-cp)?[-_ ]?0*(\d{2,5})$")
+
+
+def canonical_name(name: str) -> str:
+    """The Python codec name of a code page as users spell it: ``IBM-1047``, ``CCSID 37``,
+    ``1140`` -> ``cp1047``, ``cp037``, ``cp1140``; other names lower-cased (``latin-1``).
+
+    Kept here, free of numpy and the code page tables, so that building options stays cheap.
+    """
+    text = name.strip().lower()
+    m = _IBM_SPELLING.match(text)
+    if m is None:
+        return text
+    return f"cp{int(m.group(1)):03d}"
 
 
 def _check(name: str, value: str, allowed: tuple[str, ...]) -> None:
