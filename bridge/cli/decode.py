@@ -56,6 +56,8 @@ def _print_summary(summary) -> None:
     click.echo(line, err=True)
     for name, count in sorted(summary.invalid.items()):
         click.echo(f"  {name}: {count}", err=True)
+    if getattr(summary, "hint", None):
+        click.echo(f"bridge: hint: {summary.hint}", err=True)
     if summary.unmapped:
         values = ", ".join(f"{v!r} ({c})" for v, c in sorted(summary.unmapped.items())[:10])
         click.echo(f"bridge: warning: {sum(summary.unmapped.values())} records have a --segment-field value that "

@@ -27,10 +27,15 @@ __all__ = ["command"]
               help="Input format (default: from SOURCE's suffix: .parquet/.pq, .csv, else jsonl).")
 @click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False),
               help="Data file to write (.gz/.bz2 compress it), in the --recfm and --codepage given.")
-@click.option("--truncate", is_flag=True, help="Cut strings that are longer than their field instead of failing.")
+@click.option("--truncate", is_flag=True, help="Cut strings that are longer than their field instead of failing "
+              "(never numbers: see --on-overflow).")
+@click.option("--on-overflow", type=click.Choice(["error", "truncate"]), default="error", show_default=True,
+              help="A number with more digits than its PICTURE, or negative in an unsigned one: fail, or keep "
+              "the low-order digits and drop the sign as COBOL's MOVE does.")
 @click.option("--round", "rounding", flag_value="half-up", default=None,
               help="Round decimals with more places than the PICTURE half-up instead of failing.")
-def command(source: str, output: str, from_: str | None, truncate: bool, rounding: str | None, **params) -> None:
+def command(source: str, output: str, from_: str | None, truncate: bool, on_overflow: str, rounding: str | None,
+            **params) -> None:
     """Encode SOURCE into OUTPUT in the layout of COPYBOOK."""
     from bridge.records.api import write_records
     from bridge.records.sources import read_values
@@ -45,5 +50,6 @@ def command(source: str, output: str, from_: str | None, truncate: bool, roundin
                                f"{exc.start}) and cannot be read as {fmt}; a Parquet file needs --from parquet, "
                                "a mainframe file is decoded, not encoded") from None
     with output_file(output) as target:
-        written = write_records(table, target, layout, truncate=truncate, rounding=rounding, **kw)
+        written = write_records(table, target, layout, truncate=truncate, rounding=rounding,
+                                on_overflow=on_overflow, **kw)
     click.echo(f"bridge: {written} records encoded to {output}", err=True)

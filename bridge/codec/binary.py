@@ -23,8 +23,16 @@ import numpy as np
 from numba import njit
 
 from bridge.codec.numeric import (
+    MAX_DIGITS,
     MAX_PRECISION,
     Numbers,
+    check_digits,
+    l_le,
+    l_neg,
+    l_negative,
+    limb_count,
+    limbs_of,
+    to_limbs,
     _ZERO,
     _S63,
     digits_of,
@@ -50,10 +58,11 @@ def length(field: Field) -> int:
 
 
 def precision(field: Field) -> int:
-    """Decimal digits of the largest value the storage holds (2 bytes: 5, 4: 10, 8 signed: 19)."""
+    """Decimal digits of the largest value the storage holds (2 bytes: 5, 4: 10, 8 signed: 19),
+    at most 76 (a 32-byte item holds 77-digit values, which decode as invalid)."""
     bits = 8 * field.length
     top = 2 ** (bits - 1) if field.signed else 2**bits - 1
-    return min(MAX_PRECISION, len(str(top)))
+    return min(MAX_DIGITS, len(str(top)))
 
 
 def _little_endian(field: Field, options: CodecOptions) -> bool:
@@ -110,15 +119,15 @@ def _decode_wide(matrix, offset, nbytes, little, signed, lim_lo, lim_hi, values,
 def decode(matrix: np.ndarray, offset: int, field: Field, options: CodecOptions) -> Numbers:
     """The binary field at ``offset`` of every record, as stored (TRUNC(BIN))."""
     nbytes = field.length
-    if not 1 <= nbytes <= 16:
-        raise LayoutError(f"{field.qualified_name}: a binary item of {nbytes} bytes is not supported (1 to 16)",
-                          field=field.qualified_name)
+    _check_length(field)
     little = _little_endian(field, options)
     n = matrix.shape[0]
     prec = precision(field)
     invalid = np.zeros(n, np.bool_)
     arrow_int = None
-    if nbytes < 8 or (nbytes == 8 and field.signed):
+    if nbytes > 16 or prec > MAX_PRECISION:
+        values, invalid = _decode_huge(matrix, offset, nbytes, little, field.signed)
+    elif nbytes < 8 or (nbytes == 8 and field.signed):
         narrow = np.empty(n, np.int64)
         _decode_narrow(matrix, offset, nbytes, little, field.signed, narrow)
         arrow_int = "int64"
@@ -131,6 +140,68 @@ def decode(matrix: np.ndarray, offset: int, field: Field, options: CodecOptions)
         if nbytes == 8:
             arrow_int = "uint64"
     return Numbers(values, invalid, prec, field.scale, kind_for(field.scale), arrow_int)
+
+
+def _check_length(field: Field) -> None:
+    if not 1 <= field.length <= 32:
+        raise LayoutError(f"{field.qualified_name}: a binary item of {field.length} bytes is not supported "
+                          "(1 to 32 bytes, up to 76 digits)", field=field.qualified_name)
+    check_digits(field)
+
+
+def _decode_huge(matrix: np.ndarray, offset: int, nbytes: int, little: bool, signed: bool
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """17 to 32 bytes: sign-extended into 256-bit values; beyond 76 digits invalid."""
+    raw = matrix[:, offset:offset + nbytes]
+    le = raw[:, ::-1] if not little else raw
+    n = raw.shape[0]
+    buf = np.zeros((n, 32), np.uint8)
+    buf[:, :nbytes] = le
+    if signed:
+        negative = (le[:, nbytes - 1] & 0x80) != 0
+        buf[negative, nbytes:] = 0xFF
+    values = np.ascontiguousarray(buf).view("<i8").astype(np.int64).reshape(n, 4)
+    limit = limbs_of(10**MAX_DIGITS - 1)
+    invalid = np.zeros(n, np.bool_)
+    _beyond(values.view(np.uint64), limit, invalid)
+    if not signed and nbytes == 32:
+        invalid |= values[:, 3] < 0   # 2**255 and up: no sign bit to take, and beyond 76 digits anyway
+    values[invalid] = 0
+    return values, invalid
+
+
+@njit(cache=True, nogil=True)
+def _beyond(values, limit, out):
+    x = np.empty(values.shape[1], np.uint64)
+    for i in range(values.shape[0]):
+        for k in range(x.shape[0]):
+            x[k] = values[i, k]
+        if l_negative(x):
+            l_neg(x)
+        out[i] = not l_le(x, limit)
+
+
+@njit(cache=True, nogil=True)
+def _check_range_limbs(values, pos, neg_lim, bad, negative):
+    x = np.empty(values.shape[1], np.uint64)
+    for i in range(values.shape[0]):
+        for k in range(x.shape[0]):
+            x[k] = values[i, k]
+        neg = l_negative(x)
+        negative[i] = neg
+        if neg:
+            l_neg(x)
+            bad[i] = not l_le(x, neg_lim)
+        else:
+            bad[i] = not l_le(x, pos)
+
+
+@njit(cache=True, nogil=True)
+def _encode_limbs(values, nbytes, little, out):
+    for i in range(values.shape[0]):
+        for k in range(nbytes):
+            b = np.uint8((values[i, k // 8] >> np.uint64(8 * (k % 8))) & np.uint64(0xFF))
+            out[i, k if little else nbytes - 1 - k] = b
 
 
 @njit(cache=True, nogil=True)
@@ -173,6 +244,7 @@ def encode(numbers: Numbers, field: Field, options: CodecOptions, *, rows: np.nd
         decimal places than the scale; ``truncate`` instead keeps the low-order digits (and the
         absolute value for an unsigned field), as COBOL's MOVE does.
     """
+    _check_length(field)
     numbers = for_field(numbers, field, rows)
     nbytes = field.length
     bits = 8 * nbytes
@@ -181,10 +253,15 @@ def encode(numbers: Numbers, field: Field, options: CodecOptions, *, rows: np.nd
     pic = 10**field.digits - 1
     if not _is_comp5(field):
         max_pos, max_neg = min(max_pos, pic), min(max_neg, pic)
-    wide = np.ascontiguousarray(to_wide(numbers.values))
+    huge = nbytes > 16 or limb_count(numbers.values) > 2
     bad = np.zeros(len(numbers), np.bool_)
     negative = np.zeros(len(numbers), np.bool_)
-    _check_range(wide.view(np.uint64), *_limbs(max_pos), *_limbs(max_neg), bad, negative)
+    if huge:
+        wide = np.ascontiguousarray(to_limbs(numbers.values, 4))
+        _check_range_limbs(wide.view(np.uint64), limbs_of(max_pos), limbs_of(max_neg), bad, negative)
+    else:
+        wide = np.ascontiguousarray(to_wide(numbers.values))
+        _check_range(wide.view(np.uint64), *_limbs(max_pos), *_limbs(max_neg), bad, negative)
     if bad.any():
         if not truncate or field.digits == 0:
             why = ("is negative and the field is unsigned" if not field.signed and (bad & negative).any()
@@ -194,10 +271,13 @@ def encode(numbers: Numbers, field: Field, options: CodecOptions, *, rows: np.nd
         digits, neg, _ = digits_of(wide, field.digits)
         if not field.signed:
             neg[:] = False
-        kept = from_digits(digits, neg)
+        kept = to_limbs(from_digits(digits, neg), limb_count(wide))
         wide = np.where(bad[:, None], kept, wide)
     out = np.empty((len(numbers), nbytes), np.uint8)
-    _encode_kernel(np.ascontiguousarray(wide).view(np.uint64), nbytes, _little_endian(field, options), out)
+    if huge:
+        _encode_limbs(np.ascontiguousarray(wide).view(np.uint64), nbytes, _little_endian(field, options), out)
+    else:
+        _encode_kernel(np.ascontiguousarray(wide).view(np.uint64), nbytes, _little_endian(field, options), out)
     return out
 
 

@@ -30,9 +30,11 @@ import numpy as np
 
 import ebcdic  # noqa: F401  - registers cp1047, cp1141-cp1149, cp277 ... with Python's codecs
 
+from bridge.codec.options import canonical_name
 from bridge.errors import BridgeError
 
-__all__ = ["CodePage", "KNOWN_CODEPAGES", "REPLACEMENT", "codepage"]
+__all__ = ["CodePage", "KNOWN_CODEPAGES", "REPLACEMENT", "canonical_name", "codepage", "codepage_hint",
+           "text_family"]
 
 #: Code pages known to work (EBCDIC pages of the stdlib and the ebcdic package, and the usual
 #: ASCII-based ones); any other single-byte Python codec name is accepted too.
@@ -94,9 +96,19 @@ class CodePage:
         return ch in self.encode_map
 
 
+
 def codepage(name: str) -> CodePage:
-    """The `CodePage` of a single-byte codec name (cached); `BridgeError` for unknown or multi-byte ones."""
-    return _codepage(name.strip().lower())
+    """The `CodePage` of a single-byte codec name (cached); `BridgeError` for unknown or multi-byte ones.
+
+    IBM's spellings name the same page: ``IBM-037``, ``IBM037``, ``CP037``, ``CCSID 37``,
+    ``037`` and ``37`` are all cp037 (see `canonical_name`).
+    """
+    try:
+        return _codepage(canonical_name(name))
+    except BridgeError as exc:
+        if canonical_name(name) == name.strip().lower():
+            raise
+        raise BridgeError(f"{exc} (from {name!r})") from None
 
 
 @lru_cache(maxsize=None)
@@ -105,8 +117,8 @@ def _codepage(name: str) -> CodePage:
         info = codecs.lookup(name)
     except LookupError:
         raise BridgeError(
-            f"unknown code page {name!r}; use one of {', '.join(KNOWN_CODEPAGES)} "
-            f"or another single-byte Python codec name (--codepage)") from None
+            f"unknown code page {name!r}; use one of {', '.join(KNOWN_CODEPAGES)} (IBM's spellings "
+            f"such as IBM-037 or 1140 too) or another single-byte Python codec name (--codepage)") from None
     table = _decoding_table(info)
     if table is None:
         raise BridgeError(
@@ -171,3 +183,55 @@ def _build(name: str, info: codecs.CodecInfo, table: str) -> CodePage:
         minus=encode_map.get("-", -1), digit0=encode_map.get("0", -1),
         is_ebcdic=encode_map.get("A") == 0xC1 and encode_map.get("0") == 0xF0,
     )
+
+
+# -- which family of code page bytes come from ---------------------------------------------------
+# Two disjoint sets of bytes: space, digits and letters in EBCDIC (40, F0-F9, C1-E9, 81-A9) and in
+# ASCII (20, 30-39, 41-5A, 61-7A). Text and zoned numbers are made of little else, so the share
+# of each set tells the families apart at a glance; binary and packed bytes are left out by the
+# caller (they are neither).
+def _byte_set(ranges: list[tuple[int, int]]) -> np.ndarray:
+    table = np.zeros(256, dtype=np.bool_)
+    for low, high in ranges:
+        table[low:high + 1] = True
+    return table
+
+
+_EBCDIC_TEXT = _byte_set([(0x40, 0x40), (0xF0, 0xF9), (0xC1, 0xC9), (0xD1, 0xD9), (0xE2, 0xE9),
+                          (0x81, 0x89), (0x91, 0x99), (0xA2, 0xA9)])
+_ASCII_TEXT = _byte_set([(0x20, 0x20), (0x30, 0x39), (0x41, 0x5A), (0x61, 0x7A)])
+
+
+def text_family(sample: bytes | np.ndarray) -> tuple[str | None, float, float]:
+    """(``"ebcdic"``, ``"ascii"`` or None, EBCDIC share, ASCII share) of text bytes.
+
+    A family is named when at least 60% of the bytes are its spaces, digits and letters and
+    at least three times as many as the other's.
+    """
+    data = np.frombuffer(sample, dtype=np.uint8) if isinstance(sample, (bytes, bytearray)) else sample.ravel()
+    if data.size == 0:
+        return None, 0.0, 0.0
+    ebcdic_share = float(_EBCDIC_TEXT[data].mean())
+    ascii_share = float(_ASCII_TEXT[data].mean())
+    if ebcdic_share >= 0.6 and ebcdic_share >= 3 * ascii_share:
+        return "ebcdic", ebcdic_share, ascii_share
+    if ascii_share >= 0.6 and ascii_share >= 3 * ebcdic_share:
+        return "ascii", ebcdic_share, ascii_share
+    return None, ebcdic_share, ascii_share
+
+
+def codepage_hint(sample: bytes | np.ndarray, page: str) -> str | None:
+    """One line saying which code page family the text bytes of a file look like, when it is not
+    the family of ``page`` (EBCDIC read as ASCII or the reverse); None when they agree or the
+    bytes do not say."""
+    family, ebcdic_share, ascii_share = text_family(sample)
+    is_ebcdic = codepage(page).is_ebcdic
+    if family == "ascii" and is_ebcdic:
+        return (f"the text and zoned bytes look like ASCII ({ascii_share:.0%} are ASCII spaces, digits or "
+                f"letters, {ebcdic_share:.0%} EBCDIC ones), not {page}: was the file transferred in text "
+                "mode, or written on a distributed system? try --codepage latin-1")
+    if family == "ebcdic" and not is_ebcdic:
+        return (f"the text and zoned bytes look like EBCDIC ({ebcdic_share:.0%} are EBCDIC spaces, digits or "
+                f"letters, {ascii_share:.0%} ASCII ones), not {page}: try --codepage cp037 (or your "
+                "country's page: cp273, cp500, cp1047, cp1140-cp1149)")
+    return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from types import ModuleType
+from typing import Literal
 
 import numpy as np
 import pyarrow as pa
@@ -17,7 +18,7 @@ import pyarrow as pa
 from bridge.codec.options import CodecOptions
 from bridge.layout.model import Field, Kind
 
-__all__ = ["DecodedColumn", "arrow_type", "codec_for", "decode_column", "encode_column_into"]
+__all__ = ["ON_OVERFLOW", "DecodedColumn", "OnOverflow", "arrow_type", "codec_for", "decode_column", "encode_column_into"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,10 +79,24 @@ def decode_column(matrix: np.ndarray, offset: int, field: Field, options: CodecO
     return DecodedColumn(to_arrow(numbers), np.asarray(numbers.invalid, dtype=bool))
 
 
+OnOverflow = Literal["error", "truncate"]
+ON_OVERFLOW = ("error", "truncate")
+
+
 def encode_column_into(matrix: np.ndarray, offset: int, field: Field, values, options: CodecOptions,
                        *, mask: np.ndarray | None = None, rounding: str | None = None,
-                       truncate: bool = False) -> None:
-    """Write ``values`` (Arrow array, pandas Series or sequence) into ``field`` at ``offset``, rows in ``mask`` only."""
+                       truncate: bool = False, on_overflow: OnOverflow = "error") -> None:
+    """Write ``values`` (Arrow array, pandas Series or sequence) into ``field`` at ``offset``, rows in ``mask`` only.
+
+    ``truncate`` cuts strings longer than an alphanumeric, national or DBCS item; it never
+    touches a number. A number with more digits than its PICTURE (or negative in an unsigned
+    item) is an `EncodeError` unless ``on_overflow="truncate"``, which keeps the low-order
+    digits and drops the sign as COBOL's MOVE does.
+    """
+    if on_overflow not in ON_OVERFLOW:
+        from bridge.errors import BridgeError
+
+        raise BridgeError(f"on_overflow={on_overflow!r} is not one of: {', '.join(ON_OVERFLOW)}")
     mod = codec_for(field)
     if is_string(field):
         mod.encode_into(matrix, offset, values, field, options, mask=mask, **({"truncate": True} if truncate else {}))
@@ -89,7 +104,7 @@ def encode_column_into(matrix: np.ndarray, offset: int, field: Field, values, op
     from bridge.codec.numeric import from_values
 
     numbers = from_values(values, field, rounding=rounding)
-    kwargs = {"truncate": True} if truncate else {}
+    kwargs = {"truncate": True} if on_overflow == "truncate" else {}
     mod.encode_into(matrix, offset, numbers, field, options, mask=mask, **kwargs)
 
 

@@ -6,6 +6,10 @@ number, whatever their alignment: spaces (surrounding, left-justified content, B
 a ``.`` is the decimal point where it stands. Without a ``.`` in the content the digits are the
 integer part when the picture has an explicit point, and the value at the picture's scale when
 its point is implied (``V``). Digits at insertion-zero positions of the picture are skipped.
+A picture with ``S`` but no sign symbol (``S9(3).99``, accepted with a warning) carries its sign
+overpunched on its last digit, as zoned numbers do: ``{ A-I`` positive, ``} J-R`` (and
+GnuCOBOL's ``p``-``y``) negative, whatever the code page (EBCDIC zones C/D read as those
+letters); encode writes a negative value that way and a positive one with a plain digit.
 A field with no digits reads as zero when it is BLANK WHEN ZERO or its picture has no ``9``
 (all-``Z`` and floating pictures print zero as spaces, ``*`` pictures as ``*``); anything else,
 or more digits than the picture, is invalid.
@@ -16,7 +20,8 @@ insertion (``$``/``+``/``-`` placed just left of the first printed digit), fixed
 (``+`` prints ``+``/``-``; ``-`` prints space/``-``; ``CR``/``DB`` print when negative), simple
 insertion (``,`` ``B`` ``0`` ``/``), the point, BLANK WHEN ZERO, and an all-suppressing picture
 printing zero as spaces (or ``*`` with the point kept). The currency sign is ``$`` and the point
-is ``.`` (DECIMAL-POINT IS COMMA is not supported). Up to 18 digits.
+is ``.`` (DECIMAL-POINT IS COMMA is not supported). Up to 76 digits (beyond 18, the digits are
+read into a digit matrix and built into 128- or 256-bit values).
 
 Canonical bytes (decode then encode gives them back): what encode writes.
 IBM reference: Enterprise COBOL "Editing rules" (simple, special, fixed, floating insertion; zero suppression).
@@ -31,6 +36,9 @@ from numba import njit
 
 from bridge.codec.numeric import (
     Numbers,
+    _fit,
+    check_digits,
+    from_digits,
     digits_of,
     encode_rows,
     for_field,
@@ -44,6 +52,9 @@ from bridge.errors import LayoutError
 from bridge.layout.model import Field
 
 __all__ = ["EditMask", "decode", "edit_mask", "encode", "encode_into", "length"]
+
+#: The most digit positions an edited picture may have (as for every number: decimal256).
+MAX_EDITED_DIGITS = 76
 
 # position codes of a compiled mask
 DIG9, ZSUP, STAR, FLOAT, FLOAT_LEAD, INSERT, POINT, SIGN_PLUS, SIGN_MINUS, CRDB, CURRENCY = range(11)
@@ -264,8 +275,94 @@ def _decode_kernel(matrix, offset, width, chars, skip_zero, explicit_point, scal
         invalid[i] = bad
 
 
+@njit(cache=True, nogil=True)
+def _decode_digits_kernel(matrix, offset, width, chars, skip_zero, explicit_point, scale, max_digits,
+                          zero_when_blank, out, negative, invalid):
+    # _decode_kernel for more than 18 digits: the value's digits, right-aligned at the field's
+    # scale, go to out (n, max_digits) for from_digits instead of into an int64
+    cap = out.shape[1]
+    buf = np.zeros(width + scale + 2, np.uint8)
+    for i in range(matrix.shape[0]):
+        sig = 0
+        ndig = 0
+        frac = 0
+        point = False
+        neg = False
+        signs = 0
+        bad = False
+        other = False
+        j = 0
+        while j < width:
+            c = chars[matrix[i, offset + j]]
+            if 48 <= c <= 57:
+                if not (skip_zero[j] and c == 48):
+                    d = c - 48
+                    ndig += 1
+                    if point:
+                        frac += 1
+                    if sig > 0 or d != 0:
+                        buf[sig] = d
+                        sig += 1
+            elif c == 32 or c == 44 or c == 42 or c == 36 or c == 47 or c == 163 or c == 165:
+                pass
+            elif c == 46:
+                if point:
+                    bad = True
+                    break
+                point = True
+            elif c == 43 or c == 45:
+                signs += 1
+                other = True
+                if c == 45:
+                    neg = True
+            elif (c == 67 or c == 99) and j + 1 < width and (chars[matrix[i, offset + j + 1]] | 32) == 114:
+                signs += 1
+                other = True
+                neg = True
+                j += 1
+            elif (c == 68 or c == 100) and j + 1 < width and (chars[matrix[i, offset + j + 1]] | 32) == 98:
+                signs += 1
+                other = True
+                neg = True
+                j += 1
+            else:
+                bad = True
+                break
+            j += 1
+        if signs > 1:
+            bad = True
+        if not bad and ndig == 0:
+            bad = other or not zero_when_blank
+            sig = 0
+            neg = False
+        if not bad and sig > 0:
+            have = frac if point else (0 if explicit_point else scale)
+            if have > scale:
+                drop = have - scale
+                for t in range(drop):
+                    if t < sig and buf[sig - 1 - t] != 0:
+                        bad = True
+                sig = sig - drop if sig > drop else 0
+            elif have < scale:
+                for t in range(scale - have):
+                    buf[sig + t] = 0
+                sig += scale - have
+            if sig > max_digits:
+                bad = True
+        for k in range(cap):
+            out[i, k] = 0
+        if bad:
+            neg = False
+        else:
+            for k in range(sig):
+                out[i, cap - sig + k] = buf[k]
+        negative[i] = neg
+        invalid[i] = bad
+
+
 def decode(matrix: np.ndarray, offset: int, field: Field, options: CodecOptions) -> Numbers:
     """The numeric-edited field at ``offset`` of every record, read leniently (see the module)."""
+    check_digits(field)
     mask = _mask_of(field)
     cs = charset(options.codepage_for(field.path))
     width = field.length
@@ -279,9 +376,60 @@ def decode(matrix: np.ndarray, offset: int, field: Field, options: CodecOptions)
     invalid = np.empty(n, np.bool_)
     zero_when_blank = field.blank_when_zero or not mask.has_nine
     scale = _scale(field, mask)
+    punched = _overpunch_position(field, mask)
+    negative = None
+    if punched >= 0:
+        matrix, offset, negative = _lift_overpunch(matrix, offset, width, punched, cs)
+    if digits > 18:
+        out = np.empty((n, digits), np.uint8)
+        minus = np.empty(n, np.bool_)
+        _decode_digits_kernel(matrix, offset, width, cs.chars, skip_zero, mask.explicit_point, scale,
+                              digits, zero_when_blank, out, minus, invalid)
+        if negative is not None:
+            minus |= negative & ~invalid
+        wide = from_digits(out, minus & out.any(axis=1))
+        return Numbers(_fit(wide, digits), invalid, digits, scale, kind_for(scale))
     _decode_kernel(matrix, offset, width, cs.chars, skip_zero, mask.explicit_point, scale,
                    min(digits, 19), zero_when_blank, values, invalid)
+    if negative is not None:
+        # the overpunch makes the value negative (a '-' as well leaves it negative)
+        values = np.where(negative & ~invalid & (values > 0), -values, values)
     return Numbers(values, invalid, max(1, digits), scale, kind_for(scale))
+
+
+def _overpunch_position(field: Field, mask: EditMask) -> int:
+    """Where a signed picture without a sign symbol (``S9(3).99``, accepted with a warning) carries
+    its sign: overpunched on its last digit, as zoned numbers do; -1 when it has a sign symbol."""
+    if not field.signed:
+        return -1
+    if np.isin(mask.codes, (SIGN_PLUS, SIGN_MINUS, CRDB)).any() or mask.float_symbol in (43, 45):
+        return -1
+    digit_positions = np.flatnonzero(mask.digit_at >= 0)
+    return int(digit_positions[-1]) if digit_positions.size else -1
+
+
+# character (the code page's, through Charset.chars) -> (digit, negative) of an overpunched digit:
+# IBM's { A-I } J-R (what EBCDIC zones C/D read as, and IBM-style ASCII), GnuCOBOL's p-y.
+_PUNCH_DIGIT = np.full(256, -1, np.int8)
+_PUNCH_NEGATIVE = np.zeros(256, np.bool_)
+for _d, (_pos, _neg) in enumerate(zip("{ABCDEFGHI", "}JKLMNOPQR")):
+    _PUNCH_DIGIT[ord(_pos)] = _d
+    _PUNCH_DIGIT[ord(_neg)] = _d
+    _PUNCH_NEGATIVE[ord(_neg)] = True
+    _PUNCH_DIGIT[0x70 + _d] = _d
+    _PUNCH_NEGATIVE[0x70 + _d] = True
+
+
+def _lift_overpunch(matrix: np.ndarray, offset: int, width: int, at: int, cs) -> tuple[np.ndarray, int, np.ndarray]:
+    """(the field's bytes with an overpunched last digit replaced by the plain digit, 0, negative rows)."""
+    field_bytes = np.array(matrix[:, offset:offset + width], dtype=np.uint8, order="C")  # a copy: never the input
+    chars = cs.chars[field_bytes[:, at]]
+    digit = _PUNCH_DIGIT[chars]
+    punched = digit >= 0
+    negative = punched & _PUNCH_NEGATIVE[chars]
+    digit_bytes = cs.bytes_of[np.arange(48, 58)]
+    field_bytes[punched, at] = digit_bytes[digit[punched]]
+    return field_bytes, 0, negative
 
 
 # --------------------------------------------------------------------------------------------
@@ -373,6 +521,7 @@ def encode(numbers: Numbers, field: Field, options: CodecOptions, *, rows: np.nd
         value for a picture without a sign (both allowed with ``truncate``, which prints what
         COBOL would: the low-order digits, unsigned), or more decimal places than it prints.
     """
+    check_digits(field)
     mask = _mask_of(field)
     if mask.width != field.length:
         raise LayoutError(f"{field.qualified_name}: edit mask {mask.text!r} prints {mask.width} characters "
@@ -383,13 +532,18 @@ def encode(numbers: Numbers, field: Field, options: CodecOptions, *, rows: np.nd
     if overflow.any() and not truncate:
         refuse_overflow(numbers, field, overflow, rows, f"has more digits than the picture {mask.text} prints")
     signs = (SIGN_PLUS, SIGN_MINUS, CRDB)
-    if not truncate and not (np.isin(mask.codes, signs).any() or mask.float_symbol in (43, 45)):
+    punched = _overpunch_position(field, mask)
+    if punched < 0 and not truncate and not (np.isin(mask.codes, signs).any() or mask.float_symbol in (43, 45)):
         lost = negative & digits.any(axis=1)
         if lost.any():
             refuse_overflow(numbers, field, lost, rows, f"is negative and the picture {mask.text} prints no sign")
     printed = np.empty((len(numbers), mask.width), np.uint8)
     _edit_kernel(digits, negative, mask.codes, mask.chars, mask.digit_at, mask.float_symbol, mask.has_nine,
                  mask.star, field.blank_when_zero, printed)
+    if punched >= 0:
+        # S without a sign symbol: a negative value's last digit is overpunched (} J-R), as read
+        minus = negative & digits.any(axis=1) & (printed[:, punched] >= 48) & (printed[:, punched] <= 57)
+        printed[minus, punched] = np.frombuffer(b"}JKLMNOPQR", np.uint8)[printed[minus, punched] - 48]
     cs = charset(options.codepage_for(field.path))
     return cs.bytes_of[printed]
 

@@ -4,9 +4,13 @@ Decision: a column of decimals is held as *unscaled integers* plus one scale, ne
 Up to 18 digits the integers are an ``int64`` array; from 19 to 38 digits they are 128-bit
 two's-complement integers stored as an ``int64`` array of shape (n, 2): ``[low 64 bits, high
 64 bits]``, which is exactly the little-endian layout of Arrow's ``decimal128`` buffer, so a
-decoded column becomes an Arrow array without one Python object. The 128-bit arithmetic
+decoded column becomes an Arrow array without one Python object. From 39 to 76 digits they are
+256-bit integers of shape (n, 4), the layout of Arrow's ``decimal256``. The 128-bit arithmetic
 (multiply-add, divide by a small number, negate) is written here once, in numba, on ``uint64``
-limbs, and shared by the codecs.
+limbs, and shared by the codecs; the 256-bit arithmetic is the same on a row of limbs.
+
+Beyond 76 digits no Arrow decimal holds a value exactly, so `check_digits` refuses the item
+(`LayoutError`) before anything is decoded: a number is exact or refused, never wrong.
 
 `Numbers.invalid` marks values the bytes could not give (their value slot holds 0); a codec
 never guesses a number from bad bytes. What to do with them (null, error) is the caller's call.
@@ -22,11 +26,13 @@ import numpy as np
 import pyarrow as pa
 from numba import njit
 
-from bridge.errors import EncodeError
+from bridge.errors import EncodeError, LayoutError
 from bridge.layout.model import Field, Kind
 
 __all__ = [
+    "MAX_DIGITS",
     "Numbers",
+    "check_digits",
     "Rounding",
     "digits_of",
     "from_arrow",
@@ -41,8 +47,38 @@ __all__ = [
 Rounding = Literal["half-up"] | None
 NumberKind = Literal["int", "decimal", "float"]
 
-MAX_PRECISION = 38
-_CTX = Context(prec=100)   # wide enough that no 38-digit value is ever rounded by Decimal arithmetic
+MAX_PRECISION = 38         # decimal128: the widest precision of the (n, 2) representation
+MAX_DIGITS = 76            # decimal256: the widest number any codec decodes
+# wide enough that no 76-digit value is ever rounded by Decimal arithmetic, and exponents so wide
+# that 1E-99999999 stays itself (the default Emin would flush it to 0: a wrong number in silence)
+_CTX = Context(prec=200, Emin=-(10**17), Emax=10**17)
+
+
+def limbs_for(precision: int) -> int:
+    """64-bit limbs per value for a precision: 1 (int64), 2 (decimal128) or 4 (decimal256)."""
+    return 1 if precision <= 18 else 2 if precision <= MAX_PRECISION else 4
+
+
+def check_digits(field: Field) -> None:
+    """Refuse a numeric item whose values no Arrow decimal can hold exactly (more than 76 digits).
+
+    :raises LayoutError: naming the item, its PICTURE and the limit.
+    """
+    kind = field.kind
+    if kind in (Kind.ZONED, Kind.PACKED, Kind.NUMERIC_EDITED, Kind.BINARY):
+        digits = field.digits   # 0 for a binary item without a PICTURE: its storage decides (<= 32 bytes)
+        if kind is Kind.NUMERIC_EDITED:
+            from bridge.codec.edited import MAX_EDITED_DIGITS as limit
+        else:
+            limit = MAX_DIGITS
+        reach = digits + max(0, -field.scale)   # 9(70)P(10) has 80 digits once scaled
+        if digits > limit or reach > MAX_DIGITS or field.scale > MAX_DIGITS:
+            what = "numeric-edited item" if kind is Kind.NUMERIC_EDITED else "number"
+            raise LayoutError(
+                f"{field.qualified_name} PIC {field.picture or '?'}: a {what} of {max(digits, reach)} digits "
+                f"is beyond the {limit} digits the bridge decodes exactly (Arrow decimal"
+                f"{'256' if limit > 38 else '128'}); shorten the PICTURE or read the bytes as PIC X",
+                field=field.qualified_name)
 
 
 @dataclass(frozen=True, eq=False)
@@ -50,7 +86,8 @@ class Numbers:
     """A column of numbers decoded from, or to be encoded into, one field.
 
     * ``values``: ``int64`` (n,) unscaled integers when ``precision <= 18``; ``int64`` (n, 2)
-      two's-complement 128-bit integers ``[low, high]`` when ``precision`` is 19..38;
+      two's-complement 128-bit integers ``[low, high]`` when ``precision`` is 19..38; ``int64``
+      (n, 4) 256-bit integers (little-endian limbs) when ``precision`` is 39..76;
       ``float64`` (n,) when ``kind == "float"``.
     * ``invalid``: ``bool`` (n,), True where the bytes held no valid value (its slot holds 0).
     * ``precision``: decimal digits the values can have (for floats: 24 for IEEE single, 53 otherwise).
@@ -138,6 +175,77 @@ def u128_le(alo, ahi, blo, bhi):
     return alo <= blo
 
 
+# The same on a row of limbs (little-endian uint64, any count): the 256-bit values of 39 to 76
+# digits. Each works in place on ``x`` (a row of the values array or a scratch array).
+@njit(cache=True, inline="always")
+def l_mul_add(x, m, a):
+    """x = x * m + a for m, a < 2**32; wraps."""
+    carry = a
+    for k in range(x.shape[0]):
+        v = x[k]
+        p0 = (v & _M32) * m + carry
+        p1 = (v >> _S32) * m + (p0 >> _S32)
+        x[k] = (p0 & _M32) | (p1 << _S32)
+        carry = p1 >> _S32
+
+
+@njit(cache=True, inline="always")
+def l_neg(x):
+    """Two's-complement negation."""
+    carry = _ONE
+    for k in range(x.shape[0]):
+        v = ~x[k] + carry
+        carry = _ONE if (carry == _ONE and v == _ZERO) else _ZERO
+        x[k] = v
+
+
+@njit(cache=True, inline="always")
+def l_divmod_small(x, d):
+    """x = x // d (unsigned), returns x % d, for 0 < d < 2**32."""
+    r = _ZERO
+    for k in range(x.shape[0] - 1, -1, -1):
+        v = x[k]
+        t = (r << _S32) | (v >> _S32)
+        qh = t // d
+        r = t - qh * d
+        t = (r << _S32) | (v & _M32)
+        ql = t // d
+        r = t - ql * d
+        x[k] = (qh << _S32) | ql
+    return r
+
+
+@njit(cache=True, inline="always")
+def l_le(x, y):
+    """Unsigned x <= y."""
+    for k in range(x.shape[0] - 1, -1, -1):
+        if x[k] != y[k]:
+            return x[k] < y[k]
+    return True
+
+
+@njit(cache=True, inline="always")
+def l_is_zero(x):
+    for k in range(x.shape[0]):
+        if x[k] != _ZERO:
+            return False
+    return True
+
+
+@njit(cache=True, inline="always")
+def l_negative(x):
+    return (x[x.shape[0] - 1] >> _S63) != _ZERO
+
+
+def limbs_of(v: int, count: int = 4) -> np.ndarray:
+    """The two's-complement limbs (uint64, little-endian) of a Python int."""
+    u = v & ((1 << (64 * count)) - 1)
+    return np.array([(u >> (64 * k)) & 0xFFFFFFFFFFFFFFFF for k in range(count)], np.uint64)
+
+
+_POW10_L4 = np.stack([limbs_of(10**k) for k in range(MAX_DIGITS + 1)])   # (77, 4)
+
+
 def _pow10_limbs() -> tuple[np.ndarray, np.ndarray]:
     lo = np.empty(40, np.uint64)
     hi = np.empty(40, np.uint64)
@@ -161,7 +269,7 @@ def _widen(values, out):
 
 
 def to_wide(values: np.ndarray) -> np.ndarray:
-    """The (n, 2) 128-bit form of int64 or already-wide values."""
+    """The (n, 2) 128-bit form of int64 or already-wide values (256-bit values stay (n, 4))."""
     if values.ndim == 2:
         return values
     out = np.empty((values.shape[0], 2), np.int64)
@@ -169,16 +277,41 @@ def to_wide(values: np.ndarray) -> np.ndarray:
     return out
 
 
+def limb_count(values: np.ndarray) -> int:
+    return 1 if values.ndim == 1 else int(values.shape[1])
+
+
+def to_limbs(values: np.ndarray, count: int) -> np.ndarray:
+    """Values sign-extended to ``count`` limbs: (n, count) int64 (count >= the values' own)."""
+    have = limb_count(values)
+    if have == count and values.ndim == 2:
+        return values
+    rows = values.reshape(-1, 1) if values.ndim == 1 else values
+    out = np.empty((rows.shape[0], count), np.int64)
+    out[:, :have] = rows
+    out[:, have:] = (rows[:, have - 1] >> 63)[:, None]
+    return out
+
+
 def _narrow(wide: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(int64 values, fits) of 128-bit values; rows that do not fit int64 get 0."""
+    """(int64 values, fits) of 128- or 256-bit values; rows that do not fit int64 get 0."""
     lo = wide[:, 0]
-    fits = wide[:, 1] == (lo >> 63)
+    fits = (wide[:, 1:] == (lo >> 63)[:, None]).all(axis=1)
     return np.where(fits, lo, 0), fits
+
+
+def _shrink(values: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """(values in ``count`` limbs, fits): rows whose upper limbs are not the sign get 0."""
+    if count == 1:
+        return _narrow(values)
+    top = values[:, count - 1] >> 63
+    fits = (values[:, count:] == top[:, None]).all(axis=1)
+    return np.where(fits[:, None], values[:, :count], 0), fits
 
 
 def _as_python_int(values: np.ndarray, i: int) -> int:
     if values.ndim == 2:
-        return (int(values[i, 1]) << 64) | (int(values[i, 0]) & 0xFFFFFFFFFFFFFFFF)
+        return int.from_bytes(np.ascontiguousarray(values[i]).astype("<i8").tobytes(), "little", signed=True)
     return int(values[i])
 
 
@@ -228,6 +361,34 @@ def _digits_wide(values, ndig, digits, negative, overflow):
             overflow[i] = True
 
 
+@njit(cache=True, nogil=True)
+def _digits_limbs(values, ndig, digits, negative, overflow):
+    d9 = np.uint64(1000000000)
+    ten = np.uint64(10)
+    x = np.empty(values.shape[1], np.uint64)
+    for i in range(values.shape[0]):
+        for k in range(x.shape[0]):
+            x[k] = values[i, k]
+        neg = l_negative(x)
+        if neg:
+            l_neg(x)
+        j = ndig - 1
+        while j >= 0:
+            r = l_divmod_small(x, d9)
+            for _ in range(9):
+                if j < 0:
+                    break
+                q = r // ten
+                digits[i, j] = np.uint8(r - q * ten)
+                r = q
+                j -= 1
+            if r != _ZERO:
+                overflow[i] = True
+        negative[i] = neg
+        if not l_is_zero(x):
+            overflow[i] = True
+
+
 def digits_of(values: np.ndarray, ndig: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(digits uint8 (n, ndig) of |value| most significant first, negative, overflow).
 
@@ -238,7 +399,9 @@ def digits_of(values: np.ndarray, ndig: int) -> tuple[np.ndarray, np.ndarray, np
     digits = np.zeros((n, max(ndig, 0)), np.uint8)
     negative = np.zeros(n, np.bool_)
     overflow = np.zeros(n, np.bool_)
-    if values.ndim == 2:
+    if values.ndim == 2 and values.shape[1] > 2:
+        _digits_limbs(np.ascontiguousarray(values).view(np.uint64), ndig, digits, negative, overflow)
+    elif values.ndim == 2:
         _digits_wide(np.ascontiguousarray(values).view(np.uint64), ndig, digits, negative, overflow)
     else:
         _digits_narrow(np.ascontiguousarray(values, dtype=np.int64), ndig, digits, negative, overflow)
@@ -309,11 +472,80 @@ def _scale_down_wide(values, k, half_up, out, inexact):
         out[i, 1] = hi
 
 
-def _shift_scale(values: np.ndarray, by: int, rounding: Rounding) -> tuple[np.ndarray, np.ndarray]:
+@njit(cache=True, nogil=True)
+def _scale_up_limbs(values, k, limit, out, overflow):
+    # multiply |v| by 10**k one digit at a time; overflow when the result is beyond `limit`
+    ten = np.uint64(10)
+    x = np.empty(values.shape[1], np.uint64)
+    for i in range(values.shape[0]):
+        for j in range(x.shape[0]):
+            x[j] = values[i, j]
+        neg = l_negative(x)
+        if neg:
+            l_neg(x)
+        bad = not l_le(x, limit)
+        for _ in range(k):
+            if bad:
+                break
+            l_mul_add(x, ten, _ZERO)
+            bad = not l_le(x, limit)
+        if bad:
+            overflow[i] = True
+            for j in range(x.shape[0]):
+                x[j] = _ZERO
+        if neg:
+            l_neg(x)
+        for j in range(x.shape[0]):
+            out[i, j] = x[j]
+
+
+@njit(cache=True, nogil=True)
+def _scale_down_limbs(values, k, half_up, out, inexact):
+    ten = np.uint64(10)
+    x = np.empty(values.shape[1], np.uint64)
+    for i in range(values.shape[0]):
+        for j in range(x.shape[0]):
+            x[j] = values[i, j]
+        neg = l_negative(x)
+        if neg:
+            l_neg(x)
+        lost = False
+        r = _ZERO
+        for step in range(k):
+            r = l_divmod_small(x, ten)
+            if r != _ZERO and step < k - 1:
+                lost = True
+        if r != _ZERO:
+            lost = True
+        if half_up and r >= np.uint64(5):
+            l_mul_add(x, _ONE, _ONE)
+        inexact[i] = lost
+        if neg:
+            l_neg(x)
+        for j in range(x.shape[0]):
+            out[i, j] = x[j]
+
+
+def _shift_scale(values: np.ndarray, by: int, rounding: Rounding, *, huge: bool = False
+                 ) -> tuple[np.ndarray, np.ndarray]:
     """Values multiplied by 10**by (by > 0) or divided (by < 0): (wide values, rows in trouble).
 
-    Rows in trouble overflowed 38 digits (up) or lost digits (down, without rounding).
+    Rows in trouble overflowed 38 digits (76 when ``huge``, or the values are 256-bit) going up,
+    or lost digits going down (without rounding).
     """
+    if huge or limb_count(values) > 2:
+        wide = np.ascontiguousarray(to_limbs(values, 4))
+        n = wide.shape[0]
+        out = np.empty((n, 4), np.int64)
+        trouble = np.zeros(n, np.bool_)
+        if by > 0:
+            limit = limbs_of(10**MAX_DIGITS - 1)
+            _scale_up_limbs(wide.view(np.uint64), by, limit, out.view(np.uint64), trouble)
+        else:
+            _scale_down_limbs(wide.view(np.uint64), -by, rounding == "half-up", out.view(np.uint64), trouble)
+            if rounding == "half-up":
+                trouble[:] = False
+        return out, trouble
     wide = np.ascontiguousarray(to_wide(values))
     n = wide.shape[0]
     out = np.empty((n, 2), np.int64)
@@ -328,13 +560,14 @@ def _shift_scale(values: np.ndarray, by: int, rounding: Rounding) -> tuple[np.nd
 
 
 def _fit(values: np.ndarray, precision: int) -> np.ndarray:
-    """Values in the representation the precision asks for (wide kept if it does not fit int64)."""
-    if values.ndim == 2 and precision <= 18:
-        narrow, fits = _narrow(values)
-        if fits.all():
-            return narrow
-    if values.ndim == 1 and precision > 18:
-        return to_wide(values)
+    """Values in the representation the precision asks for (kept wider if they do not fit)."""
+    want = limbs_for(precision)
+    have = limb_count(values)
+    if have > want:
+        smaller, fits = _shrink(values, want)
+        return smaller if fits.all() else values
+    if have < want:
+        return to_limbs(values, want)
     return values
 
 
@@ -350,18 +583,19 @@ def rescale(numbers: Numbers, scale: int, *, rounding: Rounding = None, field: F
     if by == 0:
         return numbers
     precision = max(1, numbers.precision + by)
-    if precision > MAX_PRECISION:
-        precision = MAX_PRECISION
+    huge = precision > MAX_PRECISION or limb_count(numbers.values) > 2
+    if precision > MAX_DIGITS:
+        precision = MAX_DIGITS
     if by > 0 and numbers.values.ndim == 1 and numbers.precision + by <= 18:
         values = numbers.values * _POW10_I64[by]
         trouble = np.zeros(len(numbers), np.bool_)
     else:
-        values, trouble = _shift_scale(numbers.values, by, rounding)
+        values, trouble = _shift_scale(numbers.values, by, rounding, huge=huge)
     trouble &= ~numbers.invalid
     if trouble.any():
         i = int(np.flatnonzero(trouble)[0])
         shown = _format_value(numbers, i)
-        why = ("needs more than 38 digits" if by > 0 else
+        why = (f"needs more than {MAX_DIGITS if huge else MAX_PRECISION} digits" if by > 0 else
                f"has more than {scale} decimal places; pass rounding='half-up' to round it")
         _raise_encode(f"value {shown} {why}", i, field, shown, rows)
     return Numbers(_fit(values, precision), numbers.invalid, precision, scale, kind_for(scale))
@@ -409,7 +643,17 @@ def to_arrow(numbers: Numbers) -> pa.Array:
     if numbers.scale == 0 and numbers.precision <= 18:
         narrow = values if values.ndim == 1 else _narrow(values)[0]
         return pa.Array.from_buffers(pa.int64(), n, [validity, pa.py_buffer(np.ascontiguousarray(narrow))])
-    precision = min(MAX_PRECISION, max(1, numbers.precision, numbers.scale))
+    precision = max(1, numbers.precision, numbers.scale)
+    if precision <= MAX_PRECISION and limb_count(values) > 2:
+        smaller, fits = _shrink(values, 2)
+        if fits.all():
+            values = smaller
+        else:
+            precision = MAX_PRECISION + 1
+    if precision > MAX_PRECISION or limb_count(values) > 2:
+        wide = np.ascontiguousarray(to_limbs(values, 4))
+        t = pa.decimal256(min(MAX_DIGITS, precision), numbers.scale)
+        return pa.Array.from_buffers(t, n, [validity, pa.py_buffer(wide)])
     wide = np.ascontiguousarray(to_wide(values))
     return pa.Array.from_buffers(pa.decimal128(precision, numbers.scale), n, [validity, pa.py_buffer(wide)])
 
@@ -428,7 +672,7 @@ def to_python(numbers: Numbers, i: int) -> Decimal | int | float | None:
 
 def _field_precision(field: Field) -> int:
     if field.kind is Kind.BINARY and field.digits == 0:
-        return min(MAX_PRECISION, len(str(2 ** (8 * field.length))))
+        return min(MAX_DIGITS, len(str(2 ** (8 * field.length))))
     return max(1, field.digits)
 
 
@@ -464,19 +708,25 @@ def from_values(values: Any, field: Field, *, rounding: Rounding = None,
         else np.zeros(n, np.bool_)
     t = arr.type
     if field.kind is Kind.FLOAT:
-        if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_decimal(t):
-            arr = arr.cast(pa.float64())
-        vals = np.asarray(arr.cast(pa.float64()).fill_null(0).to_numpy(zero_copy_only=False), np.float64)
+        if pa.types.is_string(t) or pa.types.is_large_string(t):
+            return _floats_from_text(arr.to_pylist(), field, rows)
+        try:
+            vals = np.asarray(arr.cast(pa.float64()).fill_null(0).to_numpy(zero_copy_only=False), np.float64)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+            raise EncodeError(f"cannot write Arrow type {t} into a floating-point field",
+                              field=field.qualified_name, picture=field.picture) from None
         return Numbers(vals, invalid, 24 if field.length == 4 else 53, 0, "float")
     scale = field.scale
     precision = _field_precision(field)
-    if pa.types.is_decimal(t) and t.bit_width != 128:
-        # decimal256 (or 32/64): values may need more than 128 bits before rescaling; exactly, one by one
-        return _from_objects(arr.to_pylist(), field, precision, rounding, rows)
+    if pa.types.is_decimal(t) and t.bit_width not in (128, 256):
+        arr = arr.cast(pa.decimal128(t.precision, t.scale))
+        t = arr.type
     if pa.types.is_decimal(t):
+        limbs = t.bit_width // 64
         filled = arr.fill_null(pa.scalar(Decimal(0), t)) if arr.null_count else arr
         buf = filled.buffers()[1]
-        wide = np.frombuffer(buf, np.int64, count=2 * (n + filled.offset))[2 * filled.offset:].reshape(n, 2).copy()
+        wide = np.frombuffer(buf, np.int64, count=limbs * (n + filled.offset))[limbs * filled.offset:] \
+            .reshape(n, limbs).copy()
         base = Numbers(_fit(wide, t.precision), invalid, t.precision, t.scale, kind_for(t.scale))
     elif pa.types.is_integer(t):
         filled = arr.fill_null(0) if arr.null_count else arr
@@ -497,6 +747,22 @@ def from_values(values: Any, field: Field, *, rounding: Rounding = None,
                           field=field.qualified_name, picture=field.picture)
     out = rescale(base, scale, rounding=rounding, field=field, rows=rows)
     return Numbers(_fit(out.values, precision), invalid, precision, scale, kind_for(scale))
+
+
+def _floats_from_text(items: list, field: Field, rows: np.ndarray | None) -> Numbers:
+    # CSV/JSONL text for COMP-1/COMP-2: parsed one by one so a bad one is named, not a traceback
+    n = len(items)
+    vals = np.zeros(n, np.float64)
+    invalid = np.zeros(n, np.bool_)
+    for i, item in enumerate(items):
+        if item is None or not item.strip():
+            invalid[i] = True
+            continue
+        try:
+            vals[i] = float(Decimal(item.strip()))
+        except (InvalidOperation, OverflowError):
+            _raise_encode(f"{item!r} is not a number", i, field, item, rows)
+    return Numbers(vals, invalid, 24 if field.length == 4 else 53, 0, "float")
 
 
 def _as_arrow(values: Any) -> pa.Array:
@@ -537,6 +803,9 @@ def _from_objects(items: list, field: Field, precision: int, rounding: Rounding,
             _raise_encode(f"{item!r} is not a number", i, field, item, rows)
         if not d.is_finite():
             _raise_encode(f"{item!r} is not a finite number", i, field, item, rows)
+        if d and d.adjusted() + scale >= MAX_DIGITS:
+            # refused before int() would build the digits of 1E+99999999
+            _raise_encode(f"value {item} needs more than {MAX_DIGITS} digits", i, field, str(item), rows)
         ints.append(_scaled_int(d, Decimal(item) if isinstance(item, float) else d, scale, rounding, i, field, rows))
     return _numbers_from_ints(ints, invalid, field, precision, rows)
 
@@ -544,13 +813,11 @@ def _from_objects(items: list, field: Field, precision: int, rounding: Rounding,
 def _numbers_from_ints(ints: list[int], invalid: np.ndarray, field: Field, precision: int,
                        rows: np.ndarray | None) -> Numbers:
     n = len(ints)
-    wide = np.zeros((n, 2), np.int64)
+    wide = np.zeros((n, 4), np.int64)
     for i, v in enumerate(ints):
-        if not -(1 << 127) <= v < (1 << 127) or abs(v) >= 10**38:
-            _raise_encode(f"value {v} needs more than 38 digits", i, field, v, rows)
-        u = v & ((1 << 128) - 1)
-        wide[i, 0] = _signed64(u & 0xFFFFFFFFFFFFFFFF)
-        wide[i, 1] = _signed64(u >> 64)
+        if abs(v) >= 10**MAX_DIGITS:
+            _raise_encode(f"value {v} needs more than {MAX_DIGITS} digits", i, field, v, rows)
+        wide[i] = limbs_of(v).view(np.int64)
     return Numbers(_fit(wide, precision), invalid, precision, field.scale, kind_for(field.scale))
 
 
@@ -627,15 +894,13 @@ def _from_floats(f: np.ndarray, invalid: np.ndarray, field: Field, precision: in
     slow = np.flatnonzero(status == 2)
     if slow.size == 0:
         return Numbers(_fit(out, precision), invalid, precision, scale, kind_for(scale))
-    wide = to_wide(out).copy()
+    wide = to_limbs(out, 4).copy()
     for i in slow:
         x = float(f[i])
         v = _scaled_int(Decimal(repr(x)), Decimal(x), scale, rounding, int(i), field, rows)
-        if abs(v) >= 10**38:
-            _raise_encode(f"value {x!r} needs more than 38 digits", int(i), field, x, rows)
-        u = v & ((1 << 128) - 1)
-        wide[i, 0] = _signed64(u & 0xFFFFFFFFFFFFFFFF)
-        wide[i, 1] = _signed64(u >> 64)
+        if abs(v) >= 10**MAX_DIGITS:
+            _raise_encode(f"value {x!r} needs more than {MAX_DIGITS} digits", int(i), field, x, rows)
+        wide[i] = limbs_of(v).view(np.int64)
     return Numbers(_fit(wide, precision), invalid, precision, scale, kind_for(scale))
 
 
@@ -666,7 +931,8 @@ def refuse_overflow(numbers: Numbers, field: Field, bad: np.ndarray, rows: np.nd
     """Raise `EncodeError` for the first row in ``bad``."""
     i = int(np.flatnonzero(bad)[0])
     shown = _format_value(numbers, i)
-    _raise_encode(f"value {shown} {why}; pass truncate=True to keep the low-order digits as COBOL's MOVE does",
+    _raise_encode(f"value {shown} {why}; --on-overflow truncate (on_overflow='truncate') keeps the low-order "
+                  "digits as COBOL's MOVE does",
                   i, field, shown, rows)
 
 
@@ -733,8 +999,26 @@ def _wide_from_digits(digits, negative, out):
         out[i, 1] = hi
 
 
+@njit(cache=True, nogil=True)
+def _limbs_from_digits(digits, negative, out):
+    ten = np.uint64(10)
+    for i in range(digits.shape[0]):
+        x = out[i]
+        for k in range(x.shape[0]):
+            x[k] = _ZERO
+        for j in range(digits.shape[1]):
+            l_mul_add(x, ten, np.uint64(digits[i, j]))
+        if negative[i]:
+            l_neg(x)
+
+
 def from_digits(digits: np.ndarray, negative: np.ndarray) -> np.ndarray:
-    """128-bit values (n, 2) of digit rows (most significant first) with signs."""
+    """128-bit values (n, 2) of digit rows (most significant first) with signs; 256-bit (n, 4)
+    beyond 38 digits."""
+    if digits.shape[1] > MAX_PRECISION:
+        out = np.empty((digits.shape[0], 4), np.int64)
+        _limbs_from_digits(np.ascontiguousarray(digits), negative, out.view(np.uint64))
+        return out
     out = np.empty((digits.shape[0], 2), np.int64)
     _wide_from_digits(np.ascontiguousarray(digits), negative, out.view(np.uint64))
     return out

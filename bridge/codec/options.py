@@ -5,12 +5,13 @@ framer (`bridge.frame.FrameOptions`); these are the codec's only.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal, Mapping
 
 from bridge.layout.model import Dialect
 
-__all__ = ["CodecOptions", "FloatFormat", "OnInvalid", "Trim"]
+__all__ = ["CodecOptions", "FloatFormat", "OnInvalid", "Trim", "canonical_name"]
 
 Trim = Literal["none", "right", "left", "both"]
 OnInvalid = Literal["null", "error"]
@@ -27,7 +28,8 @@ class CodecOptions:
 
     * ``codepage``: any single-byte EBCDIC code page of Python or the ``ebcdic`` package
       (cp037, cp273, cp1047, cp1140-cp1149, ...), or ``ascii``/``latin-1``/any Python codec
-      for files written on distributed systems. Default cp037.
+      for files written on distributed systems. IBM's spellings name the same pages
+      (``IBM-037``, ``IBM037``, ``CCSID 1140``, ``1047``). Default cp037.
     * ``dialect``: the compiler the file came from; decides COMP-5 byte order and the sign
       convention written into ASCII zoned numbers. Default ibm.
     * ``float_format``: COMP-1/COMP-2 as IBM hexadecimal floating point (default) or IEEE 754.
@@ -47,6 +49,11 @@ class CodecOptions:
     field_codepages: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        # IBM-037, CCSID 1140, 1047 ...: one spelling per page for every codec below
+        object.__setattr__(self, "codepage", canonical_name(self.codepage))
+        if self.field_codepages:
+            object.__setattr__(self, "field_codepages",
+                               {k: canonical_name(v) for k, v in self.field_codepages.items()})
         if not isinstance(self.dialect, Dialect):
             object.__setattr__(self, "dialect", Dialect(str(self.dialect).lower()))
         _check("trim", self.trim, _TRIMS)
@@ -71,6 +78,23 @@ class CodecOptions:
                 if k == dotted or k == path[-1] or dotted.endswith("." + k):
                     return cp
         return self.codepage
+
+
+# IBM-037, IBM037, CP037, CCSID 37, EBCDIC-037, 037, 37: the spellings users type for one page
+_IBM_SPELLING = re.compile(r"^(?:ibm|cp|ccsid|ebcdic|ebcdic-cp)?[-_ ]?0*(\d{2,5})$")
+
+
+def canonical_name(name: str) -> str:
+    """The Python codec name of a code page as users spell it: ``IBM-1047``, ``CCSID 37``,
+    ``1140`` -> ``cp1047``, ``cp037``, ``cp1140``; other names lower-cased (``latin-1``).
+
+    Kept here, free of numpy and the code page tables, so that building options stays cheap.
+    """
+    text = name.strip().lower()
+    m = _IBM_SPELLING.match(text)
+    if m is None:
+        return text
+    return f"cp{int(m.group(1)):03d}"
 
 
 def _check(name: str, value: str, allowed: tuple[str, ...]) -> None:

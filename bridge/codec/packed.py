@@ -22,8 +22,10 @@ import numpy as np
 from numba import njit
 
 from bridge.codec.numeric import (
+    MAX_PRECISION,
     Numbers,
     _ZERO,
+    check_digits,
     digits_of,
     encode_rows,
     fits_narrow,
@@ -32,6 +34,8 @@ from bridge.codec.numeric import (
     refuse_out_of_range,
     take,
     target_rows,
+    l_mul_add,
+    l_neg,
     u128_mul_add,
     u128_neg,
 )
@@ -122,6 +126,43 @@ def _decode_wide(matrix, offset, nbytes, pad, signed, pair, last, values, invali
         invalid[i] = bad
 
 
+@njit(cache=True, nogil=True)
+def _decode_limbs(matrix, offset, nbytes, pad, signed, pair, last, values, invalid):
+    # _decode_wide on 256-bit values (39 to 76 digits)
+    end = offset + nbytes - 1
+    hundred = np.uint64(100)
+    ten = np.uint64(10)
+    for i in range(matrix.shape[0]):
+        x = values[i]
+        for k in range(x.shape[0]):
+            x[k] = _ZERO
+        bad = pad and matrix[i, offset] >= 16
+        if not bad:
+            for j in range(offset, end):
+                p = pair[matrix[i, j]]
+                if p < 0:
+                    bad = True
+                    break
+                l_mul_add(x, hundred, np.uint64(p))
+        neg = False
+        if not bad:
+            c = last[matrix[i, end]]
+            if c < 0:
+                bad = True
+            else:
+                if c >= 16:
+                    neg = True
+                    c -= 16
+                    bad = not signed
+                l_mul_add(x, ten, np.uint64(c))
+        if bad:
+            for k in range(x.shape[0]):
+                x[k] = _ZERO
+        elif neg:
+            l_neg(x)
+        invalid[i] = bad
+
+
 def decode(matrix: np.ndarray, offset: int, field: Field, options: CodecOptions) -> Numbers:
     """The packed field at ``offset`` of every record: exact unscaled integers and an invalid mask."""
     pair, last = _tables()
@@ -130,12 +171,16 @@ def decode(matrix: np.ndarray, offset: int, field: Field, options: CodecOptions)
     n = matrix.shape[0]
     precision = max(1, field.digits)
     invalid = np.empty(n, np.bool_)
+    check_digits(field)
     if precision <= 18:
         values = np.empty(n, np.int64)
         _decode_narrow(matrix, offset, nbytes, pad, field.signed, pair, last, values, invalid)
-    else:
+    elif precision <= MAX_PRECISION:
         values = np.empty((n, 2), np.int64)
         _decode_wide(matrix, offset, nbytes, pad, field.signed, pair, last, values.view(np.uint64), invalid)
+    else:
+        values = np.empty((n, 4), np.int64)
+        _decode_limbs(matrix, offset, nbytes, pad, field.signed, pair, last, values.view(np.uint64), invalid)
     return Numbers(values, invalid, precision, field.scale, kind_for(field.scale))
 
 

@@ -28,8 +28,10 @@ import numpy as np
 from numba import njit
 
 from bridge.codec.numeric import (
+    MAX_PRECISION,
     Numbers,
     _ZERO,
+    check_digits,
     digits_of,
     encode_rows,
     fits_narrow,
@@ -38,6 +40,8 @@ from bridge.codec.numeric import (
     refuse_out_of_range,
     take,
     target_rows,
+    l_mul_add,
+    l_neg,
     u128_mul_add,
     u128_neg,
 )
@@ -235,6 +239,51 @@ def _decode_wide(matrix, first, ndig, sign_at, sep, plus, minus, signed, bwz, sp
         invalid[i] = bad
 
 
+@njit(cache=True, nogil=True)
+def _decode_limbs(matrix, first, ndig, sign_at, sep, plus, minus, signed, bwz, space, width,
+                  plain, signtab, values, invalid):
+    # _decode_wide on 256-bit values (39 to 76 digits)
+    start = first if sep < 0 or sep > first else first - 1
+    ten = np.uint64(10)
+    for i in range(matrix.shape[0]):
+        x = values[i]
+        for k in range(x.shape[0]):
+            x[k] = _ZERO
+        bad = False
+        neg = False
+        for j in range(ndig):
+            b = matrix[i, first + j]
+            c = signtab[b] if j == sign_at else plain[b]
+            if c < 0:
+                bad = True
+                break
+            if c >= 16:
+                neg = True
+                c -= 16
+            l_mul_add(x, ten, np.uint64(c))
+        if sep >= 0 and not bad:
+            s = matrix[i, sep]
+            if s == minus:
+                neg = True
+            elif s != plus:
+                bad = True
+        if neg and not signed:
+            bad = True
+        if bad:
+            for k in range(x.shape[0]):
+                x[k] = _ZERO
+            neg = False
+            if bwz:
+                bad = False
+                for j in range(width):
+                    if matrix[i, start + j] != space:
+                        bad = True
+                        break
+        if neg:
+            l_neg(x)
+        invalid[i] = bad
+
+
 def _geometry(offset: int, field: Field) -> tuple[int, int, int]:
     """(first digit byte, index of the sign-carrying digit or -1, separate sign byte or -1)."""
     n = field.digits
@@ -260,12 +309,16 @@ def decode(matrix: np.ndarray, offset: int, field: Field, options: CodecOptions)
     invalid = np.empty(n, np.bool_)
     args = (matrix, first, field.digits, sign_at, sep, cs.byte("+"), cs.byte("-"), field.signed,
             field.blank_when_zero, cs.space, field.length, plain, signtab)
+    check_digits(field)
     if precision <= 18:
         values = np.empty(n, np.int64)
         _decode_narrow(*args, values, invalid)
-    else:
+    elif precision <= MAX_PRECISION:
         values = np.empty((n, 2), np.int64)
         _decode_wide(*args, values.view(np.uint64), invalid)
+    else:
+        values = np.empty((n, 4), np.int64)
+        _decode_limbs(*args, values.view(np.uint64), invalid)
     return Numbers(values, invalid, precision, field.scale, kind_for(field.scale))
 
 

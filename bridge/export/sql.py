@@ -10,7 +10,8 @@ storage order), not into child tables: a row then stays one record, it loads wit
 INSERT or LOAD of the decoded file with no keys to invent, and it matches the flat columns of
 the decoded DataFrame. Columns past an ODO table's actual count are NULL. The cost is width:
 a statement that exceeds the dialect's column limit (Db2 750, PostgreSQL 1600) says so in a
-``-- warning`` comment.
+``-- warning`` comment, and a record that flattens into more than 10,000 columns is refused
+(`MAX_EMITTED_COLUMNS`) rather than written out column by column.
 
 Column names: an elementary item whose name is unique in its record keeps it; otherwise the
 names of its groups are prepended, innermost first, until it is unique (``CITY`` under both
@@ -114,9 +115,23 @@ def sql_ddl(layout: Layout, record: str | None = None, *, dialect: SqlDialect = 
     return "\n".join(_table_ddl(r, layout, dialect) for r in selected_records(layout, record))
 
 
+#: The most columns a statement is written with: six times the widest dialect's limit. Beyond
+#: it OCCURS tables (OCCURS 99999999) would flatten into millions of columns no database takes.
+MAX_EMITTED_COLUMNS = 10_000
+
+
 def sql_columns(record: Record, dialect: SqlDialect = "db2") -> list[Column]:
-    """The columns of a record's table, in storage order."""
+    """The columns of a record's table, in storage order.
+
+    :raises LayoutError: the record flattens into more than `MAX_EMITTED_COLUMNS` columns.
+    """
     _check_dialect(dialect)
+    count = _column_count(record.root)
+    if count > MAX_EMITTED_COLUMNS:
+        raise LayoutError(f"record {record.name} flattens into {count:,} SQL columns (its OCCURS tables, one "
+                          f"column per occurrence); no {dialect} table holds more than {_MAX_COLUMNS[dialect]:,} "
+                          f"and the SQL export stops at {MAX_EMITTED_COLUMNS:,}: select a smaller record or "
+                          "describe it with --format arrow or json-schema, which keep tables as arrays")
     items = [f for f in _decoded_elementary(record.root)]
     width = sum(f.occurrences for f in items)
     if width > _MAX_WRITTEN:   # refuse before building: OCCURS 999999999 would never finish
@@ -211,6 +226,15 @@ def _decoded_elementary(group: Field) -> Iterator[Field]:
             yield from _decoded_elementary(child)
         else:
             yield child
+
+
+def _column_count(group: Field) -> int:
+    """Columns the group flattens into, counted without enumerating them."""
+    total = 0
+    for child in decoded_children(group):
+        times = child.occurs.max if child.occurs is not None else 1
+        total += times * (_column_count(child) if child.is_group else 1)
+    return total
 
 
 def _occurrences(group: Field, subscripts: tuple[int, ...]) -> Iterator[tuple[Field, tuple[int, ...]]]:

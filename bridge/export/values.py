@@ -25,6 +25,9 @@ The value type of an elementary item (`value_type`)
       the edited picture displays).
     * Alphanumeric, alphanumeric-edited: strings of the display length in characters; national
       (UTF-16) and DBCS: strings of ``length / 2`` characters.
+    * Beyond 76 digits no decoder value exists (no Arrow decimal holds it exactly): `value_type`
+      refuses the item with a `LayoutError`, as decoding does, and every exporter with it.
+      Bounds are exact at any precision (never rounded to 28 digits).
     * Every value is nullable: invalid data decodes to null, and items past the end of a short
       variable-length record are absent.
     * 88-level conditions and 66-level RENAMES are metadata only; exporters may mention 88
@@ -33,14 +36,20 @@ The value type of an elementary item (`value_type`)
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Context, Decimal
 from typing import Iterator, Literal
 
+from bridge.errors import LayoutError
 from bridge.layout.model import Condition, Field, Kind, Layout, Record
 
 __all__ = ["ValueType", "condition_text", "decoded_children", "selected_records", "value_type"]
 
 ValueKind = Literal["decimal", "integer", "float", "string"]
+
+#: The widest number a decoder produces: `bridge.codec.numeric.MAX_DIGITS` (decimal256), kept
+#: here too so that describing a layout does not import the codecs (numpy, numba, pyarrow).
+MAX_DIGITS = 76
+_EXACT = Context(prec=200)   # bounds of 76-digit items, never rounded
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +79,8 @@ class ValueType:
 def value_type(field: Field) -> ValueType:
     """The decoded value type of an elementary item; raises ValueError for groups and RENAMES."""
     kind = field.kind
+    if kind in (Kind.ZONED, Kind.PACKED, Kind.NUMERIC_EDITED, Kind.BINARY):
+        _check_digits(field)
     if kind in (Kind.ZONED, Kind.PACKED, Kind.NUMERIC_EDITED):
         return _decimal(max(field.digits, 1), field.scale, field.signed)
     if kind is Kind.BINARY:
@@ -115,8 +126,16 @@ def _literal(value: object) -> str:
     return str(value)
 
 
+def _check_digits(field: Field) -> None:
+    reach = field.digits + max(0, -field.scale)
+    if reach > MAX_DIGITS or field.scale > MAX_DIGITS:
+        raise LayoutError(f"{field.qualified_name} PIC {field.picture or '?'}: a number of {reach} digits is beyond "
+                          f"the {MAX_DIGITS} digits any decoded value has (Arrow decimal256); shorten the PICTURE "
+                          "or describe the bytes as PIC X", field=field.qualified_name)
+
+
 def _decimal(digits: int, scale: int, signed: bool) -> ValueType:
-    largest = Decimal(10**digits - 1).scaleb(-scale)
+    largest = _EXACT.scaleb(Decimal(10**digits - 1), -scale)
     if scale < 0:
         precision, decimal_scale = digits - scale, 0
     else:
@@ -126,7 +145,7 @@ def _decimal(digits: int, scale: int, signed: bool) -> ValueType:
         precision=precision,
         scale=decimal_scale,
         step=Decimal(1).scaleb(-scale),
-        minimum=-largest if signed else Decimal(0),
+        minimum=_EXACT.minus(largest) if signed else Decimal(0),
         maximum=largest,
         signed=signed,
     )
@@ -148,8 +167,8 @@ def _binary(field: Field) -> ValueType:
         precision=precision - scale if scale < 0 else max(precision, scale),
         scale=max(scale, 0),
         step=Decimal(1).scaleb(-scale),
-        minimum=Decimal(low).scaleb(-scale),
-        maximum=Decimal(high).scaleb(-scale),
+        minimum=_EXACT.scaleb(Decimal(low), -scale),
+        maximum=_EXACT.scaleb(Decimal(high), -scale),
         bits=bits,
         signed=field.signed,
     )

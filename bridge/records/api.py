@@ -33,6 +33,7 @@ class ReadSummary:
     records: int = 0
     invalid: dict[str, int] = dc_field(default_factory=dict)
     unmapped: dict[str, int] = dc_field(default_factory=dict)   # segment selector values not in the map
+    hint: str | None = None     # many invalid values and bytes of the other code page family: which
 
     @property
     def invalid_total(self) -> int:
@@ -72,6 +73,7 @@ class Reader:
             self.summary.records = self.decoder.records_read
             self.summary.invalid = dict(self.decoder.invalid)
             self.summary.unmapped = dict(self.decoder.unmapped)
+            self.summary.hint = self.decoder.codepage_hint()
             yield decoded
 
 
@@ -138,20 +140,22 @@ def _display_name(source: Source) -> str | None:
 # -- writing -----------------------------------------------------------------------------------
 
 def write_records(data: pd.DataFrame | pa.Table, dest: str | os.PathLike | BinaryIO, layout: Layout, *,
-                  truncate: bool = False, rounding: str | None = None,
+                  truncate: bool = False, rounding: str | None = None, on_overflow: str = "error",
                   options: ReaderOptions | None = None, **writer_options: Any) -> int:
     """Encode ``data`` (columns named as `read_records` names them) into fresh records in ``dest``.
 
     Returns the number of records written. Values that do not fit their PICTURE raise
-    `EncodeError` naming the row and field, unless ``truncate=True`` (alphanumerics cut,
-    numbers with too many digits refused still) or ``rounding="half-up"`` for extra decimals.
+    `EncodeError` naming the row and field, unless: ``truncate=True`` for strings longer than
+    their item (cut; numbers are never cut by it), ``on_overflow="truncate"`` for numbers with
+    more digits than their PICTURE or negative in an unsigned item (the low-order digits and no
+    sign, as COBOL's MOVE), ``rounding="half-up"`` for extra decimals.
     """
     from bridge.frame import FrameWriter, RecordBatch
     from bridge.records.encode import RecordEncoder
 
     opts = ReaderOptions.from_kwargs(options, **writer_options)
     table = data if isinstance(data, pa.Table) else pa.Table.from_pandas(data, preserve_index=False)
-    encoder = RecordEncoder(layout, opts, truncate=truncate, rounding=rounding)
+    encoder = RecordEncoder(layout, opts, truncate=truncate, rounding=rounding, on_overflow=on_overflow)
     lrecl = opts.lrecl or encoder.record.length if opts.recfm in ("F", "FB") else opts.lrecl or layout.length
     frame_opts = opts.frame(lrecl)
     written = 0

@@ -71,6 +71,8 @@ class RecordDecoder:
         self.invalid: dict[str, int] = {}
         self.unmapped: dict[str, int] = {}          # selector values not in the segment map
         self.records_read = 0
+        self.numeric_values = 0                     # numeric cells decoded, for the invalid rate
+        self._text_sample: np.ndarray | None = None
 
     # -- schema ------------------------------------------------------------------------------
     def _base_plan(self, index: int) -> ColumnPlan:
@@ -116,8 +118,45 @@ class RecordDecoder:
                               field=selector.name)
         mapping: dict[str, _TypeSelection] = {}
         for value, target in self.options.segment_map.items():
-            mapping[value] = self._selection_for(target)
+            mapping[self._selector_key(selector, value)] = self._selection_for(target)
         return selector, mapping
+
+    def _selector_key(self, selector: Field, value: str) -> str:
+        """A segment map value as the selector's values are compared: trimmed text, or for a
+        numeric selector the number written as Arrow writes the decoded column (``01`` is ``1``)."""
+        if is_string(selector):
+            return value.strip(_SELECTOR_PAD)
+        from decimal import Decimal, InvalidOperation
+
+        try:
+            number = Decimal(value.strip())
+            typ = arrow_type(selector)
+            return pc.cast(pa.array([number]).cast(typ), pa.string())[0].as_py()
+        except (InvalidOperation, pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            raise LayoutError(f"--segment-map value {value!r} is not a number that segment field {selector.name} "
+                              f"(PIC {selector.picture}) can hold", field=selector.name) from None
+
+    def _selector_values(self, batch, selector: Field) -> np.ndarray:
+        """Each record's selector value as text; a record too short to hold the field gives ''."""
+        matrix = batch.matrix
+        n, width = matrix.shape
+        start, size = selector.offset, selector.length
+        avail = np.clip(np.asarray(batch.lengths, dtype=np.int64) - start, 0, size)
+        if start + size <= width:
+            sub, offset = matrix, start
+        else:  # every record is shorter than the field's end: read what there is
+            sub = np.zeros((n, size), dtype=np.uint8)
+            have = max(0, width - start)
+            sub[:, :have] = matrix[:, start:start + have]
+            offset = 0
+        if is_string(selector):
+            col = decode_column(sub, offset, selector, self.codec, avail=avail)
+            text = pc.utf8_trim(col.array, _SELECTOR_PAD)
+        else:
+            col = decode_column(sub, offset, selector, self.codec)
+            valid = pa.array(~col.invalid & (avail == size))
+            text = pc.if_else(valid, pc.cast(col.array, pa.string()), pa.scalar("", pa.string()))
+        return np.asarray(text.fill_null("").to_numpy(zero_copy_only=False), dtype=object)
 
     def _selection_for(self, target: str) -> _TypeSelection:
         name = target.strip().upper()
@@ -141,6 +180,9 @@ class RecordDecoder:
         self.records_read += n
         if n == 0:
             return DecodedBatch(self._schema.empty_table(), batch)
+        if self._text_sample is None:
+            self._text_sample = self._sample_text(batch)
+        self.numeric_values += n * sum(1 for f in self._schema if not pa.types.is_string(f.type))
         framed = batch
         if self.options.recfm == "TEXT":
             # a text line is its record right-trimmed by the transfer: the padding is the record's spaces
@@ -167,18 +209,44 @@ class RecordDecoder:
             table = table.take(pa.array(inverse))
         return DecodedBatch(table, framed, types, {})
 
+    def _sample_text(self, batch) -> np.ndarray:
+        """Bytes of the first records' text and zoned items (of the first record type), which
+        tell an EBCDIC file from an ASCII one (binary and packed bytes would only blur that)."""
+        from bridge.layout.model import Kind
+
+        rows = batch.matrix[:1000]
+        lengths = np.asarray(batch.lengths[:1000])
+        parts = []
+        for col in self._base_plan(0).columns:
+            if col.field.kind in (Kind.ALPHANUMERIC, Kind.ZONED, Kind.NUMERIC_EDITED) and col.end <= rows.shape[1]:
+                keep = lengths >= col.end
+                parts.append(rows[keep, col.offset:col.end].ravel())
+            if sum(p.size for p in parts) > 65536:
+                break
+        return np.concatenate(parts) if parts else np.empty(0, np.uint8)
+
+    def codepage_hint(self) -> str | None:
+        """When many numeric values were invalid and the text bytes look like the other code page
+        family (EBCDIC read as ASCII or the reverse), one line saying so; else None."""
+        if not self.numeric_values or sum(self.invalid.values()) < 0.2 * self.numeric_values:
+            return None
+        if self._text_sample is None:
+            return None
+        from bridge.codec.codepage import codepage_hint
+
+        return codepage_hint(self._text_sample, self.codec.codepage)
+
     def _group_by_type(self, batch) -> list[tuple[list[_TypeSelection], np.ndarray | None]]:
         every = [_TypeSelection(i, None) for i in range(len(self.records))]
         if self._segment is None:
             return [(every, None)]
         selector, mapping = self._segment
-        col = decode_column(batch.matrix, selector.offset, selector, self.codec)
         # padding is spaces or low-values (x'00'): 'C' + four low-values selects as 'C' does
-        values = pc.utf8_trim(col.array, _SELECTOR_PAD).to_numpy(zero_copy_only=False)
+        values = self._selector_values(batch, selector)
         groups: list[tuple[list[_TypeSelection], np.ndarray | None]] = []
         matched = np.zeros(len(values), dtype=bool)
         for value, sel in mapping.items():
-            rows = np.flatnonzero(values == value.strip(_SELECTOR_PAD))
+            rows = np.flatnonzero(values == value)
             matched[rows] = True
             if rows.size:
                 groups.append(([sel], rows))

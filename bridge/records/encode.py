@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from bridge.codec.column import decode_column, encode_column_into, is_string
+from bridge.codec.numeric import from_values
 from bridge.errors import EncodeError, LayoutError
 from bridge.layout.model import Kind, Layout, Record
 from bridge.records.options import ReaderOptions
@@ -41,7 +42,7 @@ class RecordEncoder:
     """Writes values of one record type into record bytes."""
 
     def __init__(self, layout: Layout, options: ReaderOptions, *, record: str | None = None,
-                 truncate: bool = False, rounding: str | None = None) -> None:
+                 truncate: bool = False, rounding: str | None = None, on_overflow: str = "error") -> None:
         self.layout = layout
         self.options = options
         self.codec = options.codec
@@ -49,7 +50,8 @@ class RecordEncoder:
         self.names = column_names(layout)
         self.plan = plan_columns(self.record, self.names)
         self._areas = _redefines_areas(self.record)
-        self.truncate = truncate
+        self.truncate = truncate          # strings only
+        self.on_overflow = on_overflow    # numbers: "error", or "truncate" as COBOL's MOVE
         self.rounding = rounding
         self._plans: dict[tuple, ColumnPlan] = {(): self.plan}
         from bridge.codec.codepage import codepage
@@ -103,9 +105,21 @@ class RecordEncoder:
             if name not in table.column_names:
                 raise EncodeError(f"the OCCURS DEPENDING ON count {name} is missing", field=name)
             arr = table.column(name).combine_chunks()
-            if pa.types.is_decimal(arr.type):
-                arr = pc.cast(arr, pa.int64())
-            counts[path] = np.asarray(arr.fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64)
+            obj = next(f for f in self.record.fields if f.path == path)
+            # parsed as the count item's own values (a string, a float, a 40-digit number: refused by name)
+            numbers = from_values(arr, obj.with_changes(scale=0))
+            if numbers.values.ndim != 1:
+                raise EncodeError(f"the OCCURS DEPENDING ON count {name} has too many digits", field=name)
+            values = np.where(numbers.invalid, 0, numbers.values)  # null: no occurrences
+            dims = [d for f in self.record.fields for d in f.dims if d.depending_path == path]
+            low = min((d.min for d in dims), default=0)
+            high = max((d.max for d in dims), default=0)
+            outside = (values < low) | (values > high)
+            if outside.any():
+                row = int(np.flatnonzero(outside)[0])
+                raise EncodeError(f"OCCURS DEPENDING ON count {int(values[row])} is outside {low} TO {high}",
+                                  row=row, field=name, picture=obj.picture)
+            counts[path] = values.astype(np.int64)
         return counts
 
     def _write_fresh(self, matrix: np.ndarray, plan: ColumnPlan, table: pa.Table, rows: np.ndarray,
@@ -150,7 +164,8 @@ class RecordEncoder:
             try:
                 encode_column_into(matrix, col.offset, col.field, values, self.codec,
                                    mask=None if mask.all() else mask,
-                                   rounding=self.rounding, truncate=self.truncate)
+                                   rounding=self.rounding, truncate=self.truncate,
+                                   on_overflow=self.on_overflow)
             except EncodeError as exc:
                 raise _with_row(exc, col, rows) from None
         # 3. other views given together with the first must agree with what was written
@@ -222,7 +237,8 @@ class RecordEncoder:
                 # every row: the codecs write the whole column at once instead of gathering rows
                 encode_column_into(out, col.offset, field, values, self.codec,
                                    mask=None if mask.all() else mask,
-                                   rounding=self.rounding, truncate=self.truncate)
+                                   rounding=self.rounding, truncate=self.truncate,
+                                   on_overflow=self.on_overflow)
             except EncodeError as exc:
                 raise _with_row(exc, col, np.arange(n)) from None
         return out

@@ -19,9 +19,14 @@ from dataclasses import dataclass
 from itertools import product
 from typing import Iterable
 
+from bridge.errors import LayoutError
 from bridge.layout.model import Field, Layout, Record
 
-__all__ = ["Column", "ColumnPlan", "column_names", "plan_columns"]
+__all__ = ["MAX_COLUMNS", "Column", "ColumnPlan", "column_names", "plan_columns"]
+
+#: Columns one record type may decode into. Each column is an Arrow array per batch; an OCCURS
+#: 99999999 table would otherwise build hundreds of millions of them before reading a byte.
+MAX_COLUMNS = 100_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +87,11 @@ def plan_columns(record: Record, names: dict[tuple[str, ...], str],
     offsets and strides differ.
     """
     source = resolved or record
+    count = sum(_occurrence_count(f) for f in source.fields if f.is_elementary and not f.is_filler)
+    if count > MAX_COLUMNS:
+        raise LayoutError(f"record {record.name} has {count:,} columns (one per occurrence of each item under "
+                          f"OCCURS); the bridge decodes at most {MAX_COLUMNS:,} columns per record: check the "
+                          "OCCURS counts, or decode the table as one PIC X item")
     columns: list[Column] = []
     for f_decl, f_act in zip(record.fields, source.fields):
         if not f_decl.is_elementary or f_decl.is_filler:
@@ -94,6 +104,13 @@ def plan_columns(record: Record, names: dict[tuple[str, ...], str],
             off = f_act.offset + sum((s - 1) * d.stride for s, d in zip(subs, f_act.dims))
             columns.append(Column(f"{base}({','.join(map(str, subs))})", f_decl, subs, off))
     return ColumnPlan(record, tuple(columns))
+
+
+def _occurrence_count(f: Field) -> int:
+    n = 1
+    for d in f.dims:
+        n *= d.max
+    return n
 
 
 def _subscripts(f: Field) -> Iterable[tuple[int, ...]]:

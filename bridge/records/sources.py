@@ -7,7 +7,7 @@ numbers through `decimal.Decimal`, CSV text straight to decimal128).
 from __future__ import annotations
 
 import json
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Context, ROUND_HALF_UP, Decimal
 from typing import Any
 
 import pyarrow as pa
@@ -17,6 +17,8 @@ from bridge.layout.model import Field, Layout, Record
 from bridge.records.decode import RecordDecoder
 from bridge.records.options import ReaderOptions
 from bridge.records.plan import column_names
+
+_WIDE = Context(prec=200)
 
 __all__ = ["flatten_object", "read_values"]
 
@@ -39,7 +41,9 @@ def read_values(path: str, fmt: str, layout: Layout, *, record: str | None = Non
         import pyarrow.csv as pacsv
 
         table = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
-            column_types={f.name: f.type for f in schema}, strings_can_be_null=False))
+            # Arrow's CSV reader has no decimal256: those columns stay text, which the codec parses exactly
+            column_types={f.name: pa.string() if pa.types.is_decimal256(f.type) else f.type for f in schema},
+            strings_can_be_null=False))
         return _conform(table, schema)
     names = column_names(layout)
     rows: dict[str, list] = {f.name: [] for f in schema}
@@ -88,7 +92,7 @@ def _column_array(values: list, column: pa.Field, lines: list[int], rounding: st
                 if rounding != "half-up":
                     raise EncodeError(f"line {lineno}: {value} has more than the {typ.scale} decimal places of the "
                                       "PICTURE; use --round to round half-up", row=lineno - 1, field=column.name)
-                d = d.quantize(places, rounding=ROUND_HALF_UP)
+                d = d.quantize(places, rounding=ROUND_HALF_UP, context=_WIDE)  # 76 digits, never trapped
             converted.append(d)
         values = converted
     elif pa.types.is_integer(typ):
@@ -109,6 +113,10 @@ def _integer(value: Any, lineno: int, name: str) -> Any:
         d = Decimal(value.strip()) if isinstance(value, str) else Decimal(value)
     except (ArithmeticError, ValueError, TypeError):
         raise EncodeError(f"line {lineno}: {value!r} is not a whole number", row=lineno - 1, field=name) from None
+    if not d.is_finite():  # Infinity/NaN (JSON's extensions): no field holds them
+        raise EncodeError(f"line {lineno}: {value} is not a number", row=lineno - 1, field=name)
+    if d.adjusted() >= 80:  # int() of 1E+99999999 would build a 100-million-digit integer
+        raise EncodeError(f"line {lineno}: {value} has more digits than any field holds", row=lineno - 1, field=name)
     if d != d.to_integral_value():
         raise EncodeError(f"line {lineno}: {value} is not a whole number", row=lineno - 1, field=name)
     return int(d)
@@ -170,6 +178,8 @@ def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
     for f in schema:
         if f.name in table.column_names:
             col = table.column(f.name)
+            if pa.types.is_decimal256(f.type) and pa.types.is_string(col.type):
+                f = pa.field(f.name, pa.string())   # exact text for the codec (see read_values)
             columns.append(col.cast(f.type) if col.type != f.type else col)
             fields.append(f)
     unknown = [c for c in table.column_names if c not in schema.names]

@@ -11,7 +11,7 @@ from hypothesis import given, settings, strategies as st
 from bridge.codec import binary
 from bridge.codec.numeric import from_values, to_arrow, to_python
 from bridge.codec.options import CodecOptions
-from bridge.errors import EncodeError
+from bridge.errors import EncodeError, LayoutError
 from bridge.layout.model import Field, Kind
 
 IBM = CodecOptions()
@@ -94,9 +94,42 @@ def test_sixteen_byte_binary_holds_38_digits():
     assert_codec(f, IBM, v.to_bytes(16, "big", signed=True), v)
 
 
-def test_sixteen_byte_value_beyond_38_digits_is_invalid():
+def test_sixteen_byte_value_beyond_38_digits_decodes_exactly_as_decimal256():
     f = binary_field("S9(38)", 16, 38)
-    assert binary.decode(matrix((2**127 - 1).to_bytes(16, "big")), 0, f, IBM).invalid[0]
+    numbers = binary.decode(matrix((2**127 - 1).to_bytes(16, "big"), (-2**127).to_bytes(16, "big", signed=True)),
+                            0, f, IBM)
+    assert to_arrow(numbers).type == pa.decimal256(39, 0)
+    assert to_arrow(numbers).to_pylist() == [2**127 - 1, -2**127]
+
+
+def test_thirty_two_byte_binary_holds_76_digits():
+    f = binary_field("S9(76)", 32, 76)
+    v = -(10**76 - 1)
+    assert_codec(f, IBM, v.to_bytes(32, "big", signed=True), v)
+    assert_codec(f, IBM, (10**76 - 1).to_bytes(32, "big", signed=True), 10**76 - 1)
+
+
+def test_thirty_two_byte_value_beyond_76_digits_is_invalid_not_wrong():
+    f = binary_field("S9(76)", 32, 76)
+    numbers = binary.decode(matrix((10**76).to_bytes(32, "big"), (2**255 - 1).to_bytes(32, "big")), 0, f, IBM)
+    assert numbers.invalid.tolist() == [True, True]
+    assert to_arrow(numbers).to_pylist() == [None, None]
+
+
+@pytest.mark.parametrize("digits", [19, 20, 37, 38, 39, 40, 75, 76])
+def test_binary_at_every_limb_boundary_round_trips_its_largest_values(digits):
+    import math
+
+    nbytes = math.ceil((digits * math.log2(10) + 1) / 8)   # the layout's size beyond 18 digits
+    f = binary_field(f"S9({digits})", nbytes, digits)
+    for v in (10**digits - 1, -(10**digits - 1), 1, -1, 0):
+        assert_codec(f, IBM, v.to_bytes(nbytes, "big", signed=True), v)
+
+
+def test_binary_item_beyond_76_digits_is_refused_by_name():
+    f = binary_field("S9(77)", 33, 77)
+    with pytest.raises(LayoutError, match=r"COUNT.*1 to 32 bytes, up to 76 digits"):
+        binary.decode(matrix(bytes(33)), 0, f, IBM)
 
 
 def test_value_beyond_the_picture_is_refused_naming_row_field_and_picture():
@@ -125,14 +158,15 @@ def test_negative_into_unsigned_is_refused():
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.sampled_from([1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 16]), st.booleans(), st.booleans(), st.binary(min_size=16, max_size=16))
+@given(st.sampled_from([1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 16, 17, 24, 31, 32]), st.booleans(), st.booleans(),
+       st.binary(min_size=32, max_size=32))
 def test_any_bytes_within_storage_round_trip_exactly(nbytes, signed, little, raw):
     f = binary_field(None, nbytes, 0, signed=signed, usage="COMP-5")
     opts = CodecOptions(comp5_byteorder="little" if little else "big")
     data = raw[:nbytes]
     n = binary.decode(matrix(data), 0, f, opts)
     expected = int.from_bytes(data, "little" if little else "big", signed=signed)
-    if abs(expected) >= 10**38:
+    if abs(expected) >= 10**76:
         assert n.invalid[0]
         return
     assert to_python(n, 0) == expected

@@ -6,7 +6,8 @@ import codecs
 import numpy as np
 import pytest
 
-from bridge.codec.codepage import KNOWN_CODEPAGES, REPLACEMENT, codepage
+from bridge.codec.codepage import KNOWN_CODEPAGES, REPLACEMENT, canonical_name, codepage
+from bridge.codec.options import CodecOptions
 from bridge.errors import BridgeError
 
 #: the code pages issue 3 names, plus the ASCII-based ones for distributed COBOL
@@ -115,3 +116,62 @@ def test_every_known_code_page_builds():
         assert page.space >= 0
         codecs.lookup(page.codec)
         assert page.utf8_length.min() >= 1 and np.all(page.utf8_length <= 3)
+
+
+@pytest.mark.parametrize("spelling,page", [
+    ("IBM-037", "cp037"), ("IBM037", "cp037"), ("CP037", "cp037"), ("037", "cp037"), ("37", "cp037"),
+    ("CCSID 37", "cp037"), ("EBCDIC-CP-US", "cp037"), ("CP1047", "cp1047"), ("1047", "cp1047"),
+    ("IBM-1047", "cp1047"), ("IBM-1140", "cp1140"), ("ibm1140", "cp1140"), ("CCSID1140", "cp1140"),
+    ("IBM-273", "cp273"), ("500", "cp500"), ("latin-1", "latin-1"),
+])
+def test_the_spellings_users_type_name_the_same_code_page_issue_9(spelling, page):
+    assert codepage(spelling).decode_table == codepage(page).decode_table
+    assert codepage(CodecOptions(codepage=spelling).codepage).codec == codepage(canonical_name(page)).codec
+
+
+def test_an_ibm_spelling_of_an_unknown_page_is_refused_with_what_the_user_typed():
+    with pytest.raises(BridgeError, match=r"unknown code page 'cp9999'.*\(from 'IBM-9999'\)"):
+        codepage("IBM-9999")
+
+
+def test_a_file_decodes_the_same_under_every_spelling_of_its_code_page():
+    from bridge.codec import zoned
+    from bridge.layout.model import Field, Kind
+
+    f = Field(name="N", path=("R", "N"), level=5, offset=0, length=3, kind=Kind.ZONED, picture="S9(3)",
+              digits=3, signed=True)
+    matrix = np.array([[0xF1, 0xF2, 0xD3]], np.uint8)
+    for spelling in ("cp1047", "IBM-1047", "1047"):
+        assert zoned.decode(matrix, 0, f, CodecOptions(codepage=spelling)).values.tolist() == [-123]
+
+
+def test_byte_statistics_tell_ebcdic_text_from_ascii_text():
+    from bridge.codec.codepage import text_family
+
+    assert text_family("JOHN SMITH 00012345".encode("cp037"))[0] == "ebcdic"
+    assert text_family(b"JOHN SMITH 00012345")[0] == "ascii"
+    assert text_family(bytes(range(256)))[0] is None
+    assert text_family(b"")[0] is None
+
+
+def test_ebcdic_bytes_read_as_ascii_get_a_hint_naming_an_ebcdic_page_issue_9():
+    from bridge.codec.codepage import codepage_hint
+
+    hint = codepage_hint("ANNA JONES 0000123".encode("cp037"), "latin-1")
+    assert hint.startswith("the text and zoned bytes look like EBCDIC (100% are EBCDIC")
+    assert "not latin-1: try --codepage cp037" in hint
+
+
+def test_ascii_bytes_read_as_ebcdic_get_a_hint_naming_an_ascii_page_issue_9():
+    from bridge.codec.codepage import codepage_hint
+
+    hint = codepage_hint(b"ANNA JONES 0000123", "cp037")
+    assert "look like ASCII (100% are ASCII spaces, digits or letters, 0% EBCDIC ones), not cp037" in hint
+    assert hint.endswith("try --codepage latin-1")
+
+
+def test_bytes_of_the_declared_family_get_no_hint():
+    from bridge.codec.codepage import codepage_hint
+
+    assert codepage_hint("ANNA 0000123".encode("cp037"), "cp1140") is None
+    assert codepage_hint(b"ANNA 0000123", "ascii") is None

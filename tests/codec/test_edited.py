@@ -159,3 +159,33 @@ def test_a_pound_sign_picture_edits_and_reads_back_in_the_uk_code_page():
     write_records(pa.table({"A": pa.array([Decimal("12.50")], pa.decimal128(6, 2))}), out, layout, codepage="cp285")
     assert out.getvalue().decode("cp285") == " £12.50"
     assert read_records(out.getvalue(), layout, codepage="cp285")["A"].iloc[0] == Decimal("12.50")
+
+
+def signed_without_symbol(picture: str, mask: str) -> Field:
+    return Field(name="AMT", path=("REC", "AMT"), level=5, offset=0, length=len(mask),
+                 kind=Kind.NUMERIC_EDITED, picture=picture, edit_mask=mask, digits=sum(c in "9Z" for c in mask),
+                 scale=len(mask.split(".")[1]) if "." in mask else 0, signed=True, display_length=len(mask))
+
+
+@pytest.mark.parametrize("text,expected", [("  1.2M", Decimal("-1.24")), ("  1.2D", Decimal("1.24")),
+                                           ("  1.24", Decimal("1.24")), ("123.4}", Decimal("-123.40")),
+                                           ("  0.0{", Decimal("0.00")), ("  1.2Z", None)])
+def test_an_s_picture_without_a_sign_symbol_reads_the_overpunched_last_digit_issue_9(text, expected):
+    f = signed_without_symbol("SZZ9.99", "ZZ9.99")
+    for page in ("cp037", "latin-1"):
+        m = np.frombuffer(text.encode(page), np.uint8).reshape(1, -1)
+        assert to_python(edited.decode(m, 0, f, CodecOptions(codepage=page)), 0) == expected
+
+
+def test_gnucobol_p_to_y_overpunch_reads_negative_in_an_s_picture():
+    f = signed_without_symbol("S9(3).99", "999.99")
+    m = np.frombuffer(b"001.2t", np.uint8).reshape(1, -1)
+    assert to_python(edited.decode(m, 0, f, CodecOptions(codepage="latin-1")), 0) == Decimal("-1.24")
+
+
+def test_a_negative_value_in_an_s_picture_is_written_overpunched_and_reads_back():
+    f = signed_without_symbol("SZZ9.99", "ZZ9.99")
+    out = edited.encode(from_values(["-1.24", "1.24", "-0.00"], f), f, CodecOptions())
+    assert [bytes(r).decode("cp037") for r in out] == ["  1.2M", "  1.24", "  0.00"]
+    assert [to_python(edited.decode(out, 0, f, CodecOptions()), i) for i in range(3)] == \
+        [Decimal("-1.24"), Decimal("1.24"), Decimal("0.00")]

@@ -9,6 +9,7 @@ import bridge.export
 from bridge.errors import LayoutError
 from bridge.export.formats import FORMATS, render_schema
 from tests.export import sample_layouts
+from tests.export.content_checks import assert_describes
 
 
 def test_the_formats_are_those_of_the_command_line():
@@ -19,7 +20,7 @@ def test_the_formats_are_those_of_the_command_line():
 def test_every_format_renders_every_hand_built_layout(fmt):
     for layout in (sample_layouts.customer(), sample_layouts.transactions(),
                    sample_layouts.payments(), sample_layouts.hard_cases()):
-        assert render_schema(layout, fmt).endswith("\n")
+        assert_describes(layout, fmt, render_schema(layout, fmt))
 
 
 def test_the_sql_dialect_reaches_the_ddl():

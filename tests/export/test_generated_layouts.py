@@ -8,7 +8,8 @@ import fastavro
 import jsonschema
 from hypothesis import given, settings, strategies as st
 
-from bridge.export import arrow_schema, avro_schema, json_schema_text, sql_columns, value_type
+from bridge.export import arrow_schema, avro_schema, json_schema_text, render_schema, sql_columns, value_type
+from tests.export.content_checks import assert_describes
 from tests.export.layout_builder import group, item, layout, record
 
 # Few names, so that clashes (qualified columns, suffixed Avro names) and reserved words come up.
@@ -61,7 +62,10 @@ def _layouts(draw):
 def test_every_generated_layout_gives_schemas_their_readers_accept(generated):
     jsonschema.Draft202012Validator.check_schema(json.loads(json_schema_text(generated)))
     fastavro.parse_schema(avro_schema(generated))
-    arrow_schema(generated.records[0])
+    schema = arrow_schema(generated.records[0])
+    assert schema.names == [c.name for c in generated.records[0].root.children if not c.is_filler]
+    for fmt in ("json-schema", "avro", "arrow", "sql"):
+        assert_describes(generated, fmt, render_schema(generated, fmt))
 
 
 @settings(max_examples=100, deadline=None)

@@ -17,6 +17,7 @@ from bridge.export import (arrow_schemas, avro_schema, json_schema_text, layout_
                            render_schema, sql_ddl)
 from bridge.export.formats import FORMATS
 from tests.conftest import COPYBOOKS
+from tests.export.content_checks import assert_describes
 
 
 SAMPLES = sorted(p.name for p in COPYBOOKS.glob("*.cpy"))
@@ -80,7 +81,8 @@ def test_every_sample_copybook_has_a_decoded_sample_record():
 @pytest.mark.parametrize("name", SAMPLES)
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_every_format_renders_every_sample_copybook(name, fmt):
-    assert render_schema(_layout(name), fmt).strip()
+    layout = _layout(name)
+    assert_describes(layout, fmt, render_schema(layout, fmt))
 
 
 @pytest.mark.parametrize("name", SAMPLES)

@@ -12,7 +12,7 @@ import pytest
 
 from bridge.cli.main import main
 from bridge.copybook import compile_copybook, load_copybook
-from bridge.errors import InvalidDataError
+from bridge.errors import InvalidDataError, LayoutError
 from bridge.records.api import open_reader, read_records
 from bridge.records.nested import JsonlWriter
 from tests.conftest import COPYBOOKS, FIXTURES
@@ -160,6 +160,51 @@ def test_segment_map_selects_the_01_record_of_each_row() -> None:
     assert rows == [{"HDR-TYPE": "H", "HDR-DATE": 20240131}, {"DTL-TYPE": "D", "DTL-AMT": Decimal("12.34")}]
 
 
+NUMERIC_SEGMENTS = _copybook("""
+01 REC-A.
+   05 SEG  PIC 9(2).
+   05 NAME PIC X(4).
+01 REC-B.
+   05 SEGB PIC 9(2).
+   05 AMT  PIC 9(4).
+""")
+
+
+def test_a_numeric_segment_field_selects_by_its_number_issue_8() -> None:
+    rows = _json_lines(b"01JOHN020123", NUMERIC_SEGMENTS, segment_field="SEG",
+                       segment_map={"1": "REC-A", "02": "REC-B"}, **ASCII)
+    assert rows == [{"SEG": 1, "NAME": "JOHN"}, {"SEGB": 2, "AMT": 123}]
+
+
+def test_a_numeric_segment_field_holding_garbage_leaves_the_record_unmapped_and_counted() -> None:
+    reader = open_reader(b"01JOHN  0123", NUMERIC_SEGMENTS, segment_field="SEG",
+                         segment_map={"1": "REC-A"}, **ASCII)
+    tables = [batch.table for batch in reader]
+    assert tables[0].column("NAME").to_pylist() == ["JOHN", "0123"]
+    assert reader.decoder.unmapped == {"": 1}
+
+
+def test_a_segment_map_value_that_is_not_a_number_for_a_numeric_selector_is_refused() -> None:
+    with pytest.raises(LayoutError, match=r"--segment-map value 'A' is not a number that segment field SEG "
+                                          r"\(PIC 9\(2\)\) can hold"):
+        open_reader(b"01JOHN", NUMERIC_SEGMENTS, segment_field="SEG", segment_map={"A": "REC-A"}, **ASCII)
+
+
+def test_records_shorter_than_the_segment_field_are_unmapped_not_a_crash_issue_8() -> None:
+    layout = _copybook("""
+01 REC-A.
+   05 NAME PIC X(4).
+   05 SEG  PIC X(2).
+""")
+    reader = open_reader(b"ABC", layout, lrecl=3, segment_field="SEG", segment_map={"A1": "REC-A"}, **ASCII)
+    assert [t.table.column("NAME").to_pylist() for t in reader] == [["ABC"]]
+    assert reader.decoder.unmapped == {"": 1}
+    reader = open_reader(_rdw(b"JOHNA1", b"JO"), layout, recfm="V", segment_field="SEG",
+                         segment_map={"A1": "REC-A"}, **ASCII)
+    assert [t.table.column("SEG").to_pylist() for t in reader] == [["A1", None]]
+    assert reader.decoder.unmapped == {"": 1}
+
+
 def test_filler_group_and_the_items_under_it_are_left_out_of_json_lines() -> None:
     layout = _copybook("""
 01 REC.
@@ -293,3 +338,31 @@ def test_patching_a_text_file_can_fill_a_field_the_transfer_trimmed():
     patch_records(b"ABC\nXYZNOTE1\n", out, layout, lambda b: pa.table({"NOTE": ["SCORE", None]}),
                   recfm="TEXT", codepage="latin-1")
     assert out.getvalue() == b"ABCSCORE\nXYZNOTE1\n"
+
+
+def test_a_record_with_more_columns_than_the_bridge_decodes_is_refused_before_reading_issue_8() -> None:
+    layout = _copybook("""
+01 REC.
+   05 T OCCURS 99999999 TIMES.
+      10 A PIC X.
+      10 B PIC 9(3).
+""")
+    with pytest.raises(LayoutError, match=r"record REC has 199,999,998 columns .* at most 100,000 columns"):
+        open_reader(b"A", layout, **ASCII)
+
+
+def test_a_file_read_with_the_wrong_code_page_family_gets_a_hint_in_the_summary_issue_9() -> None:
+    layout = _copybook("""
+01 REC.
+   05 NAME PIC X(10).
+   05 QTY  PIC 9(5).
+   05 AMT  PIC S9(5)V99.
+""")
+    ebcdic = ("JOHN SMITH" "00012" "000123").encode("cp037") + b"\xC4"
+    reader = open_reader(ebcdic * 3, layout, codepage="ascii")
+    list(reader)
+    assert reader.summary.invalid == {"QTY": 3, "AMT": 3}
+    assert "look like EBCDIC" in reader.summary.hint and "try --codepage cp037" in reader.summary.hint
+    right = open_reader(ebcdic * 3, layout)
+    list(right)
+    assert right.summary.invalid == {} and right.summary.hint is None

@@ -8,7 +8,7 @@ import pyarrow as pa
 import pytest
 
 from bridge.copybook import compile_copybook
-from bridge.errors import EncodeError
+from bridge.errors import BridgeError, EncodeError
 from bridge.records.api import read_records, write_records
 
 VIEWS = compile_copybook("""
@@ -89,6 +89,43 @@ def test_a_number_with_too_many_digits_is_refused_and_rounding_is_only_on_reques
     assert data[1:7] == "000124".encode("cp037")
 
 
+NUMBERS = compile_copybook("""
+       01 REC.
+          05 BIG   PIC 9(9) COMP.
+          05 SMALL PIC 9(3).
+          05 PKD   PIC S9(3) COMP-3.
+          05 NAME  PIC X(2).
+""", name="numbers.cpy")
+
+
+@pytest.mark.parametrize("column,value,why", [
+    ("BIG", 2147483648, "value 2147483648 does not fit the 9 digits of the PICTURE"),
+    ("SMALL", -1, "value -1 is negative and the field is unsigned"),
+    ("SMALL", 1000, "value 1000 has more than the 3 digits of the PICTURE"),
+    ("PKD", -1234, "value -1234 has more than the 3 digits of the PICTURE"),
+])
+def test_truncate_cuts_strings_only_and_a_number_that_does_not_fit_is_still_refused_issue_8(column, value, why):
+    with pytest.raises(EncodeError, match=rf"row 0, field {column}.*{why}; --on-overflow truncate"):
+        _encode(NUMBERS, {column: [value], "NAME": ["TOO LONG"]}, truncate=True)
+
+
+def test_on_overflow_truncate_keeps_the_low_order_digits_as_cobol_move_does():
+    data = _encode(NUMBERS, {"BIG": [2147483648], "SMALL": [-1], "PKD": [-1234]}, on_overflow="truncate")
+    assert data[0:4] == (147483648).to_bytes(4, "big")
+    assert data[4:7] == "001".encode("cp037")
+    assert data[7:9] == bytes.fromhex("234D")
+
+
+def test_on_overflow_truncate_does_not_cut_strings():
+    with pytest.raises(EncodeError, match="row 0, field NAME"):
+        _encode(NUMBERS, {"NAME": ["TOO LONG"]}, on_overflow="truncate")
+
+
+def test_an_unknown_on_overflow_policy_lists_the_accepted_ones():
+    with pytest.raises(BridgeError, match="on_overflow='wrap' is not one of: error, truncate"):
+        _encode(NUMBERS, {"BIG": [1]}, on_overflow="wrap")
+
+
 def test_a_record_longer_than_lrecl_is_refused_instead_of_cut():
     with pytest.raises(EncodeError, match="a record of 10 bytes does not fit LRECL 8"):
         _encode(VIEWS, {"KIND": ["A"]}, lrecl=8)
@@ -121,3 +158,15 @@ def test_patch_errors_name_the_row_of_the_file_not_of_the_batch():
 
     with pytest.raises(EncodeError, match="row 44, field KIND"):
         patch_records(data, io.BytesIO(), VIEWS, update, batch_records=7)
+
+
+@pytest.mark.parametrize("text,why", [("Infinity", "inf is not a number"), ("-Infinity", "-inf is not a number"),
+                                      ('"inf"', "inf is not a number"),
+                                      ('"1e99999999"', "has more digits than any field holds")])
+def test_json_lines_infinity_or_a_huge_exponent_for_an_integer_field_is_refused_by_line_issue_8(tmp_path, text, why):
+    from bridge.records.sources import read_values
+
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"BIG": 1}\n{"BIG": %s}\n' % text)
+    with pytest.raises(EncodeError, match=f"field BIG: line 2: .*{why}"):
+        read_values(str(src), "jsonl", NUMBERS)

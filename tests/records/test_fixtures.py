@@ -1,8 +1,9 @@
 """The sample files in fixtures/ decode to their golden JSON lines and round-trip byte for byte.
 
-The goldens are what ``bridge decode`` writes; where a file was built from independently
-known values (customer and transactions: the GnuCOBOL rig's values, hand-encoded) the
-goldens are also checked against those values, so they are not merely yesterday's output.
+No golden is merely yesterday's output: the customer and transaction goldens are checked
+against the GnuCOBOL rig's values the files were hand-encoded from, and the payment and policy
+goldens are written by ``fixtures/independent_decoder.py`` (standard library only, no bridge
+code), which is rerun here.
 """
 from __future__ import annotations
 
@@ -133,3 +134,14 @@ def test_policy_golden_shows_only_the_selected_branch_and_the_ibm_double() -> No
     assert "HOME-DETAIL" in home and "MOTOR-DETAIL" not in home
     assert home["POL-LOSS-RATIO"] == Decimal("322.936717")
     assert motor["POL-LOSS-RATIO"] == Decimal("0.625")
+
+
+@pytest.mark.parametrize("kind,name", [("payments", "payments.fb.dat"), ("policy", "policy.fb.dat")])
+def test_the_payment_and_policy_goldens_are_the_independent_decoders_output(kind, name):
+    import subprocess
+    import sys
+
+    script = FIXTURES / "independent_decoder.py"
+    result = subprocess.run([sys.executable, "-I", str(script), kind, str(FIXTURES / name)],
+                            capture_output=True, text=True, check=True, cwd="/")
+    assert result.stdout == (FIXTURES / name.replace(".dat", ".jsonl")).read_text()
