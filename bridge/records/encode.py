@@ -105,6 +105,8 @@ class RecordEncoder:
             arr = table.column(name).combine_chunks()
             if pa.types.is_decimal(arr.type):
                 arr = pc.cast(arr, pa.int64())
+            elif pa.types.is_string(arr.type):  # a count kept in PIC X, as its digits
+                arr = pc.cast(pc.utf8_trim_whitespace(arr), pa.int64())
             counts[path] = np.asarray(arr.fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64)
         return counts
 
