@@ -32,9 +32,9 @@ def fake_table(layout: Layout, n: int, *, seed: int | np.random.Generator = 0, r
     FILLER only gives a table with ``n`` rows and no columns.
 
     >>> from bridge.copybook import compile_copybook
-    >>> layout = compile_copybook("01 R. 05 OPENED PIC 9(8). 05 ST PIC X. 88 ACTIVE VALUE 'A'.")
-    >>> fake_table(layout, 3).column("ST").to_pylist()
-    ['A', 'A', 'A']
+    >>> layout = compile_copybook("01 R. 05 OPEN-DATE PIC 9(8). 05 ST PIC X. 88 ACTIVE VALUE 'A'.")
+    >>> fake_table(layout, 2).to_pylist()
+    [{'OPEN-DATE': 20230225, 'ST': 'A'}, {'OPEN-DATE': 20041011, 'ST': 'A'}]
     """
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     rec: Record = layout.record(record)
