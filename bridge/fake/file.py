@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field as dc_field
-from typing import Any, BinaryIO, Mapping
+from typing import Any, BinaryIO, Callable, Mapping
 
 import numpy as np
 import pyarrow as pa
@@ -111,11 +111,15 @@ def _shares(types: list[RecordType], mix: Mapping[str, float] | None, n: int) ->
 
 def fake_file(layout: Layout, n: int, dest: str | os.PathLike | BinaryIO, *, seed: int = 0,
               mix: Mapping[str, float] | None = None, dates: DateRules | None = None,
+              progress: Callable[[int], None] | None = None,
               options: ReaderOptions | None = None, **reader_options: Any) -> FakeSummary:
     """Write ``n`` valid records to ``dest``, framed as the reader with the same options reads them.
 
+    ``progress``, when given, is called after each batch with the records written so far.
+
     :raises BridgeError: an unknown ``mix`` name or a bad weight; a date rule the PICTURE
-        cannot hold; `EncodeError` when ``lrecl`` is shorter than a record.
+        cannot hold; `EncodeError` when ``lrecl`` is shorter than a record; `FramingError`
+        for RECFM TEXT with binary or packed items, as the reader refuses it.
     """
     from bridge.codec.codepage import codepage
     from bridge.frame import FrameWriter, RecordBatch
@@ -125,6 +129,10 @@ def fake_file(layout: Layout, n: int, dest: str | os.PathLike | BinaryIO, *, see
         raise BridgeError(f"record count {n} is negative")
     opts = ReaderOptions.from_kwargs(options, **reader_options)
     types = record_types(layout, opts)
+    if opts.recfm == "TEXT":
+        from bridge.records.api import _refuse_text_for_binary  # the reader's own rule, so both refuse alike
+
+        _refuse_text_for_binary(layout, opts)
     lrecl = opts.lrecl or layout.length
     fixed = opts.recfm in ("F", "FB")
     padded = fixed and not (opts.variable_occurs or opts.record_length_field)
@@ -164,6 +172,8 @@ def fake_file(layout: Layout, n: int, dest: str | os.PathLike | BinaryIO, *, see
                 lengths[:] = lrecl
             writer.write(RecordBatch(matrix=matrix, lengths=lengths, first_record=start))
             summary.records += int(part.size)
+            if progress is not None:
+                progress(summary.records)
     summary.framing = _framing(layout, types, opts, lrecl, padded)
     return summary
 

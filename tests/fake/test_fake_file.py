@@ -208,3 +208,38 @@ def test_fake_then_roundtrip_through_the_cli_passes_with_default_options(tmp_pat
     assert "25 records written" in capsys.readouterr().err
     assert main(["roundtrip", str(data), "-c", str(copybook)]) == 0
     assert "25 records, byte-identical" in capsys.readouterr().out
+
+
+def test_progress_is_told_the_records_written_after_each_batch():
+    seen: list[int] = []
+    fake_bytes("01 R. 05 A PIC X(3).", 2500, batch_records=1000, progress=seen.append)
+    assert seen == [1000, 2000, 2500]
+
+
+def test_zero_records_make_an_empty_file():
+    data, summary = fake_bytes("01 R. 05 A PIC X(3).", 0)
+    assert data == b"" and summary.records == 0
+
+
+def test_recfm_text_with_packed_items_is_refused_as_the_reader_refuses_it():
+    from bridge.errors import FramingError
+
+    with pytest.raises(FramingError, match="RECFM TEXT cannot carry AMT"):
+        fake_bytes("01 R. 05 AMT PIC S9(5) COMP-3.", 5, recfm="TEXT")
+
+
+def test_variable_occurs_under_recfm_f_writes_records_at_their_own_length():
+    text = "01 R. 05 CNT PIC 9(2). 05 T OCCURS 0 TO 9 DEPENDING ON CNT. 10 V PIC X(3)."
+    data, summary = fake_bytes(text, 40, variable_occurs=True)
+    counts = read(text, data, variable_occurs=True)["CNT"].to_numpy()
+    assert len(data) == int((2 + 3 * counts).sum())
+    assert "without padding" in summary.framing
+    assert_round_trips(text, data, 40, variable_occurs=True)
+
+
+def test_a_record_length_field_is_set_to_each_record_s_length():
+    text = "01 R. 05 LEN PIC 9(4) COMP. 05 CNT PIC 9(2). 05 T OCCURS 0 TO 9 DEPENDING ON CNT. 10 V PIC X(3)."
+    data, _ = fake_bytes(text, 30, record_length_field="LEN")
+    table = read(text, data, record_length_field="LEN")
+    assert (table["LEN"].to_numpy() == 4 + 3 * table["CNT"].to_numpy()).all()
+    assert_round_trips(text, data, 30, record_length_field="LEN")
