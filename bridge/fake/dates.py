@@ -3,9 +3,10 @@
 A field is a date when its name says so (a word ``DATE``, ``DT``, ``DOB``, ``…DATE``; ``TIME``
 or ``TM`` for times; ``TS``/``TIMESTAMP`` for DB2 timestamps) and its PICTURE can hold one of
 the usual forms: ``9(8)`` is YYYYMMDD, ``9(7)`` CCYYDDD (Julian), ``9(6)`` YYMMDD, ``9(5)``
-YYDDD, ``X(10)`` YYYY-MM-DD, ``X(26)`` a DB2 timestamp. Inside a group whose name is a date,
-items named ``YYYY``/``CCYY``/``YEAR``, ``YY``, ``CC``, ``MM``/``MONTH``, ``DD``/``DAY`` get
-their part of a date. Names are the only evidence a copybook gives, so a small rules file
+YYDDD, ``X(10)`` YYYY-MM-DD, ``X(26)`` a DB2 timestamp; birth dates (``BIRTH``, ``DOB``) fall in
+1930-2008, other dates in 1950-2035. Inside a group whose name is a date, items named
+``YYYY``/``CCYY``/``YEAR``, ``YY``, ``CC``, ``MM``/``MONTH``, ``DD``/``DAY`` get their part of a
+date (``HH``, ``MM``, ``SS``... inside a time group). Names are the only evidence a copybook gives, so a small rules file
 (`load_date_rules`) overrides the guess: ``PATTERN FORMAT [FROM-YEAR TO-YEAR]`` per line,
 ``PATTERN`` an fnmatch glob over the item's name or dotted path, ``FORMAT`` one of
 `FORMATS` or ``none`` (not a date).
@@ -55,7 +56,12 @@ _BY_DIGITS = {8: "YYYYMMDD", 7: "CCYYDDD", 6: "YYMMDD", 5: "YYDDD"}
 _BY_CHARS = {8: "YYYYMMDD", 10: "YYYY-MM-DD", 6: "YYMMDD"}
 _PARTS = {"YYYY": "year", "CCYY": "year", "YEAR": "year", "YR": "year", "YY": "yy", "CC": "cc",
           "MM": "month", "MONTH": "month", "MO": "month", "DD": "day", "DAY": "day"}
+_TIME_PARTS = {"HH": "hour", "HOUR": "hour", "HOURS": "hour", "MM": "minute", "MI": "minute", "MIN": "minute",
+               "MINUTE": "minute", "MINUTES": "minute", "SS": "second", "SEC": "second", "SECOND": "second",
+               "SECONDS": "second"}
+_BIRTH_WORDS = {"BIRTH", "DOB", "BORN", "BIRTHDATE", "BDATE"}
 DEFAULT_YEARS = (1950, 2035)
+BIRTH_YEARS = (1930, 2008)   # nobody in the file is born in the future or is 120
 
 
 @dataclass(frozen=True)
@@ -145,33 +151,46 @@ def date_format(field: Field, rules: DateRules | None = None) -> tuple[DateForma
                               f"(PIC {field.picture}, {field.usage}) cannot hold a {rule.format} value")
         return fmt, rule.years
     words = set(_words(field.name))
+    years = BIRTH_YEARS if words & _BIRTH_WORDS else DEFAULT_YEARS
     text = field.kind in (Kind.ALPHANUMERIC, Kind.ALPHANUMERIC_EDITED)
     numeric = field.kind in (Kind.ZONED, Kind.PACKED, Kind.BINARY) and field.scale == 0
     if words & _STAMP_WORDS and text and field.length == 26:
         return FORMATS["YYYY-MM-DD-HH.MM.SS.NNNNNN"], DEFAULT_YEARS
     if words & _TIME_WORDS and numeric and field.digits in (6, 4):
         return FORMATS["HHMMSS" if field.digits == 6 else "HHMM"], DEFAULT_YEARS
-    if not _is_date_name(field.name):
+    if not (_is_date_name(field.name) or words & _BIRTH_WORDS):
         return None
     if numeric and field.digits in _BY_DIGITS:
-        return FORMATS[_BY_DIGITS[field.digits]], DEFAULT_YEARS
+        return FORMATS[_BY_DIGITS[field.digits]], years
     if text and field.length in _BY_CHARS:
-        return FORMATS[_BY_CHARS[field.length]], DEFAULT_YEARS
+        return FORMATS[_BY_CHARS[field.length]], years
     return None
 
 
 def date_part(field: Field, parent: Field | None) -> str | None:
-    """``year``/``yy``/``cc``/``month``/``day`` for a numeric item of a date group, else None."""
-    if parent is None or not _is_date_name(parent.name):
+    """The part of a date or time group an item holds (``year``, ``month``, ``hour``...), else None.
+
+    Only inside a group whose name is a date (``…-DATE``, ``DT``) or a time (``…-TIME``), and
+    only for an item named as the part (``YYYY``, ``MM``, ``HOURS``...) that can hold it: a
+    number without decimals, or text of exactly the part's digits.
+    """
+    if parent is None:
         return None
-    if field.kind not in (Kind.ZONED, Kind.PACKED, Kind.BINARY) or field.scale != 0:
+    group = set(_words(parent.name))
+    table = _PARTS if _is_date_name(parent.name) else _TIME_PARTS if group & _TIME_WORDS or any(
+        w.endswith("TIME") for w in group) else None
+    if table is None:
         return None
     words = _words(field.name)
-    part = _PARTS.get(words[-1]) if words else None
+    part = table.get(words[-1]) if words else None
     if part is None:
         return None
     need = 4 if part == "year" else 2
-    return part if field.digits >= need else None
+    if field.kind in (Kind.ZONED, Kind.PACKED, Kind.BINARY) and field.scale == 0:
+        return part if field.digits >= need else None
+    if field.kind is Kind.ALPHANUMERIC:
+        return part if field.length == need else None
+    return None
 
 
 # -- values ---------------------------------------------------------------------------------------
@@ -238,6 +257,10 @@ def part_numbers(part: str, rng: np.random.Generator, n: int) -> np.ndarray:
         return rng.integers(19, 21, size=n)
     if part == "month":
         return rng.integers(1, 13, size=n)
+    if part == "hour":
+        return rng.integers(0, 24, size=n)
+    if part in ("minute", "second"):
+        return rng.integers(0, 60, size=n)
     return rng.integers(1, 29, size=n)
 
 

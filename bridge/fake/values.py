@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from bridge.codec.codepage import CodePage
-from bridge.fake.dates import DateFormat, date_numbers, date_text, part_numbers
+from bridge.fake.dates import DateFormat, date_numbers, date_text, digit_matrix, part_numbers
 from bridge.layout.model import Field, Kind
 
 __all__ = ["column_values", "decimal_array", "fixed_text"]
@@ -29,6 +29,7 @@ _TEXT = (Kind.ALPHANUMERIC, Kind.ALPHANUMERIC_EDITED, Kind.NATIONAL)
 _DBCS_CHARS = np.array([0x42C1, 0x42C2, 0x42C3, 0x42C4, 0x42C5, 0x42C6, 0x42C7, 0x42C8, 0x42C9], dtype=np.int64)
 _HEX = np.frombuffer(b"0123456789ABCDEF", dtype=np.uint8)
 _MAX_INT_DIGITS = 15   # magnitudes stay inside int64 at every scale the encoder applies
+_FIGURATIVE_SHARE = 0.2
 
 
 def decimal_array(unscaled: np.ndarray, precision: int, scale: int, valid: np.ndarray | None = None) -> pa.Array:
@@ -65,12 +66,18 @@ def column_values(f: Field, n: int, rng: np.random.Generator, valid: np.ndarray,
     """``n`` valid values of ``f`` (null where ``valid`` is False)."""
     if f.kind in _TEXT:
         width = f.length // 2 if f.kind is Kind.NATIONAL else f.length
-        picked = _text_conditions(f, page, width)
-        if picked:
+        picked, only_figurative = _text_conditions(f, page, width)
+        if picked and not only_figurative:
             return _mask(pa.array(picked).take(pa.array(rng.integers(0, len(picked), size=n))), valid)
         if date is not None and f.kind is not Kind.NATIONAL:
             return fixed_text(date_text(date[0], rng, n, date[1]), valid)
-        return _mask(_words(rng, n, width), valid)
+        if part is not None:
+            return fixed_text(digit_matrix(part_numbers(part, rng, n), width), valid)
+        words = _words(rng, n, width)
+        if picked:  # e.g. a message field whose one 88 is LOW-VALUES: that value in some rows, text in the rest
+            reset = pa.array(picked).take(pa.array(rng.integers(0, len(picked), size=n)))
+            words = pc.if_else(pa.array(rng.random(n) < _FIGURATIVE_SHARE), reset, words)
+        return _mask(words, valid)
     if f.kind is Kind.DBCS:
         return _dbcs(rng, n, f.length // 2, valid)
     if f.kind is Kind.FLOAT:
@@ -142,17 +149,20 @@ def _condition_literals(f: Field) -> list[Any]:
     return out
 
 
-def _text_conditions(f: Field, page: CodePage, width: int) -> list[str]:
-    """The 88-level values of a text item that fit it and survive its code page."""
+def _text_conditions(f: Field, page: CodePage, width: int) -> tuple[list[str], bool]:
+    """The 88-level values of a text item that fit it and survive its code page, and whether all are figurative."""
     if not f.conditions:
-        return []
+        return [], False
     from bridge.copybook.items import Figurative
 
     picked = []
+    only_figurative = True
     for v in _condition_literals(f):
         if isinstance(v, tuple):   # 'A' THRU 'Z': both ends are values of the condition
             picked.extend(x for x in v if isinstance(x, str))
+            only_figurative = False
             continue
+        only_figurative = only_figurative and isinstance(v, Figurative)
         if isinstance(v, Figurative):
             v = _figurative_text(v, page, width)
         elif isinstance(v, (bytes, bytearray)):
@@ -161,7 +171,7 @@ def _text_conditions(f: Field, page: CodePage, width: int) -> list[str]:
             v = str(v)
         if isinstance(v, str) and len(v) <= width and (f.kind is Kind.NATIONAL or all(page.can_encode(ch) for ch in v)):
             picked.append(v)
-    return picked
+    return picked, only_figurative
 
 
 def _bytes_text(data: bytes, page: CodePage) -> str | None:

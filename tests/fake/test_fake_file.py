@@ -243,3 +243,20 @@ def test_a_record_length_field_is_set_to_each_record_s_length():
     table = read(text, data, record_length_field="LEN")
     assert (table["LEN"].to_numpy() == 4 + 3 * table["CNT"].to_numpy()).all()
     assert_round_trips(text, data, 30, record_length_field="LEN")
+
+
+def test_a_text_field_whose_only_88_is_low_values_holds_text_in_most_rows():
+    text = "01 R. 05 MSG PIC X(20). 88 MSG-OFF VALUE LOW-VALUES."
+    values = fake_table(compile_copybook(text), 500)["MSG"].to_pylist()
+    resets = sum(v == "\x00" * 20 for v in values)
+    assert 50 < resets < 200
+    assert all(v == "\x00" * 20 or v.replace(" ", "").isalpha() for v in values)
+
+
+def test_birth_dates_are_in_the_past_and_time_groups_hold_times():
+    text = ("01 R. 05 CUST-DOB PIC 9(8). 05 LAST-TIME. 10 LT-HH PIC 99. 10 LT-MM PIC 99. 10 LT-SS PIC 99. "
+            "05 MAINT-DATE. 10 MAINT-MM PIC XX. 10 MAINT-DD PIC XX. 10 MAINT-YY PIC XX.")
+    table = fake_table(compile_copybook(text), 400)
+    assert max(table["CUST-DOB"].to_pylist()) // 10000 <= 2008
+    assert max(table["LT-HH"].to_pylist()) <= 23 and max(table["LT-SS"].to_pylist()) <= 59
+    assert {int(v) for v in table["MAINT-MM"].to_pylist()} == set(range(1, 13))
