@@ -235,5 +235,5 @@ def _framing(layout: Layout, types: list[RecordType], opts: ReaderOptions, lrecl
     if opts.recfm in ("F", "FB"):
         how = "its length field" if opts.record_length_field else "its OCCURS DEPENDING ON counts"
         return f"RECFM {opts.recfm} without padding: each record as long as {how} make it"
-    return f"RECFM {opts.recfm}: each record as long as its type" + (" and its OCCURS DEPENDING ON counts"
-                                                                     if odo else "") + " make it"
+    how = "its type and its OCCURS DEPENDING ON counts make it" if odo else "its type makes it"
+    return f"RECFM {opts.recfm}: each record as long as {how}"
