@@ -160,7 +160,7 @@ def fake_file(layout: Layout, n: int, dest: str | os.PathLike | BinaryIO, *, see
                 if rows.size == 0:
                     continue
                 table = fake_table(layout, int(rows.size), seed=rng, record=t.record.name, branch=t.branch,
-                                   dates=dates, codepage_name=opts.codepage, field_codepages=dict(opts.field_codepages))
+                                   dates=dates, codepage=opts.codepage, field_codepages=dict(opts.field_codepages))
                 encoded = _encode(encoder, table, rows.size, start)
                 matrix[rows, :encoded.matrix.shape[1]] = encoded.matrix
                 lengths[rows] = encoded.lengths

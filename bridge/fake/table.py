@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from bridge.codec.column import is_string
-from bridge.codec.codepage import codepage
+from bridge.codec.codepage import codepage as code_page
 from bridge.fake.dates import DateRules, date_format, date_part
 from bridge.fake.values import column_values
 from bridge.layout.model import Field, Layout, Record
@@ -22,7 +22,7 @@ __all__ = ["fake_table", "odo_counts"]
 
 
 def fake_table(layout: Layout, n: int, *, seed: int | np.random.Generator = 0, record: str | None = None,
-               branch: str | None = None, dates: DateRules | None = None, codepage_name: str = "cp037",
+               branch: str | None = None, dates: DateRules | None = None, codepage: str = "cp037",
                field_codepages: dict[str, str] | None = None) -> pa.Table:
     """``n`` valid records of ``record`` (default the first) as a table of `read_records` columns.
 
@@ -59,7 +59,7 @@ def fake_table(layout: Layout, n: int, *, seed: int | np.random.Generator = 0, r
             if dim.depending_path is not None and dim.depending_path in counts:
                 valid &= counts[dim.depending_path] >= sub
         if f.path not in described:
-            page = codepage(pages.get(f.name) or pages.get(f.qualified_name) or codepage_name)
+            page = code_page(pages.get(f.name) or pages.get(f.qualified_name) or codepage)
             described[f.path] = (page, date_format(f, dates), date_part(f, parents.get(f.path[:-1])))
         page, date, part = described[f.path]
         columns[col.name] = column_values(f, n, rng, valid, page=page, date=date, part=part)
