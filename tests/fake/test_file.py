@@ -133,3 +133,32 @@ def test_an_odo_count_in_pic_x_that_is_not_digits_is_invalid_not_a_crash():
     table, summary = read_table(bytes([0xC1, 0x40, 0x40, 0x40, 0x40]), layout, lrecl=5)   # CNT is 'A'
     assert summary.invalid == {"CNT": 1}
     assert table.to_pylist() == [{"CNT": None, "V(1)": None, "V(2)": None, "V(3)": None}]
+
+
+def _copybook(tmp_path, text: str):
+    path = tmp_path / "r.cpy"
+    path.write_text("".join(f"       {line}\n" for line in text.splitlines()))
+    return str(path)
+
+
+def test_cli_mix_without_a_weight_is_a_usage_error_naming_the_form(tmp_path, capsys):
+    from bridge.cli.main import main
+
+    copybook = _copybook(tmp_path, "01 A-REC.\n    05 A PIC X(3).\n01 B-REC.\n    05 B PIC X(5).")
+    rc = main(["fake", "-c", copybook, "-n", "5", "-o", str(tmp_path / "x.dat"), "--mix", "A-REC"])
+    assert rc == 2 and "'A-REC' is not NAME=WEIGHT" in capsys.readouterr().err
+    assert not (tmp_path / "x.dat").exists()
+
+
+def test_cli_mix_and_date_rules_shape_the_file(tmp_path, capsys):
+    from bridge.cli.main import main
+
+    copybook = _copybook(tmp_path, "01 A-REC.\n    05 A-STAMP PIC 9(6).\n01 B-REC.\n    05 B PIC X(8).")
+    rules = tmp_path / "dates.txt"
+    rules.write_text("A-STAMP HHMMSS\n")
+    out = tmp_path / "x.dat"
+    assert main(["fake", "-c", copybook, "-n", "40", "-o", str(out), "--mix", "A-REC=1", "--mix", "B-REC=3",
+                 "--date-rules", str(rules)]) == 0
+    assert "record types: A-REC 10, B-REC 30" in capsys.readouterr().err
+    stamps = [v for v in read(open(copybook).read(), out.read_bytes())["A-STAMP"].to_pylist() if v is not None]
+    assert stamps and max(stamps) // 10000 <= 23
