@@ -202,6 +202,9 @@ def _write_selector(matrix: np.ndarray, rows: np.ndarray, selector: Field, value
 
     values: Any = pa.array([value] * rows.size)
     if not is_string(selector):
+        if not value.strip().isdigit():
+            raise BridgeError(f"segment map value {value!r} is not a number, but the segment field "
+                              f"{selector.name} is numeric (PIC {selector.picture})")
         values = pa.array([int(value)] * rows.size, pa.int64())
     sub = matrix[rows]
     encode_column_into(sub, selector.offset, selector, values, opts.codec)

@@ -173,12 +173,18 @@ class RecordDecoder:
             return [(every, None)]
         selector, mapping = self._segment
         col = decode_column(batch.matrix, selector.offset, selector, self.codec)
-        # padding is spaces or low-values (x'00'): 'C' + four low-values selects as 'C' does
-        values = pc.utf8_trim(col.array, _SELECTOR_PAD).to_numpy(zero_copy_only=False)
+        numeric = not pa.types.is_string(col.array.type)
+        # padding is spaces or low-values (x'00'): 'C' + four low-values selects as 'C' does;
+        # a numeric selector (PIC 9) compares as a number, so map value '01' selects 1
+        text = pc.cast(col.array, pa.string()) if numeric else col.array
+        values = pc.utf8_trim(text, _SELECTOR_PAD).to_numpy(zero_copy_only=False)
         groups: list[tuple[list[_TypeSelection], np.ndarray | None]] = []
         matched = np.zeros(len(values), dtype=bool)
         for value, sel in mapping.items():
-            rows = np.flatnonzero(values == value.strip(_SELECTOR_PAD))
+            key = value.strip(_SELECTOR_PAD)
+            if numeric and key.isdigit():
+                key = str(int(key))
+            rows = np.flatnonzero(values == key)
             matched[rows] = True
             if rows.size:
                 groups.append(([sel], rows))

@@ -162,3 +162,23 @@ def test_cli_mix_and_date_rules_shape_the_file(tmp_path, capsys):
     assert "record types: A-REC 10, B-REC 30" in capsys.readouterr().err
     stamps = [v for v in read(open(copybook).read(), out.read_bytes())["A-STAMP"].to_pylist() if v is not None]
     assert stamps and max(stamps) // 10000 <= 23
+
+
+HIERARCHY = ("01 ENTITY. 05 SEGMENT-ID PIC 9(1). 05 COMPANY. 10 COMPANY-NAME PIC X(20). "
+             "05 DEPT REDEFINES COMPANY. 10 FLOOR PIC 9(3). 10 ROOM PIC 9(4). 10 FILLER PIC X(13).")
+
+
+def test_a_numeric_segment_field_selects_record_types_and_round_trips():
+    options = dict(segment_field="SEGMENT-ID", segment_map={"1": "COMPANY", "02": "DEPT"})
+    data, summary = fake_bytes(HIERARCHY, 40, **options)
+    table = read(HIERARCHY, data, **options)
+    assert summary.per_type == {"COMPANY": 20, "DEPT": 20}
+    assert sorted(set(table["SEGMENT-ID"].to_pylist())) == [1, 2]
+    assert pc.count(table["FLOOR"]).as_py() == 20
+    assert_round_trips(HIERARCHY, data, 40, **options)
+
+
+def test_a_segment_map_value_that_is_not_a_number_for_a_numeric_field_is_refused():
+    with pytest.raises(BridgeError, match="segment map value 'C' is not a number, but the segment field "
+                                          r"SEGMENT-ID is numeric \(PIC 9\(1\)\)"):
+        fake_bytes(HIERARCHY, 4, segment_field="SEGMENT-ID", segment_map={"C": "COMPANY"})
