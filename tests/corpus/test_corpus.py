@@ -108,3 +108,26 @@ def test_fake_roundtrip_and_schema_through_the_cli(name: str, tmp_path, capsys):
     assert "30 records, byte-identical" in capsys.readouterr().out
     assert main(["schema", copybook, "--format", "json-schema"]) == 0
     assert '"type"' in capsys.readouterr().out
+
+
+SEGMENTED = {
+    "cobrix/test17_hierarchical.cob": ("SEGMENT-ID", {"1": "COMPANY", "2": "DEPT", "3": "EMPLOYEE", "4": "OFFICE",
+                                                      "5": "CUSTOMER", "6": "CONTACT", "7": "CONTRACT"}),
+    "carddemo/CVEXPORT.cpy": ("EXPORT-REC-TYPE", {"C": "EXPORT-CUSTOMER-DATA", "A": "EXPORT-ACCOUNT-DATA",
+                                                  "T": "EXPORT-TRANSACTION-DATA", "X": "EXPORT-CARD-XREF-DATA",
+                                                  "D": "EXPORT-CARD-DATA"}),
+    "carddemo/AUDITLOG.cpy": ("AUDIT-LOG-TYPE", {"C": "AUDIT-CUSTOMER-DATA", "A": "AUDIT-ACCOUNT-DATA",
+                                                 "T": "AUDIT-TRANSACTION-DATA"}),
+    "cobrix/test11_copybook.cob": ("SEGMENT-ID", {"S01L1": "STATIC-DETAILS", "S01L2": "CONTACTS"}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SEGMENTED))
+def test_every_segment_map_type_is_faked_and_round_trips(name: str):
+    field, mapping = SEGMENTED[name]
+    layout = _layout(CORPUS / name)
+    out = io.BytesIO()
+    summary = fake_file(layout, RECORDS, out, segment_field=field, segment_map=mapping)
+    assert sorted(summary.per_type) == sorted(mapping.values()) and min(summary.per_type.values()) >= 1
+    result = round_trip(out.getvalue(), layout, trim="none", segment_field=field, segment_map=mapping)
+    assert result.records == RECORDS and result.identical, (result.first_difference, result.framing_difference)
