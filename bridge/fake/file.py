@@ -226,17 +226,20 @@ def _write_length(matrix: np.ndarray, lengths: np.ndarray, field: Field, opts: R
 
 def _framing(layout: Layout, types: list[RecordType], opts: ReaderOptions, lrecl: int, padded: bool) -> str:
     """One line on how the records are framed, for the user who reads the file with other tools."""
-    odo = any(t.record.has_odo for t in types)
+    shifted = any(t.record.has_odo for t in types) and opts.odo_placement == "shift"
+    full = any(t.record.has_odo for t in types) and opts.odo_placement == "max"
     lengths = {t.record.length for t in types}
+    notes = []
+    if full:
+        notes.append("OCCURS DEPENDING ON tables at their full size")
     if padded:
-        line = f"RECFM {opts.recfm}, LRECL {lrecl}"
-        if odo and opts.odo_placement == "shift":
-            line += "; OCCURS DEPENDING ON tables at their actual size, records padded with spaces to LRECL"
+        if shifted:
+            notes.append("OCCURS DEPENDING ON tables at their actual size, records padded with spaces to LRECL")
         elif len(lengths) > 1 or max(lengths) < lrecl:
-            line += "; shorter record types padded with spaces to LRECL"
-        return line
+            notes.append("shorter record types padded with spaces to LRECL")
+        return "; ".join([f"RECFM {opts.recfm}, LRECL {lrecl}"] + notes)
     if opts.recfm in ("F", "FB"):
-        how = "its length field" if opts.record_length_field else "its OCCURS DEPENDING ON counts"
-        return f"RECFM {opts.recfm} without padding: each record as long as {how} make it"
-    how = "its type and its OCCURS DEPENDING ON counts make it" if odo else "its type makes it"
-    return f"RECFM {opts.recfm}: each record as long as {how}"
+        how = "its length field says" if opts.record_length_field else "its OCCURS DEPENDING ON counts make it"
+        return "; ".join([f"RECFM {opts.recfm} without padding: each record as long as {how}"] + notes)
+    how = "its type and its OCCURS DEPENDING ON counts make it" if shifted else "its type makes it"
+    return "; ".join([f"RECFM {opts.recfm}: each record as long as {how}"] + notes)

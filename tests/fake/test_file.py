@@ -182,3 +182,12 @@ def test_a_segment_map_value_that_is_not_a_number_for_a_numeric_field_is_refused
     with pytest.raises(BridgeError, match="segment map value 'C' is not a number, but the segment field "
                                           r"SEGMENT-ID is numeric \(PIC 9\(1\)\)"):
         fake_bytes(HIERARCHY, 4, segment_field="SEGMENT-ID", segment_map={"C": "COMPANY"})
+
+
+def test_odo_tables_at_full_size_when_asked_and_said_so():
+    text = "01 R. 05 CNT PIC 9(2). 05 T OCCURS 1 TO 5 DEPENDING ON CNT. 10 V PIC X(2)."
+    data, summary = fake_bytes(text, 30, recfm="V", odo_placement="max")
+    assert len(data) == 30 * (4 + 12)
+    assert summary.framing == ("RECFM V: each record as long as its type makes it; "
+                               "OCCURS DEPENDING ON tables at their full size")
+    assert_round_trips(text, data, 30, recfm="V", odo_placement="max")
