@@ -105,6 +105,9 @@ def _numeric_shape(f: Field) -> tuple[int, int, bool]:
         # an S in an edited picture stores nothing: only a printed sign carries a negative value
         signed = bool(np.isin(mask.codes, (SIGN_PLUS, SIGN_MINUS, CRDB)).any()) or mask.float_symbol in (43, 45)
         return mask.digits, mask.frac_digits, signed
+    if f.kind is Kind.BINARY and f.digits == 0:
+        # a usage without a PICTURE (BINARY-LONG, COMP-X on X): as many digits as its bytes always hold
+        return len(str(2 ** (8 * f.length - (1 if f.signed else 0)) - 1)) - 1, 0, f.signed
     return f.digits, f.scale, f.signed
 
 

@@ -54,3 +54,8 @@ def test_a_text_field_whose_only_88_is_low_values_holds_text_in_most_rows():
     resets = sum(v == "\x00" * 20 for v in values)
     assert 50 < resets < 200
     assert all(v == "\x00" * 20 or v.replace(" ", "").isalpha() for v in values)
+
+
+def test_a_binary_item_without_a_picture_spans_the_digits_its_bytes_hold():
+    table = fake_table(compile_copybook("01 R. 05 P USAGE POINTER."), 300)
+    assert 10**8 <= max(table["P"].to_pylist()) < 10**9
