@@ -1,4 +1,8 @@
-"""`bridge fake`: valid synthetic records for a copybook, reproducible from a seed."""
+"""`mfbridge fake`: valid synthetic records for a copybook, reproducible from a seed.
+
+It takes the reader flags of ``decode`` and ``roundtrip`` with the same defaults, so what it
+writes reads back with the same flags: ``fake -c X -o f`` then ``roundtrip f -c X`` passes.
+"""
 from __future__ import annotations
 
 import click
@@ -6,6 +10,20 @@ import click
 from bridge.cli.common import copybook_options, load_layout, output_file, reader_kwargs, reader_options
 
 __all__ = ["command"]
+
+
+def _mix(items: tuple[str, ...]) -> dict[str, float]:
+    mix: dict[str, float] = {}
+    for item in items:
+        name, sep, weight = item.rpartition("=")
+        try:
+            value = float(weight)
+        except ValueError:
+            value = -1.0
+        if not sep or not name or not value >= 0:
+            raise click.BadParameter(f"{item!r} is not NAME=WEIGHT with a weight of 0 or more", param_hint="--mix")
+        mix[name] = value
+    return mix
 
 
 @click.command("fake")
@@ -17,14 +35,26 @@ __all__ = ["command"]
               help="Data file to write (.gz/.bz2 compress it), in the --recfm and --codepage given.")
 @click.option("--seed", type=int, default=0, show_default=True,
               help="Random seed: the same seed gives the same records.")
-def command(count: int, output: str, seed: int, **params) -> None:
-    """Write COUNT valid records laid out by COPYBOOK to OUTPUT."""
-    from bridge.records.api import write_records
-    from bridge.testing import fake_table
+@click.option("--mix", "mix", multiple=True, metavar="NAME=WEIGHT",
+              help="Share of a record type (01 record, or segment map target or value); repeatable; "
+                   "default every type equally.")
+@click.option("--date-rules", "date_rules", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="File of 'PATTERN FORMAT [FROM TO]' lines saying which items are dates "
+                   "(YYYYMMDD, CCYYDDD, YYMMDD, ... or none); overrides the guess from names.")
+def command(count: int, output: str, seed: int, mix: tuple[str, ...], date_rules: str | None, **params) -> None:
+    """Write COUNT valid records laid out by COPYBOOK to OUTPUT.
+
+    Every record type is written (the --segment-map entries, or every 01 record), with
+    88-level values where an item has them, real dates where an item is a date, and OCCURS
+    DEPENDING ON counts over their whole range. Read it back with the same flags.
+    """
+    from bridge.fake import fake_file, load_date_rules
 
     layout = load_layout(params["copybook"], params["include"], params["dialect"], params["strict"])
     kw = reader_kwargs(params)
-    table = fake_table(layout, count, seed=seed, record=kw.get("record"))
+    rules = load_date_rules(date_rules) if date_rules else None
     with output_file(output) as target:
-        written = write_records(table, target, layout, **kw)
-    click.echo(f"bridge: {written} records written to {output}", err=True)
+        summary = fake_file(layout, count, target, seed=seed, mix=_mix(mix), dates=rules, **kw)
+    types = ", ".join(f"{name} {n}" for name, n in summary.per_type.items()) if len(summary.per_type) > 1 else ""
+    click.echo(f"mfbridge: {summary.records} records written to {output} ({summary.framing})"
+               + (f"; record types: {types}" if types else ""), err=True)

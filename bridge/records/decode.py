@@ -290,17 +290,23 @@ class RecordDecoder:
             obj = next(f for f in record.fields if f.path == path)
             col = decode_column(batch.matrix, obj.offset, obj, self.codec)
             values = col.array
+            invalid = col.invalid
             if pa.types.is_decimal(values.type):
                 values = pc.cast(values, pa.int64())
+            elif pa.types.is_string(values.type):  # a count kept in PIC X: its digits, anything else invalid
+                text = pc.utf8_trim_whitespace(values)
+                digits = pc.fill_null(pc.utf8_is_digit(text), False)
+                invalid = invalid | ~np.asarray(digits.to_numpy(zero_copy_only=False), dtype=bool)
+                values = pc.cast(pc.if_else(digits, text, "0"), pa.int64())
             arr = np.asarray(values.fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64)
             table = _table_of(record, path)
-            bad = col.invalid | (arr < table.occurs.min) | (arr > table.occurs.max)
+            bad = invalid | (arr < table.occurs.min) | (arr > table.occurs.max)
             if bad.any():
                 if self.codec.on_invalid == "error":
                     row = int(np.flatnonzero(bad)[0])
                     raw = bytes(batch.matrix[row, obj.offset:obj.end])
                     raise InvalidDataError(
-                        f"OCCURS DEPENDING ON count {arr[row] if not col.invalid[row] else 'not numeric'} is "
+                        f"OCCURS DEPENDING ON count {arr[row] if not invalid[row] else 'not numeric'} is "
                         f"outside {table.occurs.min} TO {table.occurs.max} for table {table.name}",
                         file=self.file, record=batch.first_record + row + 1,
                         offset=_file_offset(batch, row, obj.offset), field=obj.qualified_name, data=raw)

@@ -245,7 +245,7 @@ def test_train_with_an_unknown_categorical_is_a_usage_error_not_a_traceback(caps
 
 
 def test_train_with_a_label_that_is_not_zero_or_one_points_to_positive(capsys, history, tmp_path):
-    rc, _, err = run(capsys, "train", history, "-c", COPYBOOKS / "customer_history.cpy", "--label", "DEFAULTED-12M",
+    rc, _, err = run(capsys, "train", history, "-c", COPYBOOKS / "customer_history.cpy", "--label", "DELINQ-COUNT",
                      "-o", tmp_path / "m")
     assert rc == 2 and "--positive VALUE" in err and "not only 0 and 1" in err
 
