@@ -33,15 +33,19 @@ _FIGURATIVE_SHARE = 0.2
 
 
 def decimal_array(unscaled: np.ndarray, precision: int, scale: int, valid: np.ndarray | None = None) -> pa.Array:
-    """A decimal128(precision, scale) Arrow array from int64 unscaled values, without Python objects."""
+    """A decimal Arrow array from int64 unscaled values, without Python objects: decimal128 up to
+    38 digits, decimal256 (four little-endian limbs) beyond, as decoding gives them."""
     v = np.ascontiguousarray(unscaled, dtype=np.int64)
-    data = np.empty((v.size, 2), dtype=np.int64)
+    digits = max(precision, scale, 1)
+    limbs = 2 if digits <= 38 else 4
+    data = np.empty((v.size, limbs), dtype=np.int64)
     data[:, 0] = v
-    data[:, 1] = v >> 63
+    data[:, 1:] = (v >> 63)[:, None]
     mask = None
     if valid is not None and not valid.all():
         mask = pa.py_buffer(np.packbits(valid, bitorder="little").tobytes())
-    return pa.Array.from_buffers(pa.decimal128(max(precision, scale, 1), max(scale, 0)), v.size,
+    kind = pa.decimal128 if limbs == 2 else pa.decimal256
+    return pa.Array.from_buffers(kind(digits, max(scale, 0)), v.size,
                                  [mask, pa.py_buffer(data)], null_count=-1 if mask is not None else 0)
 
 
