@@ -1,20 +1,15 @@
 """`bridge encode`: JSON lines, CSV or Parquet into a mainframe file laid out by a copybook.
 
 Without ``--from`` the input format follows the file's suffix (``.parquet``/``.pq``, ``.csv``,
-anything else JSON lines), so a Parquet file is never read as text. The data file is written
+anything else JSON lines; `bridge.records.formats`); a ``--from`` that contradicts the suffix,
+or content that is not the format (a Parquet file named ``.jsonl``), is refused with one line. The data file is written
 under a temporary name and renamed when complete: a refused value leaves no partial file.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from bridge.cli.common import copybook_options, load_layout, output_file, reader_kwargs, reader_options
-
-#: input suffix -> --from format, when --from is not given
-SUFFIX_FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".jsonl": "jsonl", ".json": "jsonl",
-                  ".ndjson": "jsonl"}
 
 __all__ = ["command"]
 
@@ -35,7 +30,14 @@ def command(source: str, output: str, from_: str | None, truncate: bool, roundin
     from bridge.records.api import write_records
     from bridge.records.sources import read_values
 
-    fmt = from_ or SUFFIX_FORMATS.get(Path(source).suffix.lower(), "jsonl")
+    from bridge.errors import EncodeError
+    from bridge.records.formats import check_content, choose_format
+
+    try:
+        fmt = choose_format(from_, source, option="--from")
+        check_content(source, fmt)
+    except (ValueError, EncodeError) as exc:
+        raise click.UsageError(str(exc)) from None
     layout = load_layout(params["copybook"], params["include"], params["dialect"], params["strict"])
     kw = reader_kwargs(params)
     try:
