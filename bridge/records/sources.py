@@ -224,7 +224,7 @@ def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
 
 _QUOTE, _NEWLINE, _COMMA = ord('"'), ord("\n"), ord(",")
 _INTEGER = r"^\s*[+-]?[0-9]+\s*$"
-_DECIMAL = r"^\s*[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)\s*$"
+_DECIMAL = r"^\s*[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\s*$"   # Arrow writes 1E-10
 
 
 def _read_csv(path: str, schema: pa.Schema, rounding: str | None) -> pa.Table:
@@ -297,16 +297,19 @@ def _text_column(values: pa.Array, column: pa.Field, rounding: str | None, lines
     if pa.types.is_decimal(typ):
         _refuse_unmatched(values, _DECIMAL, column, lines, "is not a number")
         trimmed = pc.utf8_trim_whitespace(values)
-        fraction = pc.utf8_length(pc.replace_substring_regex(trimmed, r"^[^.]*\.?", ""))
-        extra = pc.fill_null(pc.greater(fraction, typ.scale), False)
-        if pc.any(extra).as_py():
-            if rounding != "half-up":
-                row = _first(extra)
-                raise EncodeError(f"{_where(row, lines)}{values[row].as_py()} has more than the {typ.scale} decimal "
-                                  "places of the PICTURE; use --round to round half-up", row=row, field=column.name)
-            wide = pa.decimal128(38, max(typ.scale, min(pc.max(fraction).as_py(), 37 - (typ.precision - typ.scale))))
+        try:
+            return pc.cast(trimmed, typ)
+        except pa.ArrowInvalid:
+            pass
+        if rounding == "half-up":
+            # the widest scale that still holds the integer digits, then half away from zero
+            wide = pa.decimal128(38, max(typ.scale, 37 - (typ.precision - typ.scale)))
             return _cast(pc.round(_cast(trimmed, wide, column, lines), ndigits=typ.scale,
                                   round_mode="half_towards_infinity"), typ, column, lines)
+        for row, text in enumerate(trimmed.to_pylist()):   # an error path: find the cell
+            if text is not None and Decimal(text).as_tuple().exponent < -typ.scale:
+                raise EncodeError(f"{_where(row, lines)}{text} has more than the {typ.scale} decimal places of "
+                                  "the PICTURE; use --round to round half-up", row=row, field=column.name)
         return _cast(trimmed, typ, column, lines)
     if pa.types.is_integer(typ):
         _refuse_unmatched(values, _INTEGER, column, lines, "is not a whole number")

@@ -192,3 +192,36 @@ def test_jsonl_reads_a_comp_2_value_back_as_the_double_it_was(tmp_path) -> None:
     source.write_text('{"POL-NUMBER": "P1", "POL-LOSS-RATIO": 322.936717}\n')
     table = read_values(str(source), None, load_copybook(COPYBOOKS / "policy.cpy"))
     assert table.column("POL-LOSS-RATIO").to_pylist() == [322.936717]
+
+
+def test_csv_round_trips_tiny_decimals_that_arrow_writes_with_an_exponent(capsys, tmp_path) -> None:
+    import pyarrow as pa
+    from decimal import Decimal
+
+    from bridge.records.api import write_records
+
+    copybook = tmp_path / "rate.cpy"
+    copybook.write_text("       01  RATE-REC.\n           05  RATE  PIC SV9(12) COMP-3.\n")
+    layout = load_copybook(copybook)
+    values = [Decimal("0.000000000001"), Decimal("-0.000000100000"), Decimal("0E-12"), Decimal("0.999999999999")]
+    data = tmp_path / "RATE.dat"
+    write_records(pa.table({"RATE": pa.array(values, pa.decimal128(12, 12))}), data, layout)
+    assert run(capsys, "decode", data, "-c", copybook, "-o", tmp_path / "rate.csv")[0] == 0
+    rc, _, err = run(capsys, "encode", tmp_path / "rate.csv", "-c", copybook, "-o", tmp_path / "again.dat")
+    assert rc == 0, err
+    assert (tmp_path / "again.dat").read_bytes() == data.read_bytes()
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv", ".parquet"])
+def test_every_output_file_is_readable_by_its_owner_only(capsys, tmp_path, suffix) -> None:
+    out = tmp_path / f"out{suffix}"
+    assert run(capsys, "decode", CUSTOMER_DAT, "-c", CUSTOMER, "-o", out)[0] == 0
+    assert out.stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv", ".parquet"])
+def test_a_decode_error_leaves_no_output_file(capsys, tmp_path, suffix) -> None:
+    out = tmp_path / f"out{suffix}"
+    rc, _, err = run(capsys, "decode", CUSTOMER_DAT, "-c", CUSTOMER, "--on-invalid", "error", "-o", out)
+    assert rc == 8 and "record 9" in err and "BIRTH-DATE" in err
+    assert list(tmp_path.iterdir()) == []
