@@ -4,8 +4,9 @@ CSV and Parquet keep the flat columns of `read_records` (decimals exact: Parquet
 decimal128 as such, CSV writes the decimal text with its scale, or Arrow's exponent form
 ``1E-12`` for tiny values of a large scale, which is exact too and which `encode` reads).
 Parquet uses dictionary pages for strings only and keeps min/max statistics for integer
-columns only: with both on for every column, Parquet was the slowest of the three formats. JSON lines nest groups and
-OCCURS as `bridge.records.nested` describes, written by the compiled `bridge.records.jsonl`.
+columns only: with both on for every column, Parquet was the slowest of the three formats.
+JSON lines nest groups and OCCURS as `bridge.records.nested` describes, written by the
+compiled `bridge.records.jsonl`.
 
 CSV keeps null and the empty string apart, so that `encode` gets back what `decode` saw: a
 null (an invalid number, an item past a short record or an ODO count, a REDEFINES view a
