@@ -24,7 +24,7 @@ FORMATS: tuple[str, ...] = ("jsonl", "csv", "parquet")
 #: How messages name each format.
 FORMAT_NAMES: dict[str, str] = {"jsonl": "JSON lines", "csv": "CSV", "parquet": "Parquet"}
 
-#: file suffix -> format (a ``.gz``/``.bz2`` after it is looked through)
+#: file suffix -> format
 SUFFIXES: dict[str, str] = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv",
                             ".parquet": "parquet", ".pq": "parquet"}
 
@@ -35,18 +35,19 @@ def suffix_format(path: str | Path | None) -> str | None:
     """The format the suffix of ``path`` names, or None (no path, ``-``, or a suffix of no format)."""
     if path is None or str(path) == "-":
         return None
-    suffixes = [s.lower() for s in Path(path).suffixes]
-    if suffixes and suffixes[-1] in (".gz", ".bz2"):
-        suffixes.pop()
-    return SUFFIXES.get(suffixes[-1]) if suffixes else None
+    return SUFFIXES.get(Path(path).suffix.lower())
 
 
 def choose_format(given: str | None, path: str | Path | None, *, option: str) -> str:
     """The format to use: ``given``, else the suffix's, else ``jsonl``.
 
     Raises `ValueError` with a one-line reason when ``given`` contradicts the suffix of
-    ``path``; ``option`` is how the caller spells the format option (``--to``).
+    ``path``, or ``path`` ends in ``.gz``/``.bz2`` (values files are neither written nor
+    read compressed); ``option`` is how the caller spells the format option (``--to``).
     """
+    if path is not None and Path(str(path)).suffix.lower() in (".gz", ".bz2"):
+        raise ValueError(f"{Path(str(path)).name}: decoded values are not compressed; write the file without "
+                         ".gz/.bz2 and compress it afterwards, or write to standard output and pipe it")
     by_suffix = suffix_format(path)
     if given is not None and by_suffix is not None and given != by_suffix:
         raise ValueError(f"{option} {given} ({FORMAT_NAMES[given]}) contradicts the name {Path(str(path)).name}, "

@@ -27,7 +27,7 @@ def run(capsys, *args) -> tuple[int, str, str]:
 # -- choosing the format -------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("name", "fmt"), [("out.parquet", "parquet"), ("OUT.PQ", "parquet"), ("a.csv", "csv"),
-                                           ("a.jsonl", "jsonl"), ("a.ndjson", "jsonl"), ("a.csv.gz", "csv"),
+                                           ("a.jsonl", "jsonl"), ("a.ndjson", "jsonl"), ("a.csv.gz", None),
                                            ("a.txt", None), ("-", None), (None, None)])
 def test_suffix_names_the_format(name, fmt) -> None:
     assert suffix_format(name) == fmt
@@ -42,6 +42,12 @@ def test_a_format_given_wins_over_no_suffix_and_jsonl_is_the_last_resort() -> No
 def test_a_format_that_contradicts_the_suffix_is_refused_naming_both() -> None:
     with pytest.raises(ValueError, match=r"--to csv \(CSV\) contradicts the name out.parquet, which says Parquet"):
         choose_format("csv", "out.parquet", option="--to")
+
+
+def test_a_compressed_name_is_refused_rather_than_filled_with_plain_text(capsys, tmp_path) -> None:
+    rc, _, err = run(capsys, "decode", CUSTOMER_DAT, "-c", CUSTOMER, "-o", tmp_path / "out.csv.gz")
+    assert rc == 2 and "out.csv.gz: decoded values are not compressed" in err
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_content_is_recognised_by_its_first_bytes() -> None:
