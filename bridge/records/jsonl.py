@@ -174,9 +174,13 @@ class JsonlEncoder:
     # -- one batch -------------------------------------------------------------------------------
     def encode(self, table: pa.Table) -> bytes:
         """The JSON lines of every row of ``table``, each ending in a newline."""
+        return self.render(table).tobytes()
+
+    def render(self, table: pa.Table) -> np.ndarray:
+        """`encode` without the copy into `bytes`: a uint8 array a file's ``write`` takes as it is."""
         n = table.num_rows
         if n == 0:
-            return b""
+            return np.zeros(0, dtype=np.uint8)
         ncols = table.num_columns
         kinds = np.zeros(ncols, dtype=np.int64)
         scales = np.zeros(ncols, dtype=np.int64)
@@ -204,14 +208,15 @@ class JsonlEncoder:
                 bound += int(data.size) + 5 * specials + 6 * n
         if any(kinds[c] not in (_INT, _DECIMAL) for c in self._count_columns):
             # an ODO count the kernel cannot read as an integer (unsigned 64-bit): the reference writer
-            return "".join(line + "\n" for line in self.reference.lines(table)).encode("utf-8")
+            text = "".join(line + "\n" for line in self.reference.lines(table)).encode("utf-8")
+            return np.frombuffer(text, dtype=np.uint8)
         ival = np.stack(ints) if ints else np.zeros((0, n), dtype=np.int64)
         tdata, toff = _concatenate(texts, n)
         out = np.empty(bound, dtype=np.uint8)
         p = self.program
         size = _assemble(p.ops, p.lit_data, p.lit_off, p.group_ptr, p.group_cols, p.depth, kinds, scales, slots,
                          valid, ival, tdata, toff, n, out)
-        return out[:size].tobytes()
+        return out[:size]
 
 
 def _column(arr: pa.Array):
@@ -286,28 +291,7 @@ def _assemble(ops, lit_data, lit_off, group_ptr, group_cols, depth, kinds, scale
         while pc_ < nops:
             op = ops[pc_, 0]
             a = ops[pc_, 1]
-            if op == 0:  # literal
-                for k in range(lit_off[a], lit_off[a + 1]):
-                    out[pos] = lit_data[k]
-                    pos += 1
-            elif op == 1:  # key inside an object: comma unless first
-                d = ops[pc_, 2]
-                if first[d]:
-                    first[d] = False
-                else:
-                    out[pos] = 44
-                    pos += 1
-                for k in range(lit_off[a], lit_off[a + 1]):
-                    out[pos] = lit_data[k]
-                    pos += 1
-            elif op == 2:  # open object
-                out[pos] = 123
-                pos += 1
-                first[a] = True
-            elif op == 3:  # close object
-                out[pos] = 125
-                pos += 1
-            elif op == 4:  # value of column a
+            if op == 4:  # value of column a
                 if valid[a, row] == 0:
                     out[pos] = 110
                     out[pos + 1] = 117
@@ -380,6 +364,27 @@ def _assemble(ops, lit_data, lit_off, group_ptr, group_cols, depth, kinds, scale
                                 pos += 1
                             out[pos] = digits[k]
                             pos += 1
+            elif op == 1:  # key inside an object: comma unless first
+                d = ops[pc_, 2]
+                if first[d]:
+                    first[d] = False
+                else:
+                    out[pos] = 44
+                    pos += 1
+                for k in range(lit_off[a], lit_off[a + 1]):
+                    out[pos] = lit_data[k]
+                    pos += 1
+            elif op == 0:  # literal
+                for k in range(lit_off[a], lit_off[a + 1]):
+                    out[pos] = lit_data[k]
+                    pos += 1
+            elif op == 2:  # open object
+                out[pos] = 123
+                pos += 1
+                first[a] = True
+            elif op == 3:  # close object
+                out[pos] = 125
+                pos += 1
             elif op == 5:  # skip when every column of group a is null
                 all_null = True
                 for k in range(group_ptr[a], group_ptr[a + 1]):

@@ -111,7 +111,7 @@ def open_sink(kind: str, output: str | None, *, layout: Layout, reader) -> Itera
             stream = stack.enter_context(_binary_stream(output))
 
             def consume(table: pa.Table) -> None:
-                stream.write(encoder.encode(table))
+                stream.write(encoder.render(table))
         elif kind == "csv":
             import pyarrow.csv as pacsv
 
