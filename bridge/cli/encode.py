@@ -46,6 +46,13 @@ def command(source: str, output: str, from_: str | None, truncate: bool, roundin
         raise click.UsageError(f"{source} is not UTF-8 text (byte x'{exc.object[exc.start]:02X}' at offset "
                                f"{exc.start}) and cannot be read as {fmt}; a Parquet file needs --from parquet, "
                                "a mainframe file is decoded, not encoded") from None
-    with output_file(output) as target:
-        written = write_records(table, target, layout, truncate=truncate, rounding=rounding, **kw)
+    if kw.get("record") is None and len(layout.records) > 1:
+        from bridge.records.record_types import row_record_types, write_record_types
+
+        types = row_record_types(table, layout)   # one 01 record per row, as a segment map chose
+        with output_file(output) as target:
+            written = write_record_types(table, types, target, layout, truncate=truncate, rounding=rounding, **kw)
+    else:
+        with output_file(output) as target:
+            written = write_records(table, target, layout, truncate=truncate, rounding=rounding, **kw)
     click.echo(f"bridge: {written} records encoded to {output}", err=True)

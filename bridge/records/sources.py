@@ -47,8 +47,10 @@ def read_values(path: str, fmt: str | None, layout: Layout, *, record: str | Non
     except ValueError as exc:
         raise EncodeError(str(exc)) from None
     check_content(path, fmt)
-    rec = layout.record(record)
-    schema = RecordDecoder(layout, ReaderOptions(record=rec.name)).schema
+    several = record is None and len(layout.records) > 1
+    rec = None if several else layout.record(record)
+    # several 01 records and none named: every record type's columns (bridge.records.record_types)
+    schema = RecordDecoder(layout, ReaderOptions(record=None if several else rec.name)).schema
     if fmt == "parquet":
         import pyarrow.parquet as pq
 
@@ -62,8 +64,9 @@ def read_values(path: str, fmt: str | None, layout: Layout, *, record: str | Non
     return _read_jsonl(path, layout, rec, schema, rounding)
 
 
-def _read_jsonl(path: str, layout: Layout, rec: Record, schema: pa.Schema, rounding: str | None) -> pa.Table:
+def _read_jsonl(path: str, layout: Layout, rec: Record | None, schema: pa.Schema, rounding: str | None) -> pa.Table:
     names = column_names(layout)
+    known = {r.name: {c.name for c in r.root.children} for r in layout.records}
     rows: dict[str, list] = {f.name: [] for f in schema}
     lines: list[int] = []
     with open(path, encoding="utf-8") as fh:
@@ -78,12 +81,15 @@ def _read_jsonl(path: str, layout: Layout, rec: Record, schema: pa.Schema, round
             if not isinstance(obj, dict):
                 raise EncodeError(f"line {lineno} is not a JSON object (one record per line)", row=row)
             try:
-                flat = flatten_object(obj, rec, names)
+                if rec is not None:
+                    flat = flatten_object(obj, rec, names)
+                else:
+                    flat = _flatten_any(obj, layout, known, names)
             except EncodeError as exc:
                 raise EncodeError(f"line {lineno}: {exc.reason}", row=row, field=exc.field) from None
             unknown = set(flat) - set(rows)
             if unknown:
-                raise EncodeError(f"line {lineno} has item(s) not in record {rec.name}: "
+                raise EncodeError(f"line {lineno} has item(s) not in record {rec.name if rec else 'any 01 record'}: "
                                   f"{', '.join(sorted(unknown)[:5])}", row=row)
             lines.append(lineno)
             for name, values in rows.items():
@@ -158,6 +164,24 @@ def _fits(value: Any, typ: pa.DataType) -> bool:
         return True
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError):
         return False
+
+
+def _flatten_any(obj: dict[str, Any], layout: Layout, known: dict[str, set[str]],
+                 names: dict[tuple[str, ...], str]) -> dict[str, Any]:
+    """A record object of a copybook with several 01 records → {column name: value}.
+
+    Either one object per 01 record (``{"REC-A": {...}, "REC-B": {...}}``, as a decode without
+    a segment map writes it) or the items of the one 01 a segment map chose.
+    """
+    if obj and all(k in known and isinstance(v, dict) for k, v in obj.items()):
+        flat: dict[str, Any] = {}
+        for name, value in obj.items():
+            flat.update(flatten_object(value, layout.record(name), names))
+        return flat
+    for r in layout.records:
+        if set(obj) <= known[r.name]:
+            return flatten_object(obj, r, names)
+    raise EncodeError(f"item(s) of no one 01 record: {', '.join(sorted(obj)[:5])}")
 
 
 def flatten_object(obj: dict[str, Any], record: Record, names: dict[tuple[str, ...], str]) -> dict[str, Any]:

@@ -3,8 +3,9 @@
 Each sample copybook's record types are filled with valid fake records, written, decoded
 through the command line to JSON lines, CSV and Parquet, and encoded again: the bytes must
 come back identical. The fixture files do the same with real values, including OCCURS
-DEPENDING ON tables (whose unused cells must come back as null, not as empty strings) and a
-segment map that chooses a REDEFINES branch per record.
+DEPENDING ON tables (whose unused cells must come back as null, not as empty strings), a
+segment map that chooses a REDEFINES branch per record, and one that chooses one of several
+01 records per record.
 """
 from __future__ import annotations
 
@@ -40,6 +41,8 @@ FIXTURE_FILES: dict[str, tuple[str, list[str]]] = {
     "transactions.vb.dat": ("transactions.cpy", ["--recfm", "V"]),
     "policy.fb.dat": ("policy.cpy", ["--segment-field", "POL-TYPE", "--segment-map", "M=MOTOR-DETAIL",
                                      "--segment-map", "H=HOME-DETAIL"]),
+    "payments.fb.dat": ("payments.cpy", ["--segment-field", "HDR-REC-TYPE", "--segment-map", "H=BATCH-HEADER",
+                                         "--segment-map", "D=PAYMENT-DETAIL", "--segment-map", "T=BATCH-TRAILER"]),
 }
 
 
@@ -87,3 +90,14 @@ def test_customer_fixture_with_invalid_values_encodes_the_same_from_every_format
                for fmt in FORMATS}
     assert written["csv"] == written["jsonl"] == written["parquet"]
     assert len(written["csv"]) == (FIXTURES / "customer.cp037.dat").stat().st_size
+
+
+def test_values_of_every_record_type_in_every_row_are_refused_naming_the_option(capsys, tmp_path: Path) -> None:
+    values = tmp_path / "all-types.jsonl"
+    assert main(["decode", str(FIXTURES / "payments.fb.dat"), "-c", str(COPYBOOKS / "payments.cpy"),
+                 "-o", str(values)]) == 0
+    rc = main(["encode", str(values), "-c", str(COPYBOOKS / "payments.cpy"), "-o", str(tmp_path / "x.dat")])
+    err = capsys.readouterr().err
+    assert rc == 8
+    assert ("record 1: has values of several record types (BATCH-HEADER, PAYMENT-DETAIL, BATCH-TRAILER); a record "
+            "is one type: decode with --segment-field/--segment-map, or encode one type with --record NAME") in err
