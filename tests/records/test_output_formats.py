@@ -1,14 +1,16 @@
 """Which format decode writes and encode reads, and how CSV keeps null apart from the empty string (issue 9)."""
 from __future__ import annotations
 
-from pathlib import Path
+from decimal import Decimal
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from bridge.cli.main import main
 from bridge.copybook import load_copybook
 from bridge.errors import EncodeError
+from bridge.records.api import write_records
 from bridge.records.formats import choose_format, sniff_format, suffix_format
 from bridge.records.sources import read_values
 from tests.conftest import COPYBOOKS, FIXTURES
@@ -201,11 +203,6 @@ def test_jsonl_reads_a_comp_2_value_back_as_the_double_it_was(tmp_path) -> None:
 
 
 def test_csv_round_trips_tiny_decimals_that_arrow_writes_with_an_exponent(capsys, tmp_path) -> None:
-    import pyarrow as pa
-    from decimal import Decimal
-
-    from bridge.records.api import write_records
-
     copybook = tmp_path / "rate.cpy"
     copybook.write_text("       01  RATE-REC.\n           05  RATE  PIC SV9(12) COMP-3.\n")
     layout = load_copybook(copybook)
