@@ -24,7 +24,7 @@ __all__ = ["command"]
               help="Output format: JSON lines (nested, exact decimals), CSV or Parquet (flat columns); "
                    "default: from the -o suffix (.jsonl, .csv, .parquet), else jsonl.")
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=False), default=None,
-              help="Output file (default: standard output; required for parquet).")
+              help="Output file (default: standard output; required for parquet); its suffix chooses the format.")
 @click.option("--columns", default=None, help="Comma-separated column names to decode (default: all).")
 def command(data: str, output: str | None, to: str | None, columns: str | None, **params) -> None:
     """Decode DATA laid out by COPYBOOK."""
