@@ -48,9 +48,9 @@ else:
     small = Path(out).with_name("small.dat")
     small.write_bytes(Path(data).read_bytes()[:117 * 1000])
     with contextlib.redirect_stderr(io.StringIO()):
-        assert main(["decode", str(small), "-c", copybook, "-o", str(warm)]) == 0
+        assert main(["decode", str(small), "-c", copybook, "--to", step, "-o", str(warm)]) == 0
         t0 = time.perf_counter()
-        rc = main(["decode", data, "-c", copybook, "-o", out])
+        rc = main(["decode", data, "-c", copybook, "--to", step, "-o", out])
         elapsed = time.perf_counter() - t0
     assert rc == 0
 print(elapsed)
