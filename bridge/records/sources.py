@@ -130,8 +130,13 @@ def _column_array(values: list, column: pa.Field, lines: list[int], rounding: st
         return pa.array(values, type=typ)
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, OverflowError) as exc:
         bad = next((i for i, v in enumerate(values) if not _fits(v, typ)), None)
-        where = f"line {lines[bad]}: {values[bad]!r} " if bad is not None else ""
-        raise EncodeError(f"{where}does not fit {typ} ({exc})", row=bad, field=column.name) from None
+        where = f"line {lines[bad]}: {_short(values[bad])} " if bad is not None else ""
+        raise EncodeError(f"{where}does not fit {typ}", row=bad, field=column.name) from None
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:24]}... ({len(text)} characters)"
 
 
 def _integer(value: Any, lineno: int, row: int, name: str) -> Any:
