@@ -9,7 +9,8 @@ message and a return code; anything else that escapes is a bug and stays a trace
     ├── LayoutError          field                          (a layout asked for something it lacks)
     ├── FramingError         offset, seen, expected, hint   (RECFM/LRECL/RDW/BDW do not fit the bytes)
     ├── InvalidDataError     record, offset, field, data    (bad numeric data with on_invalid="error")
-    ├── EncodeError          row, field, value, picture     (a value that does not fit its PICTURE)
+    ├── EncodeError          row, field, value, picture     (a value that does not fit its PICTURE;
+    │                                                        row 0-based, the message says "record row+1")
     ├── ModelCardError       field                          (a model card that does not fit the copybook)
     │   └── ModelFileError   model, tree, key               (a model.txt that is damaged or not covered)
     ├── TransportError       where                          (SFTP or file system trouble, retryable or not)
@@ -149,8 +150,8 @@ class EncodeError(BridgeError):
         self.value = value
         self.picture = picture
         where = []
-        if row is not None:
-            where.append(f"row {row}")
+        if row is not None:  # ``row`` is the 0-based table row; messages count records from 1
+            where.append(f"record {row + 1}")
         if field:
             where.append(f"field {field}" + (f" PIC {picture}" if picture else ""))
         text = f"{', '.join(where)}: {message}" if where else message

@@ -20,17 +20,23 @@ __all__ = ["command"]
 @click.argument("data", type=click.Path(exists=True, dir_okay=False, allow_dash=False))
 @copybook_options
 @reader_options
-@click.option("--to", "to", type=click.Choice(["jsonl", "csv", "parquet"]), default="jsonl", show_default=True,
-              help="Output format: JSON lines (nested, exact decimals), CSV or Parquet (flat columns).")
+@click.option("--to", "to", type=click.Choice(["jsonl", "csv", "parquet"]), default=None,
+              help="Output format: JSON lines (nested, exact decimals), CSV or Parquet (flat columns); "
+                   "default: from the -o suffix (.jsonl, .csv, .parquet), else jsonl.")
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=False), default=None,
-              help="Output file (default: standard output; required for parquet).")
+              help="Output file (default: standard output; required for parquet); its suffix chooses the format.")
 @click.option("--columns", default=None, help="Comma-separated column names to decode (default: all).")
-def command(data: str, output: str | None, to: str, columns: str | None, **params) -> None:
+def command(data: str, output: str | None, to: str | None, columns: str | None, **params) -> None:
     """Decode DATA laid out by COPYBOOK."""
     from bridge.records.api import open_reader
+    from bridge.records.formats import choose_format
     from bridge.records.sinks import open_sink
 
-    if to == "parquet" and output is None:
+    try:
+        to = choose_format(to, output, option="--to")
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    if to == "parquet" and output in (None, "-"):
         raise click.UsageError("--to parquet needs -o FILE")
     refuse_output_over_input(data, output)
     layout = load_layout(params["copybook"], params["include"], params["dialect"], params["strict"])

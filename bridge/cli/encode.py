@@ -1,20 +1,15 @@
 """`bridge encode`: JSON lines, CSV or Parquet into a mainframe file laid out by a copybook.
 
 Without ``--from`` the input format follows the file's suffix (``.parquet``/``.pq``, ``.csv``,
-anything else JSON lines), so a Parquet file is never read as text. The data file is written
+anything else JSON lines; `bridge.records.formats`); a ``--from`` that contradicts the suffix,
+or content that is not the format (a Parquet file named ``.jsonl``), is refused with one line. The data file is written
 under a temporary name and renamed when complete: a refused value leaves no partial file.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from bridge.cli.common import copybook_options, load_layout, output_file, reader_kwargs, reader_options
-
-#: input suffix -> --from format, when --from is not given
-SUFFIX_FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".jsonl": "jsonl", ".json": "jsonl",
-                  ".ndjson": "jsonl"}
 
 __all__ = ["command"]
 
@@ -40,7 +35,14 @@ def command(source: str, output: str, from_: str | None, truncate: bool, on_over
     from bridge.records.api import write_records
     from bridge.records.sources import read_values
 
-    fmt = from_ or SUFFIX_FORMATS.get(Path(source).suffix.lower(), "jsonl")
+    from bridge.errors import EncodeError
+    from bridge.records.formats import check_content, choose_format
+
+    try:
+        fmt = choose_format(from_, source, option="--from")
+        check_content(source, fmt)
+    except (ValueError, EncodeError) as exc:
+        raise click.UsageError(str(exc)) from None
     layout = load_layout(params["copybook"], params["include"], params["dialect"], params["strict"])
     kw = reader_kwargs(params)
     try:
@@ -49,7 +51,15 @@ def command(source: str, output: str, from_: str | None, truncate: bool, on_over
         raise click.UsageError(f"{source} is not UTF-8 text (byte x'{exc.object[exc.start]:02X}' at offset "
                                f"{exc.start}) and cannot be read as {fmt}; a Parquet file needs --from parquet, "
                                "a mainframe file is decoded, not encoded") from None
-    with output_file(output) as target:
-        written = write_records(table, target, layout, truncate=truncate, rounding=rounding,
-                                on_overflow=on_overflow, **kw)
+    if kw.get("record") is None and len(layout.records) > 1:
+        from bridge.records.record_types import row_record_types, write_record_types
+
+        types = row_record_types(table, layout)   # one 01 record per row, as a segment map chose
+        with output_file(output) as target:
+            written = write_record_types(table, types, target, layout, truncate=truncate, rounding=rounding,
+                                         on_overflow=on_overflow, **kw)
+    else:
+        with output_file(output) as target:
+            written = write_records(table, target, layout, truncate=truncate, rounding=rounding,
+                                    on_overflow=on_overflow, **kw)
     click.echo(f"bridge: {written} records encoded to {output}", err=True)

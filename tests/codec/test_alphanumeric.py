@@ -125,7 +125,7 @@ def test_null_values_encode_as_spaces():
 def test_a_value_longer_than_the_field_is_refused_with_row_field_and_picture():
     with pytest.raises(EncodeError) as info:
         alphanumeric.encode(["OK", "TOO LONG"], text_field(4), CodecOptions(), rows=np.array([10, 11]))
-    assert str(info.value) == ("row 11, field CUSTOMER-REC.CUST-NAME PIC X(4): value 'TOO LONG' has 8 "
+    assert str(info.value) == ("record 12, field CUSTOMER-REC.CUST-NAME PIC X(4): value 'TOO LONG' has 8 "
                                "characters, more than the field's 4; shorten it or ask for truncation")
     assert info.value.row == 11 and info.value.value == "TOO LONG"
 
@@ -138,7 +138,7 @@ def test_truncation_keeps_the_left_characters_or_the_right_ones_when_justified()
 
 
 def test_a_character_missing_from_the_code_page_is_refused_with_its_position():
-    with pytest.raises(EncodeError, match=r"row 0, .*'€' \(U\+20AC\) at position 2 of 'a€' has no byte in code page cp037"):
+    with pytest.raises(EncodeError, match=r"record 1, .*'€' \(U\+20AC\) at position 2 of 'a€' has no byte in code page cp037"):
         alphanumeric.encode(["a€"], text_field(4), CodecOptions())
 
 
@@ -171,7 +171,7 @@ def test_encode_into_writes_only_the_masked_rows():
 
 def test_encode_into_writes_nothing_when_a_value_fails_and_reports_the_records_row():
     matrix = np.zeros((3, 2), dtype=np.uint8)
-    with pytest.raises(EncodeError, match="row 2"):
+    with pytest.raises(EncodeError, match="record 3"):
         alphanumeric.encode_into(matrix, 0, ["AB", "CD", "EFG"], text_field(2), CodecOptions(),
                                  mask=np.array([True, False, True]))
     assert not matrix.any()

@@ -134,7 +134,7 @@ def test_binary_item_beyond_76_digits_is_refused_by_name():
 
 def test_value_beyond_the_picture_is_refused_naming_row_field_and_picture():
     f = binary_field("S9(4)", 2, 4)
-    with pytest.raises(EncodeError, match=r"row 2, field REC.COUNT PIC S9\(4\): value 12345 does not fit the 4 digits"):
+    with pytest.raises(EncodeError, match=r"record 3, field REC.COUNT PIC S9\(4\): value 12345 does not fit the 4 digits"):
         binary.encode(from_values([1, 2, 12345], f), f, IBM)
 
 

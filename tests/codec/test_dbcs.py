@@ -46,7 +46,7 @@ def test_padding_is_the_dbcs_space_and_justified_pads_on_the_left():
 
 
 def test_text_that_is_not_dbcs_hex_is_refused():
-    with pytest.raises(EncodeError, match=r"row 0, field REC.KANJI-NAME PIC G\(2\): value '42C' is not DBCS hex"):
+    with pytest.raises(EncodeError, match=r"record 1, field REC.KANJI-NAME PIC G\(2\): value '42C' is not DBCS hex"):
         dbcs.encode(["42C"], dbcs_field(2), CodecOptions())
     with pytest.raises(EncodeError, match="not DBCS hex"):
         dbcs.encode(["ZZZZ"], dbcs_field(2), CodecOptions())

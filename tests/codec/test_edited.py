@@ -108,7 +108,7 @@ def test_blank_field_is_zero_only_when_the_picture_prints_zero_as_blank():
 
 def test_value_too_large_for_the_picture_is_refused():
     f = edited_field("ZZ9.99")
-    with pytest.raises(EncodeError, match=r"row 0, field REC.PRINTED PIC ZZ9.99: value 1000.00 has more digits"):
+    with pytest.raises(EncodeError, match=r"record 1, field REC.PRINTED PIC ZZ9.99: value 1000.00 has more digits"):
         edited.encode(from_values(["1000"], f), f, ASCII)
 
 

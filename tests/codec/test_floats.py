@@ -82,7 +82,7 @@ def test_ibm_single_rounds_to_nearest():
 
 
 def test_ibm_overflow_and_nan_are_refused():
-    with pytest.raises(EncodeError, match=r"row 1, field REC.RATE: value 1e\+76 is beyond the largest IBM"):
+    with pytest.raises(EncodeError, match=r"record 2, field REC.RATE: value 1e\+76 is beyond the largest IBM"):
         floats.encode(floats_of(1.0, 1e76), float_field(8), IBM)
     with pytest.raises(EncodeError, match="not a finite number"):
         floats.encode(floats_of(math.nan), float_field(4), IBM)

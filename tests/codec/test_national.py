@@ -69,7 +69,7 @@ def test_short_records_cut_the_field_at_a_whole_code_unit():
 
 
 def test_a_value_too_long_names_row_field_and_picture():
-    with pytest.raises(EncodeError, match=r"row 0, field REC.NAME-N PIC N\(2\): value 'ABC'"):
+    with pytest.raises(EncodeError, match=r"record 1, field REC.NAME-N PIC N\(2\): value 'ABC'"):
         national.encode(["ABC"], national_field(2), CodecOptions())
 
 

@@ -76,13 +76,13 @@ def test_from_arrow_rescales_decimals_exactly():
 
 def test_from_arrow_refuses_lost_decimal_places_unless_rounding():
     arr = pa.array([Decimal("1.005"), Decimal("-1.005")], pa.decimal128(6, 3))
-    with pytest.raises(EncodeError, match=r"row 0, field REC.AMT PIC S9\(7\): value 1.005 has more than 2 decimal places"):
+    with pytest.raises(EncodeError, match=r"record 1, field REC.AMT PIC S9\(7\): value 1.005 has more than 2 decimal places"):
         from_arrow(arr, field(7, 2))
     assert from_arrow(arr, field(7, 2), rounding="half-up").values.tolist() == [101, -101]
 
 
 def test_error_names_the_caller_row_numbers():
-    with pytest.raises(EncodeError, match="row 41"):
+    with pytest.raises(EncodeError, match="record 42"):
         from_values([Decimal("0.001")], field(7, 2), rows=np.array([41]))
 
 

@@ -91,7 +91,7 @@ def test_38_digit_extremes_are_exact():
 
 def test_value_too_long_for_the_picture_is_refused():
     f = packed_field("S9(3)V99", 5, 2)
-    with pytest.raises(EncodeError, match=r"row 0, field REC.BALANCE PIC S9\(3\)V99: value 1000.00 has more than"):
+    with pytest.raises(EncodeError, match=r"record 1, field REC.BALANCE PIC S9\(3\)V99: value 1000.00 has more than"):
         packed.encode(from_values(["1000"], f), f, OPTS)
 
 
@@ -149,6 +149,6 @@ def test_any_bytes_decode_to_a_value_or_invalid_and_canonical_ones_encode_back(d
 def test_refused_patch_leaves_the_records_untouched():
     f = packed_field("S9(3)", 3)
     m = np.full((2, 2), 0x40, np.uint8)
-    with pytest.raises(EncodeError, match="row 1"):
+    with pytest.raises(EncodeError, match="record 2"):
         packed.encode_into(m, 0, from_values([1, 1000], f), f, OPTS)
     assert (m == 0x40).all()

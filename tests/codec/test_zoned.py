@@ -132,7 +132,7 @@ def test_31_digit_values_decode_exactly():
 
 def test_value_with_more_digits_than_the_picture_is_refused_naming_row_and_field():
     f = zoned_field("S9(3)", 3, signed=True)
-    with pytest.raises(EncodeError, match=r"row 1, field REC.AMOUNT PIC S9\(3\): value 1234 has more than the 3 digits"):
+    with pytest.raises(EncodeError, match=r"record 2, field REC.AMOUNT PIC S9\(3\): value 1234 has more than the 3 digits"):
         zoned.encode(from_values([1, 1234], f), f, EBCDIC)
 
 

@@ -59,7 +59,7 @@ def test_views_given_together_must_agree():
     agree = {"BODY": ["001234"], "AMOUNT": pa.array([Decimal("12.34")], pa.decimal128(6, 2))}
     assert _encode(VIEWS, agree)[1:7] == "001234".encode("cp037")
     disagree = {"BODY": ["HELLO!"], "AMOUNT": pa.array([Decimal("12.34")], pa.decimal128(6, 2))}
-    with pytest.raises(EncodeError, match="row 0, field AMOUNT.*REDEFINES views disagree"):
+    with pytest.raises(EncodeError, match="record 1, field AMOUNT.*REDEFINES views disagree"):
         _encode(VIEWS, disagree)
 
 
@@ -75,7 +75,7 @@ def test_odo_records_are_as_long_as_their_counts_and_the_tail_follows_the_table(
 
 
 def test_a_string_longer_than_its_field_names_the_row_and_field_unless_truncated():
-    with pytest.raises(EncodeError, match="row 1, field KIND"):
+    with pytest.raises(EncodeError, match="record 2, field KIND"):
         _encode(VIEWS, {"KIND": ["A", "TOO LONG"]})
     assert _encode(VIEWS, {"KIND": ["A", "TOO LONG"]}, truncate=True)[10:11] == "T".encode("cp037")
 
@@ -134,7 +134,7 @@ def test_a_record_longer_than_lrecl_is_refused_instead_of_cut():
 
 def test_encode_errors_name_the_row_of_the_table_not_of_the_batch():
     kinds = ["A"] * 44 + ["TOO LONG"]
-    with pytest.raises(EncodeError, match="row 44, field KIND"):
+    with pytest.raises(EncodeError, match="record 45, field KIND"):
         _encode(VIEWS, {"KIND": kinds}, batch_records=7)
 
 
@@ -156,7 +156,7 @@ def test_patch_errors_name_the_row_of_the_file_not_of_the_batch():
         first = batch.frame.first_record
         return pa.table({"KIND": ["TOO LONG" if first + i == 44 else "B" for i in range(len(batch.frame.lengths))]})
 
-    with pytest.raises(EncodeError, match="row 44, field KIND"):
+    with pytest.raises(EncodeError, match="record 45, field KIND"):
         patch_records(data, io.BytesIO(), VIEWS, update, batch_records=7)
 
 

@@ -57,7 +57,7 @@ def test_one_point_zero_into_pic_v9999_is_an_error_when_the_card_says_so():
     with pytest.raises(EncodeError) as err:
         fit_to_picture(unscaled, ok, low=0, high=9999, field="SCORE", picture="V9999",
                        on_overflow="error", scale=4)
-    assert "row 1" in str(err.value) and "SCORE PIC V9999" in str(err.value) and "1.0000" in str(err.value)
+    assert "record 2" in str(err.value) and "SCORE PIC V9999" in str(err.value) and "1.0000" in str(err.value)
     assert "on_overflow" in str(err.value)
 
 
