@@ -105,7 +105,7 @@ NUMBERS = compile_copybook("""
     ("PKD", -1234, "value -1234 has more than the 3 digits of the PICTURE"),
 ])
 def test_truncate_cuts_strings_only_and_a_number_that_does_not_fit_is_still_refused_issue_8(column, value, why):
-    with pytest.raises(EncodeError, match=rf"row 0, field {column}.*{why}; --on-overflow truncate"):
+    with pytest.raises(EncodeError, match=rf"record 1, field {column}.*{why}; --on-overflow truncate"):
         _encode(NUMBERS, {column: [value], "NAME": ["TOO LONG"]}, truncate=True)
 
 
@@ -117,7 +117,7 @@ def test_on_overflow_truncate_keeps_the_low_order_digits_as_cobol_move_does():
 
 
 def test_on_overflow_truncate_does_not_cut_strings():
-    with pytest.raises(EncodeError, match="row 0, field NAME"):
+    with pytest.raises(EncodeError, match="record 1, field NAME"):
         _encode(NUMBERS, {"NAME": ["TOO LONG"]}, on_overflow="truncate")
 
 

@@ -234,7 +234,7 @@ def test_a_decode_error_leaves_no_output_file(capsys, tmp_path, suffix) -> None:
 def test_jsonl_infinity_or_nan_for_an_integer_is_refused_in_one_line(tmp_path, number) -> None:
     source = tmp_path / "in.jsonl"
     source.write_text(f'{{"CUST-ID": {number}}}\n')
-    with pytest.raises(EncodeError, match=r"record 1, field CUST-ID: line 1: .* is not a whole number"):
+    with pytest.raises(EncodeError, match=r"record 1, field CUST-ID: line 1: -?(inf|nan) is not a number"):
         read_values(str(source), None, load_copybook(CUSTOMER))
 
 
@@ -243,5 +243,4 @@ def test_jsonl_integer_beyond_64_bits_is_refused_without_printing_every_digit(tm
     source.write_text('{"CUST-ID": 1e999}\n')
     with pytest.raises(EncodeError) as info:
         read_values(str(source), None, load_copybook(CUSTOMER))
-    assert str(info.value) == "record 1, field CUST-ID: line 1: 100000000000000000000000... (1000 characters) " \
-                              "does not fit int64"
+    assert str(info.value) == "record 1, field CUST-ID: line 1: 1E+999 has more digits than any field holds"
