@@ -50,7 +50,7 @@ def command(data: str, output: str | None, to: str, columns: str | None, **param
 
 def _print_summary(summary) -> None:
     invalid = summary.invalid_total
-    line = f"bridge: {summary.records} records decoded"
+    line = f"mfbridge: {summary.records} records decoded"
     if invalid:
         line += f", {invalid} invalid values (null in the output):"
     click.echo(line, err=True)
@@ -58,7 +58,7 @@ def _print_summary(summary) -> None:
         click.echo(f"  {name}: {count}", err=True)
     if summary.unmapped:
         values = ", ".join(f"{v!r} ({c})" for v, c in sorted(summary.unmapped.items())[:10])
-        click.echo(f"bridge: warning: {sum(summary.unmapped.values())} records have a --segment-field value that "
+        click.echo(f"mfbridge: warning: {sum(summary.unmapped.values())} records have a --segment-field value that "
                    f"is not in --segment-map, decoded with every record type: {values}", err=True)
 
 

@@ -46,4 +46,4 @@ def command(source: str, output: str, from_: str | None, truncate: bool, roundin
                                "a mainframe file is decoded, not encoded") from None
     with output_file(output) as target:
         written = write_records(table, target, layout, truncate=truncate, rounding=rounding, **kw)
-    click.echo(f"bridge: {written} records encoded to {output}", err=True)
+    click.echo(f"mfbridge: {written} records encoded to {output}", err=True)

@@ -44,7 +44,7 @@ def command(copybook: Path, include_dirs: tuple[Path, ...], record: str | None, 
         text = render_schema(layout, format_, record=record, sql_dialect=sql_dialect)  # type: ignore[arg-type]
     except BridgeError as err:
         # As `bridge.cli.main` words them: copybook errors carry FILE:LINE:COLUMN, others a prefix.
-        message = str(err) if isinstance(err, CopybookError) else f"bridge: {err}"
+        message = str(err) if isinstance(err, CopybookError) else f"mfbridge: {err}"
         click.echo(message, err=True)
         raise SystemExit(err.return_code) from None
     if output is None:
@@ -53,7 +53,7 @@ def command(copybook: Path, include_dirs: tuple[Path, ...], record: str | None, 
     try:
         output.write_text(text, encoding="utf-8")
     except OSError as err:
-        click.echo(f"bridge: {output}: cannot write the schema: {err.strerror or err}", err=True)
+        click.echo(f"mfbridge: {output}: cannot write the schema: {err.strerror or err}", err=True)
         raise SystemExit(BridgeError.return_code) from None
 
 

@@ -93,7 +93,7 @@ def train_command(data: str, label: str, positive: str | None, features: str | N
     trained.card.validate(record)  # a card that does not fit the copybook is refused now, not at scoring
     folder = trained.save(output)
     valid = trained.metrics.get("valid", {})
-    click.echo(f"bridge: model {mid} written to {folder}: {len(names)} features, "
+    click.echo(f"mfbridge: model {mid} written to {folder}: {len(names)} features, "
                f"validation AUC {valid.get('auc', float('nan')):.4f}, log loss {valid.get('log_loss', float('nan')):.4f}",
                err=True)
 
@@ -189,5 +189,5 @@ def score_command(data: str, model_dir: str, output: str, report_path: str | Non
     click.echo(result.summary.rstrip(), err=True)
     if report_path is None:
         return
-    click.echo(f"bridge: report written to {report_path}", err=True)
+    click.echo(f"mfbridge: report written to {report_path}", err=True)
 

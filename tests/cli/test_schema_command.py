@@ -71,7 +71,7 @@ def test_record_option_selects_one_record(compiled, copybook):
 def test_an_unknown_record_is_an_error_on_standard_error(compiled, copybook):
     result = _run(copybook, "--format", "layout", "--record", "nope")
     assert result.exit_code == 8
-    assert result.stderr == ("bridge: no 01 record named NOPE (records: BATCH-HEADER, PAYMENT-DETAIL, "
+    assert result.stderr == ("mfbridge: no 01 record named NOPE (records: BATCH-HEADER, PAYMENT-DETAIL, "
                              "BATCH-TRAILER)\n")
     assert result.stdout == ""
 
