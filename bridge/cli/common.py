@@ -14,8 +14,8 @@ from typing import Any, Callable, Iterator
 
 import click
 
-__all__ = ["copybook_options", "load_layout", "output_file", "reader_options", "reader_kwargs",
-           "refuse_output_over_input"]
+__all__ = ["check_output", "check_output_folder", "copybook_options", "load_layout", "output_file",
+           "reader_options", "reader_kwargs", "refuse_output_over_input"]
 
 #: RECFM choices as a mainframe engineer writes them (click would list them lower-cased).
 RECFM_METAVAR = "[F|FB|V|VB|TEXT]"
@@ -119,6 +119,45 @@ def reader_kwargs(params: dict[str, Any]) -> dict[str, Any]:
     return kw
 
 
+def check_output(ctx: click.Context | None, param: click.Parameter | None, value: Any) -> Any:
+    """Click callback: an output file that cannot be written is refused before any work starts.
+
+    A scoring run that ends on a ``--report`` in a missing folder has thrown its work away, so
+    every output path is checked when the options are read: its folder exists and is writable,
+    and the path is not a folder. The refusal is an `OSError` naming the path, which the
+    command reports in one line with return code 12 (the file system, as documented).
+    """
+    if value is None or value == "-":
+        return value
+    _check_writable(Path(value), is_folder=False)
+    return value
+
+
+def check_output_folder(ctx: click.Context | None, param: click.Parameter | None, value: Any) -> Any:
+    """Click callback: like `check_output`, for an output that is a folder (created if missing)."""
+    if value is None:
+        return value
+    _check_writable(Path(value), is_folder=True)
+    return value
+
+
+def _check_writable(target: Path, *, is_folder: bool) -> None:
+    import errno
+
+    parent = target.parent if str(target.parent) else Path(".")
+    if target.is_dir() and not is_folder:
+        raise IsADirectoryError(errno.EISDIR, "is a folder; give a file name for the output", str(target))
+    if target.exists() and is_folder and not target.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, "exists and is not a folder; the output is a folder",
+                                 str(target))
+    if not parent.is_dir():
+        raise FileNotFoundError(errno.ENOENT, f"cannot write here: the folder {parent} does not exist",
+                                str(target))
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise PermissionError(errno.EACCES, f"cannot write here: no permission to write in the folder {parent}",
+                              str(target))
+
+
 def refuse_output_over_input(data: str, output: str | None) -> None:
     """A usage error when OUTPUT names the input file: writing would destroy what is being read."""
     if output is None or output == "-":
@@ -143,8 +182,7 @@ def output_file(path: str | None) -> Iterator[str | None]:
         yield path
         return
     target = Path(path)
-    if not target.parent.is_dir():
-        raise click.BadParameter(f"the folder {target.parent} does not exist", param_hint="-o/--output")
+    _check_writable(target, is_folder=False)
     temp = target.with_name(f".bridge-tmp-{os.getpid()}-{target.name}")
     try:
         yield str(temp)

@@ -10,8 +10,8 @@ import sys
 
 import click
 
-from bridge.cli.common import (copybook_options, load_layout, output_file, reader_kwargs, reader_options,
-                               refuse_output_over_input)
+from bridge.cli.common import (check_output, copybook_options, load_layout, output_file, reader_kwargs,
+                               reader_options, refuse_output_over_input)
 
 __all__ = ["command"]
 
@@ -22,7 +22,7 @@ __all__ = ["command"]
 @reader_options
 @click.option("--to", "to", type=click.Choice(["jsonl", "csv", "parquet"]), default="jsonl", show_default=True,
               help="Output format: JSON lines (nested, exact decimals), CSV or Parquet (flat columns).")
-@click.option("-o", "--output", "output", type=click.Path(dir_okay=False), default=None,
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False), default=None, callback=check_output,
               help="Output file (default: standard output; required for parquet).")
 @click.option("--columns", default=None, help="Comma-separated column names to decode (default: all).")
 def command(data: str, output: str | None, to: str, columns: str | None, **params) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from bridge.cli.common import copybook_options, load_layout, output_file, reader_kwargs, reader_options
+from bridge.cli.common import check_output, copybook_options, load_layout, output_file, reader_kwargs, reader_options
 
 #: input suffix -> --from format, when --from is not given
 SUFFIX_FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".jsonl": "jsonl", ".json": "jsonl",
@@ -25,7 +25,7 @@ __all__ = ["command"]
 @reader_options
 @click.option("--from", "from_", type=click.Choice(["jsonl", "csv", "parquet"]), default=None,
               help="Input format (default: from SOURCE's suffix: .parquet/.pq, .csv, else jsonl).")
-@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False),
+@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False), callback=check_output,
               help="Data file to write (.gz/.bz2 compress it), in the --recfm and --codepage given.")
 @click.option("--truncate", is_flag=True, help="Cut strings that are longer than their field instead of failing.")
 @click.option("--round", "rounding", flag_value="half-up", default=None,

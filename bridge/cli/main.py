@@ -135,6 +135,8 @@ def main(argv: list[str] | None = None) -> int:
         _say(f"{PROG}: {message}")
         return code
     except SystemExit as exc:
+        if _click_saw_a_closed_pipe():
+            return _pipe_closed()  # click ends a closed pipe with exit(1); it is not a failure
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except Exception as exc:  # noqa: BLE001 - the last resort: a bug, told in one line
         return _internal_error(exc)
@@ -165,6 +167,12 @@ def _internal_error(exc: BaseException) -> int:
     hint = "" if _State.debug else "; run with --debug for the traceback"
     _say(f"{PROG}: internal error: {type(exc).__name__}: {text}{hint}")
     return RC_ENVIRONMENT
+
+
+def _click_saw_a_closed_pipe() -> bool:
+    """True when click met EPIPE: it then wraps standard output to silence the final flush."""
+    wrapper = getattr(click.core, "_PacifyFlushWrapper", None)
+    return wrapper is not None and isinstance(sys.stdout, wrapper)
 
 
 def _pipe_closed() -> int:

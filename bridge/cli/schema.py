@@ -12,11 +12,15 @@ from pathlib import Path
 
 import click
 
+from bridge.cli.common import check_output
 from bridge.errors import BridgeError, CopybookError, CopybookWarning
 from bridge.export.formats import FORMATS, render_schema
 from bridge.layout.model import Layout
 
 __all__ = ["command"]
+
+#: a file that cannot be written is the environment, not the copybook (docs/troubleshooting.md)
+RC_ENVIRONMENT = 12
 
 
 @click.command(name="schema")
@@ -34,7 +38,7 @@ __all__ = ["command"]
               show_default=True, help="Compiler whose storage rules the file follows.")
 @click.option("--strict", is_flag=True,
               help="Treat what IBM COBOL would reject (and is accepted with a warning) as errors.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), callback=check_output,
               help="Write to FILE instead of standard output.")
 def command(copybook: Path, include_dirs: tuple[Path, ...], record: str | None, format_: str,
             sql_dialect: str, dialect: str, strict: bool, output: Path | None) -> None:
@@ -54,7 +58,7 @@ def command(copybook: Path, include_dirs: tuple[Path, ...], record: str | None, 
         output.write_text(text, encoding="utf-8")
     except OSError as err:
         click.echo(f"mfbridge: {output}: cannot write the schema: {err.strerror or err}", err=True)
-        raise SystemExit(BridgeError.return_code) from None
+        raise SystemExit(RC_ENVIRONMENT) from None
 
 
 def _compile(copybook: Path, include_dirs: tuple[Path, ...], dialect: str, strict: bool) -> Layout:

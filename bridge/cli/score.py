@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from bridge.cli.common import (copybook_options, load_layout, output_file, reader_kwargs, reader_options,
-                               refuse_output_over_input)
+from bridge.cli.common import (check_output, check_output_folder, copybook_options, load_layout, output_file,
+                               reader_kwargs, reader_options, refuse_output_over_input)
 
 __all__ = ["score_command", "train_command"]
 
@@ -23,6 +23,7 @@ __all__ = ["score_command", "train_command"]
               "that is not an output, the label or FILLER).")
 @click.option("--categorical", default="", help="Comma-separated features to treat as categories.")
 @click.option("-o", "--output", "output", required=True, type=click.Path(file_okay=False),
+              callback=check_output_folder,
               help="Model folder to write (model.txt, card.toml, metrics.json).")
 @click.option("--seed", type=int, default=0, show_default=True,
               help="Seed of the validation split and of LightGBM: the same seed gives the same trees.")
@@ -169,9 +170,11 @@ def _reason_table(features: list[str], record, reason_field: str | None) -> dict
 @click.argument("data", type=click.Path(exists=True, dir_okay=False))
 @copybook_options
 @reader_options
-@click.option("--model", "model_dir", required=True, type=click.Path(exists=True, file_okay=False))
-@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False))
-@click.option("--report", "report_path", default=None, type=click.Path(dir_okay=False),
+@click.option("--model", "model_dir", required=True, type=click.Path(exists=True, file_okay=False),
+              help="Model folder written by `mfbridge train` (model.txt and card.toml).")
+@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False), callback=check_output,
+              help="Scored data file to write (same layout, framing and code page as DATA).")
+@click.option("--report", "report_path", default=None, type=click.Path(dir_okay=False), callback=check_output,
               help="Write the run report (JSON; a readable .txt beside it).")
 @click.option("--shadow", "shadow_dir", default=None, type=click.Path(exists=True, file_okay=False),
               help="Challenger model scored alongside and compared in the report, never written.")

@@ -129,10 +129,27 @@ def test_output_option_writes_the_file_and_nothing_to_standard_output(compiled, 
     assert json.loads(out.read_text())["$defs"]["BATCH-TRAILER"]["title"] == "BATCH-TRAILER"
 
 
-def test_an_unwritable_output_is_reported_without_traceback(compiled, copybook, tmp_path):
-    result = _run(copybook, "--format", "layout", "-o", tmp_path / "missing" / "out.txt")
-    assert result.exit_code == 8
-    assert "cannot write the schema" in result.stderr and "Traceback" not in result.output
+def test_an_output_in_a_missing_folder_is_refused_before_compiling_with_rc_12(compiled, copybook, tmp_path,
+                                                                              capsys):
+    from bridge.cli.main import main
+
+    target = tmp_path / "missing" / "out.txt"
+    assert main(["schema", str(copybook), "--format", "layout", "-o", str(target)]) == 12
+    assert capsys.readouterr().err == (f"mfbridge: {target}: cannot write here: the folder {tmp_path / 'missing'} "
+                                       "does not exist\n")
+    assert compiled.calls == []
+
+
+def test_a_failed_write_is_reported_with_rc_12_without_traceback(compiled, copybook, tmp_path, monkeypatch):
+    import errno
+
+    def full(self, *args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_text", full)
+    result = _run(copybook, "--format", "layout", "-o", tmp_path / "out.txt")
+    assert result.exit_code == 12
+    assert result.stderr == f"mfbridge: {tmp_path / 'out.txt'}: cannot write the schema: No space left on device\n"
 
 
 def test_sql_dialect_option_chooses_the_ddl_flavour(compiled, copybook):

@@ -84,9 +84,9 @@ def test_a_failed_encode_keeps_the_previous_output_file(capsys, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["OUT.dat", "in.jsonl"]
 
 
-def test_an_output_in_a_missing_folder_is_a_usage_error_not_a_traceback(capsys, tmp_path):
+def test_an_output_in_a_missing_folder_exits_12_as_documented_not_a_traceback(capsys, tmp_path):
     rc, _, err = run(capsys, "fake", "-c", CUSTOMER, "-n", "1", "-o", tmp_path / "nope" / "x.dat")
-    assert rc == 2 and f"the folder {tmp_path / 'nope'} does not exist" in err
+    assert rc == 12 and f"the folder {tmp_path / 'nope'} does not exist" in err
 
 
 # -- compressed and broken inputs ------------------------------------------------------------------
