@@ -6,12 +6,11 @@ the exit code; a framing error or ``--on-invalid error`` exits non-zero.
 """
 from __future__ import annotations
 
-import sys
-
 import click
 
 from bridge.cli.common import (check_output, copybook_options, load_layout, output_file, reader_kwargs,
                                reader_options, refuse_output_over_input)
+from bridge.cli.progress import progress_for, quiet_option
 
 __all__ = ["command"]
 
@@ -25,7 +24,8 @@ __all__ = ["command"]
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=False), default=None, callback=check_output,
               help="Output file (default: standard output; required for parquet).")
 @click.option("--columns", default=None, help="Comma-separated column names to decode (default: all).")
-def command(data: str, output: str | None, to: str, columns: str | None, **params) -> None:
+@quiet_option
+def command(data: str, output: str | None, to: str, columns: str | None, quiet: bool, **params) -> None:
     """Decode DATA laid out by COPYBOOK."""
     from bridge.records.api import open_reader
     from bridge.records.sinks import open_sink
@@ -36,15 +36,15 @@ def command(data: str, output: str | None, to: str, columns: str | None, **param
     layout = load_layout(params["copybook"], params["include"], params["dialect"], params["strict"])
     wanted = [c.strip() for c in columns.split(",")] if columns else None
     reader = open_reader(data, layout, columns=wanted, **reader_kwargs(params))
-    # a bar on the terminal only, and never on the terminal the records are being written to
-    progress = _Progress(data) if sys.stderr.isatty() and (output is not None or not sys.stdout.isatty()) else None
-    with output_file(output) as target, open_sink(to, target, layout=layout, reader=reader) as sink:
+    # never drawn on the terminal the records are being written to
+    progress = progress_for("decoding", quiet=quiet, total_bytes=_size(data), stdout_is_output=output is None)
+    with progress, output_file(output) as target, open_sink(to, target, layout=layout, reader=reader) as sink:
+        done = 0
         for batch in reader:
             sink.write(batch.table)
-            if progress:
-                progress.update(batch)
-    if progress:
-        progress.close()
+            end = _end_offset(batch.frame, done)
+            progress.update(records=batch.table.num_rows, nbytes=end - done)
+            done = end
     _print_summary(reader.summary)
 
 
@@ -62,20 +62,19 @@ def _print_summary(summary) -> None:
                    f"is not in --segment-map, decoded with every record type: {values}", err=True)
 
 
-class _Progress:
-    def __init__(self, path: str) -> None:
-        import os
+def _size(path: str) -> int | None:
+    import os
 
-        self.total = os.path.getsize(path)
-        self.bar = click.progressbar(length=self.total, label="decoding", file=sys.stderr)
-        self.bar.__enter__()
-        self.done = 0
+    if path.endswith((".gz", ".bz2")):
+        return None  # the batches count uncompressed bytes
+    try:
+        return os.path.getsize(path) or None
+    except OSError:
+        return None
 
-    def update(self, batch) -> None:
-        frame = batch.frame
-        end = int(frame.file_offsets[-1]) + int(frame.lengths[-1]) if len(frame.lengths) else self.done
-        self.bar.update(max(0, end - self.done))
-        self.done = max(self.done, end)
 
-    def close(self) -> None:
-        self.bar.__exit__(None, None, None)
+def _end_offset(frame, done: int) -> int:
+    """File offset just past the batch's last record (``done`` when the batch carries no offsets)."""
+    if frame.file_offsets is None or not len(frame.lengths):
+        return done
+    return max(done, int(frame.file_offsets[-1]) + int(frame.lengths[-1]))

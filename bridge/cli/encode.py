@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from bridge.cli.common import check_output, copybook_options, load_layout, output_file, reader_kwargs, reader_options
+from bridge.cli.progress import progress_for, quiet_option
 
 #: input suffix -> --from format, when --from is not given
 SUFFIX_FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".jsonl": "jsonl", ".json": "jsonl",
@@ -30,7 +31,9 @@ __all__ = ["command"]
 @click.option("--truncate", is_flag=True, help="Cut strings that are longer than their field instead of failing.")
 @click.option("--round", "rounding", flag_value="half-up", default=None,
               help="Round decimals with more places than the PICTURE half-up instead of failing.")
-def command(source: str, output: str, from_: str | None, truncate: bool, rounding: str | None, **params) -> None:
+@quiet_option
+def command(source: str, output: str, from_: str | None, truncate: bool, rounding: str | None, quiet: bool,
+            **params) -> None:
     """Encode SOURCE into OUTPUT in the layout of COPYBOOK."""
     from bridge.records.api import write_records
     from bridge.records.sources import read_values
@@ -44,6 +47,10 @@ def command(source: str, output: str, from_: str | None, truncate: bool, roundin
         raise click.UsageError(f"{source} is not UTF-8 text (byte x'{exc.object[exc.start]:02X}' at offset "
                                f"{exc.start}) and cannot be read as {fmt}; a Parquet file needs --from parquet, "
                                "a mainframe file is decoded, not encoded") from None
-    with output_file(output) as target:
+    fixed = kw.get("recfm", "F") in ("F", "FB") and not output.endswith((".gz", ".bz2"))
+    length = kw.get("lrecl") or layout.record(kw.get("record")).length
+    with output_file(output) as target, progress_for(
+            "encoding", quiet=quiet, total_bytes=table.num_rows * length if fixed else None,
+            record_length=length if fixed else None, watch_output=target):
         written = write_records(table, target, layout, truncate=truncate, rounding=rounding, **kw)
     click.echo(f"mfbridge: {written} records encoded to {output}", err=True)

@@ -8,6 +8,7 @@ import click
 
 from bridge.cli.common import (check_output, check_output_folder, copybook_options, load_layout, output_file,
                                reader_kwargs, reader_options, refuse_output_over_input)
+from bridge.cli.progress import progress_for, quiet_option
 
 __all__ = ["score_command", "train_command"]
 
@@ -178,15 +179,19 @@ def _reason_table(features: list[str], record, reason_field: str | None) -> dict
               help="Write the run report (JSON; a readable .txt beside it).")
 @click.option("--shadow", "shadow_dir", default=None, type=click.Path(exists=True, file_okay=False),
               help="Challenger model scored alongside and compared in the report, never written.")
+@quiet_option
 def score_command(data: str, model_dir: str, output: str, report_path: str | None, shadow_dir: str | None,
-                  **params) -> None:
+                  quiet: bool, **params) -> None:
     """Score DATA with MODEL and write the scored file (same layout, framing, code page) to OUTPUT."""
     from bridge.score.file import score_file
 
     refuse_output_over_input(data, output)
     layout = load_layout(params["copybook"], params["include"], params["dialect"], params["strict"])
     kw = reader_kwargs(params)
-    with output_file(output) as target:
+    import os
+
+    with output_file(output) as target, progress_for("scoring", quiet=quiet, total_bytes=os.path.getsize(data),
+                                                     watch_input=data):
         result = score_file(data, target, layout, model_dir, shadow_dir=shadow_dir, report_path=report_path,
                             **kw)
     click.echo(result.summary.rstrip(), err=True)
