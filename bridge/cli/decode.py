@@ -9,7 +9,7 @@ from __future__ import annotations
 import click
 
 from bridge.cli.common import (check_output, copybook_options, load_layout, output_file, reader_kwargs,
-                               reader_options, refuse_output_over_input)
+                               reader_options, records_window, refuse_output_over_input, window_options)
 from bridge.cli.progress import progress_for, quiet_option
 
 __all__ = ["command"]
@@ -24,8 +24,10 @@ __all__ = ["command"]
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=False), default=None, callback=check_output,
               help="Output file (default: standard output; required for parquet).")
 @click.option("--columns", default=None, help="Comma-separated column names to decode (default: all).")
+@window_options
 @quiet_option
-def command(data: str, output: str | None, to: str, columns: str | None, quiet: bool, **params) -> None:
+def command(data: str, output: str | None, to: str, columns: str | None, skip: int, limit: int | None,
+            quiet: bool, **params) -> None:
     """Decode DATA laid out by COPYBOOK."""
     from bridge.records.api import open_reader
     from bridge.records.sinks import open_sink
@@ -40,7 +42,7 @@ def command(data: str, output: str | None, to: str, columns: str | None, quiet: 
     progress = progress_for("decoding", quiet=quiet, total_bytes=_size(data), stdout_is_output=output is None)
     with progress, output_file(output) as target, open_sink(to, target, layout=layout, reader=reader) as sink:
         done = 0
-        for batch in reader:
+        for batch in records_window(reader, skip, limit) if skip or limit is not None else reader:
             sink.write(batch.table)
             end = _end_offset(batch.frame, done)
             progress.update(records=batch.table.num_rows, nbytes=end - done)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from bridge.cli.common import check_output, copybook_options, load_layout, output_file, reader_kwargs, reader_options
+from bridge.cli.common import check_output, copybook_options, load_layout, output_file, reader_kwargs, writer_options
 from bridge.cli.progress import progress_for, quiet_option
 
 #: input suffix -> --from format, when --from is not given
@@ -23,7 +23,7 @@ __all__ = ["command"]
 @click.command("encode")
 @click.argument("source", type=click.Path(exists=True, dir_okay=False))
 @copybook_options
-@reader_options
+@writer_options
 @click.option("--from", "from_", type=click.Choice(["jsonl", "csv", "parquet"]), default=None,
               help="Input format (default: from SOURCE's suffix: .parquet/.pq, .csv, else jsonl).")
 @click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False), callback=check_output,

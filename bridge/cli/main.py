@@ -154,7 +154,10 @@ def _say(line: str) -> None:
 def _usage(exc: click.UsageError) -> int:
     ctx = exc.ctx
     where = ctx.command_path if ctx is not None else PROG
-    _say(f"{where}: {exc.format_message()} Try '{where} --help'.")
+    message = exc.format_message()
+    if not message.endswith((".", "?", "!", ")")):
+        message += "."
+    _say(f"{where}: {message} Try '{where} --help'.")
     return RC_USAGE
 
 

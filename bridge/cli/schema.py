@@ -29,7 +29,7 @@ RC_ENVIRONMENT = 12
               type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Directory searched for COPY members (repeatable, searched in order).")
 @click.option("--record", metavar="NAME", help="Only this 01 record (default: every record).")
-@click.option("--format", "format_", required=True, type=click.Choice(FORMATS),
+@click.option("--format", "format_", default="layout", show_default=True, type=click.Choice(FORMATS),
               help="layout: listing with 1-based positions; layout-json: offsets as JSON; "
                    "json-schema, avro, arrow, sql: schemas of the decoded records.")
 @click.option("--sql-dialect", type=click.Choice(["db2", "postgres"]), default="db2",
