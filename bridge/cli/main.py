@@ -152,6 +152,9 @@ def _say(line: str) -> None:
 
 
 def _usage(exc: click.UsageError) -> int:
+    if isinstance(exc, getattr(click.exceptions, "NoArgsIsHelpError", ())):
+        _say(exc.format_message())  # the command alone: its help, as click prints it
+        return RC_USAGE
     ctx = exc.ctx
     where = ctx.command_path if ctx is not None else PROG
     message = exc.format_message()

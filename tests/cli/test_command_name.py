@@ -43,3 +43,13 @@ def test_messages_start_with_mfbridge(tmp_path):
     done = run_command("decode", tmp_path / "none.dat", "-c", ROOT / "copybooks" / "customer.cpy")
     assert done.returncode == 2
     assert done.stderr.decode().startswith("mfbridge decode: Invalid value for 'DATA'")
+
+
+def test_the_bare_command_prints_its_help_and_exits_2(capsys):
+    assert main([]) == 2
+    assert capsys.readouterr().err.startswith("Usage: mfbridge [OPTIONS] COMMAND [ARGS]...\n")
+
+
+def test_an_unknown_command_is_one_line(capsys):
+    assert main(["nosuch"]) == 2
+    assert capsys.readouterr().err == "mfbridge: No such command 'nosuch'. Try 'mfbridge --help'.\n"

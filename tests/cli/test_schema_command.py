@@ -157,9 +157,9 @@ def test_sql_dialect_option_chooses_the_ddl_flavour(compiled, copybook):
     assert "CREATE TABLE batch_header (" in result.stdout
 
 
-def test_format_is_required(compiled, copybook):
+def test_format_defaults_to_the_layout_listing(compiled, copybook):
     result = _run(copybook)
-    assert result.exit_code == 2 and "Missing option '--format'" in result.stderr
+    assert result.exit_code == 0 and result.stdout.startswith("RECORD BATCH-HEADER")
 
 
 def test_an_unknown_format_is_a_usage_error_listing_the_formats(compiled, copybook):
