@@ -63,7 +63,7 @@ def command(copybook: Path, include_dirs: tuple[Path, ...], record: str | None, 
 
 def _compile(copybook: Path, include_dirs: tuple[Path, ...], dialect: str, strict: bool) -> Layout:
     """The compiled layout; its warnings are printed on standard error as the compiler words them."""
-    from bridge.copybook import load_copybook  # late: keeps `bridge --help` fast
+    from bridge.copybook import load_copybook  # late: keeps `mfbridge --help` fast
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", CopybookWarning)
