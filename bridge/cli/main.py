@@ -24,6 +24,7 @@ import importlib
 import os
 import sys
 import traceback
+from typing import Any
 
 import click
 
@@ -97,9 +98,35 @@ def cli() -> None:
     """Decode, score and re-encode z/OS batch extracts laid out by COBOL copybooks."""
 
 
+class _SkipNumbaBlasProbe:
+    """Import hook: numba's BLAS probe gets ImportError instead of importing all of scipy.linalg.
+
+    When numba sets up its compiler (on the first call of any kernel, every process),
+    `numba.np.arraymath` probes for a BLAS by importing ``scipy.linalg.cython_blas``, which
+    imports the whole of ``scipy.linalg``: a quarter of a ten-record decode. The probe only
+    chooses how numba compiles ``np.correlate``/``np.convolve``, which no kernel here uses, so
+    in the CLI the probe is answered "no BLAS" while that module initialises; any other import
+    of scipy.linalg, before or after, is untouched.
+    """
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
+        if name == "scipy.linalg" or name.startswith("scipy.linalg."):
+            probing = sys.modules.get("numba.np.arraymath")
+            if probing is not None and not hasattr(probing, "_HAVE_BLAS"):
+                raise ImportError("skipped: numba's BLAS probe (mfbridge start-up)")
+        return None
+
+
+def _install_start_up_hooks() -> None:
+    if "numba.np.arraymath" not in sys.modules and not any(isinstance(f, _SkipNumbaBlasProbe)
+                                                          for f in sys.meta_path):
+        sys.meta_path.insert(0, _SkipNumbaBlasProbe())
+
+
 def main(argv: list[str] | None = None) -> int:
     """Console entry point: run the CLI; every exception becomes one line on stderr and a return code."""
     _State.debug = os.environ.get("MFBRIDGE_DEBUG", "") not in ("", "0")
+    _install_start_up_hooks()
     try:
         rc = cli.main(args=argv, prog_name=PROG, standalone_mode=False)
     except BridgeError as exc:

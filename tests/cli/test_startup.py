@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import COPYBOOKS, ROOT
 
-HEAVY = ("pandas", "lightgbm", "paramiko")
+HEAVY = ("pandas", "lightgbm", "paramiko", "scipy.linalg")  # scipy.linalg: numba's BLAS probe
 
 
 def _imported_after(*args: str) -> set[str]:
