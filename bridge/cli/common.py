@@ -14,8 +14,9 @@ from typing import Any, Callable, Iterator
 
 import click
 
-__all__ = ["copybook_options", "load_layout", "output_file", "reader_options", "reader_kwargs",
-           "refuse_output_over_input"]
+__all__ = ["check_output", "check_output_folder", "copybook_options", "load_layout", "output_file",
+           "reader_kwargs", "reader_options", "records_window", "refuse_output_over_input", "window_options",
+           "writer_options"]
 
 #: RECFM choices as a mainframe engineer writes them (click would list them lower-cased).
 RECFM_METAVAR = "[F|FB|V|VB|TEXT]"
@@ -40,9 +41,22 @@ def copybook_options(func: Callable | None = None, *, record_flag: str = "--reco
     return func
 
 
+def writer_options(func: Callable) -> Callable:
+    """The framing and codec flags that say how records are laid out: for commands that write (`encode`, `fake`)."""
+    for deco in reversed(_layout_flags()):
+        func = deco(func)
+    return func
+
+
 def reader_options(func: Callable) -> Callable:
-    """The framing and codec flags of `bridge decode` and friends."""
-    decorators = [
+    """The flags of `writer_options` and those that only reading needs: for `decode` and friends."""
+    for deco in reversed(_layout_flags() + _reading_flags()):
+        func = deco(func)
+    return func
+
+
+def _layout_flags() -> list[Callable]:
+    return [
         click.option("--recfm", type=click.Choice(["F", "FB", "V", "VB", "TEXT"], case_sensitive=False),
                      default="F", show_default=True, metavar=RECFM_METAVAR,
                      help="Record format: F/FB fixed LRECL records; V/VB each record behind a 4-byte RDW; "
@@ -63,12 +77,17 @@ def reader_options(func: Callable) -> Callable:
                      help="OCCURS DEPENDING ON tables at their actual size (IBM) or always full."),
         click.option("--variable-occurs", is_flag=True,
                      help="RECFM F without RDW: each record's length follows from its own counts."),
+        click.option("--field-codepage", multiple=True, metavar="FIELD=CODEPAGE",
+                     help="Code page of one field, when it differs from the file's (repeatable)."),
+    ]
+
+
+def _reading_flags() -> list[Callable]:
+    return [
         click.option("--record-length-field", default=None,
                      help="RECFM F without RDW: field holding each record's length."),
         click.option("--record-length-adjust", type=int, default=0, show_default=True,
                      help="Bytes to add to the record-length field's value."),
-        click.option("--field-codepage", multiple=True, metavar="FIELD=CODEPAGE",
-                     help="Code page of one field, when it differs from the file's (repeatable)."),
         click.option("--segment-field", default=None, help="Field whose value selects the record type."),
         click.option("--segment-map", multiple=True, metavar="VALUE=NAME",
                      help="Selector value to 01 record or REDEFINES item (repeatable)."),
@@ -81,9 +100,45 @@ def reader_options(func: Callable) -> Callable:
         click.option("--on-invalid", type=click.Choice(["null", "error"]), default="null", show_default=True,
                      help="Invalid numeric data: null and counted, or stop with an error."),
     ]
-    for deco in reversed(decorators):
-        func = deco(func)
-    return func
+
+
+def window_options(func: Callable) -> Callable:
+    """``--skip N`` and ``--limit N``: which records of the file a command works on."""
+    func = click.option("--limit", type=click.IntRange(min=0), default=None, metavar="N",
+                        help="At most N records (default: all).")(func)
+    return click.option("--skip", type=click.IntRange(min=0), default=0, show_default=True, metavar="N",
+                        help="Records to pass over at the start of the file.")(func)
+
+
+def records_window(reader: Any, skip: int = 0, limit: int | None = None) -> Iterator[Any]:
+    """The decoded batches of records ``skip`` .. ``skip + limit - 1`` of ``reader``; reading stops after them.
+
+    Records passed over are framed (the framing must walk them) but not decoded.
+    """
+    from dataclasses import replace
+
+    import numpy as np
+
+    end = None if limit is None else skip + limit
+    if end is not None and end <= skip:
+        return
+    for frame in reader._frames:  # noqa: SLF001 - framed records, decoded below only where wanted
+        lo, hi = frame.first_record, frame.first_record + len(frame.lengths)
+        if hi <= skip:
+            continue
+        a, b = max(skip, lo) - lo, (hi if end is None else min(end, hi)) - lo
+        if (a, b) != (0, hi - lo):
+            offsets = None if frame.file_offsets is None else frame.file_offsets[a:b]
+            frame = replace(frame, matrix=np.ascontiguousarray(frame.matrix[a:b]), lengths=frame.lengths[a:b],
+                            first_record=lo + a, file_offsets=offsets, header=b"", trailer=b"",
+                            blocks=None, line_ends=None)
+        decoded = reader.decoder.decode(frame)
+        reader.summary.records = reader.decoder.records_read
+        reader.summary.invalid = dict(reader.decoder.invalid)
+        reader.summary.unmapped = dict(reader.decoder.unmapped)
+        yield decoded
+        if end is not None and hi >= end:
+            return
 
 
 _READER_KEYS = ("record", "recfm", "lrecl", "bdw", "codepage", "dialect", "rdw_endian", "rdw_adjust",
@@ -119,6 +174,45 @@ def reader_kwargs(params: dict[str, Any]) -> dict[str, Any]:
     return kw
 
 
+def check_output(ctx: click.Context | None, param: click.Parameter | None, value: Any) -> Any:
+    """Click callback: an output file that cannot be written is refused before any work starts.
+
+    A scoring run that ends on a ``--report`` in a missing folder has thrown its work away, so
+    every output path is checked when the options are read: its folder exists and is writable,
+    and the path is not a folder. The refusal is an `OSError` naming the path, which the
+    command reports in one line with return code 12 (the file system, as documented).
+    """
+    if value is None or value == "-":
+        return value
+    _check_writable(Path(value), is_folder=False)
+    return value
+
+
+def check_output_folder(ctx: click.Context | None, param: click.Parameter | None, value: Any) -> Any:
+    """Click callback: like `check_output`, for an output that is a folder (created if missing)."""
+    if value is None:
+        return value
+    _check_writable(Path(value), is_folder=True)
+    return value
+
+
+def _check_writable(target: Path, *, is_folder: bool) -> None:
+    import errno
+
+    parent = target.parent if str(target.parent) else Path(".")
+    if target.is_dir() and not is_folder:
+        raise IsADirectoryError(errno.EISDIR, "is a folder; give a file name for the output", str(target))
+    if target.exists() and is_folder and not target.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, "exists and is not a folder; the output is a folder",
+                                 str(target))
+    if not parent.is_dir():
+        raise FileNotFoundError(errno.ENOENT, f"cannot write here: the folder {parent} does not exist",
+                                str(target))
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise PermissionError(errno.EACCES, f"cannot write here: no permission to write in the folder {parent}",
+                              str(target))
+
+
 def refuse_output_over_input(data: str, output: str | None) -> None:
     """A usage error when OUTPUT names the input file: writing would destroy what is being read."""
     if output is None or output == "-":
@@ -143,8 +237,7 @@ def output_file(path: str | None) -> Iterator[str | None]:
         yield path
         return
     target = Path(path)
-    if not target.parent.is_dir():
-        raise click.BadParameter(f"the folder {target.parent} does not exist", param_hint="-o/--output")
+    _check_writable(target, is_folder=False)
     temp = target.with_name(f".bridge-tmp-{os.getpid()}-{target.name}")
     try:
         yield str(temp)

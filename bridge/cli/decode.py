@@ -6,12 +6,11 @@ the exit code; a framing error or ``--on-invalid error`` exits non-zero.
 """
 from __future__ import annotations
 
-import sys
-
 import click
 
-from bridge.cli.common import (copybook_options, load_layout, output_file, reader_kwargs, reader_options,
-                               refuse_output_over_input)
+from bridge.cli.common import (check_output, copybook_options, load_layout, output_file, reader_kwargs,
+                               reader_options, records_window, refuse_output_over_input, window_options)
+from bridge.cli.progress import progress_for, quiet_option
 
 __all__ = ["command"]
 
@@ -23,10 +22,13 @@ __all__ = ["command"]
 @click.option("--to", "to", type=click.Choice(["jsonl", "csv", "parquet"]), default=None,
               help="Output format: JSON lines (nested, exact decimals), CSV or Parquet (flat columns); "
                    "default: from the -o suffix (.jsonl, .csv, .parquet), else jsonl.")
-@click.option("-o", "--output", "output", type=click.Path(dir_okay=False), default=None,
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False), default=None, callback=check_output,
               help="Output file (default: standard output; required for parquet); its suffix chooses the format.")
 @click.option("--columns", default=None, help="Comma-separated column names to decode (default: all).")
-def command(data: str, output: str | None, to: str | None, columns: str | None, **params) -> None:
+@window_options
+@quiet_option
+def command(data: str, output: str | None, to: str | None, columns: str | None, skip: int, limit: int | None,
+            quiet: bool, **params) -> None:
     """Decode DATA laid out by COPYBOOK."""
     from bridge.records.api import open_reader
     from bridge.records.formats import choose_format
@@ -42,48 +44,47 @@ def command(data: str, output: str | None, to: str | None, columns: str | None, 
     layout = load_layout(params["copybook"], params["include"], params["dialect"], params["strict"])
     wanted = [c.strip() for c in columns.split(",")] if columns else None
     reader = open_reader(data, layout, columns=wanted, **reader_kwargs(params))
-    # a bar on the terminal only, and never on the terminal the records are being written to
-    progress = _Progress(data) if sys.stderr.isatty() and (output is not None or not sys.stdout.isatty()) else None
-    with output_file(output) as target, open_sink(to, target, layout=layout, reader=reader) as sink:
-        for batch in reader:
+    # never drawn on the terminal the records are being written to
+    progress = progress_for("decoding", quiet=quiet, total_bytes=_size(data), stdout_is_output=output is None)
+    with progress, output_file(output) as target, open_sink(to, target, layout=layout, reader=reader) as sink:
+        done = 0
+        for batch in records_window(reader, skip, limit) if skip or limit is not None else reader:
             sink.write(batch.table)
-            if progress:
-                progress.update(batch)
-    if progress:
-        progress.close()
+            end = _end_offset(batch.frame, done)
+            progress.update(records=batch.table.num_rows, nbytes=end - done)
+            done = end
     _print_summary(reader.summary)
 
 
 def _print_summary(summary) -> None:
     invalid = summary.invalid_total
-    line = f"bridge: {summary.records} records decoded"
+    line = f"mfbridge: {summary.records} records decoded"
     if invalid:
         line += f", {invalid} invalid values (null in the output):"
     click.echo(line, err=True)
     for name, count in sorted(summary.invalid.items()):
         click.echo(f"  {name}: {count}", err=True)
     if getattr(summary, "hint", None):
-        click.echo(f"bridge: hint: {summary.hint}", err=True)
+        click.echo(f"mfbridge: hint: {summary.hint}", err=True)
     if summary.unmapped:
         values = ", ".join(f"{v!r} ({c})" for v, c in sorted(summary.unmapped.items())[:10])
-        click.echo(f"bridge: warning: {sum(summary.unmapped.values())} records have a --segment-field value that "
+        click.echo(f"mfbridge: warning: {sum(summary.unmapped.values())} records have a --segment-field value that "
                    f"is not in --segment-map, decoded with every record type: {values}", err=True)
 
 
-class _Progress:
-    def __init__(self, path: str) -> None:
-        import os
+def _size(path: str) -> int | None:
+    import os
 
-        self.total = os.path.getsize(path)
-        self.bar = click.progressbar(length=self.total, label="decoding", file=sys.stderr)
-        self.bar.__enter__()
-        self.done = 0
+    if path.endswith((".gz", ".bz2")):
+        return None  # the batches count uncompressed bytes
+    try:
+        return os.path.getsize(path) or None
+    except OSError:
+        return None
 
-    def update(self, batch) -> None:
-        frame = batch.frame
-        end = int(frame.file_offsets[-1]) + int(frame.lengths[-1]) if len(frame.lengths) else self.done
-        self.bar.update(max(0, end - self.done))
-        self.done = max(self.done, end)
 
-    def close(self) -> None:
-        self.bar.__exit__(None, None, None)
+def _end_offset(frame, done: int) -> int:
+    """File offset just past the batch's last record (``done`` when the batch carries no offsets)."""
+    if frame.file_offsets is None or not len(frame.lengths):
+        return done
+    return max(done, int(frame.file_offsets[-1]) + int(frame.lengths[-1]))

@@ -33,7 +33,7 @@ def sample_paths() -> tuple[Path, Path]:
     missing = [str(p) for p in (copybook, model / "card.toml") if not p.exists()]
     if missing:
         raise click.ClickException(
-            f"the demo's sample data is not where it should be: {', '.join(missing)} missing. `bridge demo` runs "
+            f"the demo's sample data is not where it should be: {', '.join(missing)} missing. `mfbridge demo` runs "
             "from a checkout of the repository with the package installed editable (pip install -e .).")
     return copybook, model
 
@@ -48,7 +48,7 @@ def _prepare(folder: Path) -> None:
         shutil.rmtree(folder)
     for sub in ("inbox", "outbox", "inbox/archive", "inbox/error"):
         (folder / sub).mkdir(parents=True, exist_ok=True)
-    (folder / MARKER).write_text("made by `bridge demo`; the command may delete and rebuild this folder\n")
+    (folder / MARKER).write_text("made by `mfbridge demo`; the command may delete and rebuild this folder\n")
 
 
 def _job_text(copybook: Path, model: Path) -> str:
@@ -116,7 +116,7 @@ def command(folder: Path, records: int) -> None:
     click.echo(f"outbox:       {folder / 'outbox'}")
     click.echo(f"archive:      {folder / 'inbox' / 'archive'}")
     click.echo(f"error folder: {folder / 'inbox' / 'error'}")
-    click.echo(f"journal:      {job.journal}   (bridge status {job_path})")
+    click.echo(f"journal:      {job.journal}   (mfbridge status {job_path})")
     for status in with_status:
         click.echo(f"status file:  {status}")
         click.echo("")

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import click
 
-from bridge.cli.common import copybook_options, load_layout, output_file, reader_kwargs, reader_options
+from bridge.cli.common import check_output, copybook_options, load_layout, output_file, reader_kwargs, writer_options
+from bridge.cli.progress import progress_for, quiet_option
 
 __all__ = ["command"]
 
@@ -17,10 +18,10 @@ __all__ = ["command"]
 @click.command("encode")
 @click.argument("source", type=click.Path(exists=True, dir_okay=False))
 @copybook_options
-@reader_options
+@writer_options
 @click.option("--from", "from_", type=click.Choice(["jsonl", "csv", "parquet"]), default=None,
               help="Input format (default: from SOURCE's suffix: .parquet/.pq, .csv, else jsonl).")
-@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False),
+@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False), callback=check_output,
               help="Data file to write (.gz/.bz2 compress it), in the --recfm and --codepage given.")
 @click.option("--truncate", is_flag=True, help="Cut strings that are longer than their field instead of failing "
               "(never numbers: see --on-overflow).")
@@ -29,7 +30,9 @@ __all__ = ["command"]
               "the low-order digits and drop the sign as COBOL's MOVE does.")
 @click.option("--round", "rounding", flag_value="half-up", default=None,
               help="Round decimals with more places than the PICTURE half-up instead of failing.")
+@quiet_option
 def command(source: str, output: str, from_: str | None, truncate: bool, on_overflow: str, rounding: str | None,
+            quiet: bool,
             **params) -> None:
     """Encode SOURCE into OUTPUT in the layout of COPYBOOK."""
     from bridge.records.api import write_records
@@ -51,15 +54,18 @@ def command(source: str, output: str, from_: str | None, truncate: bool, on_over
         raise click.UsageError(f"{source} is not UTF-8 text (byte x'{exc.object[exc.start]:02X}' at offset "
                                f"{exc.start}) and cannot be read as {fmt}; a Parquet file needs --from parquet, "
                                "a mainframe file is decoded, not encoded") from None
-    if kw.get("record") is None and len(layout.records) > 1:
-        from bridge.records.record_types import row_record_types, write_record_types
+    fixed = kw.get("recfm", "F") in ("F", "FB") and not output.endswith((".gz", ".bz2"))
+    length = kw.get("lrecl") or layout.record(kw.get("record")).length
+    with output_file(output) as target, progress_for(
+            "encoding", quiet=quiet, total_bytes=table.num_rows * length if fixed else None,
+            record_length=length if fixed else None, watch_output=target):
+        if kw.get("record") is None and len(layout.records) > 1:
+            from bridge.records.record_types import row_record_types, write_record_types
 
-        types = row_record_types(table, layout)   # one 01 record per row, as a segment map chose
-        with output_file(output) as target:
+            types = row_record_types(table, layout)   # one 01 record per row, as a segment map chose
             written = write_record_types(table, types, target, layout, truncate=truncate, rounding=rounding,
                                          on_overflow=on_overflow, **kw)
-    else:
-        with output_file(output) as target:
+        else:
             written = write_records(table, target, layout, truncate=truncate, rounding=rounding,
                                     on_overflow=on_overflow, **kw)
-    click.echo(f"bridge: {written} records encoded to {output}", err=True)
+    click.echo(f"mfbridge: {written} records encoded to {output}", err=True)

@@ -20,7 +20,7 @@ from dataclasses import replace
 import click
 import numpy as np
 
-from bridge.cli.common import copybook_options, load_layout, reader_kwargs, reader_options
+from bridge.cli.common import copybook_options, load_layout, reader_kwargs, reader_options, window_options
 from bridge.errors import BridgeError
 
 __all__ = ["command"]
@@ -28,24 +28,39 @@ __all__ = ["command"]
 
 @click.command("inspect")
 @click.argument("data", type=click.Path(exists=True, dir_okay=False))
-@copybook_options(record_flag="--record-type")
+@copybook_options
 @reader_options
-@click.option("--record", "-r", "number", type=click.IntRange(min=1), default=1, show_default=True,
-              help="1-based number of the first record to show (as in ISPF browse or File-AID).")
-@click.option("--count", type=click.IntRange(min=1), default=1, show_default=True, help="How many records to show.")
-def command(data: str, number: int, count: int, **params) -> None:
+@click.option("--record-number", "-n", "number", type=click.IntRange(min=1), default=None, metavar="N",
+              help="1-based number of the first record to show, as in ISPF browse or File-AID (default 1).")
+@click.option("--count", type=click.IntRange(min=1), default=None, metavar="N",
+              help="How many records to show (default 1).")
+@window_options
+def command(data: str, number: int | None, count: int | None, skip: int, limit: int | None, **params) -> None:
     """Show record(s) of DATA as hex with the fields of COPYBOOK over them.
 
-    The 01 record to lay over the bytes is chosen with --record-type NAME (or per record
-    with --segment-field/--segment-map); --record is the record number.
+    Which records: --record-number N (1-based) or --skip N (0-based, as in decode), and
+    --count N or --limit N. The 01 record laid over the bytes is chosen with --record NAME
+    (or per record with --segment-field/--segment-map).
     """
     from bridge.records.api import open_reader
 
+    if number is not None and skip:
+        raise click.UsageError("give --record-number N or --skip N, not both (--skip N is --record-number N+1)")
+    if count is not None and limit is not None:
+        raise click.UsageError("give --count N or --limit N, not both (they mean the same)")
+    record = params.get("record")
+    if record and record.strip().isdigit():
+        raise click.UsageError(f"--record names an 01 record; to show record number {record.strip()}, "
+                               f"use --record-number {record.strip()}")
+    first = number - 1 if number is not None else skip
+    count = limit if limit is not None else (count if count is not None else 1)
+    if count == 0:
+        return
     layout = load_layout(params["copybook"], params["include"], params["dialect"], params["strict"])
     kw = reader_kwargs(params)
     kw["on_invalid"] = "null"
     reader = open_reader(data, layout, **kw)
-    first, last = number - 1, number - 1 + count
+    last = first + count
     shown = 0
     records_seen = 0
     for frame in reader._frames:  # noqa: SLF001 - framed records, decoded one at a time below
@@ -60,7 +75,7 @@ def command(data: str, number: int, count: int, **params) -> None:
         if hi >= last:
             break
     if shown == 0:
-        raise click.ClickException(f"{data} has no record {number}: it holds {records_seen} records")
+        raise click.ClickException(f"{data} has no record {first + 1}: it holds {records_seen} records")
 
 
 def _one_record(frame, row: int):

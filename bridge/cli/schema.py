@@ -12,11 +12,15 @@ from pathlib import Path
 
 import click
 
+from bridge.cli.common import check_output
 from bridge.errors import BridgeError, CopybookError, CopybookWarning
 from bridge.export.formats import FORMATS, render_schema
 from bridge.layout.model import Layout
 
 __all__ = ["command"]
+
+#: a file that cannot be written is the environment, not the copybook (docs/troubleshooting.md)
+RC_ENVIRONMENT = 12
 
 
 @click.command(name="schema")
@@ -25,7 +29,7 @@ __all__ = ["command"]
               type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Directory searched for COPY members (repeatable, searched in order).")
 @click.option("--record", metavar="NAME", help="Only this 01 record (default: every record).")
-@click.option("--format", "format_", required=True, type=click.Choice(FORMATS),
+@click.option("--format", "format_", default="layout", show_default=True, type=click.Choice(FORMATS),
               help="layout: listing with 1-based positions; layout-json: offsets as JSON; "
                    "json-schema, avro, arrow, sql: schemas of the decoded records.")
 @click.option("--sql-dialect", type=click.Choice(["db2", "postgres"]), default="db2",
@@ -34,7 +38,7 @@ __all__ = ["command"]
               show_default=True, help="Compiler whose storage rules the file follows.")
 @click.option("--strict", is_flag=True,
               help="Treat what IBM COBOL would reject (and is accepted with a warning) as errors.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), callback=check_output,
               help="Write to FILE instead of standard output.")
 def command(copybook: Path, include_dirs: tuple[Path, ...], record: str | None, format_: str,
             sql_dialect: str, dialect: str, strict: bool, output: Path | None) -> None:
@@ -44,7 +48,7 @@ def command(copybook: Path, include_dirs: tuple[Path, ...], record: str | None, 
         text = render_schema(layout, format_, record=record, sql_dialect=sql_dialect)  # type: ignore[arg-type]
     except BridgeError as err:
         # As `bridge.cli.main` words them: copybook errors carry FILE:LINE:COLUMN, others a prefix.
-        message = str(err) if isinstance(err, CopybookError) else f"bridge: {err}"
+        message = str(err) if isinstance(err, CopybookError) else f"mfbridge: {err}"
         click.echo(message, err=True)
         raise SystemExit(err.return_code) from None
     if output is None:
@@ -53,13 +57,13 @@ def command(copybook: Path, include_dirs: tuple[Path, ...], record: str | None, 
     try:
         output.write_text(text, encoding="utf-8")
     except OSError as err:
-        click.echo(f"bridge: {output}: cannot write the schema: {err.strerror or err}", err=True)
-        raise SystemExit(BridgeError.return_code) from None
+        click.echo(f"mfbridge: {output}: cannot write the schema: {err.strerror or err}", err=True)
+        raise SystemExit(RC_ENVIRONMENT) from None
 
 
 def _compile(copybook: Path, include_dirs: tuple[Path, ...], dialect: str, strict: bool) -> Layout:
     """The compiled layout; its warnings are printed on standard error as the compiler words them."""
-    from bridge.copybook import load_copybook  # late: keeps `bridge --help` fast
+    from bridge.copybook import load_copybook  # late: keeps `mfbridge --help` fast
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", CopybookWarning)

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import click
 
-from bridge.cli.common import (copybook_options, load_layout, output_file, reader_kwargs, reader_options,
-                               refuse_output_over_input)
+from bridge.cli.common import (check_output, check_output_folder, copybook_options, load_layout, output_file,
+                               reader_kwargs, reader_options, refuse_output_over_input)
+from bridge.cli.progress import progress_for, quiet_option
 
 __all__ = ["score_command", "train_command"]
 
@@ -30,6 +31,7 @@ __all__ = ["score_command", "train_command"]
 @click.option("--categorical", default="", help="Comma-separated features to treat as categories (by default "
               "short alphanumeric codes are).")
 @click.option("-o", "--output", "output", required=True, type=click.Path(file_okay=False),
+              callback=check_output_folder,
               help="Model folder to write (model.txt, card.toml, metrics.json).")
 @click.option("--seed", type=int, default=0, show_default=True,
               help="Seed of the validation split and of LightGBM: the same seed gives the same trees.")
@@ -115,7 +117,7 @@ def train_command(data: str, label: str, positive: str | None, features: str | N
     measures = ", ".join(f"{name} {valid[key]:.4f}" for key, name in
                          (("auc", "validation AUC"), ("log_loss", "log loss"), ("rmse", "validation RMSE"),
                           ("mae", "mean absolute error")) if key in valid)
-    click.echo(f"bridge: model {mid} written to {folder}: {len(names)} features" + (f", {measures}" if measures else ""),
+    click.echo(f"mfbridge: model {mid} written to {folder}: {len(names)} features" + (f", {measures}" if measures else ""),
                err=True)
 
 
@@ -191,25 +193,31 @@ def _reason_table(features: list[str], record, reason_field: str | None) -> dict
 @click.argument("data", type=click.Path(exists=True, dir_okay=False))
 @copybook_options
 @reader_options
-@click.option("--model", "model_dir", required=True, type=click.Path(exists=True, file_okay=False))
-@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False))
-@click.option("--report", "report_path", default=None, type=click.Path(dir_okay=False),
+@click.option("--model", "model_dir", required=True, type=click.Path(exists=True, file_okay=False),
+              help="Model folder written by `mfbridge train` (model.txt and card.toml).")
+@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False), callback=check_output,
+              help="Scored data file to write (same layout, framing and code page as DATA).")
+@click.option("--report", "report_path", default=None, type=click.Path(dir_okay=False), callback=check_output,
               help="Write the run report (JSON; a readable .txt beside it).")
 @click.option("--shadow", "shadow_dir", default=None, type=click.Path(exists=True, file_okay=False),
               help="Challenger model scored alongside and compared in the report, never written.")
+@quiet_option
 def score_command(data: str, model_dir: str, output: str, report_path: str | None, shadow_dir: str | None,
-                  **params) -> None:
+                  quiet: bool, **params) -> None:
     """Score DATA with MODEL and write the scored file (same layout, framing, code page) to OUTPUT."""
     from bridge.score.file import score_file
 
     refuse_output_over_input(data, output)
     layout = load_layout(params["copybook"], params["include"], params["dialect"], params["strict"])
     kw = reader_kwargs(params)
-    with output_file(output) as target:
+    import os
+
+    with output_file(output) as target, progress_for("scoring", quiet=quiet, total_bytes=os.path.getsize(data),
+                                                     watch_input=data):
         result = score_file(data, target, layout, model_dir, shadow_dir=shadow_dir, report_path=report_path,
                             **kw)
     click.echo(result.summary.rstrip(), err=True)
     if report_path is None:
         return
-    click.echo(f"bridge: report written to {report_path}", err=True)
+    click.echo(f"mfbridge: report written to {report_path}", err=True)
 

@@ -10,16 +10,18 @@ import os
 from collections import deque
 from dataclasses import dataclass, field as dc_field, replace
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Iterable, Iterator
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 
 from bridge.errors import EncodeError
 from bridge.layout.model import Layout
 from bridge.records.decode import DecodedBatch, RecordDecoder
 from bridge.records.options import ReaderOptions
+
+if TYPE_CHECKING:  # pandas is imported where a DataFrame is made: decode to JSONL/CSV never needs it
+    import pandas as pd
 
 __all__ = ["ReadSummary", "iter_batches", "open_reader", "read_records", "read_table"]
 
@@ -128,6 +130,8 @@ def read_records(source: Source, layout: Layout, *, columns: Iterable[str] | Non
 
 def table_to_pandas(table: pa.Table) -> pd.DataFrame:
     """Arrow table → DataFrame with Arrow dtypes (exact decimals, no object columns)."""
+    import pandas as pd
+
     return table.to_pandas(types_mapper=pd.ArrowDtype, self_destruct=False)
 
 
@@ -262,7 +266,7 @@ class _Patcher:
         self.writer = FrameWriter(dest, reader.options.frame(lrecl))
 
     def write(self, batch: DecodedBatch, new: pa.Table | pd.DataFrame | None) -> None:
-        if isinstance(new, pd.DataFrame):
+        if new is not None and not isinstance(new, pa.Table):  # a DataFrame
             new = pa.Table.from_pandas(new, preserve_index=False)
         frame = batch.frame
         if new is not None and new.num_columns:

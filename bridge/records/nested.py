@@ -95,6 +95,8 @@ class JsonlWriter:
             node = self._node(record, c, subs)
             if node is not None:
                 kids.append(node)
+        if not kids and any(not c.is_filler for c in f.children):
+            return None  # --columns left nothing of this group: leave it out, not an empty object
         return _Node(f.name, children=tuple(kids), optional=optional)
 
     def lines(self, table: pa.Table) -> Iterator[str]:

@@ -71,7 +71,7 @@ def test_record_option_selects_one_record(compiled, copybook):
 def test_an_unknown_record_is_an_error_on_standard_error(compiled, copybook):
     result = _run(copybook, "--format", "layout", "--record", "nope")
     assert result.exit_code == 8
-    assert result.stderr == ("bridge: no 01 record named NOPE (records: BATCH-HEADER, PAYMENT-DETAIL, "
+    assert result.stderr == ("mfbridge: no 01 record named NOPE (records: BATCH-HEADER, PAYMENT-DETAIL, "
                              "BATCH-TRAILER)\n")
     assert result.stdout == ""
 
@@ -129,10 +129,27 @@ def test_output_option_writes_the_file_and_nothing_to_standard_output(compiled, 
     assert json.loads(out.read_text())["$defs"]["BATCH-TRAILER"]["title"] == "BATCH-TRAILER"
 
 
-def test_an_unwritable_output_is_reported_without_traceback(compiled, copybook, tmp_path):
-    result = _run(copybook, "--format", "layout", "-o", tmp_path / "missing" / "out.txt")
-    assert result.exit_code == 8
-    assert "cannot write the schema" in result.stderr and "Traceback" not in result.output
+def test_an_output_in_a_missing_folder_is_refused_before_compiling_with_rc_12(compiled, copybook, tmp_path,
+                                                                              capsys):
+    from bridge.cli.main import main
+
+    target = tmp_path / "missing" / "out.txt"
+    assert main(["schema", str(copybook), "--format", "layout", "-o", str(target)]) == 12
+    assert capsys.readouterr().err == (f"mfbridge: {target}: cannot write here: the folder {tmp_path / 'missing'} "
+                                       "does not exist\n")
+    assert compiled.calls == []
+
+
+def test_a_failed_write_is_reported_with_rc_12_without_traceback(compiled, copybook, tmp_path, monkeypatch):
+    import errno
+
+    def full(self, *args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_text", full)
+    result = _run(copybook, "--format", "layout", "-o", tmp_path / "out.txt")
+    assert result.exit_code == 12
+    assert result.stderr == f"mfbridge: {tmp_path / 'out.txt'}: cannot write the schema: No space left on device\n"
 
 
 def test_sql_dialect_option_chooses_the_ddl_flavour(compiled, copybook):
@@ -140,9 +157,9 @@ def test_sql_dialect_option_chooses_the_ddl_flavour(compiled, copybook):
     assert "CREATE TABLE batch_header (" in result.stdout
 
 
-def test_format_is_required(compiled, copybook):
+def test_format_defaults_to_the_layout_listing(compiled, copybook):
     result = _run(copybook)
-    assert result.exit_code == 2 and "Missing option '--format'" in result.stderr
+    assert result.exit_code == 0 and result.stdout.startswith("RECORD BATCH-HEADER")
 
 
 def test_an_unknown_format_is_a_usage_error_listing_the_formats(compiled, copybook):

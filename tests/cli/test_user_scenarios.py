@@ -84,9 +84,9 @@ def test_a_failed_encode_keeps_the_previous_output_file(capsys, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["OUT.dat", "in.jsonl"]
 
 
-def test_an_output_in_a_missing_folder_is_a_usage_error_not_a_traceback(capsys, tmp_path):
+def test_an_output_in_a_missing_folder_exits_12_as_documented_not_a_traceback(capsys, tmp_path):
     rc, _, err = run(capsys, "fake", "-c", CUSTOMER, "-n", "1", "-o", tmp_path / "nope" / "x.dat")
-    assert rc == 2 and f"the folder {tmp_path / 'nope'} does not exist" in err
+    assert rc == 12 and f"the folder {tmp_path / 'nope'} does not exist" in err
 
 
 # -- compressed and broken inputs ------------------------------------------------------------------
@@ -191,7 +191,7 @@ def test_help_of_decode_explains_every_reader_option(capsys):
 # -- inspect -----------------------------------------------------------------------------------------
 
 def test_inspect_lays_fields_after_an_odo_table_at_their_shifted_offsets(capsys):
-    rc, out, _ = run(capsys, "inspect", TXN_VB, "-c", TRANSACTIONS, "--recfm", "V", "--record", "2")
+    rc, out, _ = run(capsys, "inspect", TXN_VB, "-c", TRANSACTIONS, "--recfm", "V", "--record-number", "2")
     assert rc == 0
     assert "TXN-DATE(1)" not in out  # TXN-CNT is 0: the table is empty
     assert "STMT-TOTAL" in out and "0000000000000C" in out
@@ -207,19 +207,19 @@ def test_inspect_shows_a_record_whose_odo_count_is_out_of_range(capsys, tmp_path
 
 
 def test_inspect_marks_invalid_fields(capsys):
-    rc, out, _ = run(capsys, "inspect", CUSTOMER_DAT, "-c", CUSTOMER, "--record", "9")
+    rc, out, _ = run(capsys, "inspect", CUSTOMER_DAT, "-c", CUSTOMER, "--record-number", "9")
     assert rc == 0
     line = next(ln for ln in out.splitlines() if " BALANCE " in ln)
     assert "40404040404040" in line and "*INVALID*" in line
 
 
 def test_inspect_refuses_record_zero_as_a_usage_error(capsys):
-    rc, _, err = run(capsys, "inspect", CUSTOMER_DAT, "-c", CUSTOMER, "--record", "0")
+    rc, _, err = run(capsys, "inspect", CUSTOMER_DAT, "-c", CUSTOMER, "--record-number", "0")
     assert rc == 2 and "--record" in err
 
 
 def test_inspect_past_the_end_says_how_many_records_the_file_holds(capsys):
-    rc, _, err = run(capsys, "inspect", CUSTOMER_DAT, "-c", CUSTOMER, "--record", "10")
+    rc, _, err = run(capsys, "inspect", CUSTOMER_DAT, "-c", CUSTOMER, "--record-number", "10")
     assert rc == 1 and "has no record 10: it holds 9 records" in err
 
 
