@@ -8,6 +8,7 @@ from __future__ import annotations
 import click
 
 from bridge.cli.common import copybook_options, load_layout, output_file, reader_kwargs, reader_options
+from bridge.cli.progress import progress_for, quiet_option
 
 __all__ = ["command"]
 
@@ -41,7 +42,9 @@ def _mix(items: tuple[str, ...]) -> dict[str, float]:
 @click.option("--date-rules", "date_rules", type=click.Path(exists=True, dir_okay=False), default=None,
               help="File of 'PATTERN FORMAT [FROM TO]' lines saying which items are dates "
                    "(YYYYMMDD, CCYYDDD, YYMMDD, ... or none); overrides the guess from names.")
-def command(count: int, output: str, seed: int, mix: tuple[str, ...], date_rules: str | None, **params) -> None:
+@quiet_option
+def command(count: int, output: str, seed: int, mix: tuple[str, ...], date_rules: str | None, quiet: bool,
+            **params) -> None:
     """Write COUNT valid records laid out by COPYBOOK to OUTPUT.
 
     Every record type is written (the --segment-map entries, or every 01 record), with
@@ -53,8 +56,14 @@ def command(count: int, output: str, seed: int, mix: tuple[str, ...], date_rules
     layout = load_layout(params["copybook"], params["include"], params["dialect"], params["strict"])
     kw = reader_kwargs(params)
     rules = load_date_rules(date_rules) if date_rules else None
-    with output_file(output) as target:
-        summary = fake_file(layout, count, target, seed=seed, mix=_mix(mix), dates=rules, **kw)
+    with output_file(output) as target, progress_for("writing", quiet=quiet, watch_output=target) as bar:
+        written = [0]
+
+        def report(total: int) -> None:  # fake_file reports the running total; the bar counts increments
+            bar.update(records=total - written[0])
+            written[0] = total
+
+        summary = fake_file(layout, count, target, seed=seed, mix=_mix(mix), dates=rules, progress=report, **kw)
     types = ", ".join(f"{name} {n}" for name, n in summary.per_type.items()) if len(summary.per_type) > 1 else ""
     click.echo(f"mfbridge: {summary.records} records written to {output} ({summary.framing})"
                + (f"; record types: {types}" if types else ""), err=True)
