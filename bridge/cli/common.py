@@ -79,6 +79,10 @@ def _layout_flags() -> list[Callable]:
                      help="RECFM F without RDW: each record's length follows from its own counts."),
         click.option("--field-codepage", multiple=True, metavar="FIELD=CODEPAGE",
                      help="Code page of one field, when it differs from the file's (repeatable)."),
+        # writers need the segment map too: it says which REDEFINES view or 01 record a row fills
+        click.option("--segment-field", default=None, help="Field whose value selects the record type."),
+        click.option("--segment-map", multiple=True, metavar="VALUE=NAME",
+                     help="Selector value to 01 record or REDEFINES item (repeatable)."),
     ]
 
 
@@ -88,9 +92,6 @@ def _reading_flags() -> list[Callable]:
                      help="RECFM F without RDW: field holding each record's length."),
         click.option("--record-length-adjust", type=int, default=0, show_default=True,
                      help="Bytes to add to the record-length field's value."),
-        click.option("--segment-field", default=None, help="Field whose value selects the record type."),
-        click.option("--segment-map", multiple=True, metavar="VALUE=NAME",
-                     help="Selector value to 01 record or REDEFINES item (repeatable)."),
         click.option("--skip-header-bytes", type=click.IntRange(min=0), default=0, show_default=True,
                      help="Bytes at the start of the file that are not records."),
         click.option("--skip-trailer-bytes", type=click.IntRange(min=0), default=0, show_default=True,

@@ -53,7 +53,7 @@ def run_command(job_file: str, mode: str, interval: float, log_format: str | Non
 
     if not Path(job_file).is_file():
         # a scheduler tests the step's RC: a missing job file is JCL's "severe", not click's usage error 2
-        click.echo(f"bridge: job file {job_file} does not exist", err=True)
+        click.echo(f"mfbridge: job file {job_file} does not exist", err=True)
         sys.exit(RC_SEVERE)
     try:
         job = load_job(job_file)
@@ -61,7 +61,7 @@ def run_command(job_file: str, mode: str, interval: float, log_format: str | Non
         runner = JobRunner(job)
     except BridgeError as exc:
         # the job could not run at all: JCL's "severe" (a broken file gets 8, from its status)
-        click.echo(f"bridge: {exc}", err=True)
+        click.echo(f"mfbridge: {exc}", err=True)
         sys.exit(RC_SEVERE)
     try:
         if mode == "watch":
@@ -79,9 +79,9 @@ def run_command(job_file: str, mode: str, interval: float, log_format: str | Non
                 reason = result.refused_reasons.get(name, "")
                 click.echo(f"{ascii(name)}: not a plain file name, left alone ({reason})".replace(" ()", ""), err=True)
             if not result.processed and not result.failures:
-                click.echo("bridge: nothing ready", err=True)
+                click.echo("mfbridge: nothing ready", err=True)
     except BridgeError as exc:
-        click.echo(f"bridge: {exc}", err=True)
+        click.echo(f"mfbridge: {exc}", err=True)
         rc = RC_SEVERE
     finally:
         runner.close()
@@ -108,7 +108,7 @@ def status_command(job_file: str, limit: int, as_json: bool, check: bool, set_as
         click.echo(f"mfbridge: {exc}", err=True)
         sys.exit(RC_SEVERE)
     if not job.journal.exists():
-        click.echo(f"bridge: job {job.name} has no journal yet ({job.journal})")
+        click.echo(f"mfbridge: job {job.name} has no journal yet ({job.journal})")
         return
     if check or set_aside:
         _check_journal(job, set_aside)

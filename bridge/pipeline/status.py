@@ -103,7 +103,7 @@ def output_name(pattern: str, input_name: str, *, generation: int, now: float | 
 def error_report(input_name: str, size: int, error: BaseException) -> str:
     """The readable `.err` report of a rejected file: what was wrong and where."""
     lines = [
-        f"bridge: input {input_name} rejected",
+        f"mfbridge: input {input_name} rejected",
         f"file size: {size} bytes",
         f"error: {type(error).__name__}",
         f"message: {error}",

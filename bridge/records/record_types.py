@@ -52,14 +52,16 @@ def row_record_types(table: pa.Table, layout: Layout) -> np.ndarray:
 
 
 def write_record_types(table: pa.Table, types: np.ndarray, dest: str | os.PathLike | BinaryIO, layout: Layout, *,
-                       truncate: bool = False, rounding: str | None = None, **writer_options) -> int:
+                       truncate: bool = False, rounding: str | None = None, on_overflow: str = "error",
+                       **writer_options) -> int:
     """Write each row of ``table`` as the record type ``types`` gives it; returns the records written."""
     from bridge.codec.codepage import codepage
     from bridge.frame import FrameWriter, RecordBatch
     from bridge.records.encode import RecordEncoder
 
     opts = ReaderOptions.from_kwargs(None, **writer_options)
-    encoders = [RecordEncoder(layout, opts, record=r.name, truncate=truncate, rounding=rounding)
+    encoders = [RecordEncoder(layout, opts, record=r.name, truncate=truncate, rounding=rounding,
+                              on_overflow=on_overflow)
                 for r in layout.records]
     columns = record_type_columns(layout)
     lrecl = opts.lrecl or layout.length

@@ -79,6 +79,15 @@ def _create(path: str) -> None:
     os.close(fd)
 
 
+def _write_all(stream: IO[bytes], data) -> None:
+    """Write every byte of ``data``: a buffered write that meets a closed pipe part way returns the
+    count written instead of raising, so the rest is written (and the error raised) by the next call."""
+    view = memoryview(data).cast("B")
+    while view.nbytes:
+        written = stream.write(view)
+        view = view[written or 0:]
+
+
 @contextlib.contextmanager
 def _binary_stream(output: str | None) -> Iterator[IO[bytes]]:
     if output is None or output == "-":
@@ -111,7 +120,7 @@ def open_sink(kind: str, output: str | None, *, layout: Layout, reader) -> Itera
             stream = stack.enter_context(_binary_stream(output))
 
             def consume(table: pa.Table) -> None:
-                stream.write(encoder.render(table))
+                _write_all(stream, encoder.render(table))
         elif kind == "csv":
             import pyarrow.csv as pacsv
 

@@ -15,7 +15,7 @@ PAYMENTS = str(COPYBOOKS / "payments.cpy")
 PAYMENTS_DAT = str(FIXTURES / "payments.fb.dat")
 
 #: options read only when decoding: a command that only writes must not offer them
-DECODE_ONLY = {"--trim", "--on-invalid", "--segment-field", "--segment-map", "--skip-header-bytes",
+DECODE_ONLY = {"--trim", "--on-invalid", "--skip-header-bytes",
                "--skip-trailer-bytes", "--record-length-field", "--record-length-adjust"}
 
 

@@ -18,7 +18,7 @@ def test_run_once_with_nothing_ready_exits_0_and_writes_nothing(tmp_path, capsys
     before = tree(tmp_path)
     assert main(["run", str(folder.path), "--once"]) == 0
     assert tree(tmp_path) == before
-    assert "bridge: nothing ready" in capsys.readouterr().err
+    assert "mfbridge: nothing ready" in capsys.readouterr().err
 
 
 def test_run_once_on_a_job_whose_model_is_missing_exits_12_before_touching_a_file(tmp_path, capsys):

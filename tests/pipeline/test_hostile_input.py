@@ -288,7 +288,7 @@ def damaged_model(tmp_path, how: str):
     return model
 
 
-@pytest.mark.parametrize("how, says", [("truncated", "model.txt is truncated"),
+@pytest.mark.parametrize("how, says", [("truncated", "is truncated"),
                                        ("wrong-typed card value", "40,000")])
 def test_a_damaged_model_fails_the_pass_with_rc_12_and_one_line_before_any_file_is_claimed(tmp_path, capsys,
                                                                                             how, says):
