@@ -4,7 +4,8 @@ Every record of the column's record type lands in exactly one bucket, so the buc
 up to the records seen (the tests check it by construction):
 
 ``absent``      the record ends before the field, or the occurrence lies past its ODO count
-``no_value``    SPACES, LOW-VALUES, HIGH-VALUES (and, for dates, all zeros and all nines)
+``no_value``    SPACES, LOW-VALUES, HIGH-VALUES (not in binary fields; and, for dates, all
+                zeros and all nines): see `bridge.profile.conventions`
 ``invalid``     bytes that are not a value of the PICTURE (the decoder's null-and-counted)
 ``valid``       everything else: a real value
 
@@ -23,7 +24,7 @@ import pyarrow.compute as pc
 from bridge.codec.codepage import CodePage
 from bridge.codec.column import is_string
 from bridge.layout.model import Field, Kind
-from bridge.profile.conventions import CONVENTIONS, convention_masks
+from bridge.profile.conventions import CONVENTIONS, convention_masks, no_value_conventions
 from bridge.profile.dates import split_dates
 from bridge.profile.sketch import DistinctSketch, ValueCounts, hash_rows
 
@@ -31,7 +32,6 @@ __all__ = ["ColumnProfile", "EXAMPLES"]
 
 #: how many examples of invalid values a column keeps
 EXAMPLES = 5
-_ALWAYS_NO_VALUE = ("spaces", "low_values", "high_values")
 
 
 @dataclass
@@ -54,6 +54,7 @@ class ColumnProfile:
         self.date_format = date_format
         self.date_range = date_range
         self.raw_bytes = raw_bytes
+        self.no_value_kinds = no_value_conventions(field, bool(date_format))
         self.records = 0
         self.absent = 0
         self.invalid = 0
@@ -93,7 +94,7 @@ class ColumnProfile:
             for name in CONVENTIONS:
                 m = masks[name] & ~absent
                 self.conventions[name] += int(m.sum())
-                if name in _ALWAYS_NO_VALUE or self.date_format:
+                if name in self.no_value_kinds:
                     no_value |= m
             invalid = null & ~no_value & ~absent
             self._examples(invalid, raw, where)
@@ -139,7 +140,7 @@ class ColumnProfile:
         if lo is not None:
             self.min = lo if self.min is None else min(self.min, lo)
             self.max = hi if self.max is None else max(self.max, hi)
-        self.total += float(pc.sum(pc.cast(values, pa.float64())).as_py() or 0.0)
+        self.total += float(pc.sum(pc.cast(values, pa.float64(), safe=False)).as_py() or 0.0)
 
     def _strings(self, values: pa.Array, raw: np.ndarray | None) -> None:
         lengths = np.asarray(pc.utf8_length(values).to_numpy(zero_copy_only=False), dtype=np.int64)
@@ -152,7 +153,7 @@ class ColumnProfile:
 
     def _conditions(self, values: pa.Array) -> None:
         singles, ranges = self.condition_values
-        probe = pc.utf8_rtrim(values, characters=" ") if self.string else pc.cast(values, pa.float64())
+        probe = pc.utf8_rtrim(values, characters=" ") if self.string else pc.cast(values, pa.float64(), safe=False)
         inside = pc.is_in(probe, value_set=singles) if len(singles) else pa.array(np.zeros(len(probe), bool))
         for low, high in ranges:
             inside = pc.or_(inside, pc.and_(pc.greater_equal(probe, low), pc.less_equal(probe, high)))
@@ -163,7 +164,7 @@ class ColumnProfile:
             self.outside_values.add(values.filter(outside))
 
     def _dates(self, values: pa.Array, where: Located, real: np.ndarray) -> None:
-        ints = np.asarray(pc.cast(values, pa.int64()).to_numpy(zero_copy_only=False), dtype=np.int64)
+        ints = np.asarray(pc.cast(values, pa.int64(), safe=False).to_numpy(zero_copy_only=False), dtype=np.int64)
         valid, ymd = split_dates(ints, self.date_format)
         lo, hi = self.date_range
         in_range = valid & (ymd >= lo) & (ymd <= hi)
@@ -189,8 +190,8 @@ class ColumnProfile:
             "name": self.name, "item": f.qualified_name, "kind": f.kind.value, "picture": f.picture,
             "usage": f.usage, "offset": self.offset, "length": f.length,
             "records": self.records, "valid": self.valid, "invalid": self.invalid, "absent": self.absent,
-            "no_value": sum(self.conventions[c] for c in _ALWAYS_NO_VALUE)
-            + (self.conventions["zeros"] + self.conventions["nines"] if self.date_format else 0),
+            "no_value": sum(self.conventions[c] for c in self.no_value_kinds),
+            "no_value_conventions": list(self.no_value_kinds),
             "conventions": dict(self.conventions), "invalid_examples": list(self.examples),
             "distinct": self._distinct(), "distinct_exact": self._distinct_exact(),
             "top_values": [{"value": _json_value(v), "count": c} for v, c in self.values.top(10)],

@@ -7,8 +7,9 @@ profile counts them apart, from the bytes, before it looks at the decoded value.
 
 Decisions:
 
-* SPACES, LOW-VALUES and HIGH-VALUES are "no value" for every storage kind, except
-  LOW-VALUES in a binary or float field, which is the number zero (counted as all zeros).
+* SPACES, LOW-VALUES and HIGH-VALUES are "no value" for display, packed and string fields.
+  In a binary or float field every bit pattern is a number (HIGH-VALUES is -1 in a signed
+  COMP), so there they are counted as a hint but stay valid; LOW-VALUES is counted as zeros.
 * All zeros and all nines are digit patterns of zoned and packed fields (any sign nibble).
   They are counted for every numeric field but are "no value" only for dates; elsewhere
   zero is a real balance and the count is shown next to the statistics.
@@ -20,10 +21,16 @@ import numpy as np
 from bridge.codec.codepage import CodePage
 from bridge.layout.model import Field, Kind
 
-__all__ = ["CONVENTIONS", "convention_masks"]
+__all__ = ["CONVENTIONS", "convention_masks", "no_value_conventions"]
 
 #: names, in the order they are tested (the first that matches a value wins)
 CONVENTIONS = ("spaces", "low_values", "high_values", "zeros", "nines")
+
+
+def no_value_conventions(field: Field, is_date: bool) -> tuple[str, ...]:
+    """The conventions that mean "no value" (not a real value) for ``field``."""
+    fills = () if field.kind in (Kind.BINARY, Kind.FLOAT) else ("spaces", "low_values", "high_values")
+    return fills + (("zeros", "nines") if is_date else ())
 
 
 def _all_equal(raw: np.ndarray, byte: int) -> np.ndarray:

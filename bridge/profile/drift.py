@@ -26,12 +26,12 @@ def field_psi(base: pa.Array, current: pa.Array) -> float:
         top = vc.field("values").take(pc.array_sort_indices(vc.field("counts"), order="descending")[:20])
         def codes(a: pa.Array) -> np.ndarray:
             idx = pc.index_in(a, value_set=top)
-            return np.asarray(pc.cast(idx, pa.float64()).fill_null(np.nan).to_numpy(zero_copy_only=False))
+            return np.asarray(pc.cast(idx, pa.float64(), safe=False).fill_null(np.nan).to_numpy(zero_copy_only=False))
         dist = distribution_of(codes(base), categories=tuple(str(v) for v in top.to_pylist()))
         return psi(dist, codes(current))
 
     def floats(a: pa.Array) -> np.ndarray:
-        return np.asarray(pc.cast(a, pa.float64()).fill_null(np.nan).to_numpy(zero_copy_only=False),
+        return np.asarray(pc.cast(a, pa.float64(), safe=False).fill_null(np.nan).to_numpy(zero_copy_only=False),
                           dtype=np.float64)
     return psi(distribution_of(floats(base)), floats(current))
 

@@ -84,6 +84,9 @@ def profile_file(source: str | os.PathLike | bytes, layout: Layout, *, profile: 
                                                          sample_rows=prof.sample_rows),
                         options=options, **reader_options).run()
         run.result["drift"] = drift(base, run, baseline_name=_name(baseline))
+    from bridge.profile.page import profile_figures
+
+    run.result["figures"] = [{"id": f.id, "kind": f.kind, "title": f.title} for f in profile_figures(run.result)]
     return run.result
 
 
@@ -300,7 +303,7 @@ class Profiler:
                 values = None
                 if col.numeric and samples is not None and col.name in samples.column_names:
                     arr = samples.column(col.name).combine_chunks()
-                    values = np.asarray(pc.cast(arr.drop_null(), pa.float64()).to_numpy(zero_copy_only=False))
+                    values = np.asarray(pc.cast(arr.drop_null(), pa.float64(), safe=False).to_numpy(zero_copy_only=False))
                 fields.append(col.result(values))
             record_types.append({"name": rt.record.name, "records": rt.records, "length": rt.record.length,
                                  "fields": fields, "redefines": self._views_result(rt),

@@ -63,8 +63,8 @@ def readiness(run, prof) -> dict[str, Any]:
     label_info = None
     for rt in run.result["record_types"]:
         for f in rt["fields"]:
-            if prof.label and f["name"] == prof.label.upper():
-                continue
+            if (prof.label and f["name"] == prof.label.upper()) or f["records"] == 0:
+                continue  # the label, and views the segment map gives no record
             verdict = classify(f)
             if verdict is None:
                 usable.append(f["name"])
@@ -134,7 +134,7 @@ def _bins(array: pa.Array) -> np.ndarray:
         codes = np.asarray(index.to_numpy(zero_copy_only=False), dtype=np.int64)
         codes[~valid] = -1
         return codes
-    x = np.asarray(pc.cast(array, pa.float64()).fill_null(np.nan).to_numpy(zero_copy_only=False), dtype=np.float64)
+    x = np.asarray(pc.cast(array, pa.float64(), safe=False).fill_null(np.nan).to_numpy(zero_copy_only=False), dtype=np.float64)
     present = x[valid]
     if present.size:
         edges = np.unique(np.quantile(present, np.linspace(0, 1, 11)[1:-1], method="lower"))
