@@ -73,9 +73,11 @@ class ColumnProfile:
         self.condition_values = _condition_sets(field)
         self.outside_conditions = 0
         self.outside_values = ValueCounts(limit=1000)
+        self._folded = False
         self.dates = {"valid": 0, "invalid": 0, "out_of_range": 0, "min": None, "max": None, "examples": []}
-        self._printable = _printable_bytes(page) if self.string and field.kind in (
-            Kind.ALPHANUMERIC, Kind.ALPHANUMERIC_EDITED) else None
+        # a byte without a character in the page decodes to U+FFFD, which is printable: the
+        # check is on characters (controls, NBSP, soft hyphen...), as a reader would see them
+        self._printable = self.string
 
     # -- accumulation ------------------------------------------------------------------------
     def add(self, array: pa.Array, raw: np.ndarray | None, where: Located, *, absent: np.ndarray | None = None,
@@ -90,7 +92,7 @@ class ColumnProfile:
         self.absent += int(absent.sum())
         no_value = np.zeros(n, dtype=bool)
         if raw is not None:
-            masks = convention_masks(raw, self.field, self.page)
+            masks = convention_masks(raw, self.field, self.page, array)
             for name in CONVENTIONS:
                 m = masks[name] & ~absent
                 self.conventions[name] += int(m.sum())
@@ -111,18 +113,33 @@ class ColumnProfile:
         self.valid += int(real.sum())
         if not real.any():
             return
-        values = array.filter(pa.array(real)) if not real.all() else array
-        self.values.add(values)
-        if raw is not None:
-            self.distinct.add(hash_rows(raw[real]))
-        if self.numeric:
-            self._numbers(values)
-        if self.string:
-            self._strings(values, raw[real] if raw is not None else None)
-        if self.condition_values is not None:
-            self._conditions(values)
+        every = bool(real.all())
+        values = array if every else array.filter(pa.array(real))
+        switched = self.values.add(values)
+        if switched is not None:
+            # exact counting ends here: the statistics so far come from the distinct values
+            self._fold(*switched)
+        elif not self.values.exact:
+            self._fold(values, None)
+        if not self.values.exact and raw is not None:
+            self.distinct.add(hash_rows(raw if every else raw[real]))
         if self.date_format:
             self._dates(values, where, real)
+
+    def _fold(self, values: pa.Array, weights: np.ndarray | None) -> None:
+        """Statistics of ``values`` (each counted ``weights`` times: distinct values and their counts)."""
+        if self.numeric:
+            self._numbers(values, weights)
+        if self.string:
+            self._strings(values, weights)
+        if self.condition_values is not None:
+            self._conditions(values, weights)
+
+    def _finish(self) -> None:
+        # while counts are exact the statistics were never folded batch by batch: fold them once
+        if self.values.exact and not self._folded and self.values.keys is not None:
+            self._fold(self.values.keys, self.values.counts)
+        self._folded = True
 
     def _examples(self, invalid: np.ndarray, raw: np.ndarray, where: Located) -> None:
         if len(self.examples) >= EXAMPLES or not invalid.any():
@@ -134,34 +151,40 @@ class ColumnProfile:
                 "hex": raw[row].tobytes().hex().upper(),
             })
 
-    def _numbers(self, values: pa.Array) -> None:
+    def _numbers(self, values: pa.Array, weights: np.ndarray | None) -> None:
         mm = pc.min_max(values).as_py()
         lo, hi = mm["min"], mm["max"]
         if lo is not None:
             self.min = lo if self.min is None else min(self.min, lo)
             self.max = hi if self.max is None else max(self.max, hi)
-        self.total += float(pc.sum(pc.cast(values, pa.float64(), safe=False)).as_py() or 0.0)
+        x = np.asarray(pc.cast(values, pa.float64(), safe=False).to_numpy(zero_copy_only=False), dtype=np.float64)
+        self.total += float(x.sum() if weights is None else (x * weights).sum())
 
-    def _strings(self, values: pa.Array, raw: np.ndarray | None) -> None:
+    def _strings(self, values: pa.Array, weights: np.ndarray | None) -> None:
         lengths = np.asarray(pc.utf8_length(values).to_numpy(zero_copy_only=False), dtype=np.int64)
-        counts = np.bincount(lengths)
+        counts = np.bincount(lengths, weights=weights).astype(np.int64)
         if counts.size > self.lengths.size:
             self.lengths = np.pad(self.lengths, (0, counts.size - self.lengths.size))
         self.lengths[: counts.size] += counts
-        if raw is not None and self._printable is not None:
-            self.nonprintable += int((~self._printable[raw]).any(axis=1).sum())
+        if self._printable:
+            printable = np.asarray(pc.utf8_is_printable(values).to_numpy(zero_copy_only=False), dtype=bool)
+            self.nonprintable += int((~printable).sum() if weights is None else weights[~printable].sum())
 
-    def _conditions(self, values: pa.Array) -> None:
+    def _conditions(self, values: pa.Array, weights: np.ndarray | None) -> None:
         singles, ranges = self.condition_values
         probe = pc.utf8_rtrim(values, characters=" ") if self.string else pc.cast(values, pa.float64(), safe=False)
         inside = pc.is_in(probe, value_set=singles) if len(singles) else pa.array(np.zeros(len(probe), bool))
         for low, high in ranges:
             inside = pc.or_(inside, pc.and_(pc.greater_equal(probe, low), pc.less_equal(probe, high)))
-        outside = pc.invert(inside)
-        count = int(pc.sum(outside).as_py() or 0)
-        if count:
-            self.outside_conditions += count
-            self.outside_values.add(values.filter(outside))
+        outside = np.asarray(pc.invert(inside).to_numpy(zero_copy_only=False), dtype=bool)
+        if not outside.any():
+            return
+        if weights is None:
+            self.outside_conditions += int(outside.sum())
+            self.outside_values.add(values.filter(pa.array(outside)))
+        else:
+            self.outside_conditions += int(weights[outside].sum())
+            self.outside_values.add_counts(values.filter(pa.array(outside)), weights[outside])
 
     def _dates(self, values: pa.Array, where: Located, real: np.ndarray) -> None:
         ints = np.asarray(pc.cast(values, pa.int64(), safe=False).to_numpy(zero_copy_only=False), dtype=np.int64)
@@ -185,6 +208,7 @@ class ColumnProfile:
     # -- result ------------------------------------------------------------------------------
     def result(self, sample: np.ndarray | None = None) -> dict[str, Any]:
         """The JSON form of this column (see docs/profile.md); ``sample`` = sampled real values."""
+        self._finish()
         f = self.field
         out: dict[str, Any] = {
             "name": self.name, "item": f.qualified_name, "kind": f.kind.value, "picture": f.picture,
@@ -224,11 +248,11 @@ class ColumnProfile:
 
     def _distinct(self) -> int:
         if self.values.exact:
-            return len(self.values.counts)
-        return self.distinct.estimate()
+            return self.values.distinct
+        return max(self.distinct.estimate(), self.values.distinct)
 
     def _distinct_exact(self) -> bool:
-        return self.values.exact or (self.raw_bytes and self.distinct.exact)
+        return self.values.exact
 
     def _numeric_result(self, sample: np.ndarray | None) -> dict[str, Any]:
         out: dict[str, Any] = {"min": _json_value(self.min), "max": _json_value(self.max),
@@ -264,11 +288,6 @@ def _condition_sets(field: Field) -> tuple[pa.Array, list[tuple[Any, Any]]] | No
         for low, high in cond.ranges:
             ranges.append((str(low), str(high)) if string else (float(low), float(high)))
     return pa.array(singles, type=pa.string() if string else pa.float64()), ranges
-
-
-def _printable_bytes(page: CodePage) -> np.ndarray:
-    table = page.decode_table
-    return np.array([ch.isprintable() and ch != "\ufffd" for ch in table], dtype=bool)
 
 
 def _json_value(v: Any) -> Any:

@@ -10,13 +10,18 @@ Decisions:
 * SPACES, LOW-VALUES and HIGH-VALUES are "no value" for display, packed and string fields.
   In a binary or float field every bit pattern is a number (HIGH-VALUES is -1 in a signed
   COMP), so there they are counted as a hint but stay valid; LOW-VALUES is counted as zeros.
-* All zeros and all nines are digit patterns of zoned and packed fields (any sign nibble).
-  They are counted for every numeric field but are "no value" only for dates; elsewhere
-  zero is a real balance and the count is shown next to the statistics.
+* All zeros and all nines are values of zoned and packed fields (all digits 0, or all 9, any
+  valid sign), read from the decoded column; all zeros also of binary fields. They are counted
+  for every numeric field but are "no value" only for dates; elsewhere zero is a real balance
+  and the count is shown next to the statistics.
 """
 from __future__ import annotations
 
+import decimal
+
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from bridge.codec.codepage import CodePage
 from bridge.layout.model import Field, Kind
@@ -33,27 +38,39 @@ def no_value_conventions(field: Field, is_date: bool) -> tuple[str, ...]:
     return fills + (("zeros", "nines") if is_date else ())
 
 
-def _all_equal(raw: np.ndarray, byte: int) -> np.ndarray:
-    return np.all(raw == byte, axis=1)
+def _fills(raw: np.ndarray, bytes_: tuple[int, ...]) -> dict[int, np.ndarray]:
+    """Per byte value, the rows made of that byte only; only rows whose first and last bytes match are scanned."""
+    n = raw.shape[0]
+    if raw.shape[1] == 0:
+        return {b: np.zeros(n, dtype=bool) for b in bytes_}
+    first = np.ascontiguousarray(raw[:, 0])
+    last = np.ascontiguousarray(raw[:, -1])
+    out = {}
+    for b in bytes_:
+        rows = np.flatnonzero((first == b) & (last == b))
+        mask = np.zeros(n, dtype=bool)
+        if rows.size:
+            mask[rows[np.all(raw[rows] == b, axis=1)]] = True
+        out[b] = mask
+    return out
 
 
-def convention_masks(raw: np.ndarray, field: Field, page: CodePage) -> dict[str, np.ndarray]:
-    """Per convention, the rows of ``raw`` (n × field length bytes) that hold it; disjoint masks."""
+def convention_masks(raw: np.ndarray, field: Field, page: CodePage, values: pa.Array) -> dict[str, np.ndarray]:
+    """Per convention, the rows of ``raw`` (n × field length bytes) that hold it; disjoint masks.
+
+    ``values`` is the decoded column: all zeros and all nines are read from it (a zoned or
+    packed value is all zeros or all nines exactly when its digits are).
+    """
     n = raw.shape[0]
     none = np.zeros(n, dtype=bool)
-    masks = {"spaces": _all_equal(raw, page.space)}
+    fills = _fills(raw, (page.space, 0x00, 0xFF))
+    masks = {"spaces": fills[page.space], "high_values": fills[0xFF]}
     kind = field.kind
     binary = kind in (Kind.BINARY, Kind.FLOAT)
-    low = _all_equal(raw, 0)
-    masks["low_values"] = none if binary else low
-    masks["high_values"] = _all_equal(raw, 0xFF)
-    if kind is Kind.ZONED:
-        masks["zeros"], masks["nines"] = _zoned_digits(raw, field, page)
-    elif kind is Kind.PACKED:
-        masks["zeros"], masks["nines"] = _packed_digits(raw, field)
-    elif binary:
-        masks["zeros"] = low
-        masks["nines"] = none
+    masks["low_values"] = none if binary else fills[0x00]
+    if kind in (Kind.ZONED, Kind.PACKED, Kind.BINARY, Kind.FLOAT):
+        masks["zeros"] = _equal(values, 0)
+        masks["nines"] = none if binary else _equal(pc.abs(values), _nines(field, values.type))
     else:
         masks["zeros"] = none
         masks["nines"] = none
@@ -64,34 +81,15 @@ def convention_masks(raw: np.ndarray, field: Field, page: CodePage) -> dict[str,
     return masks
 
 
-def _zoned_digits(raw: np.ndarray, field: Field, page: CodePage) -> tuple[np.ndarray, np.ndarray]:
-    digits = raw
-    if field.sign_separate:
-        digits = raw[:, 1:] if field.sign_leading else raw[:, :-1]
-    # the digit is the low nibble in EBCDIC (F0-F9, C0-C9/D0-D9 in the signed byte), and in
-    # ASCII overpunch the low nibble too for 30-39/70-79; a space or letter is not 0 or 9
-    low = digits & 0x0F
-    zone = digits >> 4
-    digit_zone = page.digit0 >> 4
-    plain = zone == digit_zone
-    signed_at = 0 if field.sign_leading else digits.shape[1] - 1
-    ok_zone = plain.copy()
-    if field.signed and not field.sign_separate and digits.shape[1]:
-        z = zone[:, signed_at]
-        ok_zone[:, signed_at] = plain[:, signed_at] | np.isin(z, (0xA, 0xB, 0xC, 0xD, 0xE, 0xF, 0x7))
-    zeros = np.all(ok_zone & (low == 0), axis=1)
-    nines = np.all(ok_zone & (low == 9), axis=1)
-    return zeros, nines
+def _equal(values: pa.Array, scalar) -> np.ndarray:
+    eq = pc.equal(values, scalar).fill_null(False)
+    return np.asarray(eq.to_numpy(zero_copy_only=False), dtype=bool)
 
 
-def _packed_digits(raw: np.ndarray, field: Field) -> tuple[np.ndarray, np.ndarray]:
-    nibbles = np.empty((raw.shape[0], raw.shape[1] * 2), dtype=np.uint8)
-    nibbles[:, 0::2] = raw >> 4
-    nibbles[:, 1::2] = raw & 0x0F
-    valid_sign = nibbles[:, -1] >= 0xA
-    digits = nibbles[:, :-1]
-    zeros = valid_sign & np.all(digits == 0, axis=1)
-    # a packed 9(n) with an even n has a leading pad nibble: 0, never 9
-    pad = max(digits.shape[1] - max(field.digits, 1), 0)
-    nines = valid_sign & np.all(digits[:, :pad] == 0, axis=1) & np.all(digits[:, pad:] == 9, axis=1)
-    return zeros, nines
+def _nines(field: Field, typ: pa.DataType):
+    unscaled = 10 ** max(field.digits, 1) - 1
+    if pa.types.is_decimal(typ):
+        return pa.scalar(decimal.Decimal(unscaled).scaleb(-field.scale), typ)
+    if field.scale < 0:
+        return pa.scalar(unscaled * 10 ** (-field.scale), typ)
+    return pa.scalar(unscaled, typ)

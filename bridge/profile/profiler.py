@@ -338,7 +338,7 @@ class Profiler:
             table = next(f for f in rt.record.fields if f.occurs and f.occurs.depending_path == path)
             if col is None:
                 continue
-            counts = {str(k): v for k, v in sorted(col.values.counts.items(), key=lambda kv: kv[0])}
+            counts = {str(k): v for k, v in sorted(col.values.items(), key=lambda kv: kv[0])}
             out.append({"object": name, "table": table.name, "min": table.occurs.min, "max": table.occurs.max,
                         "counts": counts, "invalid": col.invalid})
         return out
@@ -346,19 +346,28 @@ class Profiler:
     def _duplicates(self, total: int) -> dict[str, Any]:
         if not self.record_hashes:
             return {"records": 0, "duplicates": 0, "complete": True}
-        h = np.concatenate(self.record_hashes)
-        unique = np.unique(h).size
+        h = np.sort(np.concatenate(self.record_hashes))
+        unique = int(np.count_nonzero(h[1:] != h[:-1])) + 1 if h.size else 0
         return {"records": int(h.size), "duplicates": int(h.size - unique), "complete": h.size == total}
 
     def _key_result(self) -> dict[str, Any] | None:
         if self.key is None:
             return None
         h = np.concatenate(self.key_hashes) if self.key_hashes else np.empty(0, np.uint64)
-        values, counts = np.unique(h, return_counts=True)
+        values, counts = _sorted_counts(h)
         repeated = counts > 1
         return {"column": self.key, "records": int(h.size), "distinct": int(values.size),
                 "duplicate_records": int(counts[repeated].sum() - repeated.sum()),
                 "keys_repeated": int(repeated.sum()), "unique": bool(not repeated.any())}
+
+
+def _sorted_counts(h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct values and their counts by sorting (numpy's hash-based unique is slower on 64-bit hashes)."""
+    if h.size == 0:
+        return h, np.empty(0, dtype=np.int64)
+    s = np.sort(h)
+    starts = np.flatnonzero(np.concatenate(([True], s[1:] != s[:-1])))
+    return s[starts], np.diff(np.append(starts, s.size))
 
 
 def _value_hashes(array: pa.Array) -> np.ndarray:

@@ -5,7 +5,10 @@ could grow with the file is capped:
 
 * `DistinctSketch` keeps the K smallest 64-bit hashes of the values seen (a KMV sketch):
   exact while fewer than K distinct values were seen, an estimate ``(K-1)/h_K`` beyond
-  (relative error about ``1/sqrt(K)``, 1.6 % at K = 4096).
+  (relative error about ``1/sqrt(K)``, 1.6 % at K = 4096). A column feeds it only from the
+  batch where its exact counts overflow (hashing every batch of every column would cost more
+  than the decode); values seen only before that batch, at most `ValueCounts.limit`, are not
+  in the estimate.
 * `ValueCounts` counts values exactly while there are at most `limit` distinct ones; past
   that it keeps counting only the values it already tracks, so its top values are lower bounds
   and it says so (``exact=False``).
@@ -62,7 +65,10 @@ class DistinctSketch:
             hashes = hashes[hashes < self.kept[-1]]
             if hashes.size == 0:
                 return
-        self.kept = np.unique(np.concatenate([self.kept, hashes]))[: self.k]
+        merged = np.sort(np.concatenate([self.kept, hashes]))
+        if merged.size > 1:
+            merged = merged[np.concatenate(([True], merged[1:] != merged[:-1]))]
+        self.kept = merged[: self.k]
 
     @property
     def exact(self) -> bool:
@@ -76,37 +82,70 @@ class DistinctSketch:
 
 
 class ValueCounts:
-    """Counts per value, exact up to ``limit`` distinct values (see the module docstring)."""
+    """Counts per value, exact up to ``limit`` distinct values (see the module docstring).
+
+    Kept as Arrow keys and a numpy count per key, merged batch by batch with Arrow's hash
+    lookups (``value_counts``, ``index_in``): no Python per value. Past the limit only the
+    `TRACKED` most frequent values so far keep being counted.
+    """
+
+    TRACKED = 1000
 
     def __init__(self, limit: int = 10_000) -> None:
         self.limit = limit
-        self.counts: dict[Any, int] = {}
+        self.keys: pa.Array | None = None
+        self.counts = np.empty(0, dtype=np.int64)
         self.exact = True
 
-    def add(self, values: pa.Array) -> None:
+    def add(self, values: pa.Array) -> tuple[pa.Array, np.ndarray] | None:
+        """Count ``values``. When this batch ends exact counting, returns the exact keys and
+        counts up to and including it (before the untracked values are dropped)."""
         if len(values) == 0:
-            return
+            return None
         if not self.exact:
-            tracked = pa.array(list(self.counts), type=values.type)
-            values = values.filter(pc.is_in(values, value_set=tracked))
-            if len(values) == 0:
-                return
+            idx = pc.index_in(values, value_set=self.keys).drop_null()
+            self.counts += np.bincount(np.asarray(idx.to_numpy(zero_copy_only=False), dtype=np.int64),
+                                       minlength=len(self.keys))
+            return None
         vc = pc.value_counts(values)
-        if self.exact and len(vc) + len(self.counts) > self.limit:
-            batch_values = vc.field("values")
-            new = len(vc) - int(pc.sum(pc.is_in(batch_values, value_set=pa.array(list(self.counts),
-                                                                               type=values.type))).as_py() or 0)
-            if len(self.counts) + new > self.limit:
-                self.exact = False
-                if self.counts:
-                    vc = vc.filter(pc.is_in(batch_values, value_set=pa.array(list(self.counts), type=values.type)))
-                else:  # track this batch's most frequent values from now on
-                    vc = vc.take(pc.array_sort_indices(vc.field("counts"), order="descending")[:200])
-        for value, count in zip(vc.field("values").to_pylist(), vc.field("counts").to_pylist()):
-            self.counts[value] = self.counts.get(value, 0) + count
+        self.add_counts(vc.field("values"), np.asarray(vc.field("counts").to_numpy(zero_copy_only=False),
+                                                       dtype=np.int64))
+        if len(self.keys) <= self.limit:
+            return None
+        snapshot = (self.keys, self.counts.copy())
+        self.exact = False
+        keep = np.argsort(-self.counts, kind="stable")[: self.TRACKED]
+        self.keys, self.counts = self.keys.take(pa.array(keep)), self.counts[keep]
+        return snapshot
+
+    def add_counts(self, keys: pa.Array, counts: np.ndarray) -> None:
+        """Merge distinct ``keys`` with their ``counts`` (exact mode)."""
+        if self.keys is None:
+            self.keys, self.counts = keys, counts.astype(np.int64)
+            return
+        idx = pc.index_in(keys, value_set=self.keys)
+        found = np.asarray(idx.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+        if found.any():
+            at = np.asarray(idx.drop_null().to_numpy(zero_copy_only=False), dtype=np.int64)
+            np.add.at(self.counts, at, counts[found])
+        if not found.all():
+            self.keys = pa.concat_arrays([self.keys, keys.filter(pa.array(~found))])
+            self.counts = np.concatenate([self.counts, counts[~found]])
+
+    @property
+    def distinct(self) -> int:
+        return 0 if self.keys is None else len(self.keys)
+
+    def items(self) -> list[tuple[Any, int]]:
+        if self.keys is None:
+            return []
+        return list(zip(self.keys.to_pylist(), self.counts.tolist()))
 
     def top(self, k: int = 10) -> list[tuple[Any, int]]:
-        return sorted(self.counts.items(), key=lambda kv: (-kv[1], str(kv[0])))[:k]
+        if self.keys is None:
+            return []
+        order = np.argsort(-self.counts, kind="stable")[:k]
+        return list(zip(self.keys.take(pa.array(order)).to_pylist(), self.counts[order].tolist()))
 
 
 class RowSample:
