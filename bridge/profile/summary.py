@@ -6,7 +6,7 @@ from typing import Any
 __all__ = ["summary_text"]
 
 
-def summary_text(profile: dict[str, Any], *, width: int = 100) -> str:
+def summary_text(profile: dict[str, Any]) -> str:
     """A few lines: records, readiness sentences, and the fields with invalid or missing data."""
     lines = [f"{profile.get('file') or 'input'}: {profile['records']} records, "
              f"{len(profile['record_types'])} record type(s)"]
@@ -24,11 +24,11 @@ def summary_text(profile: dict[str, Any], *, width: int = 100) -> str:
         lines.append(f"{rt['name']}: {rt['records']} records, {len(rt['fields'])} fields, "
                      f"{len(problems)} with invalid or 'no value' data")
         for f in sorted(problems, key=lambda f: -(f["invalid"] + f["no_value"]))[:15]:
-            conv = ", ".join(f"{k.replace('_', '-')} {v}" for k, v in f["conventions"].items() if v)
+            conv = ", ".join(f"{k.replace('_', '-')} {v}" for k, v in f["conventions"].items()
+                             if v and k in f["no_value_conventions"])
             lines.append(f"  {f['name'][:30]:30} invalid {f['invalid']:>9}  no value {f['no_value']:>9}"
                          + (f"  ({conv})" if conv else ""))
     drift = profile.get("drift")
     if drift:
         lines.append(drift["sentence"])
-    return "\n".join(line[:width] if len(line) > width and not line.startswith("  Leave") else line
-                     for line in lines)
+    return "\n".join(lines)

@@ -1,0 +1,19 @@
+"""The text summary on standard output: the sentences a team acts on, in a few lines."""
+from __future__ import annotations
+
+from bridge.profile import ProfileOptions, profile_file, summary_text
+
+
+def test_the_summary_names_the_problem_fields_with_their_fills(accounts_file, account_layout):
+    text = summary_text(profile_file(accounts_file, account_layout,
+                                     profile=ProfileOptions(key="ACCT-ID", label="FLAG")))
+    lines = text.splitlines()
+    assert lines[0] == "accounts.dat: 200 records, 1 record type(s)"
+    assert "  2 records are exact duplicates of an earlier record." in lines
+    assert "  key ACCT-ID: 1 values repeat (2 extra records)." in lines
+    amount = next(line for line in lines if line.lstrip().startswith("AMOUNT"))
+    assert "invalid         4" in amount and "no value         6" in amount
+    assert "(spaces 3, low-values 2, high-values 1)" in amount
+    date = next(line for line in lines if line.lstrip().startswith("OPEN-DATE"))
+    assert "(spaces 1, zeros 4, nines 2)" in date
+    assert any(line.startswith("  Leakage warning: ACCT-STATUS") for line in lines)
