@@ -53,7 +53,7 @@ def command(data: str, output: str | None, json_path: str | None, label: str | N
     if json_path:
         from bridge.report.page import write_private
 
-        write_private(json_path, json.dumps(result, indent=1, default=str) + "\n")
+        write_private(json_path, json.dumps(result, indent=1, default=str, allow_nan=False) + "\n")
     if output:
         from bridge.profile.page import profile_page
         from bridge.report import write_page

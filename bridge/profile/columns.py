@@ -284,10 +284,25 @@ def _condition_sets(field: Field) -> tuple[pa.Array, list[tuple[Any, Any]]] | No
         for v in cond.values:
             if hasattr(v, "name") and not isinstance(v, (str, int, decimal.Decimal)):
                 continue  # figurative constants (SPACES, ZEROS...) are the conventions' business
-            singles.append(str(v).rstrip(" ") if string else float(v))
+            value = _condition_value(v, string)
+            if value is not None:
+                singles.append(value)
         for low, high in cond.ranges:
-            ranges.append((str(low), str(high)) if string else (float(low), float(high)))
+            pair = (_condition_value(low, string), _condition_value(high, string))
+            if None not in pair:
+                ranges.append(pair)
     return pa.array(singles, type=pa.string() if string else pa.float64()), ranges
+
+
+def _condition_value(v: Any, string: bool) -> Any:
+    """An 88-level value as the column compares it; None for one that cannot match (a letter
+    declared for a numeric item never equals a number)."""
+    if string:
+        return str(v).rstrip(" ")
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return None
 
 
 def _json_value(v: Any) -> Any:

@@ -87,7 +87,18 @@ def profile_file(source: str | os.PathLike | bytes, layout: Layout, *, profile: 
     from bridge.profile.page import profile_figures
 
     run.result["figures"] = [{"id": f.id, "kind": f.kind, "title": f.title} for f in profile_figures(run.result)]
-    return run.result
+    return _finite(run.result)
+
+
+def _finite(value: Any) -> Any:
+    """The result with NaN and infinities (IEEE floats in the data) as None: strict JSON."""
+    if isinstance(value, float):
+        return value if np.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
 
 
 class Profiler:
@@ -304,6 +315,7 @@ class Profiler:
                 if col.numeric and samples is not None and col.name in samples.column_names:
                     arr = samples.column(col.name).combine_chunks()
                     values = np.asarray(pc.cast(arr.drop_null(), pa.float64(), safe=False).to_numpy(zero_copy_only=False))
+                    values = values[np.isfinite(values)]
                 fields.append(col.result(values))
             record_types.append({"name": rt.record.name, "records": rt.records, "length": rt.record.length,
                                  "fields": fields, "redefines": self._views_result(rt),
