@@ -54,6 +54,7 @@ class ColumnProfile:
         self.date_format = date_format
         self.date_range = date_range
         self.raw_bytes = raw_bytes
+        self.view: str | None = None            # the REDEFINES view (base or redefining item) it belongs to
         self.no_value_kinds = no_value_conventions(field, bool(date_format))
         self.records = 0
         self.absent = 0
@@ -221,6 +222,8 @@ class ColumnProfile:
             "top_values": [{"value": _json_value(v), "count": c} for v, c in self.values.top(10)],
             "top_values_exact": self.values.exact,
         }
+        if self.view:
+            out["redefines_view"] = self.view
         if self.numeric:
             out["numeric"] = self._numeric_result(sample)
         if self.string:

@@ -128,13 +128,16 @@ class Profiler:
     # -- set-up ------------------------------------------------------------------------------
     def _record_type(self, index: int, record: Record) -> _RecordType:
         plan = plan_columns(record, self.names)
+        views = {f.path: f.name for f in record.fields if f.level > 1 and (f.redefines or f.redefined_by)}
         columns = []
         for col in plan.columns:
             f = col.field
             fixed = not f.variable_offset and not any(d.depending_path for d in f.dims)
-            columns.append(ColumnProfile(col.name, f, col.offset, self.page,
-                                         date_format=date_format(f, col.name, dict(self.prof.dates)),
-                                         date_range=self.prof.date_range, raw_bytes=fixed))
+            profile = ColumnProfile(col.name, f, col.offset, self.page,
+                                    date_format=date_format(f, col.name, dict(self.prof.dates)),
+                                    date_range=self.prof.date_range, raw_bytes=fixed)
+            profile.view = next((views[f.path[:k]] for k in range(2, len(f.path) + 1) if f.path[:k] in views), None)
+            columns.append(profile)
         rt = _RecordType(index, record, columns, self._exclusions(record, plan),
                          RowSample(self.prof.sample_rows, seed=12 + index))
         rt.views = self._redefines_views(record, plan)

@@ -3,11 +3,14 @@
 Rules (documented in docs/profile.md), checked in this order, the first that applies wins:
 
 * *no data*: no valid value at all;
+* *mostly invalid*: invalid bytes are more than half the records;
+* *mostly missing*: "no value" fills and absent values are more than half the records;
 * *identifier*: distinct values are at least 95 % of the valid values (and more than 50),
   and the field is not a decimal amount: a key, not a feature;
-* *constant*: one distinct value; *near-constant*: the top value holds 99 % or more;
-* *mostly missing*: "no value" fills and absent values are more than half the records;
-* *mostly invalid*: invalid bytes are more than half the records.
+* *constant*: one distinct value; *near-constant*: the top value holds 99 % or more.
+
+Data quality comes first: a field that is mostly invalid is reported as such even if its few
+valid values are all alike.
 
 With a label: its balance, each usable feature's information value (IV) against it, from
 the row sample (numeric features in deciles, strings in their top 20 values, missing apart),
@@ -37,6 +40,12 @@ def classify(field: dict[str, Any]) -> tuple[str, str] | None:
     name = field["name"]
     if valid == 0:
         return "no data", f"{name} holds no valid value in {field['records']} records."
+    if field["invalid"] > MOSTLY * records:
+        return "mostly invalid", f"{name} is mostly invalid: {field['invalid'] / records:.0%} of records."
+    missing = field["no_value"] + field["absent"]
+    if missing > MOSTLY * records:
+        return "mostly missing", (f"{name} is mostly missing: {missing / records:.0%} of records hold a "
+                                  "'no value' fill (spaces, low-values, high-values) or no data at all.")
     top = field["top_values"][0]["count"] if field["top_values"] else 0
     decimal_amount = field.get("numeric") is not None and "V" in (field.get("picture") or "").upper()
     if (field["distinct"] >= IDENTIFIER_SHARE * valid and field["distinct"] > 50 and not decimal_amount):
@@ -47,12 +56,6 @@ def classify(field: dict[str, Any]) -> tuple[str, str] | None:
     if field["top_values_exact"] and top >= NEAR_CONSTANT_SHARE * valid:
         return "near-constant", (f"{name} is near-constant: {field['top_values'][0]['value']!r} in "
                                  f"{top / valid:.1%} of valid records.")
-    missing = field["no_value"] + field["absent"]
-    if missing > MOSTLY * records:
-        return "mostly missing", (f"{name} is mostly missing: {missing / records:.0%} of records hold a "
-                                  "'no value' fill (spaces, low-values, high-values) or no data at all.")
-    if field["invalid"] > MOSTLY * records:
-        return "mostly invalid", f"{name} is mostly invalid: {field['invalid'] / records:.0%} of records."
     return None
 
 
@@ -68,8 +71,12 @@ def readiness(run, prof) -> dict[str, Any]:
             verdict = classify(f)
             if verdict is None:
                 usable.append(f["name"])
-            else:
-                leave_out.append({"field": f["name"], "reason": verdict[0], "why": verdict[1]})
+                continue
+            why = verdict[1]
+            if verdict[0] in ("no data", "mostly invalid") and f.get("redefines_view"):
+                why += (f" It is part of the REDEFINES view {f['redefines_view']}: see which type codes it "
+                        "holds under REDEFINES, and read it only for them (--segment-field, --segment-map).")
+            leave_out.append({"field": f["name"], "reason": verdict[0], "why": why})
     if prof.label:
         label_info = _label(run, prof.label.upper(), usable)
     sentences = [f"{len(usable)} fields are usable as features; {len(leave_out)} should be left out."]

@@ -58,3 +58,18 @@ def test_an_unknown_key_column_is_refused_by_name(accounts_file, account_layout)
 
     with pytest.raises(BridgeError, match="no column named NOPE"):
         profile_file(accounts_file, account_layout, profile=ProfileOptions(key="NOPE"))
+
+
+def test_a_redefines_view_read_for_every_record_is_left_out_with_the_way_to_read_it(result):
+    (detail_amt,) = [r for r in result["readiness"]["leave_out"] if r["field"] == "DETAIL-AMT"]
+    assert detail_amt["reason"] == "mostly invalid"
+    assert "part of the REDEFINES view DETAIL-NUM" in detail_amt["why"]
+    assert "--segment-map" in detail_amt["why"]
+
+
+def test_a_segment_map_reads_each_view_only_for_its_own_records(accounts_file, account_layout):
+    result = profile_file(accounts_file, account_layout, segment_field="DETAIL-TYPE",
+                          segment_map={"A": "DETAIL", "N": "DETAIL-NUM"})
+    fields = {f["name"]: f for f in result["record_types"][0]["fields"]}
+    assert (fields["DETAIL-AMT"]["records"], fields["DETAIL-AMT"]["valid"]) == (50, 50)
+    assert (fields["DETAIL"]["records"], fields["DETAIL"]["valid"]) == (150, 150)
