@@ -122,6 +122,7 @@ class Profiler:
             self._find_column(prof.label)
         self.record_hashes: list[np.ndarray] = []
         self.key_hashes: list[np.ndarray] = []
+        self.key_missing = 0
         self.hashed = 0
         self.unmapped: dict[str, int] = {}
 
@@ -304,7 +305,9 @@ class Profiler:
         self.record_hashes.append(h)
         if self.key is not None:
             key = table.column(self.key).combine_chunks()
-            self.key_hashes.append(_value_hashes(key))
+            # a record without a key value (another record type, invalid bytes) repeats no key
+            self.key_missing += key.null_count
+            self.key_hashes.append(_value_hashes(key.drop_null()))
         self.hashed += matrix.shape[0]
 
     # -- result ------------------------------------------------------------------------------
@@ -371,7 +374,8 @@ class Profiler:
         h = np.concatenate(self.key_hashes) if self.key_hashes else np.empty(0, np.uint64)
         values, counts = _sorted_counts(h)
         repeated = counts > 1
-        return {"column": self.key, "records": int(h.size), "distinct": int(values.size),
+        return {"column": self.key, "records": int(h.size), "missing": self.key_missing,
+                "distinct": int(values.size),
                 "duplicate_records": int(counts[repeated].sum() - repeated.sum()),
                 "keys_repeated": int(repeated.sum()), "unique": bool(not repeated.any())}
 

@@ -17,8 +17,9 @@ def summary_text(profile: dict[str, Any]) -> str:
         lines.append(f"  {dup['duplicates']} records are exact duplicates of an earlier record.")
     key = profile.get("key")
     if key:
+        missing = f" {key['missing']} records have no value for it." if key.get("missing") else ""
         lines.append(f"  key {key['column']}: " + ("unique." if key["unique"] else
-                     f"{key['keys_repeated']} values repeat ({key['duplicate_records']} extra records)."))
+                     f"{key['keys_repeated']} values repeat ({key['duplicate_records']} extra records).") + missing)
     for rt in profile["record_types"]:
         problems = [f for f in rt["fields"] if f["invalid"] or f["no_value"]]
         lines.append(f"{rt['name']}: {rt['records']} records, {len(rt['fields'])} fields, "

@@ -126,3 +126,20 @@ def test_the_report_may_not_overwrite_the_input(tmp_path, capsys):
     assert rc != 0
     assert "would destroy the input" in capsys.readouterr().err
     assert data.read_bytes() == (FIXTURES / "customer.cp037.dat").read_bytes()
+
+
+def test_each_record_type_of_a_segmented_file_is_profiled_on_its_own_records():
+    from bridge.copybook import load_copybook
+    from bridge.profile import ProfileOptions, profile_file
+
+    args = FIXTURE_RUNS["payments"]
+    result = profile_file(FIXTURES / args[0], load_copybook(str(COPYBOOKS / args[1])),
+                          profile=ProfileOptions(key="DTL-REC-TYPE"), segment_field="HDR-REC-TYPE",
+                          segment_map={"H": "BATCH-HEADER", "D": "PAYMENT-DETAIL", "T": "BATCH-TRAILER"})
+    # fixtures/README.md: one header, six details, one trailer
+    assert [(rt["name"], rt["records"]) for rt in result["record_types"]] == [
+        ("BATCH-HEADER", 1), ("PAYMENT-DETAIL", 6), ("BATCH-TRAILER", 1)]
+    for rt in result["record_types"]:
+        assert all(f["records"] == rt["records"] for f in rt["fields"])
+    key = result["key"]
+    assert (key["records"], key["missing"], key["distinct"], key["keys_repeated"]) == (6, 2, 1, 1)
