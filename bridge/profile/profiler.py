@@ -322,6 +322,8 @@ class Profiler:
                     arr = samples.column(col.name).combine_chunks()
                     values = np.asarray(pc.cast(arr.drop_null(), pa.float64(), safe=False).to_numpy(zero_copy_only=False))
                     values = values[np.isfinite(values)]
+                    if col.date_format:  # 0 and 99999999 mean "no date": not part of the spread
+                        values = values[(values != 0) & (values != 10.0 ** col.field.digits - 1)]
                 fields.append(col.result(values))
             record_types.append({"name": rt.record.name, "records": rt.records, "length": rt.record.length,
                                  "fields": fields, "redefines": self._views_result(rt),

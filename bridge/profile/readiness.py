@@ -110,6 +110,9 @@ def _label(run, label: str, usable: list[str]) -> dict[str, Any] | None:
     share = target.mean()
     out["sentences"].append(f"The label {label} is {share:.1%} '{positive}' in {present.sum()} sampled records"
                             + (" (imbalanced: consider class weights)." if min(share, 1 - share) < 0.05 else "."))
+    if len(classes) > 2:
+        out["sentences"].append(f"The label {label} has {len(classes)} values; information value and leakage "
+                                f"compare '{positive}' (the rarest) with all the others.")
     for name in usable:
         if name not in sample.column_names:
             continue

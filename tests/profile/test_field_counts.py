@@ -86,3 +86,10 @@ def test_distinct_counts_are_exact_while_small(fields):
     assert fields["ACCT-ID"]["distinct"] == 198
     assert fields["ACCT-ID"]["distinct_exact"] is True
     assert fields["FLAG"]["top_values"] == [{"value": "N", "count": 150}, {"value": "Y", "count": 50}]
+
+
+def test_a_date_histogram_leaves_out_the_no_date_fills(fields):
+    hist = fields["OPEN-DATE"]["numeric"]["histogram"]
+    # the 193 valid values (18000101 and 20230230 are numbers, so they stay); not the 4 zeros, 2 nines
+    assert sum(hist["counts"]) == 193
+    assert hist["edges"][0] == 18000101
