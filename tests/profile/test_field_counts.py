@@ -93,3 +93,23 @@ def test_a_date_histogram_leaves_out_the_no_date_fills(fields):
     # the 193 valid values (18000101 and 20230230 are numbers, so they stay); not the 4 zeros, 2 nines
     assert sum(hist["counts"]) == 193
     assert hist["edges"][0] == 18000101
+
+
+@pytest.mark.parametrize("which", ["accounts", "customer fixture"])
+def test_a_profile_agrees_with_the_decoders_invalid_counts(which, accounts_file, account_layout):
+    from bridge.copybook import load_copybook
+    from bridge.records.api import read_table
+    from tests.conftest import COPYBOOKS, FIXTURES
+
+    if which == "accounts":
+        path, layout = accounts_file, account_layout
+    else:
+        path, layout = FIXTURES / "customer.cp037.dat", load_copybook(str(COPYBOOKS / "customer.cpy"))
+    _, summary = read_table(path, layout)
+    result = profile_file(path, layout)
+    for f in result["record_types"][0]["fields"]:
+        if f["kind"] in ("zoned", "packed") and "date" not in f:
+            # the decoder nulls fills and bad bytes alike; the profile tells them apart
+            assert f["invalid"] + f["no_value"] == summary.invalid.get(f["name"], 0), f["name"]
+        elif f["kind"] == "binary":
+            assert f["invalid"] == summary.invalid.get(f["name"], 0) == 0, f["name"]
