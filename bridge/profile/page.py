@@ -22,21 +22,39 @@ def _slug(*parts: str) -> str:
 
 def profile_figures(result: dict[str, Any]) -> list[Figure]:
     """Every figure of the page, in page order."""
-    figs: list[Figure] = [_heatmap(result)]
+    return list(_figures(result).values())
+
+
+def _figures(result: dict[str, Any]) -> dict[tuple[str, ...], Figure]:
+    """The figures keyed by what they show: ("validity",), ("rates", type), ("hist", type, field), ("drift",)."""
+    seen: set[str] = set()
+
+    def unique(slug: str) -> str:
+        # "X(1)" and "X-1" slug alike: number the later one
+        out, n = slug, 1
+        while out in seen:
+            n += 1
+            out = f"{slug}-{n}"
+        seen.add(out)
+        return out
+
+    figs: dict[tuple[str, ...], Figure] = {("validity",): _heatmap(result)}
+    seen.add("fig-validity")
     for rt in result["record_types"]:
-        figs.append(_rates(rt))
+        figs[("rates", rt["name"])] = _rates(rt, unique(_slug("rates", rt["name"])))
         for f in rt["fields"]:
             hist = (f.get("numeric") or {}).get("histogram")
             if hist:
-                figs.append(Histogram(_slug("hist", rt["name"], f["name"]), f"{f['name']} ({f['picture'] or f['usage']})",
-                                      edges=hist["edges"], counts=hist["counts"]))
+                figs[("hist", rt["name"], f["name"])] = Histogram(
+                    unique(_slug("hist", rt["name"], f["name"])), f"{f['name']} ({f['picture'] or f['usage']})",
+                    edges=hist["edges"], counts=hist["counts"])
     drift = result.get("drift")
     if drift and drift["fields"]:
         rows = drift["fields"][:60]
-        figs.append(Bars(_slug("drift"), f"PSI per field against {drift['baseline'] or 'the baseline'} "
-                                         f"(dashed: {drift['threshold']})",
-                         labels=[r["field"] for r in rows], series={"PSI": [r["psi"] for r in rows]},
-                         share=False, threshold=drift["threshold"]))
+        figs[("drift",)] = Bars(unique(_slug("drift")), f"PSI per field against {drift['baseline'] or 'the baseline'} "
+                                                        f"(dashed: {drift['threshold']})",
+                                labels=[r["field"] for r in rows], series={"PSI": [r["psi"] for r in rows]},
+                                share=False, threshold=drift["threshold"])
     return figs
 
 
@@ -56,18 +74,18 @@ def _heatmap(result: dict[str, Any]) -> Heatmap:
                    rows=rows, values=values, tips=tips)
 
 
-def _rates(rt: dict[str, Any]) -> Bars:
+def _rates(rt: dict[str, Any], fid: str) -> Bars:
     fields = rt["fields"]
     labels = [f["name"] for f in fields]
     n = [max(f["records"], 1) for f in fields]
-    return Bars(_slug("rates", rt["name"]), f"{rt['name']}: invalid and 'no value' share per field",
+    return Bars(fid, f"{rt['name']}: invalid and 'no value' share per field",
                 labels=labels, series={"invalid": [f["invalid"] / k for f, k in zip(fields, n)],
                                        "no value": [f["no_value"] / k for f, k in zip(fields, n)]})
 
 
 def profile_page(result: dict[str, Any]) -> Page:
     """The whole report page for a profile."""
-    figs = {f.id: f for f in profile_figures(result)}
+    figs = _figures(result)
     readiness = result.get("readiness") or {}
     title = f"Profile of {result.get('file') or 'input'}: {result['records']:,} records"
     summary = Section("ML readiness", list(readiness.get("sentences", [])))
@@ -79,7 +97,7 @@ def profile_page(result: dict[str, Any]) -> Page:
         summary.blocks.append(Table(["feature", "information value", "bin accuracy"],
                                     [[r["field"], r["iv"], r["bin_accuracy"]] for r in label["features"]]))
     sections = [summary]
-    across = Section("Across fields", [figs["fig-validity"]])
+    across = Section("Across fields", [figs[("validity",)]])
     dup = result.get("duplicates") or {}
     across.blocks.append(f"{dup.get('duplicates', 0):,} of {dup.get('records', 0):,} records are byte-for-byte "
                          "duplicates of an earlier record.")
@@ -101,12 +119,12 @@ def profile_page(result: dict[str, Any]) -> Page:
     if result.get("drift"):
         d = result["drift"]
         blocks = [d["sentence"]]
-        if "fig-drift" in figs:
-            blocks.append(figs["fig-drift"])
+        if ("drift",) in figs:
+            blocks.append(figs[("drift",)])
         sections.append(Section("Drift", blocks))
     for rt in result["record_types"]:
         sec = Section(f"Record type {rt['name']} ({rt['records']:,} records, {rt['length']} bytes)")
-        sec.blocks.append(figs[_slug("rates", rt["name"])])
+        sec.blocks.append(figs[("rates", rt["name"])])
         sec.blocks.append(Table(
             ["field", "picture", "kind", "valid", "invalid", "no value", "absent", "spaces", "low-values",
              "high-values", "zeros", "nines", "distinct", "first invalid (record @ offset: hex)"],
@@ -116,7 +134,7 @@ def profile_page(result: dict[str, Any]) -> Page:
              for f in rt["fields"]]))
         for f in rt["fields"]:
             details = _field_sentences(f)
-            fig = figs.get(_slug("hist", rt["name"], f["name"]))
+            fig = figs.get(("hist", rt["name"], f["name"]))
             if details or fig:
                 sub = Section(f["name"], details + ([fig] if fig else []), level=3)
                 sec.blocks.extend([_Heading(sub)])

@@ -17,3 +17,20 @@ def test_the_summary_names_the_problem_fields_with_their_fills(accounts_file, ac
     date = next(line for line in lines if line.lstrip().startswith("OPEN-DATE"))
     assert "(spaces 1, zeros 4, nines 2)" in date
     assert any(line.startswith("  Leakage warning: ACCT-STATUS") for line in lines)
+
+
+def test_figure_ids_stay_unique_when_field_names_slug_alike(tmp_path):
+    from bridge.copybook import load_copybook
+    from bridge.profile.page import profile_figures
+
+    path = tmp_path / "alike.cpy"
+    path.write_text("""\
+       01  R.
+           05  X    PIC 9(3) OCCURS 2 TIMES.
+           05  X-1  PIC 9(3).
+""")
+    layout = load_copybook(str(path))
+    result = profile_file("123456789".encode("cp037"), layout)
+    ids = [f.id for f in profile_figures(result)]
+    assert len(ids) == len(set(ids)) == 5
+    assert [f["id"] for f in result["figures"]] == ids
