@@ -7,6 +7,7 @@ never changes the exit code; a framing or copybook error exits non-zero as in `d
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
@@ -46,6 +47,9 @@ def command(data: str, output: str | None, json_path: str | None, label: str | N
         refuse_output_over_input(data, target)
         if target and baseline:
             refuse_output_over_input(baseline, target)
+        if target and not Path(target).resolve().parent.is_dir():
+            # say so before reading the whole file, not after
+            raise click.BadParameter(f"the folder {Path(target).parent} does not exist", param_hint=flag)
     layout = load_layout(params["copybook"], params["include"], params["dialect"], params["strict"])
     prof = ProfileOptions(label=label, key=key, dates=_dates(dates), date_range=_range(date_range),
                           type_field=type_field, sample_rows=sample_rows)

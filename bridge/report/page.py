@@ -101,7 +101,10 @@ def write_private(path: str | os.PathLike, text: str) -> None:
     """Write ``text`` as UTF-8 to a new file readable by its owner only, replacing ``path`` atomically."""
     target = os.fspath(path)
     temp = os.path.join(os.path.dirname(target) or ".", f".mfbridge-tmp-{os.getpid()}-{os.path.basename(target)}")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    except OSError as exc:  # the user knows the file by the name they gave, not the temporary one
+        raise OSError(exc.errno, exc.strerror, target) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             out.write(text)

@@ -143,3 +143,13 @@ def test_each_record_type_of_a_segmented_file_is_profiled_on_its_own_records():
         assert all(f["records"] == rt["records"] for f in rt["fields"])
     key = result["key"]
     assert (key["records"], key["missing"], key["distinct"], key["keys_repeated"]) == (6, 2, 1, 1)
+
+
+def test_a_report_in_a_missing_folder_is_refused_before_the_file_is_read(tmp_path, capsys):
+    target = tmp_path / "no-such-folder" / "r.html"
+    rc = main(["profile", str(FIXTURES / "customer.cp037.dat"), "-c", str(COPYBOOKS / "customer.cpy"),
+               "-o", str(target)])
+    err = capsys.readouterr().err
+    assert rc != 0
+    assert f"the folder {target.parent} does not exist" in err and "-o" in err
+    assert "Traceback" not in err
