@@ -20,6 +20,11 @@ def summary_text(profile: dict[str, Any]) -> str:
         missing = f" {key['missing']} records have no value for it." if key.get("missing") else ""
         lines.append(f"  key {key['column']}: " + ("unique." if key["unique"] else
                      f"{key['keys_repeated']} values repeat ({key['duplicate_records']} extra records).") + missing)
+    unmapped = profile.get("unmapped_segments") or {}
+    if unmapped:
+        values = ", ".join(f"{v!r} ({c})" for v, c in sorted(unmapped.items())[:10])
+        lines.append(f"  {sum(unmapped.values())} records have a --segment-field value that is not in "
+                     f"--segment-map (profiled with every record type): {values}")
     for rt in profile["record_types"]:
         problems = [f for f in rt["fields"] if f["invalid"] or f["no_value"]]
         lines.append(f"{rt['name']}: {rt['records']} records, {len(rt['fields'])} fields, "

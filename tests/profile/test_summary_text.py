@@ -34,3 +34,10 @@ def test_figure_ids_stay_unique_when_field_names_slug_alike(tmp_path):
     ids = [f.id for f in profile_figures(result)]
     assert len(ids) == len(set(ids)) == 5
     assert [f["id"] for f in result["figures"]] == ids
+
+
+def test_type_codes_missing_from_the_segment_map_are_named(accounts_file, account_layout):
+    text = summary_text(profile_file(accounts_file, account_layout, segment_field="DETAIL-TYPE",
+                                     segment_map={"A": "DETAIL"}))
+    assert "50 records have a --segment-field value that is not in --segment-map" in text
+    assert "'N' (50)" in text
