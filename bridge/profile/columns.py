@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 
 from bridge.codec.codepage import CodePage
 from bridge.codec.column import is_string
-from bridge.layout.model import Field, Kind
+from bridge.layout.model import Field
 from bridge.profile.conventions import CONVENTIONS, convention_masks, no_value_conventions
 from bridge.profile.dates import split_dates
 from bridge.profile.sketch import DistinctSketch, ValueCounts, hash_rows

@@ -132,25 +132,13 @@ def profile_page(result: dict[str, Any]) -> Page:
               *f["conventions"].values(), f["distinct"],
               "; ".join(f"{e['record']} @ {e['offset']}: {e['hex']}" for e in f["invalid_examples"][:2])]
              for f in rt["fields"]]))
+        sections.append(sec)
         for f in rt["fields"]:
             details = _field_sentences(f)
             fig = figs.get(("hist", rt["name"], f["name"]))
             if details or fig:
-                sub = Section(f["name"], details + ([fig] if fig else []), level=3)
-                sec.blocks.extend([_Heading(sub)])
-        sections.append(sec)
-    page = Page(title, [])
-    for s in sections:
-        page.sections.append(s)
-        nested = [b for b in s.blocks if isinstance(b, _Heading)]
-        s.blocks = [b for b in s.blocks if not isinstance(b, _Heading)]
-        page.sections.extend(h.section for h in nested)
-    return page
-
-
-class _Heading:
-    def __init__(self, section: Section) -> None:
-        self.section = section
+                sections.append(Section(f["name"], details + ([fig] if fig else []), level=3))
+    return Page(title, sections)
 
 
 def _field_sentences(f: dict[str, Any]) -> list[str]:

@@ -20,10 +20,10 @@ import pyarrow.compute as pc
 from bridge.codec.codepage import codepage
 from bridge.codec.column import decode_column, is_string
 from bridge.errors import BridgeError, LayoutError
-from bridge.layout.model import Field, Layout, Record
+from bridge.layout.model import Layout, Record
 from bridge.profile.columns import ColumnProfile, Located
 from bridge.profile.dates import date_format
-from bridge.profile.sketch import RowSample, ValueCounts, hash_rows
+from bridge.profile.sketch import RowSample, hash_rows
 from bridge.records.plan import plan_columns
 
 __all__ = ["ProfileOptions", "ProfileRun", "profile_file"]
