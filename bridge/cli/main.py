@@ -45,6 +45,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "fake": ("bridge.cli.fake", "Write valid synthetic records for a copybook."),
     "train": ("bridge.cli.score", "Train a LightGBM model and its model card."),
     "score": ("bridge.cli.score", "Score a mainframe file and patch the prediction fields."),
+    "profile": ("bridge.cli.profile", "Profile a file: validity, 'no value' fills, values, ML readiness."),
 }
 
 #: JCL "severe": the run could not work with its files at all, or an internal error.
