@@ -5,7 +5,7 @@ Measures, in one run and next to the baseline `bytes.translate` over the whole f
 
 * ``read_records(path, layout)`` with default options (all columns, strings right-trimmed,
   exact decimals, the file read included) → DataFrame;
-* decode to Parquet (``bridge decode --to parquet`` path: iter_batches + ParquetWriter);
+* decode to Parquet (``mfbridge decode --to parquet`` path: iter_batches + ParquetWriter);
 * encode a DataFrame into a new file (``write_records``);
 * patch one field into the original records (``patch_records``, what scoring does).
 

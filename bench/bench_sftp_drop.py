@@ -3,7 +3,7 @@
 Run: ``.venv/bin/python bench/bench_sftp_drop.py [--records N]`` (default 1,000,000 CUSTOMER-REC
 records, 117 MB in cp037). It starts the test rig's OpenSSH sshd on 127.0.0.1 (tests/integration/
 sshd_server.py), drops the extract over SFTP with its trigger as the JCL step would, then times
-``bridge run --once`` (a subprocess: fetch, score, put, status, archive, journal) and, in the same
+``mfbridge run --once`` (a subprocess: fetch, score, put, status, archive, journal) and, in the same
 run, `score_for_job` on the same local file. The difference is what transfer and bookkeeping
 add. Everything is written to a temporary directory and removed afterwards.
 """
@@ -105,7 +105,7 @@ def main(records: int) -> None:
                               capture_output=True, text=True, cwd=REPO, env=dict(os.environ))
         end_to_end = time.perf_counter() - started
         if done.returncode != 0:
-            raise SystemExit(f"bridge run --once ended with RC {done.returncode}:\n{done.stderr}")
+            raise SystemExit(f"mfbridge run --once ended with RC {done.returncode}:\n{done.stderr}")
         if os.environ.get("BENCH_VERBOSE"):
             print(done.stderr)
         scored = outbox / NAME.replace(".dat", ".SCORED.dat")
@@ -113,8 +113,8 @@ def main(records: int) -> None:
 
         print(f"{'drop over SFTP (the JCL step)':<44} {dropped:7.2f} s {size / dropped / 1e6:8.1f} MB/s")
         print(f"{'scoring step alone (score_for_job)':<44} {alone:7.2f} s {records / alone / 1e6:8.2f} M records/s")
-        print(f"{'bridge run --once end to end':<44} {end_to_end:7.2f} s {records / end_to_end / 1e6:8.2f} M records/s")
-        print(f"{'bridge run --once on 10 records':<44} {fixed:7.2f} s   (fixed cost of a run: start, imports, "
+        print(f"{'mfbridge run --once end to end':<44} {end_to_end:7.2f} s {records / end_to_end / 1e6:8.2f} M records/s")
+        print(f"{'mfbridge run --once on 10 records':<44} {fixed:7.2f} s   (fixed cost of a run: start, imports, "
               "model, login)")
         print(f"{'transfer + bookkeeping + fixed cost':<44} {end_to_end - alone:7.2f} s")
         print(f"{'transfer + bookkeeping (size-dependent)':<44} {end_to_end - alone - fixed:7.2f} s")

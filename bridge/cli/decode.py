@@ -1,4 +1,4 @@
-"""`bridge decode`: a mainframe file to JSON lines, CSV or Parquet.
+"""`mfbridge decode`: a mainframe file to JSON lines, CSV or Parquet.
 
 Standard output carries only the records; the summary (records, invalid values per field)
 and warnings go to standard error. Invalid values under ``--on-invalid null`` do not change

@@ -1,4 +1,4 @@
-"""`bridge demo`: the batch job end to end on bundled sample data, in local folders.
+"""`mfbridge demo`: the batch job end to end on bundled sample data, in local folders.
 
 It makes a demo folder (inbox, outbox, archive, error), drops a cp037 customer extract with
 its trigger as a JCL step would, writes a job file for those folders, runs one pass and

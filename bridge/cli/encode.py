@@ -1,4 +1,4 @@
-"""`bridge encode`: JSON lines, CSV or Parquet into a mainframe file laid out by a copybook.
+"""`mfbridge encode`: JSON lines, CSV or Parquet into a mainframe file laid out by a copybook.
 
 Without ``--from`` the input format follows the file's suffix (``.parquet``/``.pq``, ``.csv``,
 anything else JSON lines; `bridge.records.formats`); a ``--from`` that contradicts the suffix,

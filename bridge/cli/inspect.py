@@ -1,4 +1,4 @@
-"""`bridge inspect`: hex and character dump of records with every field laid over its bytes.
+"""`mfbridge inspect`: hex and character dump of records with every field laid over its bytes.
 
 For each record: a dump of 16 bytes a line (offset, hex, characters in the file's code page),
 then one line per elementary item: 1-based start and end positions as in a compiler map,

@@ -1,4 +1,4 @@
-"""`bridge roundtrip`: decode and re-encode a file, exit 0 when every byte comes back."""
+"""`mfbridge roundtrip`: decode and re-encode a file, exit 0 when every byte comes back."""
 from __future__ import annotations
 
 import click

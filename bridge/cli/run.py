@@ -1,6 +1,6 @@
-"""`bridge run` and `bridge status`: the batch job's commands.
+"""`mfbridge run` and `mfbridge status`: the batch job's commands.
 
-`bridge run JOB.toml --once` exits with the JCL-style return code of the pass: the highest
+`mfbridge run JOB.toml --once` exits with the JCL-style return code of the pass: the highest
 status among the files it processed, 0 when nothing was ready (files not yet ready do not
 raise it), 12 when the job could not run (bad job file, server unreachable) or a file could
 not be finished (it stays in flight and the next run resumes it). `--watch` polls until SIGTERM or Ctrl-C and stops after the file in hand.

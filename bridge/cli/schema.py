@@ -1,4 +1,4 @@
-"""`bridge schema`: compile a copybook and print its layout or a schema of its decoded records.
+"""`mfbridge schema`: compile a copybook and print its layout or a schema of its decoded records.
 
 Copybook problems are printed the way compilers print them, ``FILE:LINE:COLUMN: message`` (and
 ``FILE:LINE:COLUMN: warning: message`` for what the compiler accepted beyond IBM's limits), so

@@ -1,4 +1,4 @@
-"""`bridge train` and `bridge score`: a LightGBM model with its card, and scoring a file in place."""
+"""`mfbridge train` and `mfbridge score`: a LightGBM model with its card, and scoring a file in place."""
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation

@@ -6,7 +6,7 @@ RENAMES left out; field names keep the COBOL spelling (Arrow allows any string).
 is nullable, since invalid data decodes to null.
 
 Type mapping: each elementary item has exactly the Arrow type `bridge.read_records` (and
-Parquet from `bridge decode`) gives its column, taken from the codec itself
+Parquet from `mfbridge decode`) gives its column, taken from the codec itself
 (`bridge.codec.column.arrow_type`), so a table built from this schema accepts the decoded data:
 
 * integers (scale 0 or negative, any storage that fits): ``int64`` (``uint64`` for unsigned

@@ -1,4 +1,4 @@
-"""The `bridge schema` output formats by name, each a function from a layout to text.
+"""The `mfbridge schema` output formats by name, each a function from a layout to text.
 
 Kept apart from the CLI so the Python API and the command produce the same text.
 """
@@ -27,7 +27,7 @@ _RENDERERS: dict[str, Callable[[Layout, str | None, SqlDialect], str]] = {
     "sql": lambda layout, record, dialect: sql_ddl(layout, record, dialect=dialect),
 }
 
-#: The format names `render_schema` and ``bridge schema --format`` accept.
+#: The format names `render_schema` and ``mfbridge schema --format`` accept.
 FORMATS: tuple[str, ...] = tuple(_RENDERERS)
 
 

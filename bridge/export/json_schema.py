@@ -1,4 +1,4 @@
-"""JSON Schema (draft 2020-12) of the records `bridge decode --to jsonl` writes.
+"""JSON Schema (draft 2020-12) of the records `mfbridge decode --to jsonl` writes.
 
 One object per record: keys are the 01 record's items spelled as in the copybook (the 01
 itself is not a wrapper), groups are nested objects, OCCURS are arrays with ``minItems`` and

@@ -1,4 +1,4 @@
-"""The layout as a documented machine-readable document (``bridge schema --format layout-json``).
+"""The layout as a documented machine-readable document (``mfbridge schema --format layout-json``).
 
 Other tools (a Spark job, a data catalogue, a diff between copybook versions) need the exact
 offsets without a COBOL parser, so this is the layout model written out as it is, not a

@@ -1,4 +1,4 @@
-"""The layout listing a mainframe engineer reads (``bridge schema --format layout``).
+"""The layout listing a mainframe engineer reads (``mfbridge schema --format layout``).
 
 Laid out like a File-AID record layout or the data map of a compiler listing, because that is
 what the people checking a copybook against a file already compare against: one line per item

@@ -1,6 +1,6 @@
 """What a decoded record holds: which items become keys, and the value type of each elementary item.
 
-Every schema exporter (JSON Schema, Avro, Arrow, SQL) describes the records `bridge decode`
+Every schema exporter (JSON Schema, Avro, Arrow, SQL) describes the records `mfbridge decode`
 writes, so they share one answer to two questions, kept here so they cannot drift apart:
 
 Which items appear (`decoded_children`)

@@ -12,7 +12,7 @@ point is finished by the next run without losing a file or delivering one twice:
 ``duplicate`` ends a row whose file (same name, size and checksum) was already done.
 ``giving-back`` (``ready = "stable"`` only) puts back a file that grew after it was judged
 stable: it is renamed to its own name and its row forgotten, to be judged again.
-SQLite is opened in WAL mode with a busy timeout, so ``bridge status`` can read while a
+SQLite is opened in WAL mode with a busy timeout, so ``mfbridge status`` can read while a
 run writes.
 
 Opening is retried until the busy timeout: SQLite answers "database is locked" *at once*,

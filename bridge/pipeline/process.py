@@ -1,4 +1,4 @@
-"""The job's file processor: decode, score and patch one fetched file, as `bridge score` does.
+"""The job's file processor: decode, score and patch one fetched file, as `mfbridge score` does.
 
 Return codes follow the status-file convention: 0 when every record was scored; 4 when some
 records were not scored (their status field says why) or invalid values were met; data that

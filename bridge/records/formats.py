@@ -1,6 +1,6 @@
 """Which text or columnar format a file of decoded values is in: named, inferred from the suffix, checked.
 
-`bridge decode` writes and `bridge encode` reads the same three formats. A format is chosen
+`mfbridge decode` writes and `mfbridge encode` reads the same three formats. A format is chosen
 once, the same way on both sides: the one given (``--to`` / ``--from``), else the one the
 file's suffix names, else JSON lines. A format given that contradicts the suffix is refused
 rather than obeyed, because a ``.parquet`` file holding JSON lines misleads every later
@@ -18,7 +18,7 @@ from bridge.errors import EncodeError
 __all__ = ["FORMATS", "FORMAT_NAMES", "SUFFIXES", "check_content", "choose_format", "sniff_format",
            "suffix_format"]
 
-#: The formats `bridge decode --to` writes and `bridge encode --from` reads.
+#: The formats `mfbridge decode --to` writes and `mfbridge encode --from` reads.
 FORMATS: tuple[str, ...] = ("jsonl", "csv", "parquet")
 
 #: How messages name each format.

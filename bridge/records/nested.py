@@ -1,4 +1,4 @@
-"""Flat decoded columns → one nested object per record, as `bridge decode --to jsonl` writes them.
+"""Flat decoded columns → one nested object per record, as `mfbridge decode --to jsonl` writes them.
 
 Keys are the 01 record's items spelled as in the copybook (the 01 itself is not a wrapper,
 except when a copybook has several 01 records and no segment map chooses one per record: then

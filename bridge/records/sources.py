@@ -1,4 +1,4 @@
-"""Values to encode, read from JSON lines (nested, as `bridge decode` writes them), CSV or Parquet.
+"""Values to encode, read from JSON lines (nested, as `mfbridge decode` writes them), CSV or Parquet.
 
 The result is an Arrow table whose columns are named and typed as `read_records` names and
 types them, so `write_records` reads both the same way. Decimals are parsed exactly (JSON

@@ -1,6 +1,6 @@
 """Score a whole record file: decode the features, predict, patch the outputs in place, report.
 
-The one place where records meet the model, used by `bridge score` and by the batch job.
+The one place where records meet the model, used by `mfbridge score` and by the batch job.
 It streams: each framed batch decodes only the card's feature columns, the model scores it,
 and the patch writer (`patch_stream`) writes only the output fields (score, band, reason
 codes, model id, status) into the original record bytes; every other byte of the file,

@@ -1,11 +1,11 @@
-"""Rebuild the demo model from nothing: synthetic history extract → known label rule → `bridge train`.
+"""Rebuild the demo model from nothing: synthetic history extract → known label rule → `mfbridge train`.
 
     .venv/bin/python models/customer-risk/rebuild.py
 
-1. `bridge fake` writes 40,000 records of copybooks/customer_history.cpy (cp037), seed 20261128.
+1. `mfbridge fake` writes 40,000 records of copybooks/customer_history.cpy (cp037), seed 20261128.
 2. The 12-month outcome DEFAULTED-12M is drawn from a known logistic rule of the features
    (below) with a seeded random draw, and patched into the records.
-3. `bridge train` fits LightGBM (seed 7, deterministic, one thread) and names the output
+3. `mfbridge train` fits LightGBM (seed 7, deterministic, one thread) and names the output
    fields of copybooks/customer.cpy, so the model is ready to score the nightly extract.
 
 The script prints a digest of the trees (the model text before its `parameters:` block);
