@@ -241,6 +241,8 @@ def output_file(path: str | None) -> Iterator[str | None]:
     _check_writable(target, is_folder=False)
     temp = target.with_name(f".bridge-tmp-{os.getpid()}-{target.name}")
     try:
+        # created owner-only before anything is written: outputs hold customer data
+        os.close(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
         yield str(temp)
     except BaseException as exc:
         with contextlib.suppress(OSError):
@@ -250,6 +252,7 @@ def output_file(path: str | None) -> Iterator[str | None]:
             raise OSError(exc.errno, exc.strerror, path) from exc
         raise
     if temp.exists():
+        os.chmod(temp, 0o600)   # a writer that replaced the file gave it the umask's mode
         os.replace(temp, target)
 
 

@@ -198,7 +198,7 @@ def _reason_table(features: list[str], record, reason_field: str | None) -> dict
 @click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False), callback=check_output,
               help="Scored data file to write (same layout, framing and code page as DATA).")
 @click.option("--report", "report_path", default=None, type=click.Path(dir_okay=False), callback=check_output,
-              help="Write the run report (JSON; a readable .txt beside it).")
+              help="Write the run report (JSON; a readable .txt and an HTML page with its charts beside it).")
 @click.option("--shadow", "shadow_dir", default=None, type=click.Path(exists=True, file_okay=False),
               help="Challenger model scored alongside and compared in the report, never written.")
 @quiet_option
@@ -219,5 +219,11 @@ def score_command(data: str, model_dir: str, output: str, report_path: str | Non
     click.echo(result.summary.rstrip(), err=True)
     if report_path is None:
         return
-    click.echo(f"mfbridge: report written to {report_path}", err=True)
+    from pathlib import Path
+
+    from bridge.report.run import write_run_page
+
+    page = Path(report_path).with_suffix(".html")
+    write_run_page(result.report, page)
+    click.echo(f"mfbridge: report written to {report_path} (readable: {page})", err=True)
 

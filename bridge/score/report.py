@@ -40,6 +40,7 @@ class RunReport:
         self.missing: Counter[str] = Counter()
         self.unknown: Counter[str] = Counter()
         self.bands: Counter[str] = Counter()
+        self.reasons: Counter[str] = Counter()
         self.explained = 0
         self._hist = np.zeros(10, dtype=np.int64)
         self._sum = 0.0
@@ -64,6 +65,9 @@ class RunReport:
             self._min, self._max = min(self._min, float(p.min())), max(self._max, float(p.max()))
         if "band" in result.fields:
             self.bands.update(_value_counts(result.band[result.scored]))
+        if "reasons" in result.fields and result.explained.any():
+            given = result.reasons[result.explained].reshape(-1)
+            self.reasons.update(_value_counts(given[given != ""]))
         self.drift.add(result.features, p if len(p) else None)
         if shadow is not None and self.shadow is not None:
             self.shadow.add(result, shadow)
@@ -92,6 +96,7 @@ class RunReport:
                 "histogram": {f"{i / 10:.1f}-{(i + 1) / 10:.1f}": int(c) for i, c in enumerate(self._hist)},
                 "bands": dict(sorted(self.bands.items())),
             },
+            "reasons": dict(sorted(self.reasons.items(), key=lambda kv: (-kv[1], kv[0]))),
             "drift": self.drift.result(),
         }
         if self.shadow is not None:

@@ -141,6 +141,10 @@ def report(tmp_path_factory):
 @pytest.fixture(scope="module")
 def page(report, tmp_path_factory):
     html, promised = report
+    return _open(html, promised, tmp_path_factory, os.environ.get("BRIDGE_REPORT_SCREENSHOT"))
+
+
+def _open(html: Path, promised: dict, tmp_path_factory, keep: str | None) -> dict:
     browser = DevTools(_chromium(), tmp_path_factory.mktemp("chromium-profile"))
     try:
         target = browser.send("Target.createTarget", {"url": "about:blank"})["targetId"]
@@ -159,7 +163,6 @@ def page(report, tmp_path_factory):
     finally:
         browser.close()
     png = base64.b64decode(shot)
-    keep = os.environ.get("BRIDGE_REPORT_SCREENSHOT")
     if keep:
         Path(keep).write_bytes(png)
     return {"url": url, "events": events, "figures": dict(json.loads(figures)), "png": png, "promised": promised}
@@ -187,3 +190,37 @@ def test_every_figure_the_json_promises_is_drawn_on_the_page(page):
     promised = [f["id"] for f in page["promised"]["figures"]]
     assert {"fig-validity", "fig-drift", "fig-rates-account-rec", "fig-hist-account-rec-amount"} <= set(promised)
     assert {fid: page["figures"].get(fid) for fid in promised} == {fid: 1 for fid in promised}
+
+
+@pytest.fixture(scope="module")
+def score_page(tmp_path_factory):
+    """The HTML form of `mfbridge score --report` (same machinery), on a run with a shadow model."""
+    from bridge.cli.main import main
+    from tests.conftest import COPYBOOKS, FIXTURES, ROOT
+
+    where = tmp_path_factory.mktemp("score-report")
+    model = str(ROOT / "models" / "customer-risk")
+    rc = main(["score", str(FIXTURES / "customer.cp037.dat"), "-c", str(COPYBOOKS / "customer.cpy"), "--model", model,
+               "--shadow", model, "-o", str(where / "SCORED.dat"), "--report", str(where / "run.json"), "-q"])
+    assert rc == 0
+    report = json.loads((where / "run.json").read_text())
+    # what the JSON holds decides which figures the page must draw
+    promised = ["fig-score"] + (["fig-bands"] if report["score"]["bands"] else []) \
+        + (["fig-reasons"] if report["reasons"] else []) + (["fig-drift"] if report["drift"]["features"] else []) \
+        + (["fig-shadow-bands"] if report["shadow"]["bands"] else [])
+    return _open(where / "run.html", {"figures": [{"id": f} for f in promised]}, tmp_path_factory, None)
+
+
+def test_the_score_report_page_renders_requests_nothing_and_logs_no_error(score_page):
+    assert _non_white_share(score_page["png"]) > 0.02
+    requests = [e["params"]["request"]["url"] for e in score_page["events"]
+                if e.get("method") == "Network.requestWillBeSent"]
+    assert requests == [score_page["url"]]
+    assert not [e for e in score_page["events"] if e.get("method") == "Runtime.exceptionThrown"
+                or (e.get("method") == "Log.entryAdded" and e["params"]["entry"]["level"] == "error")]
+
+
+def test_the_score_report_page_draws_scores_bands_reasons_drift_and_the_shadow(score_page):
+    promised = [f["id"] for f in score_page["promised"]["figures"]]
+    assert {"fig-score", "fig-bands", "fig-reasons", "fig-drift", "fig-shadow-bands"} <= set(promised)
+    assert {fid: score_page["figures"].get(fid) for fid in promised} == {fid: 1 for fid in promised}
