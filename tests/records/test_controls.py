@@ -61,3 +61,15 @@ def test_a_trailer_that_is_not_the_last_record_is_rejected(layout, good):
     moved = good[:-2 * LRECL] + good[-LRECL:] + good[-2 * LRECL:-LRECL]
     with pytest.raises(InvalidDataError, match="trailer is record 7 of 8, not the last"):
         check_trailer(moved, layout, CHECK, **OPTIONS)
+
+
+def _with_trailer_count(good: bytes, count: int) -> bytes:
+    return good[:-LRECL] + good[-LRECL:][:1] + f"{count:09d}".encode("cp037") + good[-LRECL + 10:]
+
+
+def test_by_default_every_record_but_the_trailer_itself_is_counted_issue_8(layout, good):
+    default = TrailerCheck(record="BATCH-TRAILER", count_field="TRL-RECORD-COUNT")
+    result = check_trailer(_with_trailer_count(good, 7), layout, default, **OPTIONS)  # header + 6 details
+    assert (result.records, result.counted) == (8, 7)
+    with pytest.raises(InvalidDataError, match="TRL-RECORD-COUNT says 8 records, the file has 7"):
+        check_trailer(_with_trailer_count(good, 8), layout, default, **OPTIONS)
