@@ -119,7 +119,8 @@ def _codepage(name: str) -> CodePage:
         raise BridgeError(
             f"unknown code page {name!r}; use one of {', '.join(KNOWN_CODEPAGES)} (IBM's spellings "
             f"such as IBM-037 or 1140 too) or another single-byte Python codec name (--codepage)") from None
-    table = _decoding_table(info)
+    # rot13, base64, zlib...: Python codecs that are not a character set at all
+    table = _decoding_table(info) if getattr(info, "_is_text_encoding", True) else None
     if table is None:
         raise BridgeError(
             f"code page {name!r} ({info.name}) is not a single-byte code page; use one of "

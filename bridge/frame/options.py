@@ -24,6 +24,9 @@ def _accepted(values: tuple[str, ...]) -> str:
     return ", ".join(values)
 
 
+#: the longest record a layout can describe (the copybook compiler's item limit, IBM's 999,999,999)
+MAX_LRECL = 999_999_999
+
 @dataclass(frozen=True, kw_only=True)
 class FrameOptions:
     """Framing of one file.
@@ -79,6 +82,9 @@ class FrameOptions:
         object.__setattr__(self, "text_newline", newline)
         if self.lrecl is not None and (not _is_int(self.lrecl) or self.lrecl < 1):
             raise FramingError(f"LRECL must be a positive whole number of bytes, not {self.lrecl!r}",
+                               hint="check --lrecl")
+        if self.lrecl is not None and self.lrecl > MAX_LRECL:
+            raise FramingError(f"LRECL {self.lrecl:,} is more than the {MAX_LRECL:,} bytes any record can hold",
                                hint="check --lrecl")
         if not _is_int(self.rdw_adjust) or abs(self.rdw_adjust) > 32760:
             raise FramingError(f"RDW adjustment must be a whole number of bytes (usually 0 or 4), "

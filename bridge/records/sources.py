@@ -80,6 +80,8 @@ def _read_jsonl(path: str, layout: Layout, rec: Record | None, schema: pa.Schema
                 obj = json.loads(line, parse_float=Decimal)
             except json.JSONDecodeError as exc:
                 raise EncodeError(f"line {lineno} is not JSON: {exc.msg}", row=row) from None
+            except RecursionError:   # no record nests this deep: a hostile or broken line
+                raise EncodeError(f"line {lineno} nests arrays or objects deeper than any record", row=row) from None
             if not isinstance(obj, dict):
                 raise EncodeError(f"line {lineno} is not a JSON object (one record per line)", row=row)
             try:

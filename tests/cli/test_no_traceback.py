@@ -29,25 +29,7 @@ except ImportError:
 
 #: Cases whose fix belongs to a module outside `bridge.cli`: case id -> what should happen there.
 #: They end in the one-line ``internal error`` today (never a traceback); xfail until fixed.
-KNOWN_GAPS = {
-    "huge_picture": "bridge.copybook: PIC 9(999999999999) must be refused against IBM's limits, not allocated",
-    "huge_occurs": "bridge.copybook: OCCURS beyond 999,999,999 must be refused, not laid out",
-    "occurs_product_overflow": "bridge.copybook: a table beyond 999,999,999 bytes must be refused",
-    "jsonl_a_number": "bridge.records.sources: a JSON line that is not an object must be an EncodeError",
-    "jsonl_an_array": "bridge.records.sources: a JSON line that is not an object must be an EncodeError",
-    "jsonl_deep_nesting": "bridge.records.sources: JSON nested beyond recursion must be an EncodeError",
-    "csv_binary": "bridge.records.sources: CSV that pyarrow cannot parse must be an EncodeError",
-    "csv_empty": "bridge.records.sources: an empty CSV file must be an EncodeError",
-    "csv_ragged": "bridge.records.sources: a ragged CSV row must be an EncodeError naming the line",
-    "csv_text_in_number": "bridge.records.sources: text in a numeric CSV column must name row and field",
-    "parquet_empty": "bridge.records.sources: a file that is not Parquet must be an EncodeError",
-    "parquet_magic_only": "bridge.records.sources: a file that is not Parquet must be an EncodeError",
-    "parquet_random": "bridge.records.sources: a file that is not Parquet must be an EncodeError",
-    "parquet_truncated": "bridge.records.sources: a truncated Parquet file must be an EncodeError",
-    "codepage_not_a_codec": "bridge.codec.codepage: a Python codec that is not a code page (rot13) must be refused",
-    "lrecl_huge": "bridge.frame.fixed: an LRECL larger than the file allocates LRECL bytes (MemoryError)",
-    "card_binary": "bridge.score.card: a card.toml that is not UTF-8 must be a ModelCardError",
-}
+KNOWN_GAPS: dict[str, str] = {}
 
 
 def _cases(names, *, slow_without_limits: bool = False) -> list:
@@ -186,7 +168,6 @@ def test_bad_encode_input_gets_one_line_and_a_documented_code(tmp_path, capsys, 
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".bridge-tmp")]
 
 
-@pytest.mark.xfail(reason=KNOWN_GAPS["parquet_truncated"], strict=False)
 def test_a_truncated_parquet_file_gets_one_line(tmp_path, capsys):
     import pyarrow as pa
     import pyarrow.parquet as pq
