@@ -98,24 +98,27 @@ def read_split(split: Split, layout: Layout, options: ReaderOptions, columns: li
 def read_summary(ddf) -> Any:
     """A lazy `bridge.records.ReadSummary` of a `read_records` DataFrame: records and invalid counts summed.
 
-    Compute it together with the data (``dask.compute(ddf, read_summary(ddf))``) to read once.
+    Computing it reads the partitions (persist the frame first to read once); the summary of a
+    partition is only known once it is read, as with `bridge.iter_batches`.
     """
     import dask
 
-    parts = ddf.to_delayed()
-    return dask.delayed(_merged, pure=True)([dask.delayed(_attrs, pure=True)(p) for p in parts])
+    summaries = ddf.map_partitions(_attrs_frame, meta=pd.DataFrame({"summary": pd.Series([], dtype=object)}),
+                                   enforce_metadata=False)
+    return dask.delayed(_merged, pure=True)(summaries.to_delayed())
 
 
-def _attrs(df: pd.DataFrame) -> dict:
-    return dict(df.attrs.get("bridge", {}))
+def _attrs_frame(df: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({"summary": [dict(df.attrs.get("bridge", {}))]})
 
 
-def _merged(parts: list[dict]):
+def _merged(parts: list[pd.DataFrame]):
     from bridge.records.api import ReadSummary
 
     total = ReadSummary()
-    for p in parts:
-        total.records += int(p.get("records", 0))
-        for name, count in p.get("invalid", {}).items():
-            total.invalid[name] = total.invalid.get(name, 0) + int(count)
+    for frame in parts:
+        for p in frame["summary"]:
+            total.records += int(p.get("records", 0))
+            for name, count in p.get("invalid", {}).items():
+                total.invalid[name] = total.invalid.get(name, 0) + int(count)
     return total

@@ -29,7 +29,8 @@ def _same_as_local(path, layout, **options):
     local = bridge.read_records(path, layout, **options)
     ddf = bd.read_records(str(path), layout, blocksize=BLOCK, index_cache=False, **options)
     assert ddf.npartitions > 2
-    got, summary = dask.compute(ddf, bd.read_summary(ddf))
+    got = ddf.compute()
+    summary = bd.read_summary(ddf).compute()
     pd.testing.assert_frame_equal(got.reset_index(drop=True), local)
     assert list(got.dtypes) == list(local.dtypes)
     assert summary.records == local.attrs["bridge"]["records"]
