@@ -49,7 +49,7 @@ def _filesystem(url: str, storage_options: dict[str, Any]):
     import fsspec.core
 
     if url.startswith("sftp://"):
-        from bridge.dask.sftp_files import sftp_filesystem
+        from bridge.dask.sftp import sftp_filesystem
 
         return sftp_filesystem(url, storage_options)
     try:

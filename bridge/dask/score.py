@@ -152,7 +152,7 @@ def _output_fs(out: str, storage_options):
     import fsspec.core
 
     if out.startswith("sftp://"):
-        from bridge.dask.sftp_files import sftp_filesystem
+        from bridge.dask.sftp import sftp_filesystem
 
         return sftp_filesystem(out, dict(storage_options or {}))
     return fsspec.core.url_to_fs(out, **dict(storage_options or {}))

@@ -107,3 +107,29 @@ def test_a_worker_killed_mid_run_is_retried_and_the_output_is_still_identical(cl
     assert outcome["result"].partitions > 20
     assert (tmp_path / "dask.out").read_bytes() == (tmp_path / "local.out").read_bytes()
     client.wait_for_workers(2, timeout=60)
+
+
+@pytest.mark.sshd
+def test_an_sftp_input_read_on_the_cluster_equals_the_local_read(client, sshd, tmp_path) -> None:
+    path = customer_file(tmp_path, "VB")
+    remote = sshd.root / "customer.vb.dat"
+    remote.write_bytes(path.read_bytes())
+    url = f"sftp://{sshd.user}@{sshd.host}:{sshd.port}{remote}"
+    ddf = bd.read_records(url, CUSTOMER, recfm="VB", blocksize=BLOCK, index_cache=False,
+                          storage_options={"known_hosts": str(sshd.known_hosts), "key_filename": str(sshd.client_key)})
+    assert ddf.npartitions > 2
+    got = client.compute(ddf).result()
+    pd.testing.assert_frame_equal(got.reset_index(drop=True), bridge.read_records(path, CUSTOMER, recfm="VB"))
+
+
+@pytest.mark.sshd
+def test_an_sftp_host_missing_from_known_hosts_is_refused(sshd, tmp_path) -> None:
+    from bridge.errors import TransportError
+
+    empty = tmp_path / "known_hosts"
+    empty.write_text("")
+    url = f"sftp://{sshd.user}@{sshd.host}:{sshd.port}{sshd.root}/none.dat"
+    with pytest.raises(TransportError) as refused:
+        bd.read_records(url, CUSTOMER, storage_options={"known_hosts": str(empty), "key_filename": str(sshd.client_key)})
+    assert f"unknown host: {sshd.host} is not in known_hosts file {empty}" in str(refused.value)
+    assert empty.read_text() == ""
