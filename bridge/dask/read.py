@@ -113,12 +113,16 @@ def _attrs_frame(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _merged(parts: list[pd.DataFrame]):
+    return _merged_dicts([p for frame in parts for p in frame["summary"]])
+
+
+def _merged_dicts(parts: list[dict]):
+    """One `ReadSummary` from the ``attrs["bridge"]`` dicts of partitions."""
     from bridge.records.api import ReadSummary
 
     total = ReadSummary()
-    for frame in parts:
-        for p in frame["summary"]:
-            total.records += int(p.get("records", 0))
-            for name, count in p.get("invalid", {}).items():
-                total.invalid[name] = total.invalid.get(name, 0) + int(count)
+    for p in parts:
+        total.records += int(p.get("records", 0))
+        for name, count in p.get("invalid", {}).items():
+            total.invalid[name] = total.invalid.get(name, 0) + int(count)
     return total

@@ -37,7 +37,7 @@ BLOCK = 16 * 1024
 
 @pytest.fixture(scope="session")
 def client():
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
                                        silence_logs=50)
     with cluster, distributed.Client(cluster, set_as_default=False) as c:
         yield c
