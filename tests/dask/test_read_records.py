@@ -140,3 +140,17 @@ def test_a_broken_rdw_gives_the_single_process_framing_error(tmp_path) -> None:
     with pytest.raises(FramingError) as remote:
         bd.read_records(str(path), CUSTOMER, recfm="VB", bdw=True, blocksize=BLOCK, index_cache=False).compute()
     assert str(remote.value) == str(local.value)
+
+
+def test_bad_data_in_a_later_text_partition_is_numbered_by_counting_the_lines_before_it(tmp_path) -> None:
+    path = text_file(tmp_path)
+    lines = path.read_bytes().split(b"\n")
+    lines[2500] = lines[2500][:8] + b"X" + lines[2500][9:]
+    path.write_bytes(b"\n".join(lines))
+    with pytest.raises(InvalidDataError) as local:
+        bridge.read_records(path, TEXT_LAYOUT, recfm="TEXT", codepage="ascii", on_invalid="error")
+    with pytest.raises(InvalidDataError) as remote:
+        bd.read_records(str(path), TEXT_LAYOUT, recfm="TEXT", codepage="ascii", on_invalid="error",
+                        blocksize=BLOCK).compute()
+    assert str(remote.value) == str(local.value)
+    assert "record 2501" in str(remote.value)
