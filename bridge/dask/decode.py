@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from bridge.dask.ranges import RangeFile, expand_inputs, open_input, rebased
-from bridge.dask.splits import Split, plan_splits, records_before
+from bridge.dask.splits import Split, block_bytes, plan_splits, records_before
 from bridge.errors import BridgeError, TransportError
 from bridge.layout.model import Layout
 from bridge.records.options import ReaderOptions
@@ -39,7 +39,6 @@ def decode_to_folder(urlpath: str | os.PathLike | list, layout: Layout, out_dir:
     :raises FramingError, InvalidDataError: as the single-process decode, in whole-file terms.
     """
     import dask
-    from dask.utils import parse_bytes
 
     from bridge.dask.read import _merged_dicts
 
@@ -49,7 +48,7 @@ def decode_to_folder(urlpath: str | os.PathLike | list, layout: Layout, out_dir:
     if out.exists():
         raise TransportError(f"{out} already exists: give a new folder for the dataset", where=str(out))
     opts = ReaderOptions.from_kwargs(options, **reader_options)
-    size = parse_bytes(blocksize) if isinstance(blocksize, str) else int(blocksize)
+    size = block_bytes(blocksize)
     splits = plan_splits(expand_inputs(urlpath, storage_options), layout, opts, blocksize=size, index_cache=index_cache)
     staging = out.parent / f".{out.name}.parts-{uuid.uuid4().hex[:12]}"
     staging.mkdir(mode=0o700)

@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 
 from bridge.dask.ranges import RangeFile, expand_inputs, open_input, rebased
-from bridge.dask.splits import Split, plan_splits, records_before
+from bridge.dask.splits import Split, block_bytes, plan_splits, records_before
 from bridge.errors import BridgeError
 from bridge.layout.model import Layout
 from bridge.records.options import ReaderOptions
@@ -39,10 +39,9 @@ def read_records(urlpath: str | os.PathLike | list, layout: Layout, *, blocksize
     :raises FramingError, InvalidDataError: when the partition holding the bad bytes is computed.
     """
     import dask.dataframe as dd
-    from dask.utils import parse_bytes
 
     opts = ReaderOptions.from_kwargs(options, **reader_options)
-    size = parse_bytes(blocksize) if isinstance(blocksize, str) else int(blocksize)
+    size = block_bytes(blocksize)
     files = expand_inputs(urlpath, storage_options)
     splits = plan_splits(files, layout, opts, blocksize=size, index_cache=index_cache)
     path_column = "path" if include_path_column is True else (include_path_column or None)

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from bridge.dask.ranges import InputFile, RangeFile, expand_inputs, open_input, rebased
-from bridge.dask.splits import Split, plan_splits, records_before
+from bridge.dask.splits import Split, block_bytes, plan_splits, records_before
 from bridge.errors import BridgeError, EncodeError, TransportError
 from bridge.layout.model import Layout
 from bridge.records.options import ReaderOptions
@@ -70,13 +70,12 @@ def score_file(urlpath: str | os.PathLike, layout: Layout, model_dir: str | os.P
     :raises TransportError: an input or output cannot be reached.
     """
     import dask
-    from dask.utils import parse_bytes
 
     from bridge.score.file import _model_record
 
     opts = ReaderOptions.from_kwargs(options, **reader_options)
     _model_record(model_dir, layout, opts)   # the card is checked before any task is sent
-    size = parse_bytes(blocksize) if isinstance(blocksize, str) else int(blocksize)
+    size = block_bytes(blocksize)
     files = expand_inputs(urlpath, storage_options)
     if len(files) != 1:
         raise TransportError(f"score takes one input file; {urlpath} names {len(files)}", where=str(urlpath))

@@ -24,7 +24,7 @@ from bridge.dask.ranges import InputFile, RangeFile, open_input
 from bridge.layout.model import Layout
 from bridge.records.options import ReaderOptions
 
-__all__ = ["Split", "plan_splits", "records_before"]
+__all__ = ["Split", "block_bytes", "plan_splits", "records_before"]
 
 LF, NL = 0x0A, 0x15
 TEXT_WINDOW = 1 << 20
@@ -48,6 +48,21 @@ class Split:
     @property
     def whole(self) -> bool:
         return self.start is None
+
+
+def block_bytes(blocksize: int | str) -> int:
+    """``blocksize`` as bytes: a number, or text such as ``"256 MiB"``."""
+    from dask.utils import parse_bytes
+
+    from bridge.errors import BridgeError
+
+    try:
+        size = parse_bytes(blocksize) if isinstance(blocksize, str) else int(blocksize)
+    except (ValueError, TypeError):
+        size = 0
+    if size < 1:
+        raise BridgeError(f"blocksize {blocksize!r} is not a size in bytes; give a number or e.g. \"256 MiB\"")
+    return size
 
 
 def plan_splits(files: list[InputFile], layout: Layout, options: ReaderOptions, *, blocksize: int,

@@ -37,9 +37,9 @@ BLOCK = 16 * 1024
 
 @pytest.fixture(scope="session")
 def client():
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
-                                       silence_logs=50)
-    with cluster, distributed.Client(cluster, set_as_default=False) as c:
+    """One local cluster of 2 worker processes for the session, started as ``--workers 2`` starts it."""
+    with bd.connect(workers=2) as c:
+        assert len(c.scheduler_info()["workers"]) == 2
         yield c
 
 
