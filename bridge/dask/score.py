@@ -6,8 +6,9 @@ Decisions:
 - A partition runs the single-process `bridge.score.file.score_file` on its byte range, so
   what it writes is, byte for byte, that range of the single-process output. The header and
   trailer bytes are copied by the assembling step.
-- The model folder travels as bytes, scattered to every worker once (``broadcast``), and is
-  unpacked into a private temporary folder once per worker process.
+- The model folder travels as bytes in one task of the graph, which each worker fetches once
+  (and Dask recomputes if the worker holding it dies), and is unpacked into a private
+  temporary folder once per worker process.
 - Parts are written to a hidden folder beside the output (each part under a temporary name,
   renamed when complete, so a task retried after its worker died rewrites its part whole),
   then concatenated into a hidden temporary file that is renamed onto the output: the output
@@ -84,7 +85,9 @@ def score_file(urlpath: str | os.PathLike, layout: Layout, model_dir: str | os.P
     bundle = {"model": _bundle(model_dir), "shadow": _bundle(shadow_dir) if shadow_dir else None}
     if client is None:
         client = _current_client()
-    models = client.scatter(bundle, broadcast=True, hash=False) if client is not None else bundle
+    # one task holds the model: each worker fetches its result once, and Dask can make it again
+    # if the worker holding it dies (scattered data could not be)
+    models = dask.delayed(_same, pure=True, name=f"bridge-model-{uuid.uuid4().hex}")(bundle)
 
     out = os.fspath(out_urlpath)
     fs, out_path = _output_fs(out, storage_options)
@@ -109,6 +112,10 @@ def score_file(urlpath: str | os.PathLike, layout: Layout, model_dir: str | os.P
         except (FileNotFoundError, OSError):
             pass
     return _merged_result(results, source, report_path, len(splits))
+
+
+def _same(value):
+    return value
 
 
 def _current_client():
