@@ -84,3 +84,21 @@ def test_the_scored_file_is_created_private(tmp_path, model_dir) -> None:
     path = customer_file(tmp_path, "FB", n=300)
     bd.score_file(str(path), CUSTOMER, model_dir, str(tmp_path / "dask.out"), blocksize=BLOCK)
     assert (tmp_path / "dask.out").stat().st_mode & 0o777 == 0o600
+
+
+def test_the_shadow_comparison_merges_to_the_single_process_one(tmp_path, model_dir) -> None:
+    from bridge.score.train import train_model
+    from tests.score.conftest import FEATURES, customer_frame, customer_outputs
+
+    challenger = train_model(customer_frame(2000, seed=3), label="DEFAULT", features=FEATURES, categorical=["RISK-SEG"],
+                             seed=99, params={"num_iterations": 10}, model_id="CUSTR002", record="CUSTOMER-REC",
+                             copybook="customer.cpy", data="synthetic", outputs=customer_outputs(), date="2024-01-01")
+    shadow_dir = challenger.save(tmp_path / "challenger")
+    path = customer_file(tmp_path, "FB", n=1500)
+    local, remote, expected, got = _both(path, model_dir, tmp_path, recfm="FB", shadow_dir=shadow_dir)
+    assert got == expected
+    mine, theirs = dict(remote.report["shadow"]), dict(local.report["shadow"])
+    for name in ("mean_abs_difference", "correlation"):
+        assert mine.pop(name) == pytest.approx(theirs.pop(name), rel=1e-9)
+    assert mine == theirs
+    assert mine["rows"] == 1500
