@@ -54,6 +54,11 @@ class CheckedSFTPFileSystem(SFTPFileSystem):
         self.ftp = client.open_sftp()
 
 
+    def mv(self, path1: str, path2: str, **kwargs: Any) -> None:
+        """Rename ``path1`` onto ``path2``, replacing it atomically (OpenSSH's posix-rename)."""
+        self.ftp.posix_rename(self._strip_protocol(path1), self._strip_protocol(path2))
+
+
 def sftp_filesystem(url: str, storage_options: dict[str, Any]) -> tuple[CheckedSFTPFileSystem, str]:
     """The file system and path of an ``sftp://user@host:port/path`` URL."""
     parts = urlsplit(url)

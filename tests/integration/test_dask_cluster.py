@@ -133,3 +133,20 @@ def test_an_sftp_host_missing_from_known_hosts_is_refused(sshd, tmp_path) -> Non
         bd.read_records(url, CUSTOMER, storage_options={"known_hosts": str(empty), "key_filename": str(sshd.client_key)})
     assert f"unknown host: {sshd.host} is not in known_hosts file {empty}" in str(refused.value)
     assert empty.read_text() == ""
+
+
+@pytest.mark.sshd
+def test_a_file_scored_from_and_to_sftp_is_byte_identical_and_replaces_the_old_output(client, sshd, tmp_path,
+                                                                                      model_dir) -> None:
+    path = customer_file(tmp_path, "FB", n=800)
+    folder = sshd.root / "scoring"
+    folder.mkdir()
+    (folder / "in.dat").write_bytes(path.read_bytes())
+    (folder / "out.dat").write_bytes(b"yesterday's output")
+    score_local(path, tmp_path / "local.out", CUSTOMER, model_dir, recfm="FB")
+    base = f"sftp://{sshd.user}@{sshd.host}:{sshd.port}{folder}"
+    bd.score_file(f"{base}/in.dat", CUSTOMER, model_dir, f"{base}/out.dat", client=client, blocksize=BLOCK,
+                  recfm="FB", storage_options={"known_hosts": str(sshd.known_hosts),
+                                               "key_filename": str(sshd.client_key)})
+    assert (folder / "out.dat").read_bytes() == (tmp_path / "local.out").read_bytes()
+    assert sorted(p.name for p in folder.iterdir()) == ["in.dat", "out.dat"]
