@@ -122,8 +122,13 @@ def _text_cuts(f: InputFile, start: int, end: int, blocksize: int) -> list[int]:
             return cuts
         target = start + blocksize
         while target < end:
-            cut = _line_start_after(raw, target, end, mode)
-            if cut is None or cut >= end:
+            # look no further than one block: memory stays bounded by a long run without line ends
+            limit = min(end, target + blocksize)
+            cut = _line_start_after(raw, target, limit, mode, file_end=limit == end)
+            if cut is None:
+                target = limit
+                continue
+            if cut >= end:
                 break
             cuts.append(cut)
             target = cut + blocksize
@@ -144,30 +149,31 @@ def _first_line_end(raw, start: int, end: int) -> int | None:
     return None
 
 
-def _line_start_after(raw, target: int, end: int, mode: int) -> int | None:
-    """The first offset after ``target`` that follows a ``mode`` byte and whose next line end is one too."""
-    buf = np.empty(0, dtype=np.uint8)
+def _line_start_after(raw, target: int, end: int, mode: int, *, file_end: bool) -> int | None:
+    """The first offset after ``target`` that follows a ``mode`` byte and whose next line end is one too.
+
+    Searches up to ``end``, a window at a time, each byte looked at once; None when there is
+    none there (``file_end``: the file ends at ``end``, so a last line end needs no next one).
+    """
     pos = target
-    while True:
+    last_off, last_kind = np.empty(0, dtype=np.int64), np.empty(0, dtype=np.uint8)
+    while pos < end:
         raw.seek(pos)
         more = np.frombuffer(raw.read(min(TEXT_WINDOW, end - pos)), dtype=np.uint8)
+        if not len(more):
+            break
+        hits = np.flatnonzero((more == LF) | (more == NL))
+        offsets = np.concatenate([last_off, hits.astype(np.int64) + pos])
+        kinds = np.concatenate([last_kind, more[hits]])
+        pairs = np.flatnonzero((kinds[:-1] == mode) & (kinds[1:] == mode))
+        if pairs.size:
+            return int(offsets[pairs[0]]) + 1
+        if kinds.size:
+            last_off, last_kind = offsets[-1:], kinds[-1:]
         pos += len(more)
-        buf = np.concatenate([buf, more])
-        at_end = pos >= end or not len(more)
-        hits = np.flatnonzero((buf == LF) | (buf == NL))
-        kinds = buf[hits]
-        for i in range(len(hits)):  # a few hits per window: only a foreign line end costs a step
-            if kinds[i] != mode:
-                continue
-            if i + 1 < len(hits):
-                if kinds[i + 1] == mode:
-                    return target + int(hits[i]) + 1
-            elif at_end:
-                return target + int(hits[i]) + 1
-            else:
-                break
-        if at_end:
-            return None
+    if file_end and last_kind.size and last_kind[0] == mode:
+        return int(last_off[0]) + 1
+    return None
 
 
 def records_before(split: Split, layout: Layout, options: ReaderOptions) -> int | None:

@@ -25,10 +25,10 @@ def synchronous():
         yield
 
 
-def _same_as_local(path, layout, **options):
+def _same_as_local(path, layout, partitions=3, **options):
     local = bridge.read_records(path, layout, **options)
     ddf = bd.read_records(str(path), layout, blocksize=BLOCK, index_cache=False, **options)
-    assert ddf.npartitions > 2
+    assert ddf.npartitions >= partitions
     got = ddf.compute()
     summary = bd.read_summary(ddf).compute()
     pd.testing.assert_frame_equal(got.reset_index(drop=True), local)
@@ -154,3 +154,24 @@ def test_bad_data_in_a_later_text_partition_is_numbered_by_counting_the_lines_be
                         blocksize=BLOCK).compute()
     assert str(remote.value) == str(local.value)
     assert "record 2501" in str(remote.value)
+
+
+def test_a_text_file_with_a_long_run_without_line_ends_still_reads_as_one_file(tmp_path) -> None:
+    path = text_file(tmp_path, n=400)
+    lines = path.read_bytes().split(b"\n")
+    lines[100] = b"000100+0000001" + b"A" * 40000   # longer than several blocks, and than LRECL
+    path.write_bytes(b"\n".join(lines))
+    layout_lrecl = {"recfm": "TEXT", "codepage": "ascii", "lrecl": 50000}
+    _same_as_local(path, TEXT_LAYOUT, partitions=2, **layout_lrecl)
+
+
+def test_text_split_never_starts_where_the_next_line_end_is_of_another_kind(tmp_path) -> None:
+    from bridge.dask.splits import _line_start_after
+
+    path = tmp_path / "mixed.txt"
+    path.write_bytes(b"AAAA\nBB\x15CC\nDD\nEE")
+    with open(path, "rb") as raw:
+        # after the LF at 4 the next line end is an NL: the first safe start is after the LF at 10
+        assert _line_start_after(raw, 0, path.stat().st_size, 0x0A, file_end=True) == 11
+        assert _line_start_after(raw, 11, path.stat().st_size, 0x0A, file_end=True) == 14
+        assert _line_start_after(raw, 14, path.stat().st_size, 0x0A, file_end=True) is None
