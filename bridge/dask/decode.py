@@ -89,6 +89,9 @@ def _decode_part(index: int, split: Split, layout: Layout, opts: ReaderOptions, 
     except BridgeError as exc:
         os.unlink(temp)
         return exc if split.whole else rebased(exc, split.start, records_before(split, layout, opts))
+    except OSError as exc:  # the input went away, or the folder cannot be written
+        os.unlink(temp)
+        return TransportError(f"cannot decode {split.file.name} into {target}: {exc}", where=split.file.name)
     except BaseException:
         os.unlink(temp)
         raise

@@ -94,6 +94,8 @@ def score_file(urlpath: str | os.PathLike, layout: Layout, model_dir: str | os.P
     parent, name = out_path.rsplit("/", 1) if "/" in out_path else (".", out_path)
     token = uuid.uuid4().hex[:12]
     parts_dir = f"{parent}/.{name}.parts-{token}"
+    if not fs.isdir(parent):
+        raise TransportError(f"cannot write {out}: folder {parent} does not exist", where=out)
     fs.makedirs(parts_dir, exist_ok=True)
     try:
         tasks = [dask.delayed(_score_part, pure=False)(i, split, layout, opts, models, (fs, parts_dir))
@@ -200,6 +202,9 @@ def _score_part(index: int, split: Split, layout: Layout, opts: ReaderOptions, m
             row = None if exc.row is None or before is None else exc.row + before
             return EncodeError(exc.reason, row=row, field=exc.field, value=exc.value, picture=exc.picture)
         return rebased(exc, split.start, before)
+    except OSError as exc:  # the input went away, or the parts folder cannot be written
+        _remove(fs, temp)
+        return TransportError(f"cannot score {split.file.name} into {final}: {exc}", where=split.file.name)
     except BaseException:
         _remove(fs, temp)
         raise
@@ -233,6 +238,9 @@ def _assemble(fs, out_path: str, parent: str, name: str, token: str, source: Inp
                     raw.seek(source.size - opts.skip_trailer_bytes)
                     out.write(raw.read(opts.skip_trailer_bytes))
         _replace(fs, temp, out_path)
+    except OSError as exc:
+        _remove(fs, temp)
+        raise TransportError(f"cannot write {out_path}: {exc}", where=out_path) from None
     except BaseException:
         _remove(fs, temp)
         raise

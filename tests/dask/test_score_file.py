@@ -102,3 +102,13 @@ def test_the_shadow_comparison_merges_to_the_single_process_one(tmp_path, model_
         assert mine.pop(name) == pytest.approx(theirs.pop(name), rel=1e-9)
     assert mine == theirs
     assert mine["rows"] == 1500
+
+
+def test_an_output_folder_that_cannot_be_written_is_a_transport_error(tmp_path, model_dir) -> None:
+    from bridge.errors import TransportError
+
+    path = customer_file(tmp_path, "FB", n=300)
+    with pytest.raises(TransportError) as refused:
+        bd.score_file(str(path), CUSTOMER, model_dir, str(tmp_path / "missing" / "dask.out"), blocksize=BLOCK)
+    assert str(refused.value).endswith(f"folder {tmp_path / 'missing'} does not exist")
+    assert not (tmp_path / "missing").exists()
