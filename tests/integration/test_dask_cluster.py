@@ -150,3 +150,19 @@ def test_a_file_scored_from_and_to_sftp_is_byte_identical_and_replaces_the_old_o
                                                "key_filename": str(sshd.client_key)})
     assert (folder / "out.dat").read_bytes() == (tmp_path / "local.out").read_bytes()
     assert sorted(p.name for p in folder.iterdir()) == ["in.dat", "out.dat"]
+
+
+def test_bad_data_read_on_the_cluster_fails_with_the_single_process_message(client, tmp_path) -> None:
+    from bridge.errors import InvalidDataError
+
+    path = customer_file(tmp_path, "FB", n=1500)
+    data = bytearray(path.read_bytes())
+    data[1200 * CUSTOMER.length + CUSTOMER.record("CUSTOMER-REC").field("BALANCE").offset] = 0xAB
+    path.write_bytes(bytes(data))
+    with pytest.raises(InvalidDataError) as local:
+        bridge.read_records(path, CUSTOMER, on_invalid="error")
+    ddf = bd.read_records(str(path), CUSTOMER, on_invalid="error", blocksize=BLOCK)
+    with pytest.raises(InvalidDataError) as remote:
+        client.compute(ddf).result()
+    assert str(remote.value) == str(local.value)
+    assert "record 1201" in str(remote.value)
