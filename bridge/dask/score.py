@@ -276,10 +276,18 @@ def _merged_result(results: list, source: InputFile, report_path, partitions: in
                 "left as they were, not scored\n"
     if report_path:
         path = Path(report_path)
-        path.write_text(json.dumps(data, indent=2, default=_plain) + "\n", encoding="utf-8")
-        path.with_suffix(".txt").write_text(text, encoding="utf-8")
+        _write_private(path, json.dumps(data, indent=2, default=_plain) + "\n")
+        _write_private(path.with_suffix(".txt"), text)
     recs = data["records"]
     not_scored = sum(recs.get("not_scored", {}).values()) if isinstance(recs.get("not_scored"), dict) else 0
     return DaskScore(report=data, summary=text, records_in=sum(r.records_in for r in results),
                      scored=int(recs.get("scored", 0)), not_scored=int(not_scored), invalid=invalid,
                      model_id=results[0].model_id, partitions=partitions)
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write ``text`` to ``path``, readable by its owner only (0600, also when it existed)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)

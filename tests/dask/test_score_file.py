@@ -86,6 +86,13 @@ def test_the_scored_file_is_created_private(tmp_path, model_dir) -> None:
     assert (tmp_path / "dask.out").stat().st_mode & 0o777 == 0o600
 
 
+def test_the_report_files_are_created_private(tmp_path, model_dir) -> None:
+    path = customer_file(tmp_path, "FB", n=300)
+    bd.score_file(str(path), CUSTOMER, model_dir, str(tmp_path / "dask.out"), blocksize=BLOCK,
+                  report_path=tmp_path / "run.json")
+    assert [(tmp_path / n).stat().st_mode & 0o777 for n in ("run.json", "run.txt")] == [0o600, 0o600]
+
+
 def test_the_shadow_comparison_merges_to_the_single_process_one(tmp_path, model_dir) -> None:
     from bridge.score.train import train_model
     from tests.score.conftest import FEATURES, customer_frame, customer_outputs
