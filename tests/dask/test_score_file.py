@@ -119,3 +119,15 @@ def test_an_output_folder_that_cannot_be_written_is_a_transport_error(tmp_path, 
         bd.score_file(str(path), CUSTOMER, model_dir, str(tmp_path / "missing" / "dask.out"), blocksize=BLOCK)
     assert str(refused.value).endswith(f"folder {tmp_path / 'missing'} does not exist")
     assert not (tmp_path / "missing").exists()
+
+
+def test_a_compressed_input_is_scored_as_one_partition_like_the_single_process(tmp_path, model_dir) -> None:
+    import bz2
+
+    path = customer_file(tmp_path, "FB", n=400)
+    packed = tmp_path / "customer.fb.dat.bz2"
+    packed.write_bytes(bz2.compress(path.read_bytes()))
+    score_local(packed, tmp_path / "local.out", CUSTOMER, model_dir)
+    result = bd.score_file(str(packed), CUSTOMER, model_dir, str(tmp_path / "dask.out"), blocksize=BLOCK)
+    assert result.partitions == 1
+    assert (tmp_path / "dask.out").read_bytes() == (tmp_path / "local.out").read_bytes()
