@@ -47,6 +47,7 @@ class FileScore:
     not_scored: int
     invalid: dict[str, int]
     model_id: str
+    run: Any = None    # the RunReport itself, for merging the reports of parts of a file (bridge.dask)
 
 
 def score_file(source, dest, layout: Layout, model_dir: str | os.PathLike, *,
@@ -150,7 +151,7 @@ def score_file(source, dest, layout: Layout, model_dir: str | os.PathLike, *,
     recs = data["records"]
     not_scored = sum(recs.get("not_scored", {}).values()) if isinstance(recs.get("not_scored"), dict) else 0
     return FileScore(report=data, summary=text, records_in=summary.records, scored=int(recs.get("scored", 0)),
-                     not_scored=int(not_scored), invalid=dict(summary.invalid), model_id=model.card.model_id)
+                     not_scored=int(not_scored), invalid=dict(summary.invalid), model_id=model.card.model_id, run=report)
 
 
 def _last_byte(f) -> int:
