@@ -87,7 +87,8 @@ for _ in range(count):
 def _start_worker(irs: list[str], opt: int) -> subprocess.Popen:
     # -I: no user site, no PYTHON* variables, no current folder; llvmlite is found where
     # this process found it
-    paths = [os.path.dirname(os.path.dirname(llvm.__file__))]
+    import llvmlite
+    paths = [os.path.dirname(os.path.dirname(llvmlite.__file__))]
     proc = subprocess.Popen([sys.executable, "-I", "-c", _WORKER, *paths], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     payload = [struct.pack("<II", opt, len(irs))]
