@@ -32,8 +32,21 @@ def _path(folder: Path, key: str) -> Path:
     return folder / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.forest"
 
 
+def _trusted(folder: Path) -> bool:
+    """Machine code is loaded only from a folder that is ours and that nobody else may write to:
+    the checksum detects damage, this keeps out code planted by someone else."""
+    try:
+        st = folder.stat()
+    except OSError:
+        return False
+    return st.st_uid == os.getuid() and not st.st_mode & 0o022
+
+
 def read_cached(folder: Path, key: str) -> list[bytes] | None:
-    """The object files cached under ``key``, or None when absent or damaged."""
+    """The object files cached under ``key``, or None when absent, damaged, not object files, or
+    in a folder others may write to."""
+    if not _trusted(folder):
+        return None
     try:
         data = _path(folder, key).read_bytes()
     except OSError:
@@ -55,7 +68,10 @@ def read_cached(folder: Path, key: str) -> list[bytes] | None:
         return None
     out, pos = [], 0
     for s in sizes:
-        out.append(payload[pos:pos + s])
+        obj = payload[pos:pos + s]
+        if obj[:4] != b"\x7fELF":
+            return None     # LLVM's object loader trusts its input: give it object files only
+        out.append(obj)
         pos += s
     return out
 
@@ -69,6 +85,8 @@ def write_cached(folder: Path, key: str, objects: list[bytes]) -> Path | None:
     target = _path(folder, key)
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not _trusted(folder):
+            return None
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".part-", suffix=".forest")  # mode 0600
         try:
             with os.fdopen(fd, "wb") as f:

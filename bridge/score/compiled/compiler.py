@@ -9,7 +9,6 @@ digest (`cache`), link them into this process. A model whose compile would excee
 from __future__ import annotations
 
 import logging
-import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -32,11 +31,13 @@ log = logging.getLogger("bridge.score.compiled")
 PART_NODES = 4000
 #: rows per block: one tree's code runs over this many rows before the next tree's
 BLOCK_ROWS = 64
-#: splits compiled per second per core on this project's machine kind (2 vCPUs, EPYC),
-#: measured by bench/bench_compiled.py; used only to decide up front whether to fall back
-SPLITS_PER_SECOND = 30000.0
+#: splits compiled per CPU second at target-machine opt level 0 and 1 on this project's machine
+#: kind (2 vCPUs, EPYC; bench/bench_compiled.py); used only to decide up front whether to fall back
+SPLITS_PER_SECOND = {0: 15000.0, 1: 1800.0}
+#: models up to this many splits get opt level 1 (about 1.2x faster code, 10x the compile time)
+OPT1_SPLITS = 5000
 #: subtrees of at most this many leaves become select chains instead of branches
-SELECT_LEAVES = int(os.environ.get("MFB_SELECT", "16"))
+SELECT_LEAVES = 16
 #: codegen version: part of the cache key, bumped whenever the generated code changes
 CODEGEN_VERSION = "1"
 
@@ -115,11 +116,14 @@ def _cache_key(forest: Forest, opt: int) -> str:
 
 
 def compile_forest(forest: Forest, *, cache_dir: str | Path | None = None, budget_seconds: float = 60.0,
-                   workers: int | None = None, opt: int = 1, use_cache: bool = True) -> CompiledForest:
+                   workers: int | None = None, opt: int | None = None, use_cache: bool = True) -> CompiledForest:
     """Machine code for ``forest``, from the cache when it is there; the numba walk when the
     compile would take longer than ``budget_seconds`` (logged as a warning)."""
     t0 = time.perf_counter()
     triple = native.triple()
+    splits = sum(t.num_nodes for t in forest.trees)
+    if opt is None:
+        opt = 1 if splits <= OPT1_SPLITS else 0
     folder = Path(cache_dir) if cache_dir is not None else disk.default_cache_dir()
     key = _cache_key(forest, opt)
     objects = disk.read_cached(folder, key) if use_cache else None
@@ -134,9 +138,8 @@ def compile_forest(forest: Forest, *, cache_dir: str | Path | None = None, budge
             log.warning("the compiled model cache for %s is damaged; compiling again", forest.digest[:12])
     transform = native.load_objects([native.compile_object(transform_ir(forest, triple)),
                                      native.compile_object(_stub_raw(triple))])
-    splits = sum(t.num_nodes for t in forest.trees)
     workers = workers or native.cores()
-    estimate = splits / (SPLITS_PER_SECOND * max(1, min(workers, 4)))
+    estimate = splits / (SPLITS_PER_SECOND[min(opt, 1)] * max(1, min(workers, 4)))
     if estimate > budget_seconds:
         reason = (f"compiling {len(forest.trees)} trees with {splits} splits would take about {estimate:.0f} s, "
                   f"over the budget of {budget_seconds:g} s; scoring with the array walk instead")
