@@ -3,6 +3,7 @@ bit) and transformed predictions likewise, on models trained here and inputs wit
 values in LightGBM's zero band and out-of-range categories."""
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import lightgbm as lgb
@@ -216,3 +217,40 @@ def test_threads_give_the_same_predictions_as_one_thread(demo_model_text):
     compiled = compile_model(demo_model_text, use_cache=False)
     X = np.abs(np.random.default_rng(8).normal(size=(20000, 8))) * 100
     assert np.array_equal(compiled.predict(X, num_threads=1), compiled.predict(X, num_threads=4))
+
+
+def chain_model(splits: int) -> str:
+    """One tree whose splits form a chain ``splits`` deep: x <= 0 → leaf 0, x <= 1 → leaf 1, ..."""
+    def words(values):
+        return " ".join(str(v) for v in values)
+    nodes, leaves = range(splits), range(splits + 1)
+    lines = {"num_leaves": splits + 1, "split_feature": words(0 for _ in nodes),
+             "split_gain": words(1 for _ in nodes), "threshold": words(float(i) for i in nodes),
+             "decision_type": words(2 for _ in nodes), "left_child": words(~i for i in nodes),
+             "right_child": words([i + 1 for i in nodes][:-1] + [~splits]),
+             "leaf_value": words(i * 0.5 for i in leaves), "leaf_weight": words(1 for _ in leaves),
+             "leaf_count": words(1 for _ in leaves), "internal_value": words(0 for _ in nodes),
+             "internal_weight": words(splits + 1 - i for i in nodes),
+             "internal_count": words(splits + 1 - i for i in nodes)}
+    text = one_split_model(2, 0.5).replace("tree_sizes=1\n", "")
+    for key, value in lines.items():
+        head, _, tail = text.partition(f"\n{key}=")
+        text = head + f"\n{key}={value}\n" + tail.partition("\n")[2]
+    return text
+
+
+def test_a_tree_deeper_than_the_compiler_goes_is_walked_and_still_exact(caplog):
+    text = chain_model(600)
+    with caplog.at_level(logging.WARNING, logger="bridge.score.compiled"):
+        compiled = compile_model(text, use_cache=False)
+    assert not compiled.native and "600 splits deep" in caplog.text
+    X = np.column_stack([np.arange(-2, 700, 0.5), np.zeros(1404)])
+    assert np.array_equal(compiled.predict(X), lgb.Booster(model_str=text).predict(X))
+
+
+def test_a_deep_chain_within_the_limit_compiles_exactly():
+    text = chain_model(300)
+    compiled = compile_model(text, use_cache=False)
+    assert compiled.native
+    X = np.column_stack([np.arange(-2, 400, 0.5), np.zeros(804)])
+    assert np.array_equal(compiled.predict(X), lgb.Booster(model_str=text).predict(X))

@@ -42,7 +42,6 @@ def _leaves_under(tree: Tree) -> np.ndarray:
     """Number of leaves below each internal node."""
     n = tree.num_nodes
     count = np.zeros(n, dtype=np.int64)
-    # children have larger indices than... not guaranteed: iterate to a fixed point in postorder
     order: list[int] = []
     stack = [0] if n else []
     while stack:

@@ -38,6 +38,8 @@ SPLITS_PER_SECOND = {0: 15000.0, 1: 1800.0}
 OPT1_SPLITS = 5000
 #: subtrees of at most this many leaves become select chains instead of branches
 SELECT_LEAVES = 16
+#: deeper trees go to the array walk (the code generator recurses once per level)
+MAX_DEPTH = 400
 #: codegen version: part of the cache key, bumped whenever the generated code changes
 CODEGEN_VERSION = "1"
 
@@ -140,9 +142,15 @@ def compile_forest(forest: Forest, *, cache_dir: str | Path | None = None, budge
                                      native.compile_object(_stub_raw(triple))])
     workers = workers or native.cores()
     estimate = splits / (SPLITS_PER_SECOND[min(opt, 1)] * max(1, min(workers, 4)))
+    depth = max(t.depth for t in forest.trees)
+    reason = None
     if estimate > budget_seconds:
         reason = (f"compiling {len(forest.trees)} trees with {splits} splits would take about {estimate:.0f} s, "
                   f"over the budget of {budget_seconds:g} s; scoring with the array walk instead")
+    elif depth > MAX_DEPTH:
+        reason = (f"a tree {depth} splits deep is beyond the compiler's {MAX_DEPTH}; "
+                  "scoring with the array walk instead")
+    if reason is not None:
         log.warning("%s", reason)
         return CompiledForest(forest, code=None, fallback_reason=reason, transform=transform,
                               compile_seconds=time.perf_counter() - t0, from_cache=False)

@@ -53,6 +53,7 @@ class Tree:
     internal_count: np.ndarray       # int64 per internal node (0 when absent)
     cat_boundaries: np.ndarray       # int32
     cat_threshold: np.ndarray        # uint32 bitset words
+    depth: int                       # splits on the longest path from the root
     linear: bool = False
     leaf_const: np.ndarray | None = None
     leaf_features: tuple[np.ndarray, ...] = ()     # per leaf: int32 feature indices
@@ -122,7 +123,13 @@ def _tree(block: str, index: int, num_features: int) -> Tree:
     if not 1 <= num_leaves <= 1 << 20:
         raise _refuse(f"tree {index} has {num_leaves} leaves")
     n = num_leaves - 1
-    num_cat = int(kv.get("num_cat", "0") or 0)
+    depth = 0
+    try:
+        num_cat = int(kv.get("num_cat", "0") or 0)
+    except ValueError:
+        raise _refuse(f"tree {index} has no valid num_cat") from None
+    if not 0 <= num_cat <= max(n, 0):
+        raise _refuse(f"tree {index} has {num_cat} categorical splits for {n} splits")
 
     def get(key: str, dtype: type, count: int, default: float | None = None) -> np.ndarray:
         if key not in kv:
@@ -154,7 +161,7 @@ def _tree(block: str, index: int, num_features: int) -> Tree:
     if n:
         if split_feature.min() < 0 or split_feature.max() >= num_features:
             raise _refuse(f"tree {index} splits on a feature beyond max_feature_idx={num_features - 1}")
-        _check_shape(index, left, right, num_leaves)
+        depth = _check_shape(index, left, right, num_leaves)
         cat = (decision_type & 1).astype(bool)
         if cat.any():
             idx = threshold[cat]
@@ -181,12 +188,12 @@ def _tree(block: str, index: int, num_features: int) -> Tree:
         leaf_features = tuple(a.astype(np.int32) for a in np.split(feats, cuts))
         leaf_coeff = tuple(np.split(coeffs, cuts))
     return Tree(num_leaves, split_feature, threshold, decision_type, left, right, leaf_value, leaf_count,
-                internal_count, cat_boundaries, cat_threshold, linear, leaf_const, leaf_features, leaf_coeff)
+                internal_count, cat_boundaries, cat_threshold, depth, linear, leaf_const, leaf_features, leaf_coeff)
 
 
-def _check_shape(index: int, left: np.ndarray, right: np.ndarray, num_leaves: int) -> None:
-    """Every node and leaf reached exactly once from the root: a damaged file must not make
-    the compiler loop or read outside its arrays."""
+def _check_shape(index: int, left: np.ndarray, right: np.ndarray, num_leaves: int) -> int:
+    """Every node and leaf reached exactly once from the root (a damaged file must not make the
+    compiler loop or read outside its arrays); returns the depth in splits."""
     n = num_leaves - 1
     children = np.concatenate([left, right])
     nodes = children[children >= 0]
@@ -195,20 +202,22 @@ def _check_shape(index: int, left: np.ndarray, right: np.ndarray, num_leaves: in
             or nodes.max(initial=0) >= n or leaves.max(initial=0) >= num_leaves
             or len(np.unique(nodes)) != n - 1 or len(np.unique(leaves)) != num_leaves):
         raise _refuse(f"tree {index} is not a tree (its children do not cover its nodes and leaves once)")
-    # children must not lead back up: each node's children have larger... not guaranteed by
-    # LightGBM's numbering, so check reachability from the root instead
+    # reachability from the root (LightGBM's numbering puts no order on parents and children)
     seen = np.zeros(n, dtype=bool)
-    stack = [0]
+    stack = [(0, 1)]
+    depth = 0
     while stack:
-        i = stack.pop()
+        i, d = stack.pop()
         if seen[i]:
             raise _refuse(f"tree {index} has a cycle")
         seen[i] = True
+        depth = max(depth, d)
         for c in (int(left[i]), int(right[i])):
             if c >= 0:
-                stack.append(c)
+                stack.append((c, d + 1))
     if not seen.all():
         raise _refuse(f"tree {index} has nodes not reached from its root")
+    return depth
 
 
 def read_forest(text: str) -> Forest:

@@ -52,9 +52,10 @@ def node_arrays(forest: Forest) -> NodeArrays:
         for children, out in ((t.left, lefts), (t.right, rights)):
             out.append(np.where(children >= 0, children + node_base, ~(~children + leaf_base)).astype(np.int32))
         cat_idx = np.where(t.decision_type & 1, t.threshold, 0).astype(np.int64)
-        cstart.append((t.cat_boundaries[cat_idx] + word_base).astype(np.int32) if n else np.zeros(0, np.int32))
-        cwords.append((t.cat_boundaries[cat_idx + 1] - t.cat_boundaries[cat_idx]).astype(np.int32)
-                      if n else np.zeros(0, np.int32))
+        # numerical nodes read index 0 (and 1): pad for a tree without categorical splits
+        bounds = np.concatenate([t.cat_boundaries, t.cat_boundaries[-1:]])
+        cstart.append((bounds[cat_idx] + word_base).astype(np.int32))
+        cwords.append((bounds[cat_idx + 1] - bounds[cat_idx]).astype(np.int32))
         bits.append(t.cat_threshold)
         lv.append(t.leaf_value)
         llin.append(np.full(t.num_leaves, t.linear))
