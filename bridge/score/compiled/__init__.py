@@ -17,8 +17,10 @@ Design, and why (measured with bench/bench_compiled.py and the experiments named
   (``|t| < 1e-35``) and some ``zero_as_missing`` splits need an explicit ``|x| <= kZero`` test.
   Values LightGBM's predictor reads as zero (``|x| <= 1e-35``) are treated so wherever it matters.
 * **Small subtrees as select chains**: subtrees of up to 16 leaves are evaluated without
-  branches (all their compares, then selects), trading a few cheap instructions for the branch
-  mispredictions that dominate tree walks on real data.
+  branches (all their compares, then selects), trading a few cheap instructions for branch
+  mispredictions. On the loaded machine of 2026-12-02 limits of 1 to 16 leaves could not be
+  told apart (runs of the same setting varied by 2x); whole 31-leaf trees as selects were
+  clearly slower at opt level 0 (1.0x LightGBM). Re-measure on a quiet machine.
 * **Trees over blocks of rows**: 64 rows go through one tree before the next tree starts, so a
   tree's code stays in the instruction cache and the block's rows in the data cache; the leaf is
   added to the row's sum tree after tree, in LightGBM's order, so the sum is LightGBM's.
