@@ -14,7 +14,7 @@ Measured per model, median of ``--runs``:
   rate; ratio = LightGBM's time / ours.
 
 The 500 x 255 model is trained once by `big_model` (50k rows, 20 features, a nonlinear
-target; about a minute on a quiet machine) and kept in ``--models`` for later runs.
+target, one thread) and kept in ``--models`` for later runs.
 
     .venv/bin/python bench/bench_compiled.py [--rows 1000000] [--runs 3] [--threads 2]
 """
@@ -45,8 +45,9 @@ def big_model(folder: Path) -> Path:
     rng = np.random.default_rng(0)
     X = rng.normal(size=(50_000, 20))
     y = (X[:, 0] * X[:, 1] + np.sin(X[:, 2]) + X[:, 3] ** 2 - 1 + rng.normal(size=50_000) * 0.5 > 0).astype(int)
+    # one thread: OpenMP's spinning threads waste most of a loaded machine's time
     params = dict(objective="binary", num_leaves=255, learning_rate=0.05, min_data_in_leaf=5, verbose=-1,
-                  seed=0, deterministic=True, force_row_wise=True)
+                  seed=0, deterministic=True, force_row_wise=True, num_threads=1)
     booster = lgb.train(params, lgb.Dataset(X, y), 500)
     folder.mkdir(parents=True, exist_ok=True)
     booster.save_model(str(path))
