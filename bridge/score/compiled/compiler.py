@@ -155,10 +155,15 @@ def compile_forest(forest: Forest, *, cache_dir: str | Path | None = None, budge
         return CompiledForest(forest, code=None, fallback_reason=reason, transform=transform,
                               compile_seconds=time.perf_counter() - t0, from_cache=False)
     parts = _parts(forest, PART_NODES)
-    irs = [module_ir(forest, a, b, f"p{j}_", triple, SELECT_LEAVES) for j, (a, b) in enumerate(parts)]
-    irs.append(driver_ir(forest, [f"p{j}_part" for j in range(len(parts))], BLOCK_ROWS, triple))
-    irs.append(transform_ir(forest, triple))
-    objects = native.compile_objects(irs, opt=opt, workers=workers if len(parts) > 1 else 1)
+
+    def modules():
+        yield driver_ir(forest, [f"p{j}_part" for j in range(len(parts))], BLOCK_ROWS, triple)
+        yield transform_ir(forest, triple)
+        for j, (a, b) in enumerate(parts):
+            yield module_ir(forest, a, b, f"p{j}_", triple, SELECT_LEAVES)
+
+    objects = native.compile_objects(modules(), count=len(parts) + 2, opt=opt,
+                                     workers=workers if len(parts) > 1 else 1)
     code = native.load_objects(objects)
     if use_cache:
         disk.write_cached(folder, key, objects)

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import ctypes
 import os
+import queue
 import struct
 import subprocess
 import sys
 import threading
 from dataclasses import dataclass
+from typing import Iterable
 
 import llvmlite.binding as llvm
 
@@ -84,31 +86,33 @@ for _ in range(count):
 """
 
 
-def _start_worker(irs: list[str], opt: int) -> subprocess.Popen:
+def _start_worker() -> subprocess.Popen:
     # -I: no user site, no PYTHON* variables, no current folder; llvmlite is found where
     # this process found it
     import llvmlite
     paths = [os.path.dirname(os.path.dirname(llvmlite.__file__))]
-    proc = subprocess.Popen([sys.executable, "-I", "-c", _WORKER, *paths], stdin=subprocess.PIPE,
+    return subprocess.Popen([sys.executable, "-I", "-c", _WORKER, *paths], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    payload = [struct.pack("<II", opt, len(irs))]
-    for ir in irs:
-        data = ir.encode()
-        payload.append(struct.pack("<Q", len(data)) + data)
-    # written from a thread: a worker may fill its stdout pipe before reading all of stdin
-    threading.Thread(target=_feed, args=(proc, b"".join(payload)), daemon=True).start()
-    return proc
 
 
-def _feed(proc: subprocess.Popen, data: bytes) -> None:
+def _feed(proc: subprocess.Popen, parts: "queue.Queue[bytes | None]", opt: int, count: int) -> None:
+    """Write modules to a worker as they are generated (the worker starts on the first)."""
     try:
-        proc.stdin.write(data)  # type: ignore[union-attr]
-        proc.stdin.close()  # type: ignore[union-attr]
+        proc.stdin.write(struct.pack("<II", opt, count))  # type: ignore[union-attr]
+        while (data := parts.get()) is not None:
+            proc.stdin.write(struct.pack("<Q", len(data)) + data)  # type: ignore[union-attr]
+            proc.stdin.flush()  # type: ignore[union-attr]
     except OSError:
-        pass
+        pass                      # the worker died: _collect reports it
+    finally:
+        try:
+            proc.stdin.close()  # type: ignore[union-attr]
+        except OSError:
+            pass
 
 
-def _collect(proc: subprocess.Popen, count: int) -> list[bytes]:
+def _collect(proc: subprocess.Popen, count: int) -> list[bytes] | RuntimeError:
+    """A worker's object files, read as it writes them (a full pipe would stop the worker)."""
     out, objs = proc.stdout, []  # type: ignore[assignment]
     for _ in range(count):
         head = out.read(8)  # type: ignore[union-attr]
@@ -120,22 +124,44 @@ def _collect(proc: subprocess.Popen, count: int) -> list[bytes]:
     proc.wait()
     if len(objs) != count or proc.returncode != 0:
         last = err.decode(errors="replace").strip().splitlines()[-1:] or ["no message"]
-        raise RuntimeError(f"a compile worker failed (exit {proc.returncode}): {last[0]}")
+        return RuntimeError(f"a compile worker failed (exit {proc.returncode}): {last[0]}")
     return objs
 
 
-def compile_objects(irs: list[str], *, opt: int = 1, workers: int = 1) -> list[bytes]:
-    """Object code of each module, in order; with ``workers > 1`` in that many processes
-    (llvmlite serialises LLVM calls within one process)."""
-    if workers <= 1 or len(irs) < 2:
+def compile_objects(irs: Iterable[str], *, count: int | None = None, opt: int = 1,
+                    workers: int = 1) -> list[bytes]:
+    """Object code of each module, in order. With ``workers > 1`` in that many processes
+    (llvmlite serialises LLVM calls within one process), each starting on its first module
+    while the next are still being generated (``irs`` may be a generator of ``count``)."""
+    if count is None:
+        irs = list(irs)
+        count = len(irs)
+    if workers <= 1 or count < 2:
         return [compile_object(ir, opt) for ir in irs]
-    workers = min(workers, len(irs))
+    workers = min(workers, count)
     # interleaved shares: parts are of similar size, so each worker gets an equal load
-    shares = [irs[w::workers] for w in range(workers)]
-    procs = [_start_worker(share, opt) for share in shares]
-    results = [_collect(p, len(share)) for p, share in zip(procs, shares)]
-    out: list[bytes] = [b""] * len(irs)
+    counts = [len(range(w, count, workers)) for w in range(workers)]
+    procs = [_start_worker() for _ in range(workers)]
+    queues: list[queue.Queue[bytes | None]] = [queue.Queue() for _ in range(workers)]
+    results: list[list[bytes] | RuntimeError | None] = [None] * workers
+    threads = [threading.Thread(target=_feed, args=(procs[w], queues[w], opt, counts[w]), daemon=True)
+               for w in range(workers)]
+    threads += [threading.Thread(target=lambda w=w: results.__setitem__(w, _collect(procs[w], counts[w])),
+                                 daemon=True) for w in range(workers)]
+    for t in threads:
+        t.start()
+    try:
+        for j, ir in enumerate(irs):
+            queues[j % workers].put(ir.encode())
+    finally:
+        for q in queues:
+            q.put(None)
+        for t in threads:
+            t.join()
+    out: list[bytes] = [b""] * count
     for w, objs in enumerate(results):
+        if not isinstance(objs, list):
+            raise objs or RuntimeError("a compile worker gave no result")
         for j, obj in enumerate(objs):
             out[w + j * workers] = obj
     return out
