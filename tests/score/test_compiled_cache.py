@@ -127,3 +127,9 @@ def test_parts_compiled_in_worker_processes_link_into_one_model(tmp_path, text, 
     monkeypatch.setattr(compiler, "PART_NODES", 60)
     compiled = compile_model(text, cache_dir=tmp_path, workers=2)
     assert np.array_equal(compiled.predict(rows), lgb.Booster(model_str=text).predict(rows))
+
+
+def test_a_failing_compile_worker_is_reported_not_hung():
+    from bridge.score.compiled import native
+    with pytest.raises(RuntimeError, match="a compile worker failed"):
+        native.compile_objects(iter(["this is not LLVM IR"] * 3), count=3, workers=2)
