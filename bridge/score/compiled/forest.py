@@ -102,10 +102,14 @@ def _numbers(text: str, dtype: type, key: str, count: int) -> np.ndarray:
     if len(words) != count:
         raise _refuse(f"'{key}' holds {len(words)} values where {count} are expected")
     try:
+        # numpy parses with Python's correctly rounded conversion, as LightGBM's own parser
+        # rounds: the same doubles
         if dtype is np.float64:
-            # float() is correctly rounded, as LightGBM's own parser: the same doubles
-            return np.array([float(w) for w in words], dtype=np.float64)
-        return np.array([int(w) for w in words], dtype=dtype)
+            return np.array(words, dtype=np.float64)
+        values = np.array(words, dtype=np.int64)
+        if values.size and (values.min() < np.iinfo(dtype).min or values.max() > np.iinfo(dtype).max):
+            raise ValueError(key)
+        return values.astype(dtype)
     except (ValueError, OverflowError):
         raise _refuse(f"'{key}' holds a value that is not a number") from None
 
@@ -202,21 +206,16 @@ def _check_shape(index: int, left: np.ndarray, right: np.ndarray, num_leaves: in
             or nodes.max(initial=0) >= n or leaves.max(initial=0) >= num_leaves
             or len(np.unique(nodes)) != n - 1 or len(np.unique(leaves)) != num_leaves):
         raise _refuse(f"tree {index} is not a tree (its children do not cover its nodes and leaves once)")
-    # reachability from the root (LightGBM's numbering puts no order on parents and children)
-    seen = np.zeros(n, dtype=bool)
-    stack = [(0, 1)]
-    depth = 0
-    while stack:
-        i, d = stack.pop()
-        if seen[i]:
-            raise _refuse(f"tree {index} has a cycle")
-        seen[i] = True
-        depth = max(depth, d)
-        for c in (int(left[i]), int(right[i])):
-            if c >= 0:
-                stack.append((c, d + 1))
-    if not seen.all():
-        raise _refuse(f"tree {index} has nodes not reached from its root")
+    # every node but the root has one parent, so the nodes reached level by level from the root
+    # are all of them exactly when there is no cycle; the number of levels is the depth
+    seen, depth, frontier = 0, 0, np.zeros(1, dtype=np.int64)
+    while frontier.size and depth <= n:
+        seen += frontier.size
+        depth += 1
+        children = np.concatenate([left[frontier], right[frontier]])
+        frontier = children[children >= 0]
+    if seen != n or frontier.size:
+        raise _refuse(f"tree {index} has nodes not reached from its root, or a cycle")
     return depth
 
 
