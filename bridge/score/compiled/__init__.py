@@ -25,8 +25,9 @@ Design, and why (measured with bench/bench_compiled.py and the experiments named
   tree's code stays in the instruction cache and the block's rows in the data cache; the leaf is
   added to the row's sum tree after tree, in LightGBM's order, so the sum is LightGBM's.
 * **Compile time by design** (`native`): no IR optimisation passes (the code is already
-  minimal), target-machine opt level 1 only for models up to 5,000 splits (opt 1 made
-  1.2x faster code at about 14x the compile time), opt 0 above; the trees are cut into modules
+  minimal), target-machine opt level 1 only for models up to 5,000 splits (on the demo model
+  opt 1 ran at 3.3-4.4x LightGBM against 1.8-2.8x for opt 0, at about 7x the compile CPU), opt
+  0 above; the trees are cut into modules
   of about 4,000 splits compiled in worker interpreters, one per core (llvmlite serialises LLVM
   calls inside a process).
 * **Cached** (`cache`): object code on disk keyed by the model text's digest, codegen version
