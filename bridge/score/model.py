@@ -29,6 +29,7 @@ from numba import njit
 from bridge.errors import EncodeError, ModelCardError, ModelFileError
 from bridge.layout.model import Field, Record
 from bridge.score.card import ModelCard, PointsScale
+from bridge.score.compiled.booster import compiled_for
 from bridge.score.model_text import read_model_text
 from bridge.score.outputs import (
     band_labels,
@@ -243,9 +244,15 @@ class Model:
             self._shap = TreeShap.from_booster(self.booster)
         return self._shap
 
+    #: predict with the model compiled to native code (`bridge.score.compiled`: LightGBM's numbers,
+    #: several times faster); LightGBM's own predict where the compiler does not cover the model
+    compiled = True
+
     def predict(self, X: np.ndarray, *, raw_score: bool = False, num_threads: int | None = None) -> np.ndarray:
         """LightGBM's own prediction: probability of the positive class, or the predicted value of a
-        regression (or the raw score)."""
+        regression (or the raw score); computed by the compiled model where the compiler covers it."""
+        if self.compiled and (native := compiled_for(self.booster)) is not None:
+            return native.predict(X, raw_score=raw_score, num_threads=num_threads)
         kwargs = {"num_threads": num_threads} if num_threads else {}
         return self.booster.predict(X, raw_score=raw_score, **kwargs)
 
