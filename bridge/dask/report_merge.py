@@ -21,7 +21,7 @@ def merge_runs(runs: list[Any], source: str) -> Any:
     total.source = source
     for run in runs[1:]:
         total.records_read += run.records_read
-        for name in ("status", "invalid", "missing", "unknown", "bands"):
+        for name in ("status", "invalid", "missing", "unknown", "bands", "reasons"):
             getattr(total, name).update(getattr(run, name))
         total.explained += run.explained
         total._hist = total._hist + run._hist
