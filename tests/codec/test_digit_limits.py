@@ -195,3 +195,19 @@ def test_a_numeric_edited_picture_of_77_digits_is_refused():
     field = edited_field("-" + "9" * 77, 0)
     with pytest.raises(LayoutError, match="77 digits is beyond the 76 digits"):
         edited.decode(rows(b"\x40" * 78), 0, field, EBCDIC)
+
+
+@pytest.mark.parametrize("digits", [18, 40])
+@pytest.mark.parametrize("suffix", ["CR", "DB"])
+def test_numeric_edited_cr_and_db_suffixes_read_negative_and_two_signs_are_invalid(digits, suffix):
+    from bridge.codec import edited
+
+    field = edited_field("Z" * (digits - 3) + "9.99" + suffix, 2)
+    width = digits + 3
+    printed = [("1" * (digits - 2) + ".25" + suffix),                 # negative: the suffix printed
+               ("1" * (digits - 2) + ".25  "),                        # positive: the suffix blank
+               ("1" * (digits - 3) + "-.25" + suffix)]                # a minus and CR/DB: two signs
+    data = rows(*(p.rjust(width).encode("cp037") for p in printed))
+    got = edited.decode(data, 0, field, EBCDIC)
+    whole = Decimal("1" * (digits - 2) + ".25")
+    assert [to_python(got, i) for i in range(3)] == [whole.copy_negate(), whole, None]
