@@ -146,6 +146,28 @@ def _sign_bytes(field: Field, options: CodecOptions) -> tuple[np.ndarray, np.nda
 # --------------------------------------------------------------------------------------------
 # Decode kernels. `first` is the offset of the first digit byte, `sign_at` the index (among the
 # digits) of the byte whose zone carries the sign, -1 when the sign is separate at `sep`.
+@njit(cache=True, nogil=True, inline="always")
+def _settle(matrix, i, sep, plus, minus, signed, bwz, space, start, width, neg, bad):
+    """After the digits of record ``i``: the separate sign, a sign in an unsigned field, BLANK
+    WHEN ZERO. Returns (negative, invalid, zero): ``zero`` when the value read is replaced by 0."""
+    if sep >= 0 and not bad:
+        s = matrix[i, sep]
+        if s == minus:
+            neg = True
+        elif s != plus:
+            bad = True
+    if neg and not signed:
+        bad = True
+    if not bad:
+        return neg, False, False
+    if bwz:
+        for j in range(width):
+            if matrix[i, start + j] != space:
+                return False, True, True
+        return False, False, True
+    return False, True, True
+
+
 @njit(cache=True, nogil=True)
 def _decode_narrow(matrix, first, ndig, sign_at, sep, plus, minus, signed, bwz, space, width,
                    plain, signtab, values, invalid):
@@ -171,25 +193,10 @@ def _decode_narrow(matrix, first, ndig, sign_at, sep, plus, minus, signed, bwz, 
             c = signtab[matrix[i, j1]]
             flags |= c
             acc = acc * 10 + (c & 15)
-        bad = flags < 0
-        neg = (flags & 16) != 0
-        if sep >= 0:
-            s = matrix[i, sep]
-            if s == minus:
-                neg = True
-            elif s != plus:
-                bad = True
-        if neg and not signed:
-            bad = True
-        if bad:
+        neg, bad, zero = _settle(matrix, i, sep, plus, minus, signed, bwz, space, start, width,
+                                 (flags & 16) != 0, flags < 0)
+        if zero:
             acc = 0
-            neg = False
-            if bwz:
-                bad = False
-                for j in range(width):
-                    if matrix[i, start + j] != space:
-                        bad = True
-                        break
         values[i] = -acc if neg else acc
         invalid[i] = bad
 
@@ -214,24 +221,10 @@ def _decode_wide(matrix, first, ndig, sign_at, sep, plus, minus, signed, bwz, sp
                 neg = True
                 c -= 16
             lo, hi = u128_mul_add(lo, hi, ten, np.uint64(c))
-        if sep >= 0 and not bad:
-            s = matrix[i, sep]
-            if s == minus:
-                neg = True
-            elif s != plus:
-                bad = True
-        if neg and not signed:
-            bad = True
-        if bad:
+        neg, bad, zero = _settle(matrix, i, sep, plus, minus, signed, bwz, space, start, width, neg, bad)
+        if zero:
             lo = _ZERO
             hi = _ZERO
-            neg = False
-            if bwz:
-                bad = False
-                for j in range(width):
-                    if matrix[i, start + j] != space:
-                        bad = True
-                        break
         if neg:
             lo, hi = u128_neg(lo, hi)
         values[i, 0] = lo
@@ -261,24 +254,10 @@ def _decode_limbs(matrix, first, ndig, sign_at, sep, plus, minus, signed, bwz, s
                 neg = True
                 c -= 16
             l_mul_add(x, ten, np.uint64(c))
-        if sep >= 0 and not bad:
-            s = matrix[i, sep]
-            if s == minus:
-                neg = True
-            elif s != plus:
-                bad = True
-        if neg and not signed:
-            bad = True
-        if bad:
+        neg, bad, zero = _settle(matrix, i, sep, plus, minus, signed, bwz, space, start, width, neg, bad)
+        if zero:
             for k in range(x.shape[0]):
                 x[k] = _ZERO
-            neg = False
-            if bwz:
-                bad = False
-                for j in range(width):
-                    if matrix[i, start + j] != space:
-                        bad = True
-                        break
         if neg:
             l_neg(x)
         invalid[i] = bad
