@@ -73,7 +73,14 @@ class CompiledForest:
             walk_raw(self._arrays, X, out.reshape(-1), self.forest.trees_per_iteration)  # type: ignore[arg-type]
 
     def predict(self, X: np.ndarray, *, raw_score: bool = False, num_threads: int | None = None) -> np.ndarray:
-        """LightGBM's prediction for every row of ``X`` (rows x features, float64 or castable):
+        """LightGBM's prediction for every row of ``X``, or its raw score (see `predict_both`)."""
+        prediction, raw = self.predict_both(X, num_threads=num_threads)
+        return raw if raw_score else prediction
+
+    def predict_both(self, X: np.ndarray, *, num_threads: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """LightGBM's prediction and its raw score from one walk of the trees.
+
+        LightGBM's prediction for every row of ``X`` (rows x features, float64 or castable):
         shape ``(rows,)``, or ``(rows, classes)`` for a multiclass model. ``num_threads``: row
         slices scored in parallel (default: every core this process may use)."""
         f = self.forest
@@ -94,12 +101,10 @@ class CompiledForest:
                               range(threads)))
         if f.average_output:
             raw /= f.num_iterations
-        if not raw_score:
-            out = np.empty_like(raw)
-            if n:
-                self._transform.transform(raw.ctypes.data, n, out.ctypes.data)
-            raw = out
-        return raw[:, 0] if k == 1 else raw
+        out = np.empty_like(raw)
+        if n:
+            self._transform.transform(raw.ctypes.data, n, out.ctypes.data)
+        return (out[:, 0], raw[:, 0]) if k == 1 else (out, raw)
 
 
 def _parts(forest: Forest, part_nodes: int) -> list[tuple[int, int]]:
