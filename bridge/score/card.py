@@ -10,7 +10,9 @@ mainframe engineer and a data scientist. Sections:
     "probability"`` or ``"points"``. A regression objective (`REGRESSION_OBJECTIVES`: LightGBM's
     ``predict``, the identity for ``regression``, ``exp`` of the raw score for ``poisson``,
     ``gamma`` and ``tweedie``): the score is the predicted value, ``scale = "value"``, written
-    with the PICTURE's decimal places. Multiclass models are refused (not covered yet).
+    with the PICTURE's decimal places. ``"multiclass"`` or ``"multiclassova"``: the model picks
+    a class (the most probable; the lowest class on a tie), the score is that class's probability
+    (``scale = "probability"``).
 ``[[features]]`` (in the model's feature order)
     ``field`` (copybook field name, which is also the LightGBM feature name),
     ``categorical`` with its ``categories`` (the category with position *k* is fed to
@@ -29,6 +31,12 @@ mainframe engineer and a data scientist. Sections:
     ``field`` (an OCCURS table), ``count`` N, ``when`` (``"score>=0.5"``; absent = every scored
     record), ``default`` code for features missing from ``[outputs.reasons.table]`` (feature →
     code; empty = never cited).
+``[outputs.class]`` (multiclass)
+    ``field`` (PIC X, or PIC 9 for numeric codes) and ``codes``: the value written for class 0,
+    1, ... (default: the class number). ``[outputs.probabilities]`` (multiclass): ``field``, a
+    numeric OCCURS table with one occurrence per class (at least), each class's probability
+    rounded half up to the PICTURE's decimal places; occurrences past the last class are left
+    as they were.
 ``[outputs.model_id]``: ``field``, ``value``.  ``[outputs.status]``: ``field``, optional
     ``[outputs.status.codes]`` overriding `StatusCodes`.
 ``[training]``
@@ -56,6 +64,9 @@ from bridge.score.outputs import StatusCodes, parse_condition
 from bridge.score.private import write_private_text
 
 __all__ = [
+    "ClassOutput",
+    "ProbabilitiesOutput",
+    "MULTICLASS_OBJECTIVES",
     "PROBABILITY_OBJECTIVES",
     "REGRESSION_OBJECTIVES",
     "Band",
@@ -75,7 +86,10 @@ PROBABILITY_OBJECTIVES = ("binary", "cross_entropy")
 #: Objectives whose prediction is a value (LightGBM's predict: identity, or exp for a log link).
 REGRESSION_OBJECTIVES = ("regression", "regression_l1", "huber", "fair", "quantile", "mape", "poisson", "gamma",
                          "tweedie")
-_SCALES = {"probability": PROBABILITY_OBJECTIVES, "points": PROBABILITY_OBJECTIVES, "value": REGRESSION_OBJECTIVES}
+#: Objectives whose prediction is one probability per class.
+MULTICLASS_OBJECTIVES = ("multiclass", "multiclassova")
+_SCALES = {"probability": PROBABILITY_OBJECTIVES + MULTICLASS_OBJECTIVES, "points": PROBABILITY_OBJECTIVES,
+           "value": REGRESSION_OBJECTIVES}
 _ON_MISSING = ("missing", "reject", "impute")
 #: Largest card read (bytes); a card with training distributions is a few tens of kilobytes.
 MAX_CARD_BYTES = 16 * 1024 * 1024
@@ -136,6 +150,21 @@ class ReasonsOutput:
 
 
 @dataclass(frozen=True, slots=True)
+class ClassOutput:
+    field: str
+    codes: tuple[str, ...] = ()
+
+    def code(self, k: int) -> str:
+        """What is written for class ``k``."""
+        return self.codes[k] if k < len(self.codes) else str(k)
+
+
+@dataclass(frozen=True, slots=True)
+class ProbabilitiesOutput:
+    field: str
+
+
+@dataclass(frozen=True, slots=True)
 class ModelIdOutput:
     field: str
     value: str
@@ -156,11 +185,14 @@ class Outputs:
     reasons: ReasonsOutput | None = None
     model_id: ModelIdOutput | None = None
     status: StatusOutput | None = None
+    klass: ClassOutput | None = None                 # [outputs.class]
+    probabilities: ProbabilitiesOutput | None = None
 
     def fields(self) -> dict[str, str]:
         """Output role → copybook field name."""
         roles = {"score": self.score, "band": self.band, "reasons": self.reasons,
-                 "model_id": self.model_id, "status": self.status}
+                 "model_id": self.model_id, "status": self.status, "class": self.klass,
+                 "probabilities": self.probabilities}
         return {role: out.field for role, out in roles.items() if out is not None}
 
 
@@ -314,6 +346,10 @@ class ModelCard:
             out["model_id"] = {"field": o.model_id.field, "value": o.model_id.value}
         if o.status:
             out["status"] = {"field": o.status.field, "codes": asdict(o.status.codes)}
+        if o.klass:
+            out["class"] = {"field": o.klass.field, "codes": list(o.klass.codes)}
+        if o.probabilities:
+            out["probabilities"] = {"field": o.probabilities.field}
         t = self.training
         training: dict[str, Any] = {"data": t.data, "label": t.label, "positive": t.positive, "date": t.date,
                                     "rows": t.rows, "seed": t.seed, "params": dict(t.params),
@@ -343,10 +379,10 @@ class ModelCard:
 
         if self.record != record.name:
             fail(f"the card expects record {self.record}, the copybook gives {record.name}", self.record)
-        if self.objective not in PROBABILITY_OBJECTIVES + REGRESSION_OBJECTIVES:
-            covered = ", ".join(PROBABILITY_OBJECTIVES + REGRESSION_OBJECTIVES)
-            fail(f"objective {self.objective!r} is not covered (covered: {covered}); multiclass models "
-                 "cannot be scored yet", self.record)
+        covered = PROBABILITY_OBJECTIVES + REGRESSION_OBJECTIVES + MULTICLASS_OBJECTIVES
+        if self.objective not in covered:
+            fail(f"objective {self.objective!r} is not covered (covered: {', '.join(covered)})", self.record)
+        multiclass = self.objective in MULTICLASS_OBJECTIVES
         for feat in self.features:
             f = lookup(feat.field, "feature")
             if f.dims:
@@ -386,6 +422,40 @@ class ModelCard:
                          "such scores would get no band", f.name)
             else:
                 fail(f"band field {f.name} needs a [outputs.score] to band", f.name)
+        if o.reasons and multiclass:
+            fail("reason codes for a multiclass model are not covered: each class has its own contributions; "
+                 "leave [outputs.reasons] out", o.reasons.field)
+        if (o.klass or o.probabilities) and not multiclass:
+            role = "class" if o.klass else "probabilities"
+            fail(f"[outputs.{role}] needs a multiclass objective; this card's is {self.objective}",
+                 (o.klass or o.probabilities).field)  # type: ignore[union-attr]
+        if o.klass:
+            f = lookup(o.klass.field, "class")
+            used.append(("class", f))
+            for code in o.klass.codes:
+                if f.kind in _TEXT_OUT:
+                    if len(code) > f.length:
+                        fail(f"class code {code!r} is {len(code)} characters, class field {f.name} "
+                             f"PIC {f.picture} holds {f.length}", f.name)
+                elif f.kind in _NUMERIC_OUT:
+                    if not code.isdigit() or len(code.lstrip("0")) > f.digits - max(f.scale, 0):
+                        fail(f"class code {code!r} does not fit numeric class field {f.name} PIC {f.picture}",
+                             f.name)
+                else:
+                    fail(f"class field {f.name} is {f.kind.value}; use PIC X or a numeric PIC 9", f.name)
+            if f.dims:
+                fail(f"class field {f.name} is inside an OCCURS table", f.name)
+        if o.probabilities:
+            f = lookup(o.probabilities.field, "probabilities")
+            used.append(("probabilities", f))
+            if f.kind not in _NUMERIC_OUT:
+                fail(f"probabilities field {f.name} is {f.kind.value} (PIC {f.picture}) where numbers must go", f.name)
+            if not f.dims or len(f.dims) != 1 or f.dims[0].depending_path is not None:
+                fail(f"probabilities field {f.name} must be a fixed OCCURS table of one level, one occurrence "
+                     "per class", f.name)
+            if f.scale < 2:
+                fail(f"probabilities field {f.name} PIC {f.picture} has {max(f.scale, 0)} decimal places; a "
+                     "probability needs at least 2 (e.g. PIC 9V9999)", f.name)
         if o.reasons:
             r = o.reasons
             f = lookup(r.field, "reasons")
@@ -621,8 +691,8 @@ def _kind(value: Any) -> str:
 
 
 def _outputs_from(data: "_Table", source: str | None) -> Outputs:
-    data.known("score", "band", "reasons", "model_id", "status")
-    score = band = reasons = model_id = status = None
+    data.known("score", "band", "reasons", "model_id", "status", "class", "probabilities")
+    score = band = reasons = model_id = status = klass = probabilities = None
     if "score" in data.data:
         s = data.table("score")
         s.known("field", "scale", "points", "on_overflow")
@@ -666,7 +736,16 @@ def _outputs_from(data: "_Table", source: str | None) -> Outputs:
         codes.known(*StatusCodes.__dataclass_fields__)
         status = StatusOutput(field=st.text("field", required=True).upper(),
                               codes=StatusCodes(**{k: codes.text(k, numbers=True) for k in codes.data}))
-    return Outputs(score=score, band=band, reasons=reasons, model_id=model_id, status=status)
+    if "class" in data.data:
+        c = data.table("class")
+        c.known("field", "codes")
+        klass = ClassOutput(field=c.text("field", required=True).upper(), codes=c.texts("codes"))
+    if "probabilities" in data.data:
+        pr = data.table("probabilities")
+        pr.known("field")
+        probabilities = ProbabilitiesOutput(field=pr.text("field", required=True).upper())
+    return Outputs(score=score, band=band, reasons=reasons, model_id=model_id, status=status, klass=klass,
+                   probabilities=probabilities)
 
 
 def _distribution_from(d: "_Table") -> Distribution:

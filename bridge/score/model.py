@@ -28,7 +28,7 @@ from numba import njit
 
 from bridge.errors import EncodeError, ModelCardError, ModelFileError
 from bridge.layout.model import Field, Record
-from bridge.score.card import ModelCard, PointsScale
+from bridge.score.card import MULTICLASS_OBJECTIVES, ModelCard, PointsScale
 from bridge.score.compiled.booster import compiled_for
 from bridge.score.model_text import read_model_text
 from bridge.score.outputs import (
@@ -114,6 +114,10 @@ class ScoreResult:
     unknown_by_field: dict[str, int] = field(default_factory=dict)
     status_counts: dict[str, int] = field(default_factory=dict)
     fields: dict[str, str] = field(default_factory=dict)   # role -> copybook field
+    class_code: np.ndarray | None = None       # multiclass: the code of the predicted class ("" where not scored)
+    probabilities: np.ndarray | None = None    # multiclass: (rows, classes) unscaled probabilities
+    probabilities_scale: int = 0
+    class_numeric: bool = False                # the class field is a PIC 9
 
     def __len__(self) -> int:
         return len(self.score)
@@ -136,6 +140,16 @@ class ScoreResult:
                 pa.array(np.zeros(n, dtype=np.int32)))
         if "status" in self.fields:
             out[self.fields["status"]] = _strings(self.status)
+        if "class" in self.fields and self.class_code is not None:
+            if self.class_numeric:
+                digits = np.where(self.class_code == "", "0", self.class_code)
+                out[self.fields["class"]] = pa.array(digits.astype(np.int64), pa.int64())
+            else:
+                out[self.fields["class"]] = _strings(self.class_code)
+        if "probabilities" in self.fields and self.probabilities is not None:
+            k = self.probabilities.shape[1]
+            flat = _decimal_array(np.ascontiguousarray(self.probabilities).reshape(-1), self.probabilities_scale)
+            out[self.fields["probabilities"]] = pa.FixedSizeListArray.from_arrays(flat, k)
         return out
 
 
@@ -213,10 +227,18 @@ class Model:
                 f"the model's features ({', '.join(names)}) are not the card's ({', '.join(card.feature_names)}), "
                 "in the same order", card=card.source,
                 field=next((c for m, c in zip(names, card.feature_names) if m != c), None))
-        if booster.num_model_per_iteration() != 1:
-            raise ModelCardError(f"the model has {booster.num_model_per_iteration()} outputs per iteration "
-                                 "(multiclass); multiclass models cannot be scored yet: binary, cross-entropy "
-                                 "and regression objectives can", card=card.source)
+        classes = booster.num_model_per_iteration()
+        multiclass = card.objective in MULTICLASS_OBJECTIVES
+        if (classes != 1) != multiclass:
+            raise ModelCardError(f"the model has {classes} outputs per iteration, the card's objective is "
+                                 f"{card.objective}", card=card.source)
+        #: classes of a multiclass model (1 otherwise)
+        self.classes = classes
+        if card.outputs.probabilities is not None:
+            f = record.field(card.outputs.probabilities.field)
+            if f.occurrences < classes:
+                raise ModelCardError(f"probabilities field {f.name} occurs {f.occurrences} times; the model has "
+                                     f"{classes} classes", card=card.source, field=f.name)
         self._shap: TreeShap | None = None
         self._score_field: Field | None = record.field(card.outputs.score.field) if card.outputs.score else None
 
@@ -306,6 +328,13 @@ class Model:
         out = card.outputs
         points = out.score is not None and out.score.scale == "points"
         probability, raw = predictions
+        klass = class_probability = None
+        if probability.ndim == 2:   # multiclass: the most probable class (the lowest on a tie) and its probability
+            class_probability = probability
+            finite = np.isfinite(probability).all(axis=1)
+            klass = np.argmax(np.where(np.isfinite(probability), probability, -np.inf), axis=1) if n else \
+                np.zeros(0, dtype=np.int64)
+            probability = np.where(finite, probability[np.arange(n), klass], np.nan)
         broken = ~np.isfinite(probability) & ~rejected
         level[broken] = _MODEL_ERROR
         scored = ~rejected & ~broken
@@ -354,6 +383,23 @@ class Model:
                 contrib = self.explainer.contributions(X[rows], num_threads=num_threads)
                 reasons[rows] = rank_reasons(contrib, codes, n_reasons)
 
+        class_code = np.full(n, "", dtype="<U1")
+        probabilities = np.zeros((n, 0), dtype=np.int64)
+        probabilities_scale = 0
+        if klass is not None and out.klass is not None:
+            codes = np.array([out.klass.code(k) for k in range(self.classes)])
+            class_code = np.where(scored, codes[klass], "")
+        if class_probability is not None and out.probabilities is not None:
+            f = self.record.field(out.probabilities.field)
+            probabilities_scale = f.scale
+            unscaled, ok = round_half_up(np.where(scored[:, None], class_probability, 0.0), f.scale)
+            high = 10 ** f.digits - 1
+            # a probability above what the PICTURE holds (9V99 cannot hold 1.00) is clamped with status 02
+            over = ok & (unscaled > high)
+            probabilities = np.where(scored[:, None], np.minimum(unscaled, high), 0)
+            clamped = scored & over.any(axis=1)
+            level[clamped] = np.maximum(level[clamped], _CLAMPED)
+
         codes_all = np.array(out.status.codes.ordered() if out.status else
                              ("00", "02", "04", "08", "12"))
         status = codes_all[level]
@@ -370,4 +416,6 @@ class Model:
             unknown_by_field=dict(fm.unknown),
             status_counts=dict(sorted(by_code.items())),
             fields=out.fields(),
+            class_code=class_code, probabilities=probabilities, probabilities_scale=probabilities_scale,
+            class_numeric=bool(out.klass) and self.record.field(out.klass.field).kind.is_numeric,
         )

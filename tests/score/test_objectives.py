@@ -11,7 +11,15 @@ import pytest
 
 from bridge.errors import ModelCardError
 from bridge.layout.model import Kind
-from bridge.score.card import Band, BandOutput, Feature, ModelCard, ScoreOutput
+from bridge.score.card import (
+    Band,
+    BandOutput,
+    ClassOutput,
+    Feature,
+    ModelCard,
+    ProbabilitiesOutput,
+    ScoreOutput,
+)
 from bridge.score.model import Model, feature_matrix
 
 from .conftest import FEATURES, customer_frame, customer_outputs, customer_record, item
@@ -79,19 +87,84 @@ def test_a_probability_scale_on_a_regression_card_is_refused_with_the_scale_to_u
         card.validate(VALUE_RECORD)
 
 
-def test_a_multiclass_card_is_refused_as_not_covered():
-    card = replace(_card("multiclass", band=None))
-    with pytest.raises(ModelCardError, match="objective 'multiclass' is not covered"):
-        card.validate(VALUE_RECORD)
+CLASS_RECORD = customer_record(
+    **{"REASON-CODE": item("CLASS-PROB", 81, 4, Kind.ZONED, "9V999", 4, 3, occurs=4),
+       "FILLER": item("CLASS-CODE", 107, 2, Kind.ALPHANUMERIC, "X(2)")})
 
 
-def test_a_multiclass_booster_is_refused_naming_its_outputs():
+def _class_card(objective: str = "multiclass", **outputs) -> ModelCard:
+    changes = {"score": ScoreOutput(field="SCORE", scale="probability"), "band": None, "reasons": None,
+               "klass": ClassOutput(field="CLASS-CODE", codes=("LO", "MD", "HI")),
+               "probabilities": ProbabilitiesOutput(field="CLASS-PROB"), **outputs}
+    return replace(_card(objective), outputs=customer_outputs(**changes))
+
+
+def _class_booster(card: ModelCard, objective: str = "multiclass", classes: int = 3) -> lgb.Booster:
+    frame = customer_frame(1500, seed=37)
+    X = feature_matrix(card, frame).X
+    y = np.digitize(np.nan_to_num(X[:, 0]), [6000, 14000]) if classes == 3 else np.arange(len(X)) % classes
+    return lgb.train({"objective": objective, "num_class": classes, "num_leaves": 7, "verbose": -1,
+                      "num_threads": 1},
+                     lgb.Dataset(X, y, feature_name=list(card.feature_names), categorical_feature=[3]), 8)
+
+
+@pytest.mark.parametrize("objective", ["multiclass", "multiclassova"])
+def test_a_multiclass_model_writes_the_most_probable_class_its_probability_and_every_class(objective):
+    card = _class_card(objective)
+    booster = _class_booster(card, objective)
+    frame = customer_frame(400, seed=38, missing=0.0)
+    expected = booster.predict(feature_matrix(card, frame).X)
+    result = Model(card, booster, CLASS_RECORD).score(frame)
+    best = expected.argmax(axis=1)
+    assert result.class_code.tolist() == [("LO", "MD", "HI")[k] for k in best]
+    assert result.score.tolist() == _expected(expected[np.arange(len(best)), best], 4)
+    assert result.probabilities.tolist() == [_expected(row, 3) for row in expected]
+    columns = result.columns()
+    assert columns["CLASS-CODE"].to_pylist()[:3] == result.class_code[:3].tolist()
+    assert columns["CLASS-PROB"].type.list_size == 3
+
+
+def test_a_class_without_a_code_in_the_card_is_written_as_its_number():
+    card = _class_card(klass=ClassOutput(field="CLASS-CODE", codes=("LO",)))
+    booster = _class_booster(card)
+    frame = customer_frame(200, seed=39, missing=0.0)
+    best = booster.predict(feature_matrix(card, frame).X).argmax(axis=1)
+    assert Model(card, booster, CLASS_RECORD).score(frame).class_code.tolist() == \
+        [("LO", "1", "2")[k] for k in best]
+
+
+def test_reason_codes_on_a_multiclass_card_are_refused_as_not_covered():
+    card = _class_card(reasons=customer_outputs().reasons)
+    with pytest.raises(ModelCardError, match="reason codes for a multiclass model are not covered"):
+        card.validate(customer_record())
+
+
+def test_a_probabilities_table_with_fewer_occurrences_than_classes_is_refused():
+    card = _class_card()
+    booster = _class_booster(card, classes=5)
+    with pytest.raises(ModelCardError, match="CLASS-PROB occurs 4 times; the model has 5 classes"):
+        Model(card, booster, CLASS_RECORD)
+
+
+def test_a_class_output_on_a_binary_card_is_refused_naming_the_objective():
+    card = replace(_class_card(), objective="binary")
+    with pytest.raises(ModelCardError, match=r"\[outputs.class\] needs a multiclass objective; this card's is binary"):
+        card.validate(CLASS_RECORD)
+
+
+def test_a_class_code_longer_than_the_class_field_is_refused():
+    card = _class_card(klass=ClassOutput(field="CLASS-CODE", codes=("LOW", "MD", "HI")))
+    with pytest.raises(ModelCardError, match="class code 'LOW' is 3 characters, class field CLASS-CODE"):
+        card.validate(CLASS_RECORD)
+
+
+def test_a_multiclass_booster_behind_a_regression_card_is_refused_naming_its_outputs():
     card = _card("regression", band=None)
     frame = customer_frame(600, seed=34)
     X = feature_matrix(card, frame).X
     booster = lgb.train({"objective": "multiclass", "num_class": 3, "verbose": -1, "num_threads": 1},
                         lgb.Dataset(X, np.arange(len(X)) % 3, feature_name=list(card.feature_names)), 3)
-    with pytest.raises(ModelCardError, match="the model has 3 outputs per iteration"):
+    with pytest.raises(ModelCardError, match="the model has 3 outputs per iteration, the card's objective is regression"):
         Model(card, booster, VALUE_RECORD)
 
 
