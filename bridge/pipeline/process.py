@@ -101,7 +101,7 @@ def score_for_job(job: Job, input_path: Path, output_path: Path, *, name: str | 
         parts.append(f"{invalid} invalid values")
     if rollout.fallback:
         rc = RC_WARNING
-        parts.append(f"challenger set aside, champion scored every record: {rollout.fallback}")
+        parts.insert(0, f"champion only, {rollout.fallback}")  # first: the status MESSAGE is 200 characters
         log.warning("%s: challenger set aside, the champion scored every record: %s", name or input_path.name,
                     rollout.fallback)
     elif rollout.routed:
