@@ -174,7 +174,7 @@ def run_job(path: Path, fault: str | None = None) -> subprocess.CompletedProcess
                           capture_output=True, text=True, timeout=300)
 
 
-@pytest.mark.parametrize("fault", ["history-scores", "before-processed", "processed"])
+@pytest.mark.parametrize("fault", ["history-scores", "before-processed"])
 def test_a_run_killed_with_sigkill_around_the_history_is_counted_once_after_the_resumed_run(tmp_path, models,
                                                                                             layout, fault):
     path = job_folder(tmp_path, models, rollout=canary(models))
