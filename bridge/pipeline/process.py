@@ -125,11 +125,20 @@ def _rollout_config(job: Job):
     return RolloutConfig(champion=job.model, champion_text=str(job.model))
 
 
-def _history(job: Job):
+def _history_config(job: Job):
     from bridge.rollout.config import history_config
+
+    return job.history or history_config(None, journal=job.journal, resolve=Path, where=str(job.path))
+
+
+def _history_path(job: Job) -> Path:
+    return _history_config(job).path
+
+
+def _history(job: Job):
     from bridge.rollout.history import History
 
-    config = job.history or history_config(None, journal=job.journal, resolve=Path, where=str(job.path))
+    config = _history_config(job)
     return History.open(config.path, config.folder, retention_days=config.retention_days)
 
 
@@ -138,7 +147,7 @@ def _plan(job: Job):
     from bridge.rollout.ramp import plan_for
 
     config = _rollout_config(job)
-    if config.challenger is None:
+    if config.challenger is None or not _history_path(job).exists():  # `job check` creates nothing
         return plan_for(config, None)
     with _history(job) as history:
         return plan_for(config, history.rollout_state())

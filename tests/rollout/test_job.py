@@ -243,3 +243,12 @@ def test_rollout_on_a_job_without_a_challenger_says_so(tmp_path, models, capsys)
     path = job_folder(tmp_path, models)
     assert main(["rollout", str(path), "promote"]) == 8
     assert "no [rollout] section" in capsys.readouterr().err
+
+
+def test_status_and_job_check_create_no_history(tmp_path, models, capsys):
+    path = job_folder(tmp_path, models, rollout=canary(models))
+    assert main(["rollout", str(path), "status"]) == 0
+    assert "mode:       canary, share 25%" in capsys.readouterr().out
+    assert main(["job", "check", str(path)]) == 0
+    job = load_job(path)
+    assert not job.history.path.exists() and not job.history.folder.exists()
