@@ -109,7 +109,11 @@ def score_for_job(job: Job, input_path: Path, output_path: Path, *, name: str | 
                      f"{rollout.plan.share}%)")
     report = dict(result.report)
     report["model_id"] = result.model_id
-    _record_history(job, rollout, name or input_path.name, started, rc, result.records_in)
+    unrecorded = _record_history(job, rollout, name or input_path.name, started, rc, result.records_in)
+    if unrecorded:  # the scores are right; the file is delivered, the gap in the history said aloud
+        rc = max(rc, RC_WARNING)
+        parts.insert(0, unrecorded)
+        log.error("%s: %s", name or input_path.name, unrecorded)
     return Outcome(rc=rc, records_in=result.records_in, scored=result.scored, rejected=result.not_scored,
                    model_id=result.model_id, message=", ".join(parts), report=report)
 
@@ -184,8 +188,13 @@ def _run_id(job: Job, run_id: str | None) -> str:
     return run_id or f"{job.name}-{secrets.token_hex(8)}"
 
 
-def _record_history(job: Job, rollout, file: str, started: str, rc: int, records: int) -> None:
-    """The run, its arms and its per-record scores in the job's history, then old score folders removed."""
+def _record_history(job: Job, rollout, file: str, started: str, rc: int, records: int) -> str | None:
+    """The run, its arms and its per-record scores in the job's history, then old score folders removed.
+
+    Returns None, or why the history could not be written (locked, damaged, disk full): the file's
+    scores are right, so it is delivered all the same, with RC 4 and that reason.
+    """
+    from bridge.errors import BridgeError
     from bridge.rollout.history import RunRecord, utc_now
 
     run_id = rollout.arms[0].run_id if rollout.arms else _run_id(job, None)
@@ -196,6 +205,10 @@ def _record_history(job: Job, rollout, file: str, started: str, rc: int, records
                     challenger=next((a.model_id for a in rollout.arms if a.arm != "champion"), plan.challenger_text)
                     if plan.challenger is not None else None,
                     fallback=rollout.fallback)
-    with _history(job) as history:
-        history.record_run(run, rollout.arms, rollout.scores)
-        history.apply_retention()
+    try:
+        with _history(job) as history:
+            history.record_run(run, rollout.arms, rollout.scores)
+            history.apply_retention()
+    except (BridgeError, OSError) as exc:
+        return f"run not recorded in the history: {_one_line(exc)}"
+    return None

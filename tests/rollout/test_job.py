@@ -252,3 +252,27 @@ def test_status_and_job_check_create_no_history(tmp_path, models, capsys):
     assert main(["job", "check", str(path)]) == 0
     job = load_job(path)
     assert not job.history.path.exists() and not job.history.folder.exists()
+
+
+def test_the_old_shadow_key_writes_the_champion_and_records_the_challenger_as_shadow(tmp_path, models, layout):
+    path = job_folder(tmp_path, models, job={"shadow": str(models["challenger"])})
+    drop(tmp_path, layout, "CUST.dat", 300)
+    assert JobRunner(load_job(path)).run_once().rc == 0
+    ids = read_records(tmp_path / "outbox" / "CUST.SCORED.dat", layout, columns=["MODEL-ID"])["MODEL-ID"]
+    assert set(ids.astype(str)) == {"CRISK-V3"}
+    with history_of(path) as history:
+        assert history.runs()[["mode", "share"]].values.tolist() == [["shadow", 0]]
+        stats = history.arm_stats().set_index("arm")
+        assert stats.loc["shadow", "model_id"] == "CRISK-V4" and stats.loc["shadow", "records"] == 300
+
+
+def test_a_history_that_cannot_be_written_delivers_the_file_with_rc_4_and_says_so(tmp_path, models, layout):
+    path = job_folder(tmp_path, models, rollout={"key": "CUST-ID"},
+                      history={"path": str(tmp_path / "history.sqlite")})
+    (tmp_path / "history.sqlite").write_bytes(b"not a database, not at all" * 200)
+    drop(tmp_path, layout, "CUST.dat", 100)
+    assert JobRunner(load_job(path)).run_once().rc == 4
+    st = status(tmp_path, "CUST.dat")
+    assert st["RC"] == "0004" and st["MESSAGE"].startswith("run not recorded in the history: history ")
+    assert "is damaged" in st["MESSAGE"]
+    assert (tmp_path / "outbox" / "CUST.SCORED.dat").stat().st_size == 100 * 117
