@@ -50,9 +50,9 @@ def check_model(job: Job) -> str:
     from bridge.score.file import _model_record
     from bridge.score.model import Model
 
+    champion = _plan(job).champion  # the challenger is the rollout's guardrails' business, not the job's
     try:
         layout = load_copybook(job.copybook, include_dirs=job.include, dialect=job.reader.get("dialect", "ibm"))
-        champion = _plan(job).champion  # the challenger is the rollout's guardrails' business, not the job's
         record_name = _model_record(champion, layout, ReaderOptions.from_kwargs(**job.reader))
         model = Model.load(champion, layout.record(record_name))
         _check_rollout(job, layout, record_name)

@@ -276,3 +276,12 @@ def test_a_history_that_cannot_be_written_delivers_the_file_with_rc_4_and_says_s
     assert st["RC"] == "0004" and st["MESSAGE"].startswith("run not recorded in the history: history ")
     assert "is damaged" in st["MESSAGE"]
     assert (tmp_path / "outbox" / "CUST.SCORED.dat").stat().st_size == 100 * 117
+
+
+def test_a_ramp_state_that_cannot_be_read_stops_the_run_before_any_file_is_claimed(tmp_path, models, layout):
+    path = job_folder(tmp_path, models, rollout=canary(models), history={"path": str(tmp_path / "history.sqlite")})
+    (tmp_path / "history.sqlite").write_bytes(b"not a database, not at all" * 200)
+    drop(tmp_path, layout, "CUST.dat", 10)
+    with pytest.raises(JobError, match=r"history .*history.sqlite is damaged"):
+        JobRunner(load_job(path)).run_once()
+    assert (tmp_path / "inbox" / "CUST.dat").exists()
