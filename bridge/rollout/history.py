@@ -36,7 +36,8 @@ import pyarrow as pa
 
 from bridge.errors import JobError
 
-__all__ = ["ARMS", "ArmStats", "EVENT_KINDS", "History", "KpiRow", "RolloutState", "RunRecord", "SCORES_SCHEMA", "utc_now"]
+__all__ = ["ARMS", "ArmStats", "EVENT_KINDS", "History", "KpiRow", "RolloutState", "RunRecord", "SCORES_SCHEMA",
+           "utc_now"]
 
 #: the arms a run's records can be in
 ARMS = ("champion", "challenger", "shadow")
