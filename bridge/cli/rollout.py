@@ -1,4 +1,4 @@
-"""`mfbridge rollout JOB promote|hold|rollback|status`: move a challenger along the job's ramp, or show where it stands."""
+"""`mfbridge rollout JOB promote|hold|rollback|status`: move a challenger along the ramp, or show the state."""
 from __future__ import annotations
 
 import click
