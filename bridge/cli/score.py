@@ -8,6 +8,7 @@ import click
 
 from bridge.cli.common import (check_output, check_output_folder, copybook_options, load_layout, output_file,
                                reader_kwargs, reader_options, refuse_output_over_input)
+from bridge.cli.model_option import MODEL_PLACE
 from bridge.cli.progress import progress_for, quiet_option
 
 __all__ = ["score_command", "train_command"]
@@ -193,14 +194,16 @@ def _reason_table(features: list[str], record, reason_field: str | None) -> dict
 @click.argument("data", type=click.Path(exists=True, dir_okay=False))
 @copybook_options
 @reader_options
-@click.option("--model", "model_dir", required=True, type=click.Path(exists=True, file_okay=False),
-              help="Model folder written by `mfbridge train` (model.txt and card.toml).")
+@click.option("--model", "model_dir", required=True, type=MODEL_PLACE,
+              help="Model folder written by `mfbridge train` (model.txt and card.toml), or a model in MLflow: "
+                   "mlflow:models:/NAME@ALIAS, mlflow:models:/NAME/VERSION or mlflow:runs:/RUN_ID/model.")
 @click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False), callback=check_output,
               help="Scored data file to write (same layout, framing and code page as DATA).")
 @click.option("--report", "report_path", default=None, type=click.Path(dir_okay=False), callback=check_output,
               help="Write the run report (JSON; a readable .txt and an HTML page with its charts beside it).")
-@click.option("--shadow", "shadow_dir", default=None, type=click.Path(exists=True, file_okay=False),
-              help="Challenger model scored alongside and compared in the report, never written.")
+@click.option("--shadow", "shadow_dir", default=None, type=MODEL_PLACE,
+              help="Challenger model (a folder or an mlflow: spec) scored alongside and compared in the report, "
+                   "never written.")
 @quiet_option
 def score_command(data: str, model_dir: str, output: str, report_path: str | None, shadow_dir: str | None,
                   quiet: bool, **params) -> None:
@@ -208,6 +211,10 @@ def score_command(data: str, model_dir: str, output: str, report_path: str | Non
     from bridge.score.file import score_file
 
     refuse_output_over_input(data, output)
+    from bridge.mlflow import model_folder
+
+    model_dir = str(model_folder(model_dir))  # an mlflow: spec becomes its cached folder (RC 12 if it cannot)
+    shadow_dir = str(model_folder(shadow_dir)) if shadow_dir else None
     layout = load_layout(params["copybook"], params["include"], params["dialect"], params["strict"])
     kw = reader_kwargs(params)
     import os

@@ -204,11 +204,27 @@ def load_job(path: str | Path) -> Job:
     journal = rel(job.get("journal")) or work_dir / "journal.sqlite"
     _check_places(source, target, work_dir, journal, where)
     return Job(name=str(job["name"]), path=path, copybook=rel(job["copybook"]),
-               include=tuple(rel(p) for p in job.get("include", [])), model=rel(job["model"]),
+               include=tuple(rel(p) for p in job.get("include", [])),
+               model=_model_place(job["model"], base, "model", where),
                reader=reader, source=source, target=target, work_dir=work_dir,
-               journal=journal, shadow=rel(job.get("shadow")), log_format=log_format,
+               journal=journal, shadow=_model_place(job.get("shadow"), base, "shadow", where),
+               log_format=log_format,
                reject_invalid=bool(job.get("reject_invalid", False)), trailer=trailer, empty_input=empty_input,
                file_mode=modes.get("file_mode", 0o600), dir_mode=modes.get("dir_mode", 0o700))
+
+
+def _model_place(value: str | None, base: Path, key: str, where: str) -> Path | None:
+    """A model folder (relative to the job file), or an ``mlflow:`` spec resolved to its cached folder
+    now, before any file is claimed: a registry that cannot give the model stops the job (RC 12)."""
+    if value is None:
+        return None
+    from bridge.errors import BridgeError
+    from bridge.mlflow import model_folder
+
+    try:
+        return model_folder(value, base)
+    except BridgeError as exc:
+        raise JobError(f"[job] {key} = {value!r}: {getattr(exc, 'reason', exc)}", job=where) from None
 
 
 def _mode(section: dict, key: str, where: str, name: str) -> int:
