@@ -53,12 +53,22 @@ __all__ = ["score_command", "train_command"]
 @click.option("--model-id-field", default=None, help="Alphanumeric field that receives the model id.")
 @click.option("--status-field", default=None, help="PIC X(2) field that receives the scoring status (00, 02, 04, "
               "08, 12).")
+@click.option("--mlflow", "to_mlflow", is_flag=True,
+              help="Also log the training to MLflow: parameters, metrics and the model folder under model/ "
+                   "(tracking URI: MLFLOW_TRACKING_URI, else MLflow's local default; needs mainframe-bridge[mlflow]).")
+@click.option("--experiment", default=None, metavar="NAME", help="MLflow experiment of the run (created when "
+              "missing; needs --mlflow).")
+@click.option("--register", "register_name", default=None, metavar="NAME",
+              help="Register the logged model as a new version of NAME in MLflow's registry (needs --mlflow).")
 def train_command(data: str, label: str, positive: str | None, features: str | None, objective: str,
                   categorical: str, output: str, seed: int,
                   rounds: int | None, model_id: str | None, model_version: str, score_field: str | None,
                   band_field: str | None, bands: str | None, reason_field: str | None, reason_count: int,
-                  reason_when: str | None, model_id_field: str | None, status_field: str | None, **params) -> None:
+                  reason_when: str | None, model_id_field: str | None, status_field: str | None,
+                  to_mlflow: bool = False, experiment: str | None = None, register_name: str | None = None,
+                  **params) -> None:
     """Train a model on DATA (laid out by COPYBOOK) to predict LABEL."""
+    _check_mlflow_options(to_mlflow, experiment, register_name)
     from bridge.records.api import read_records
     from bridge.score.card import (BandOutput, ModelIdOutput, Outputs, ReasonsOutput, ScoreOutput,
                                    StatusOutput)
@@ -120,6 +130,31 @@ def train_command(data: str, label: str, positive: str | None, features: str | N
                           ("mae", "mean absolute error")) if key in valid)
     click.echo(f"mfbridge: model {mid} written to {folder}: {len(names)} features" + (f", {measures}" if measures else ""),
                err=True)
+    if to_mlflow:
+        from bridge.mlflow.tracking import log_training
+
+        logged = log_training(folder, trained, experiment=experiment, register=register_name)
+        click.echo(f"mfbridge: logged to MLflow at {logged.tracking_uri}: experiment {logged.experiment}, run "
+                   f"{logged.run_id} (score it with --model {logged.run_spec})", err=True)
+        if logged.version_spec:
+            click.echo(f"mfbridge: registered {logged.registered} version {logged.version} ({logged.version_spec}); "
+                       f"point an alias at it to publish it, e.g. mlflow:models:/{logged.registered}@champion",
+                       err=True)
+
+
+def _check_mlflow_options(to_mlflow: bool, experiment: str | None, register_name: str | None) -> None:
+    """--experiment and --register need --mlflow; with it, MLflow must be installed before training starts."""
+    for option, value in (("--experiment", experiment), ("--register", register_name)):
+        if value is not None and not to_mlflow:
+            raise click.UsageError(f"{option} needs --mlflow (it names where the training is logged in MLflow)")
+    if register_name is not None and (not register_name.strip() or any(c in register_name for c in "/:")
+                                      or register_name != register_name.strip()):
+        raise click.BadParameter(f"{register_name!r} is not a registered model name (not empty, no '/' or ':')",
+                                 param_hint="--register")
+    if to_mlflow:
+        from bridge.mlflow.registry import import_mlflow
+
+        import_mlflow()  # without the extra: one line naming it, before minutes of training are spent
 
 
 def _scale(objective: str) -> str:
@@ -208,13 +243,13 @@ def _reason_table(features: list[str], record, reason_field: str | None) -> dict
 def score_command(data: str, model_dir: str, output: str, report_path: str | None, shadow_dir: str | None,
                   quiet: bool, **params) -> None:
     """Score DATA with MODEL and write the scored file (same layout, framing, code page) to OUTPUT."""
-    from bridge.score.file import score_file
-
-    refuse_output_over_input(data, output)
     from bridge.mlflow import model_folder
 
+    refuse_output_over_input(data, output)
     model_dir = str(model_folder(model_dir))  # an mlflow: spec becomes its cached folder (RC 12 if it cannot)
     shadow_dir = str(model_folder(shadow_dir)) if shadow_dir else None
+    from bridge.score.file import score_file
+
     layout = load_layout(params["copybook"], params["include"], params["dialect"], params["strict"])
     kw = reader_kwargs(params)
     import os

@@ -69,7 +69,10 @@ def resolve_model(spec: str | ModelSpec, *, cache: ModelCache | None = None, uri
     PosixPath('/home/batch/.cache/mfbridge/models/credit-risk-v4-3f0c...')
     """
     spec = parse_spec(spec) if isinstance(spec, str) else spec
-    mlflow = import_mlflow()
+    try:
+        mlflow = import_mlflow()
+    except ModelSourceError as exc:
+        raise ModelSourceError(exc.reason, spec=spec.text) from None
     cache = cache or ModelCache()
     with _translated(spec, uri):
         uri = uri or tracking_uri()
