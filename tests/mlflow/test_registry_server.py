@@ -49,7 +49,9 @@ def server() -> Iterator[str]:
     proc = subprocess.Popen([sys.executable, "-m", "mlflow", "server", "--host", "127.0.0.1", "--port", str(port),
                              "--backend-store-uri", f"sqlite:///{state}/mlflow.db",
                              "--artifacts-destination", str(state / "artifacts"), "--workers", "1"],
-                            stdout=log, stderr=subprocess.STDOUT, cwd=state, start_new_session=True)
+                            stdout=log, stderr=subprocess.STDOUT, cwd=state, start_new_session=True,
+                            # no background job workers: nothing here uses them, and they slow the start
+                            env={**os.environ, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"})
     uri = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 180  # a busy CI machine: MLflow's imports alone take seconds
