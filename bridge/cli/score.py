@@ -147,10 +147,11 @@ def _check_mlflow_options(to_mlflow: bool, experiment: str | None, register_name
     for option, value in (("--experiment", experiment), ("--register", register_name)):
         if value is not None and not to_mlflow:
             raise click.UsageError(f"{option} needs --mlflow (it names where the training is logged in MLflow)")
-    if register_name is not None and (not register_name.strip() or any(c in register_name for c in "/:")
+    if register_name is not None and (not register_name.strip() or any(c in register_name for c in "/:@")
                                       or register_name != register_name.strip()):
-        raise click.BadParameter(f"{register_name!r} is not a registered model name (not empty, no '/' or ':')",
-                                 param_hint="--register")
+        # '@' is legal in MLflow but would make mlflow:models:/NAME@ALIAS ambiguous
+        raise click.BadParameter(f"{register_name!r} is not a registered model name (not empty, no '/', ':' "
+                                 "or '@', no spaces at its ends)", param_hint="--register")
     if to_mlflow:
         from bridge.mlflow.registry import import_mlflow
 

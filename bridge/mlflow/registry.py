@@ -179,7 +179,8 @@ def _explain(exc: Exception, spec: ModelSpec, uri: str | None) -> str:
     server = uri or _current_uri()
     unreachable = ("Max retries exceeded", "Connection refused", "Failed to establish", "Name or service not known",
                    "timed out", "ConnectionError", "Temporary failure in name resolution")
-    if any(word in text for word in unreachable) or isinstance(exc, (ConnectionError, TimeoutError)):
+    from_requests = type(exc).__module__.split(".")[0] in ("requests", "urllib3")
+    if any(word in text for word in unreachable) or from_requests or isinstance(exc, (ConnectionError, TimeoutError)):
         return (f"the MLflow server at {server} cannot be reached ({_cut(text, 160)}); check MLFLOW_TRACKING_URI "
                 "and that the server is up")
     if code == "RESOURCE_DOES_NOT_EXIST" or "not found" in text.lower() or "does not exist" in text.lower():

@@ -104,3 +104,10 @@ def test_a_pinned_version_already_cached_needs_no_server(unreachable, private_mo
     assert resolve_model(spec.text) == folder
     with pytest.raises(ModelSourceError, match="cannot be reached"):
         resolve_model("mlflow:models:/credit-risk@champion")  # an alias is always asked: it may have moved
+
+
+@pytest.mark.parametrize("name", ["team/credit-risk", "credit-risk@v4", " credit-risk"])
+def test_a_register_name_that_no_spec_could_name_is_refused_before_training(capsys, tmp_path, name) -> None:
+    rc, err = run(capsys, "train", CUSTOMER_DAT, "-c", HISTORY, "--label", "DEFAULTED-12M", "--mlflow",
+                  "--register", name, "-o", tmp_path / "m")
+    assert rc == 2 and "is not a registered model name" in err and not (tmp_path / "m").exists()
