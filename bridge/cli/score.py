@@ -244,11 +244,9 @@ def _reason_table(features: list[str], record, reason_field: str | None) -> dict
 def score_command(data: str, model_dir: str, output: str, report_path: str | None, shadow_dir: str | None,
                   quiet: bool, **params) -> None:
     """Score DATA with MODEL and write the scored file (same layout, framing, code page) to OUTPUT."""
-    from bridge.mlflow import model_folder
-
     refuse_output_over_input(data, output)
-    model_dir = str(model_folder(model_dir))  # an mlflow: spec becomes its cached folder (RC 12 if it cannot)
-    shadow_dir = str(model_folder(shadow_dir)) if shadow_dir else None
+    model_dir = _model_place("model", model_dir)
+    shadow_dir = _model_place("shadow", shadow_dir) if shadow_dir else None
     from bridge.score.file import score_file
 
     layout = load_layout(params["copybook"], params["include"], params["dialect"], params["strict"])
@@ -270,3 +268,13 @@ def score_command(data: str, model_dir: str, output: str, report_path: str | Non
     write_run_page(result.report, page)
     click.echo(f"mfbridge: report written to {report_path} (readable: {page})", err=True)
 
+
+def _model_place(role: str, place: str) -> str:
+    """A model folder as given, or an ``mlflow:`` spec resolved to its cached folder (RC 12 when it cannot be),
+    named on standard error so that the log says which version scored."""
+    from bridge.mlflow import is_mlflow_spec, model_folder
+
+    folder = str(model_folder(place))
+    if is_mlflow_spec(place):
+        click.echo(f"mfbridge: {role} {place} is {folder}", err=True)
+    return folder
