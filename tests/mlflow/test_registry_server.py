@@ -194,3 +194,18 @@ def test_without_a_tracking_uri_the_local_store_in_the_working_folder_is_used(hi
     assert (tmp_path / "mlflow.db").is_file()
     assert (score(CUSTOMER_DAT, "mlflow:models:/local-risk/1", tmp_path / "a.dat")
             == score(CUSTOMER_DAT, tmp_path / "m", tmp_path / "b.dat"))
+
+
+def test_an_alias_the_registry_does_not_have_is_named_in_one_line_with_rc_12(trained, tracking, tmp_path) -> None:
+    rc, err = cli("score", CUSTOMER_DAT, "-c", CUSTOMER, "--model", "mlflow:models:/credit-risk@nope",
+                  "-o", tmp_path / "a.dat")
+    assert rc == 12 and len(err.strip().splitlines()) == 1
+    assert "has no registered model 'credit-risk' with alias 'nope'" in err and not (tmp_path / "a.dat").exists()
+
+
+def test_a_shadow_challenger_can_come_from_the_registry(trained, tracking, tmp_path) -> None:
+    rc, err = cli("score", CUSTOMER_DAT, "-c", CUSTOMER, "--model", trained["folder"],
+                  "--shadow", "mlflow:models:/credit-risk/1", "-o", tmp_path / "a.dat", "--quiet")
+    assert rc in (0, 4), err
+    assert "shadow mlflow:models:/credit-risk/1 is " in err
+    assert (tmp_path / "a.dat").read_bytes() == score(CUSTOMER_DAT, trained["folder"], tmp_path / "b.dat")
