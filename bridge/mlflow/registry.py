@@ -5,7 +5,8 @@ knows where a folder came from. The steps are the same for every caller (``mfbri
 --model``, the job file's ``model``/``shadow``, a rollout's champion and challenger):
 
 1. the spec is parsed (`bridge.mlflow.spec`) before MLflow is imported;
-2. a pinned spec (a version or a run) already in the cache is used with no server at all;
+2. a pinned spec (a version or a run) already in the cache is used with no server at all (and,
+   when ``MLFLOW_TRACKING_URI`` is set, without importing MLflow);
 3. otherwise the server resolves it: an alias to its current version (asked on every run, so
    moving ``champion`` takes effect at the next run), a version or run to where its artifacts are;
 4. ``model.txt`` and ``card.toml`` (and ``metrics.json`` when there) are fetched, and nothing
@@ -69,11 +70,17 @@ def resolve_model(spec: str | ModelSpec, *, cache: ModelCache | None = None, uri
     PosixPath('/home/batch/.cache/mfbridge/models/credit-risk-v4-3f0c...')
     """
     spec = parse_spec(spec) if isinstance(spec, str) else spec
+    cache = cache or ModelCache()
+    # a pinned spec already cached under a configured URI needs neither the server nor MLflow's slow import
+    uri = uri or os.environ.get("MLFLOW_TRACKING_URI") or None
+    if spec.pinned and uri:
+        folder = cache.get(_entry(cache, spec, uri, spec.version))
+        if folder is not None:
+            return folder
     try:
         mlflow = import_mlflow()
     except ModelSourceError as exc:
         raise ModelSourceError(exc.reason, spec=spec.text) from None
-    cache = cache or ModelCache()
     with _translated(spec, uri):
         uri = uri or tracking_uri()
         if spec.pinned:

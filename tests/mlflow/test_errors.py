@@ -111,3 +111,16 @@ def test_a_register_name_that_no_spec_could_name_is_refused_before_training(caps
     rc, err = run(capsys, "train", CUSTOMER_DAT, "-c", HISTORY, "--label", "DEFAULTED-12M", "--mlflow",
                   "--register", name, "-o", tmp_path / "m")
     assert rc == 2 and "is not a registered model name" in err and not (tmp_path / "m").exists()
+
+
+def test_a_pinned_version_already_cached_is_used_even_without_mlflow(without_mlflow, monkeypatch) -> None:
+    from bridge.mlflow import ModelCache
+    from bridge.mlflow.registry import _entry
+    from bridge.mlflow.spec import parse_spec
+
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "http://mlflow.example.com:5000")
+    spec = parse_spec("mlflow:runs:/0123456789abcdef/model")
+    cache = ModelCache()
+    folder = cache.fill(_entry(cache, spec, "http://mlflow.example.com:5000", ""),
+                        lambda t: ((t / "model.txt").write_text("m"), (t / "card.toml").write_text("c")))
+    assert resolve_model(spec.text) == folder
