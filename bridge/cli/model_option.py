@@ -16,7 +16,7 @@ __all__ = ["MODEL_PLACE", "ModelPlace"]
 class ModelPlace(click.ParamType):
     """A model folder that exists, or a well-formed ``mlflow:`` spec (kept as text)."""
 
-    name = "FOLDER|mlflow:URI"
+    name = "model place"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         from bridge.errors import ModelSourceError

@@ -230,14 +230,14 @@ def _reason_table(features: list[str], record, reason_field: str | None) -> dict
 @click.argument("data", type=click.Path(exists=True, dir_okay=False))
 @copybook_options
 @reader_options
-@click.option("--model", "model_dir", required=True, type=MODEL_PLACE,
+@click.option("--model", "model_dir", required=True, type=MODEL_PLACE, metavar="FOLDER|mlflow:URI",
               help="Model folder written by `mfbridge train` (model.txt and card.toml), or a model in MLflow: "
                    "mlflow:models:/NAME@ALIAS, mlflow:models:/NAME/VERSION or mlflow:runs:/RUN_ID/model.")
 @click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False), callback=check_output,
               help="Scored data file to write (same layout, framing and code page as DATA).")
 @click.option("--report", "report_path", default=None, type=click.Path(dir_okay=False), callback=check_output,
               help="Write the run report (JSON; a readable .txt and an HTML page with its charts beside it).")
-@click.option("--shadow", "shadow_dir", default=None, type=MODEL_PLACE,
+@click.option("--shadow", "shadow_dir", default=None, type=MODEL_PLACE, metavar="FOLDER|mlflow:URI",
               help="Challenger model (a folder or an mlflow: spec) scored alongside and compared in the report, "
                    "never written.")
 @quiet_option
