@@ -124,3 +124,15 @@ def test_a_pinned_version_already_cached_is_used_even_without_mlflow(without_mlf
     folder = cache.fill(_entry(cache, spec, "http://mlflow.example.com:5000", ""),
                         lambda t: ((t / "model.txt").write_text("m"), (t / "card.toml").write_text("c")))
     assert resolve_model(spec.text) == folder
+
+
+def test_training_whose_server_is_unreachable_keeps_the_folder_and_says_logging_failed(capsys, unreachable,
+                                                                                         tmp_path) -> None:
+    assert main(["fake", "-c", str(HISTORY), "-n", "200", "--seed", "5", "-o", str(tmp_path / "h.dat")]) == 0
+    capsys.readouterr()
+    rc, err = run(capsys, "train", tmp_path / "h.dat", "-c", HISTORY, "--label", "DEFAULTED-12M", "--positive", "1",
+                  "--rounds", "5", "--mlflow", "--register", "credit-risk", "-o", tmp_path / "m")
+    assert rc == 12 and "Traceback" not in err
+    assert f"the model folder {tmp_path / 'm'} is written, but logging it to MLflow failed" in err
+    assert f"the MLflow server at {unreachable} cannot be reached" in err
+    assert (tmp_path / "m" / "model.txt").is_file() and (tmp_path / "m" / "card.toml").is_file()

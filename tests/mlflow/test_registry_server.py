@@ -162,6 +162,9 @@ def test_a_moved_alias_is_followed_and_a_pinned_version_then_comes_from_the_cach
     tracking.set_registered_model_alias("credit-risk", "challenger", second.version)
     moved = resolve_model("mlflow:models:/credit-risk@challenger")
     assert f"-v{second.version}-" in moved.name
+    assert {p.name: p.stat().st_mode & 0o777 for p in moved.iterdir()} == {
+        "model.txt": 0o600, "card.toml": 0o600, "metrics.json": 0o600}
+    assert moved.stat().st_mode & 0o777 == 0o700
     assert (moved / "card.toml").read_bytes() == (trained["folder"] / "card.toml").read_bytes()
 
     def no_server(*args, **kwargs):
