@@ -28,6 +28,7 @@ _EXPORTS = {
     "Layout": "bridge.layout.model",
     "LayoutError": "bridge.errors",
     "ModelCardError": "bridge.errors",
+    "ModelSourceError": "bridge.errors",
     "ReaderOptions": "bridge.records.options",
     "Record": "bridge.layout.model",
     "TransportError": "bridge.errors",

@@ -14,6 +14,7 @@ message and a return code; anything else that escapes is a bug and stays a trace
     ├── ModelCardError       field                          (a model card that does not fit the copybook)
     │   └── ModelFileError   model, tree, key               (a model.txt that is damaged or not covered)
     ├── TransportError       where                          (SFTP or file system trouble, retryable or not)
+    ├── ModelSourceError     spec                           (a model registry that cannot give the model: RC 12)
     └── JobError             job                            (a job file or a run that cannot go on)
 
 This module imports nothing from the rest of `bridge`.
@@ -31,6 +32,7 @@ __all__ = [
     "LayoutError",
     "ModelCardError",
     "ModelFileError",
+    "ModelSourceError",
     "TransportError",
 ]
 
@@ -183,6 +185,20 @@ class ModelFileError(ModelCardError):
             where.append(f"key {key}")
         super().__init__(f"{', '.join(where)}: {message}")
         self.reason = message
+
+
+class ModelSourceError(BridgeError):
+    """A model named in a registry (``mlflow:models:/NAME@ALIAS``) that cannot be found or fetched.
+
+    The model store is the run's environment, like a missing folder: return code 12.
+    """
+
+    return_code = 12
+
+    def __init__(self, message: str, *, spec: str | None = None) -> None:
+        self.reason = message
+        self.spec = spec
+        super().__init__(f"{spec}: {message}" if spec else message)
 
 
 class TransportError(BridgeError):

@@ -8,6 +8,7 @@ import click
 
 from bridge.cli.common import (check_output, check_output_folder, copybook_options, load_layout, output_file,
                                reader_kwargs, reader_options, refuse_output_over_input)
+from bridge.cli.model_option import MODEL_PLACE
 from bridge.cli.progress import progress_for, quiet_option
 
 __all__ = ["score_command", "train_command"]
@@ -52,12 +53,22 @@ __all__ = ["score_command", "train_command"]
 @click.option("--model-id-field", default=None, help="Alphanumeric field that receives the model id.")
 @click.option("--status-field", default=None, help="PIC X(2) field that receives the scoring status (00, 02, 04, "
               "08, 12).")
+@click.option("--mlflow", "to_mlflow", is_flag=True,
+              help="Also log the training to MLflow: parameters, metrics and the model folder under model/ "
+                   "(tracking URI: MLFLOW_TRACKING_URI, else MLflow's local default; needs mainframe-bridge[mlflow]).")
+@click.option("--experiment", default=None, metavar="NAME", help="MLflow experiment of the run (created when "
+              "missing; needs --mlflow).")
+@click.option("--register", "register_name", default=None, metavar="NAME",
+              help="Register the logged model as a new version of NAME in MLflow's registry (needs --mlflow).")
 def train_command(data: str, label: str, positive: str | None, features: str | None, objective: str,
                   categorical: str, output: str, seed: int,
                   rounds: int | None, model_id: str | None, model_version: str, score_field: str | None,
                   band_field: str | None, bands: str | None, reason_field: str | None, reason_count: int,
-                  reason_when: str | None, model_id_field: str | None, status_field: str | None, **params) -> None:
+                  reason_when: str | None, model_id_field: str | None, status_field: str | None,
+                  to_mlflow: bool = False, experiment: str | None = None, register_name: str | None = None,
+                  **params) -> None:
     """Train a model on DATA (laid out by COPYBOOK) to predict LABEL."""
+    _check_mlflow_options(to_mlflow, experiment, register_name)
     from bridge.records.api import read_records
     from bridge.score.card import (BandOutput, ModelIdOutput, Outputs, ReasonsOutput, ScoreOutput,
                                    StatusOutput)
@@ -119,6 +130,32 @@ def train_command(data: str, label: str, positive: str | None, features: str | N
                           ("mae", "mean absolute error")) if key in valid)
     click.echo(f"mfbridge: model {mid} written to {folder}: {len(names)} features" + (f", {measures}" if measures else ""),
                err=True)
+    if to_mlflow:
+        from bridge.mlflow.tracking import log_training
+
+        logged = log_training(folder, trained, experiment=experiment, register=register_name)
+        click.echo(f"mfbridge: logged to MLflow at {logged.tracking_uri}: experiment {logged.experiment}, run "
+                   f"{logged.run_id} (score it with --model {logged.run_spec})", err=True)
+        if logged.version_spec:
+            click.echo(f"mfbridge: registered {logged.registered} version {logged.version} ({logged.version_spec}); "
+                       f"point an alias at it to publish it, e.g. mlflow:models:/{logged.registered}@champion",
+                       err=True)
+
+
+def _check_mlflow_options(to_mlflow: bool, experiment: str | None, register_name: str | None) -> None:
+    """--experiment and --register need --mlflow; with it, MLflow must be installed before training starts."""
+    for option, value in (("--experiment", experiment), ("--register", register_name)):
+        if value is not None and not to_mlflow:
+            raise click.UsageError(f"{option} needs --mlflow (it names where the training is logged in MLflow)")
+    if register_name is not None and (not register_name.strip() or any(c in register_name for c in "/:@")
+                                      or register_name != register_name.strip()):
+        # '@' is legal in MLflow but would make mlflow:models:/NAME@ALIAS ambiguous
+        raise click.BadParameter(f"{register_name!r} is not a registered model name (not empty, no '/', ':' "
+                                 "or '@', no spaces at its ends)", param_hint="--register")
+    if to_mlflow:
+        from bridge.mlflow.registry import import_mlflow
+
+        import_mlflow()  # without the extra: one line naming it, before minutes of training are spent
 
 
 def _scale(objective: str) -> str:
@@ -193,21 +230,25 @@ def _reason_table(features: list[str], record, reason_field: str | None) -> dict
 @click.argument("data", type=click.Path(exists=True, dir_okay=False))
 @copybook_options
 @reader_options
-@click.option("--model", "model_dir", required=True, type=click.Path(exists=True, file_okay=False),
-              help="Model folder written by `mfbridge train` (model.txt and card.toml).")
+@click.option("--model", "model_dir", required=True, type=MODEL_PLACE, metavar="FOLDER|mlflow:URI",
+              help="Model folder written by `mfbridge train` (model.txt and card.toml), or a model in MLflow: "
+                   "mlflow:models:/NAME@ALIAS, mlflow:models:/NAME/VERSION or mlflow:runs:/RUN_ID/model.")
 @click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False), callback=check_output,
               help="Scored data file to write (same layout, framing and code page as DATA).")
 @click.option("--report", "report_path", default=None, type=click.Path(dir_okay=False), callback=check_output,
               help="Write the run report (JSON; a readable .txt and an HTML page with its charts beside it).")
-@click.option("--shadow", "shadow_dir", default=None, type=click.Path(exists=True, file_okay=False),
-              help="Challenger model scored alongside and compared in the report, never written.")
+@click.option("--shadow", "shadow_dir", default=None, type=MODEL_PLACE, metavar="FOLDER|mlflow:URI",
+              help="Challenger model (a folder or an mlflow: spec) scored alongside and compared in the report, "
+                   "never written.")
 @quiet_option
 def score_command(data: str, model_dir: str, output: str, report_path: str | None, shadow_dir: str | None,
                   quiet: bool, **params) -> None:
     """Score DATA with MODEL and write the scored file (same layout, framing, code page) to OUTPUT."""
+    refuse_output_over_input(data, output)
+    model_dir = _model_place("model", model_dir)
+    shadow_dir = _model_place("shadow", shadow_dir) if shadow_dir else None
     from bridge.score.file import score_file
 
-    refuse_output_over_input(data, output)
     layout = load_layout(params["copybook"], params["include"], params["dialect"], params["strict"])
     kw = reader_kwargs(params)
     import os
@@ -227,3 +268,13 @@ def score_command(data: str, model_dir: str, output: str, report_path: str | Non
     write_run_page(result.report, page)
     click.echo(f"mfbridge: report written to {report_path} (readable: {page})", err=True)
 
+
+def _model_place(role: str, place: str) -> str:
+    """A model folder as given, or an ``mlflow:`` spec resolved to its cached folder (RC 12 when it cannot be),
+    named on standard error so that the log says which version scored."""
+    from bridge.mlflow import is_mlflow_spec, model_folder
+
+    folder = str(model_folder(place))
+    if is_mlflow_spec(place):
+        click.echo(f"mfbridge: {role} {place} is {folder}", err=True)
+    return folder

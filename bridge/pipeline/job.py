@@ -207,22 +207,31 @@ def load_job(path: str | Path) -> Job:
         raise JobError(f"[job] empty_input = {empty_input!r} is not one of: {', '.join(EMPTY_INPUT)}", job=where)
     journal = rel(job.get("journal")) or work_dir / "journal.sqlite"
     _check_places(source, target, work_dir, journal, where)
-    rollout, history = _rollout_sections(doc, job, rel, journal, source, where)
+    places: dict[str, Path | None] = {}
+
+    def model_place(value: str | None) -> Path | None:
+        # each spec resolved once: an mlflow alias is one question to the registry, not one per key
+        if value not in places:
+            places[value] = _model_place(value, base, "model", where)   # type: ignore[index]
+        return places[value]   # type: ignore[index]
+
+    rollout, history = _rollout_sections(doc, job, rel, model_place, journal, source, where)
     return Job(name=str(job["name"]), path=path, copybook=rel(job["copybook"]),
                include=tuple(rel(p) for p in job.get("include", [])),
-               model=rollout.champion if rollout is not None else rel(job["model"]),
+               model=rollout.champion if rollout is not None else model_place(job["model"]),
                reader=reader, source=source, target=target, work_dir=work_dir,
-               journal=journal, shadow=rel(job.get("shadow")), log_format=log_format,
+               journal=journal, shadow=model_place(job.get("shadow")),
+               log_format=log_format,
                reject_invalid=bool(job.get("reject_invalid", False)), trailer=trailer, empty_input=empty_input,
                file_mode=modes.get("file_mode", 0o600), dir_mode=modes.get("dir_mode", 0o700),
                rollout=rollout, history=history)
 
 
-def _rollout_sections(doc: dict, job: dict, rel, journal: Path, source: "Source", where: str):
+def _rollout_sections(doc: dict, job: dict, rel, model_place, journal: Path, source: "Source", where: str):
     """[rollout] (or the old [job] shadow) and [history], checked now (see bridge.rollout.config)."""
     from bridge.rollout.config import history_config, rollout_config
 
-    rollout = rollout_config(doc.get("rollout"), model=job.get("model"), shadow=job.get("shadow"), resolve=rel,
+    rollout = rollout_config(doc.get("rollout"), model=job.get("model"), shadow=job.get("shadow"), resolve=model_place,
                              where=where)
     history = history_config(doc.get("history"), journal=journal, resolve=rel, where=where)
     if source.endpoint.kind == "local":
@@ -231,6 +240,20 @@ def _rollout_sections(doc: dict, job: dict, rel, journal: Path, source: "Source"
                 raise JobError(f"[history] {key} = {str(place)!r} is inside the inbox {source.endpoint.path}, where "
                                "anyone who drops files could change it; put it outside the inbox", job=where)
     return rollout, history
+
+
+def _model_place(value: str | None, base: Path, key: str, where: str) -> Path | None:
+    """A model folder (relative to the job file), or an ``mlflow:`` spec resolved to its cached folder
+    now, before any file is claimed: a registry that cannot give the model stops the job (RC 12)."""
+    if value is None:
+        return None
+    from bridge.errors import BridgeError
+    from bridge.mlflow import model_folder
+
+    try:
+        return model_folder(value, base)
+    except BridgeError as exc:
+        raise JobError(f"[job] {key} = {value!r}: {getattr(exc, 'reason', exc)}", job=where) from None
 
 
 def _mode(section: dict, key: str, where: str, name: str) -> int:
