@@ -28,6 +28,8 @@ def record_length_function(layout: Layout, options: ReaderOptions) -> Callable[[
         return _length_field_function(record, options)
     if not record.has_odo:
         raise LayoutError(f"--variable-occurs needs a record with OCCURS DEPENDING ON; {record.name} has none")
+    if record.has_nested_odo:
+        return _nested_length_function(record, options)
     objects = [next(f for f in record.fields if f.path == p) for p in record.odo_objects]
     need = max(f.end for f in objects)
     codec = options.codec
@@ -49,6 +51,37 @@ def record_length_function(layout: Layout, options: ReaderOptions) -> Callable[[
         if key not in cache:
             cache[key] = record.resolve(dict(zip(record.odo_objects, key))).length
         return cache[key]
+
+    return length
+
+
+def _nested_length_function(record, options: ReaderOptions) -> Callable[[np.ndarray], int]:
+    """Nested OCCURS DEPENDING ON: the record's counts walked one by one (`bridge.records.nested_odo`)."""
+    from bridge.records.decode import count_numbers
+    from bridge.records.nested_odo import gather, place
+
+    codec = options.codec
+    tables = {f.occurs.depending_path: f for f in record.fields if f.occurs and f.occurs.depending_path}
+
+    def length(head: np.ndarray) -> int:
+        row = np.ascontiguousarray(head).reshape(1, -1)
+
+        def read_count(obj, subs, offsets, live):
+            start = int(offsets[0])
+            if live[0] and start + obj.length > row.shape[1]:
+                raise FramingError(f"a record of {row.shape[1]} bytes is too short to hold its OCCURS DEPENDING "
+                                   f"ON count {obj.name} (it ends at byte {start + obj.length})")
+            values, invalid = count_numbers(decode_column(gather(row, offsets, obj.length), 0, obj, codec))
+            table = tables[obj.path]
+            if live[0] and (invalid[0] or not table.occurs.min <= values[0] <= table.occurs.max):
+                shown = bytes(row[0, start:start + obj.length]).hex().upper()
+                raise FramingError(f"OCCURS DEPENDING ON count {obj.name} at byte {start} of the record is "
+                                   f"{'not numeric' if invalid[0] else int(values[0])}"
+                                   f"{'' if invalid[0] else f', outside {table.occurs.min} TO {table.occurs.max}'}"
+                                   f": {shown}")
+            return values, np.zeros(1, dtype=bool)
+
+        return int(place(record, 1, read_count).ends[0])
 
     return length
 
