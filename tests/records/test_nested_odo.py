@@ -279,3 +279,17 @@ def test_one_count_per_table_cannot_resolve_a_nested_record():
     with pytest.raises(LayoutError) as err:
         TEST21.record().resolve({("RECORD", "COUNT"): 1})
     assert "nested OCCURS DEPENDING ON" in str(err.value)
+
+
+def test_inspect_lays_each_item_at_the_records_own_offset(tmp_path, capsys):
+    from bridge.cli.main import main
+
+    src = tmp_path / "t21.dat"
+    src.write_bytes(COBRIX_DATA)
+    copybook = str(ROOT / "tests" / "corpus" / "copybooks" / "cobrix" / "test21_copybook.cob")
+    assert main(["inspect", str(src), "-c", copybook, "--codepage", "ascii", "--variable-occurs",
+                 "--record-number", "4"]) == 0
+    lines = {line.split()[3]: line.split() for line in capsys.readouterr().out.splitlines()
+             if line.strip()[:1].isdigit() and len(line.split()) > 4}
+    assert lines["INNER-COUNT(2)"][:2] == ["4", "4"] and lines["FIELD(2,2)"][:2] == ["6", "6"]
+    assert "FIELD(1,2)" not in lines
