@@ -534,6 +534,12 @@ def _check_odo(nodes: list[_Node], index: _NameIndex, diag: Diagnostics) -> dict
             raise error(f"{label} is inside a table (OCCURS); it must be at a fixed position, or inside "
                         f"the element of a table that holds {node.name} (nested OCCURS DEPENDING ON)",
                         ref.location)
+        if obj.in_table:
+            # IBM wants the object outside the table's range; Cobrix (variable_size_occurs) and the
+            # files it reads put it in each element, which is what this layout then means
+            diag.warn(f"{label} lies inside each element of an enclosing table: every element has its own "
+                      f"count and size (nested OCCURS DEPENDING ON, as Cobrix reads it); IBM COBOL wants "
+                      "the object outside the table", ref.location)
         if obj.variable:
             raise error(f"{label} follows a variable-length table, so its position is not fixed",
                         ref.location)

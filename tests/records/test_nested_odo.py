@@ -293,3 +293,8 @@ def test_inspect_lays_each_item_at_the_records_own_offset(tmp_path, capsys):
              if line.strip()[:1].isdigit() and len(line.split()) > 4}
     assert lines["INNER-COUNT(2)"][:2] == ["4", "4"] and lines["FIELD(2,2)"][:2] == ["6", "6"]
     assert "FIELD(1,2)" not in lines
+
+
+def test_a_count_inside_each_element_is_a_warning_that_names_ibms_rule():
+    assert any("the ODO object INNER-COUNT of table INNER-GROUP lies inside each element of an enclosing table"
+               in w and "IBM COBOL wants the object outside the table" in w for w in TEST21.warnings)
