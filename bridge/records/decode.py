@@ -339,15 +339,25 @@ class RecordDecoder:
             return values, bad
 
         placement = place(record, n, read_count, full=self.options.odo_placement == "max")
+        columns = [col for col in self._base_plan(sel.record_index).columns
+                   if self.wanted is None or col.name in self.wanted]
+        # the items of one fixed stretch (one offset array) are gathered as one block, then each is
+        # read from it at its fixed distance: one gather per stretch, not one per column
+        spans: dict[int, tuple[np.ndarray, int, int]] = {}
+        for col in columns:
+            base, k = placement.base(col.field.path, col.subscripts)
+            if base is not None:
+                _, lo, hi = spans.get(id(base), (base, k, k))
+                spans[id(base)] = (base, min(lo, k), max(hi, k + col.field.length))
+        block: tuple[int, np.ndarray] | None = None
         out: dict[str, pa.Array] = {}
-        for col in self._base_plan(sel.record_index).columns:
-            if self.wanted is not None and col.name not in self.wanted:
-                continue
+        for col in columns:
             f = col.field
             typ = self._schema.field(col.name).type
             if sel.branches and any(f.path[:len(b)] == b for b in sel.branches):
                 out[col.name] = pa.nulls(n, typ)
                 continue
+            base, k = placement.base(f.path, col.subscripts)
             offsets = placement.offsets(f.path, col.subscripts)
             absent = ~placement.present(f.path, col.subscripts)
             avail = None
@@ -356,7 +366,16 @@ class RecordDecoder:
                 absent |= lengths <= offsets
             else:
                 absent |= offsets + f.length > lengths
-            decoded = decode_column(gather(matrix, offsets, f.length), 0, f, self.codec, avail=avail)
+            if base is None and k + f.length <= matrix.shape[1]:
+                source, at = matrix, k
+            elif base is None:
+                source, at = gather(matrix, offsets, f.length), 0
+            else:
+                _, lo, hi = spans[id(base)]
+                if block is None or block[0] != id(base):
+                    block = (id(base), gather(matrix, base + lo, hi - lo))
+                source, at = block[1], k - lo
+            decoded = decode_column(source, at, f, self.codec, avail=avail)
             invalid = decoded.invalid & ~absent
             if invalid.any():
                 self._invalid(col, batch, np.arange(n), invalid, offsets=offsets)

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field as dc_field
 from typing import Callable
 
 import numpy as np
+from numba import njit
 
 from bridge.layout.model import Field, Kind, Record
 
@@ -65,6 +66,12 @@ class Placement:
         """The offset when it is the same in every record (nothing variable before it), else None."""
         base, k, _, _ = self._spots[(path, subscripts)]
         return k if base is None else None
+
+    def base(self, path: tuple[str, ...], subscripts: tuple[int, ...]) -> tuple[np.ndarray | None, int]:
+        """The offset as (array shared by the items of one fixed stretch or None, constant added):
+        items with the same array lie at fixed distances from each other in every record."""
+        base, k, _, _ = self._spots[(path, subscripts)]
+        return base, k
 
     def present(self, path: tuple[str, ...], subscripts: tuple[int, ...]) -> np.ndarray:
         """Whether each record holds the occurrence: within every count, and no bad count before it."""
@@ -157,13 +164,8 @@ def place(record: Record, n: int, read_count: CountReader, *, full: bool = False
 def gather(matrix: np.ndarray, offsets: np.ndarray, length: int) -> np.ndarray:
     """The ``length`` bytes at each row's own offset, as an (n, length) matrix; bytes past the
     matrix's width read as 0 (the caller knows which rows are short)."""
-    n, width = matrix.shape
-    idx = offsets[:, None] + np.arange(length, dtype=np.int64)
-    inside = idx < width
-    out = matrix[np.arange(n)[:, None], np.minimum(idx, max(width - 1, 0))] if width else \
-        np.zeros((n, length), dtype=np.uint8)
-    if not inside.all():
-        out = np.where(inside, out, 0).astype(np.uint8)
+    out = np.empty((matrix.shape[0], length), dtype=np.uint8)
+    _gather(matrix, np.ascontiguousarray(offsets, dtype=np.int64), out)
     return out
 
 
@@ -171,9 +173,32 @@ def scatter(matrix: np.ndarray, offsets: np.ndarray, part: np.ndarray, rows: np.
     """Write ``part``'s rows ``rows`` back at each row's own offset (the inverse of `gather`)."""
     if rows.size == 0:
         return
+    _scatter(matrix, np.ascontiguousarray(offsets, dtype=np.int64), part, np.ascontiguousarray(rows, dtype=np.int64))
+
+
+# numpy's two-dimensional fancy indexing spent 40 ms on 65,536 five-byte reads; a plain copy loop
+# is a memcpy per row
+@njit(cache=True, nogil=True)
+def _gather(matrix, offsets, out):  # pragma: no cover - compiled
+    n, width = matrix.shape
+    length = out.shape[1]
+    for r in range(n):
+        o = offsets[r]
+        m = min(length, max(0, width - o)) if o >= 0 else 0
+        for j in range(m):
+            out[r, j] = matrix[r, o + j]
+        for j in range(m, length):
+            out[r, j] = 0
+
+
+@njit(cache=True, nogil=True)
+def _scatter(matrix, offsets, part, rows):  # pragma: no cover - compiled
     length = part.shape[1]
-    idx = offsets[rows][:, None] + np.arange(length, dtype=np.int64)
-    matrix[rows[:, None], idx] = part[rows]
+    for i in range(rows.shape[0]):
+        r = rows[i]
+        o = offsets[r]
+        for j in range(length):
+            matrix[r, o + j] = part[r, j]
 
 
 def _furthest(a: tuple[np.ndarray | None, int], b: tuple[np.ndarray | None, int], materialise) \
