@@ -56,32 +56,39 @@ def record_length_function(layout: Layout, options: ReaderOptions) -> Callable[[
 
 
 def _nested_length_function(record, options: ReaderOptions) -> Callable[[np.ndarray], int]:
-    """Nested OCCURS DEPENDING ON: the record's counts walked one by one (`bridge.records.nested_odo`)."""
+    """Nested OCCURS DEPENDING ON: the record's counts walked one by one (`bridge.records.nested_odo`);
+    each distinct count's bytes are decoded once."""
     from bridge.records.decode import count_numbers
-    from bridge.records.nested_odo import gather, place
+    from bridge.records.nested_odo import length_walker
 
     codec = options.codec
     tables = {f.occurs.depending_path: f for f in record.fields if f.occurs and f.occurs.depending_path}
+    walk = length_walker(record)
+    seen: dict[tuple[tuple[str, ...], bytes], tuple[int, bool]] = {}
+    if options.odo_placement == "max":
+        return lambda head: record.length
 
     def length(head: np.ndarray) -> int:
-        row = np.ascontiguousarray(head).reshape(1, -1)
-
-        def read_count(obj, subs, offsets, live):
-            start = int(offsets[0])
-            if live[0] and start + obj.length > row.shape[1]:
-                raise FramingError(f"a record of {row.shape[1]} bytes is too short to hold its OCCURS DEPENDING "
-                                   f"ON count {obj.name} (it ends at byte {start + obj.length})")
-            values, invalid = count_numbers(decode_column(gather(row, offsets, obj.length), 0, obj, codec))
+        def count_at(obj, at: int) -> int:
+            if at + obj.length > head.shape[0]:
+                raise FramingError(f"a record of {head.shape[0]} bytes is too short to hold its OCCURS DEPENDING "
+                                   f"ON count {obj.name} (it ends at byte {at + obj.length})")
+            raw = bytes(head[at:at + obj.length])
+            key = (obj.path, raw)
+            if key not in seen:
+                row = np.frombuffer(raw, dtype=np.uint8).reshape(1, -1)
+                values, invalid = count_numbers(decode_column(row, 0, obj, codec))
+                seen[key] = (int(values[0]), bool(invalid[0]))
+            value, invalid = seen[key]
             table = tables[obj.path]
-            if live[0] and (invalid[0] or not table.occurs.min <= values[0] <= table.occurs.max):
-                shown = bytes(row[0, start:start + obj.length]).hex().upper()
-                raise FramingError(f"OCCURS DEPENDING ON count {obj.name} at byte {start} of the record is "
-                                   f"{'not numeric' if invalid[0] else int(values[0])}"
-                                   f"{'' if invalid[0] else f', outside {table.occurs.min} TO {table.occurs.max}'}"
-                                   f": {shown}")
-            return values, np.zeros(1, dtype=bool)
+            if invalid or not table.occurs.min <= value <= table.occurs.max:
+                raise FramingError(f"OCCURS DEPENDING ON count {obj.name} at byte {at} of the record is "
+                                   f"{'not numeric' if invalid else value}"
+                                   f"{'' if invalid else f', outside {table.occurs.min} TO {table.occurs.max}'}"
+                                   f": {raw.hex().upper()}")
+            return value
 
-        return int(place(record, 1, read_count).ends[0])
+        return walk(count_at)
 
     return length
 

@@ -34,7 +34,7 @@ from numba import njit
 
 from bridge.layout.model import Field, Kind, Record
 
-__all__ = ["CountReader", "Placement", "gather", "place", "scatter"]
+__all__ = ["CountReader", "Placement", "gather", "length_walker", "place", "scatter"]
 
 #: ``(count item, its subscripts, offsets (n,), rows that hold it) -> (counts, bad rows)``.
 #: Counts are int64 and, in the bad rows and the rows that do not hold the item, anything in range.
@@ -159,6 +159,71 @@ def place(record: Record, n: int, read_count: CountReader, *, full: bool = False
     placement = Placement(n=n, ends=materialise(end_base, end_k), bad=state["tainted"])
     placement._spots = spots
     return placement
+
+
+def length_walker(record: Record) -> Callable[[Callable[[Field, int], int]], int]:
+    """A function that gives one record's length from its counts, for framing a file whose records
+    are as long as their counts make them (``--variable-occurs``).
+
+    It takes ``count_at(count item, offset) -> count`` and walks with plain integers: the framer
+    calls it once per record, before the record's end (and so the next record's start) is known,
+    so the numpy walk of `place` (built for thousands of records at once) would cost more than it
+    saves. Stretches that hold no count and no variable table are stepped over by their length.
+    """
+    objects = set(record.odo_objects)
+    pads = _pads(record.root)
+    varies = _varies(record.root)
+    holds: dict[int, bool] = {}
+
+    def visit(f: Field) -> bool:
+        h = f.path in objects
+        for c in f.children:
+            h = visit(c) or h
+        holds[id(f)] = h
+        return h
+
+    visit(record.root)
+
+    # each group's children as plain tuples, built once: the walk runs once per record
+    steps: dict[int, list[tuple]] = {}
+    for f in record.root.walk():
+        if f.children:
+            steps[id(f)] = [(c, c.redefines, c.slack_before, c.name, c.occurs, c.path in objects,
+                             not varies[id(c)] and not holds[id(c)], c.length) for c in f.children]
+
+    def walker(count_at: Callable[[Field, int], int]) -> int:
+        counts: dict[tuple[str, ...], int] = {}   # the count read last is the one of the current element
+
+        def group(f: Field, at: int) -> int:
+            area_end = at
+            starts: dict[str, int] = {}
+            for c, redefines, slack, name, occurs, is_object, fixed, length in steps[id(f)]:
+                if redefines is not None:
+                    start = starts.get(redefines, area_end)
+                else:
+                    start = area_end + slack
+                    starts[name] = start
+                if occurs is not None:
+                    n = counts[occurs.depending_path] if occurs.depending_path is not None else occurs.max
+                    if fixed:
+                        stop = start + n * length
+                    else:
+                        stop = start
+                        for _ in range(n):
+                            stop = group(c, stop)
+                elif is_object:
+                    counts[c.path] = count_at(c, start)
+                    stop = start + length
+                elif fixed:
+                    stop = start + length
+                else:
+                    stop = group(c, start)
+                area_end = max(area_end, stop) if redefines is not None else stop
+            return area_end + pads[id(f)]
+
+        return group(record.root, 0)
+
+    return walker
 
 
 def gather(matrix: np.ndarray, offsets: np.ndarray, length: int) -> np.ndarray:
