@@ -335,10 +335,11 @@ def _write_placed(matrix: np.ndarray, placement, col: Column, field, values, cod
     """Write ``values`` into the rows of ``mask``, each at the record's own offset of ``col``."""
     from bridge.records.nested_odo import gather, scatter
 
+    offsets = placement.offsets(col.field.path, col.subscripts)
+    mask = mask & (offsets + field.length <= matrix.shape[1])  # never past a record's bytes
     rows = np.flatnonzero(mask)
     if rows.size == 0:
         return
-    offsets = placement.offsets(col.field.path, col.subscripts)
     part = gather(matrix, offsets, field.length)
     encode_column_into(part, 0, field, values, codec, mask=None if mask.all() else mask, **options)
     scatter(matrix, offsets, part, rows)

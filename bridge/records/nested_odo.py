@@ -259,9 +259,12 @@ def _gather(matrix, offsets, out):  # pragma: no cover - compiled
 @njit(cache=True, nogil=True)
 def _scatter(matrix, offsets, part, rows):  # pragma: no cover - compiled
     length = part.shape[1]
+    width = matrix.shape[1]
     for i in range(rows.shape[0]):
         r = rows[i]
         o = offsets[r]
+        if o < 0 or o + length > width:  # compiled code has no bounds check: never write outside
+            continue
         for j in range(length):
             matrix[r, o + j] = part[r, j]
 
