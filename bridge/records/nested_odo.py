@@ -92,6 +92,7 @@ def place(record: Record, n: int, read_count: CountReader, *, full: bool = False
     spots: dict[Key, tuple[np.ndarray | None, int, np.ndarray, np.ndarray]] = {}
     pads = _pads(record.root)
     varies = _varies(record.root)
+    table_min = {p: _table_of(record, p).occurs.min for p in record.odo_objects}
 
     def materialise(base: np.ndarray | None, k: int) -> np.ndarray:
         return np.full(n, k, dtype=np.int64) if base is None else base + k
@@ -107,7 +108,7 @@ def place(record: Record, n: int, read_count: CountReader, *, full: bool = False
                 bad = bad & live & ~state["tainted"]
                 if bad.any():
                     state["tainted"] = state["tainted"] | bad
-                    value = np.where(bad, f_table_min[f.path], value)
+                    value = np.where(bad, table_min[f.path], value)
                 counts[key] = np.where(live, value, 0)
             spots[key] = (base, k, live, state["tainted"])
             return base, k + f.length
@@ -154,11 +155,8 @@ def place(record: Record, n: int, read_count: CountReader, *, full: bool = False
             return base, k + occ.max * c.length
         return materialise(base, k) + count * c.length, 0
 
-    f_table_min = {p: _table_of(record, p).occurs.min for p in record.odo_objects}
     end_base, end_k = element(record.root, None, 0, (), everyone)
-    placement = Placement(n=n, ends=materialise(end_base, end_k), bad=state["tainted"])
-    placement._spots = spots
-    return placement
+    return Placement(n=n, ends=materialise(end_base, end_k), bad=state["tainted"], _spots=spots)
 
 
 def length_walker(record: Record) -> Callable[[Callable[[Field, int], int]], int]:

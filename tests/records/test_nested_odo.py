@@ -9,7 +9,6 @@ import io
 import json
 from decimal import Decimal
 
-import numpy as np
 import pyarrow as pa
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -178,8 +177,6 @@ def test_inner_count_past_its_maximum_names_record_and_offset_with_on_invalid_er
 
 
 def test_inner_count_past_the_end_of_a_short_record_is_null_and_counted():
-    from bridge.frame.rdw import Rdw  # noqa: F401  (V framing: each record says its own length)
-
     record = b"21A"  # COUNT 2, element 1 complete, element 2's count is past the record's end
     data = (len(record) + 4).to_bytes(2, "big") + b"\0\0" + record
     reader = open_reader(data, TEST21, codepage="ascii", recfm="V")
