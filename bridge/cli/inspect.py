@@ -122,12 +122,24 @@ def render_record(reader, frame) -> str:
     return "\n".join(lines)
 
 
+def _placement(reader, frame, record):
+    from bridge.records.encode import RecordEncoder
+
+    encoder = RecordEncoder(reader.layout, reader.options, record=record.name)
+    return encoder.placement(frame.matrix[:1], frame.lengths[:1])
+
+
 def _bad_count(reader, frame, table, ri: int) -> str | None:
     """Why the record's tables cannot be placed (an ODO count that is invalid or out of range), or None."""
     from bridge.codec.column import decode_column
 
     decoder = reader.decoder
     record = decoder.records[ri]
+    if record.has_nested_odo:  # a count per element: the walk says whether one was bad
+        if not _placement(reader, frame, record).bad[0]:
+            return None
+        bad = [n for n, c in decoder.invalid.items() if n.split("(")[0] in {decoder.names[p] for p in record.odo_objects}]
+        return f"an OCCURS DEPENDING ON count ({', '.join(bad) or 'in an element'}) is not numeric or out of range"
     for path in record.odo_objects:
         name = decoder.names[path]
         if name in table.column_names and table.column(name)[0].as_py() is not None:
@@ -150,7 +162,14 @@ def _field_lines(reader, frame, table, ri: int, *, fixed_only: bool) -> list[str
     length = int(frame.lengths[0])
     counts: dict[tuple[str, ...], int] = {}
     plan = decoder._base_plan(ri)  # noqa: SLF001 - same package family, the plan is the map
-    if table is not None and record.has_odo:
+    if table is not None and record.has_nested_odo:  # each item at this record's own offset
+        from dataclasses import replace
+
+        where = _placement(reader, frame, record)
+        plan = replace(plan, columns=tuple(
+            replace(c, offset=int(where.offsets(c.field.path, c.subscripts)[0])) for c in plan.columns
+            if where.present(c.field.path, c.subscripts)[0]))
+    elif table is not None and record.has_odo:
         for path in record.odo_objects:
             value = table.column(decoder.names[path])[0].as_py()
             counts[path] = int(value) if value is not None else 0

@@ -22,7 +22,9 @@ LONG/DOUBLE GnuCOBOL's, measured with cobc -std=mf); under ibm they are a warnin
 Items after an ODO table (variably located) get the offset they have with every table full
 and ``variable_offset=True``. `bridge.layout.resolve.resolve_counts` moves them for actual
 counts; SYNC slack is kept as computed for full tables, because slack is fixed when the
-program is compiled.
+program is compiled. An ODO object may lie inside the element of an enclosing table (nested
+OCCURS DEPENDING ON, the inner count read once per element): then elements differ in size,
+and `bridge.records.nested_odo` places each record's items by walking its counts.
 """
 from __future__ import annotations
 
@@ -528,9 +530,16 @@ def _check_odo(nodes: list[_Node], index: _NameIndex, diag: Diagnostics) -> dict
         if obj.children:
             raise error(f"{label} is a group item; it must be an integer (such as PIC S9(4) COMP)",
                         ref.location)
-        if obj.in_table:
-            raise error(f"{label} is inside a table (OCCURS); it must be at a fixed position",
+        if obj.in_table and not _in_same_element(obj, node):
+            raise error(f"{label} is inside a table (OCCURS); it must be at a fixed position, or inside "
+                        f"the element of a table that holds {node.name} (nested OCCURS DEPENDING ON)",
                         ref.location)
+        if obj.in_table:
+            # IBM wants the object outside the table's range; Cobrix (variable_size_occurs) and the
+            # files it reads put it in each element, which is what this layout then means
+            diag.warn(f"{label} lies inside each element of an enclosing table: every element has its own "
+                      f"count and size (nested OCCURS DEPENDING ON, as Cobrix reads it); IBM COBOL wants "
+                      "the object outside the table", ref.location)
         if obj.variable:
             raise error(f"{label} follows a variable-length table, so its position is not fixed",
                         ref.location)
@@ -546,6 +555,18 @@ def _check_odo(nodes: list[_Node], index: _NameIndex, diag: Diagnostics) -> dict
             raise error(f"{label} is not an integer (it is {st.kind.value})", ref.location)
         found[id(node)] = obj.path
     return found
+
+
+def _in_same_element(obj: _Node, table: _Node) -> bool:
+    """Whether every table that repeats ``obj`` also repeats ``table``: the count then lies in
+    the element of an enclosing table and is read once per element (Cobrix's variable-size
+    OCCURS; each element of the outer table can have its own size)."""
+    up = obj.parent
+    while up is not None:
+        if up.item.occurs is not None and not _is_below(table, up):
+            return False
+        up = up.parent
+    return obj.item.occurs is None
 
 
 def _is_below(node: _Node, ancestor: _Node) -> bool:

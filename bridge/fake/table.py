@@ -39,7 +39,8 @@ def fake_table(layout: Layout, n: int, *, seed: int | np.random.Generator = 0, r
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     rec: Record = layout.record(record)
     plan = plan_columns(rec, column_names(layout))
-    counts = odo_counts(rec, n, rng)
+    counts = odo_counts(rec, n, rng) if not rec.has_nested_odo else {}
+    element_counts = _element_counts(rec, plan, n, rng) if rec.has_nested_odo else {}
     skipped = _other_views(rec, branch)
     parents = {f.path: f for f in rec.fields}
     pages = field_codepages or {}
@@ -49,12 +50,14 @@ def fake_table(layout: Layout, n: int, *, seed: int | np.random.Generator = 0, r
         f = col.field
         if any(f.path[:len(p)] == p for p in skipped):
             continue
-        if f.path in counts:
-            # a count kept as text (PIC X) is written as its digits
-            columns[col.name] = (pc.cast(pa.array(counts[f.path]), pa.string()) if is_string(f)
-                                 else pa.array(counts[f.path], pa.int64()))
+        valid = _held(col, element_counts, n) if element_counts else np.ones(n, dtype=bool)
+        if f.path in counts or (f.path, col.subscripts) in element_counts:
+            drawn = counts[f.path] if f.path in counts else element_counts[(f.path, col.subscripts)]
+            # a count kept as text (PIC X) is written as its digits; null where its element is not held
+            values = pc.cast(pa.array(drawn), pa.string()) if is_string(f) else pa.array(drawn, pa.int64())
+            columns[col.name] = values if valid.all() else pc.if_else(pa.array(valid), values,
+                                                                      pa.nulls(n, values.type))
             continue
-        valid = np.ones(n, dtype=bool)
         for sub, dim in zip(col.subscripts, f.dims):
             if dim.depending_path is not None and dim.depending_path in counts:
                 valid &= counts[dim.depending_path] >= sub
@@ -80,6 +83,36 @@ def odo_counts(rec: Record, n: int, rng: np.random.Generator) -> dict[tuple[str,
             drawn[ends] = (lo, hi)
         counts[path] = drawn
     return counts
+
+
+def _element_counts(rec: Record, plan, n: int, rng: np.random.Generator) -> dict[tuple, np.ndarray]:
+    """Nested OCCURS DEPENDING ON: a count per occurrence of each count item (``INNER-COUNT(2)``),
+    each spread over its table's range as `odo_counts` spreads them."""
+    objects = set(rec.odo_objects)
+    out: dict[tuple, np.ndarray] = {}
+    for col in plan.columns:
+        if col.field.path not in objects:
+            continue
+        table = next(f for f in rec.fields if f.occurs and f.occurs.depending_path == col.field.path)
+        lo, hi = table.occurs.min, table.occurs.max
+        drawn = rng.integers(lo, hi + 1, size=n)
+        if n >= 2 and hi > lo:
+            drawn[rng.choice(n, size=2, replace=False)] = (lo, hi)
+        out[(col.field.path, col.subscripts)] = drawn
+    return out
+
+
+def _held(col, counts: dict[tuple, np.ndarray], n: int) -> np.ndarray:
+    """Rows that hold this occurrence: every enclosing table's count (per element) reaches its subscript."""
+    depth = {path: len(subs) for path, subs in counts}
+    held = np.ones(n, dtype=bool)
+    for sub, dim in zip(col.subscripts, col.field.dims):
+        if dim.depending_path is None:
+            continue
+        # the count lies in an element enclosing this table: its subscripts are this item's outer ones
+        key = (dim.depending_path, col.subscripts[:depth[dim.depending_path]])
+        held &= counts[key] >= sub
+    return held
 
 
 def _other_views(rec: Record, branch: str | None) -> list[tuple[str, ...]]:

@@ -232,6 +232,15 @@ class Record:
         return bool(self.odo_objects)
 
     @property
+    def has_nested_odo(self) -> bool:
+        """Whether an ODO count lies inside the element of a table (nested OCCURS DEPENDING ON):
+        elements of that table then differ in size, so no stride places them."""
+        if not self.odo_objects:
+            return False
+        objects = set(self.odo_objects)
+        return any(f.dims for f in self.fields if f.path in objects)
+
+    @property
     def is_fixed(self) -> bool:
         return self.length == self.min_length and not self.has_odo
 
@@ -243,7 +252,11 @@ class Record:
         return _find(self.fields, name, where=f"record {self.name}")
 
     def resolve(self, counts: Mapping[tuple[str, ...], int]) -> "Record":
-        """The record with offsets for the given ODO counts (tables of actual size, items after them shifted)."""
+        """The record with offsets for the given ODO counts (tables of actual size, items after them shifted).
+
+        One count per ODO object: a record with nested OCCURS DEPENDING ON (`has_nested_odo`) has a
+        count per element and is placed by `bridge.records.nested_odo` instead; `LayoutError` here.
+        """
         from bridge.layout.resolve import resolve_counts  # late import: resolve reads this module
 
         return resolve_counts(self, counts)

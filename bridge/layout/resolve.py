@@ -74,6 +74,10 @@ def resolve_counts(record: Record, counts: Mapping[tuple[str, ...], int]) -> Rec
     """
     if not record.odo_objects:
         return record
+    if record.has_nested_odo:
+        raise LayoutError(f"record {record.name} has nested OCCURS DEPENDING ON (a count inside a table's "
+                          "element): its offsets differ per element and are placed record by record, not "
+                          "from one count per table")
     wanted = {tuple(k): v for k, v in counts.items()}
 
     def count_of(f: Field) -> int:

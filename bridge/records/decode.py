@@ -265,6 +265,8 @@ class RecordDecoder:
         matrix = batch.matrix
         n = matrix.shape[0]
         bad = None
+        if record.has_nested_odo:
+            return self._decode_nested(record, sel, batch)
         if record.has_odo:
             counts, bad = self._counts(record, batch)
             if self.options.odo_placement == "shift":
@@ -288,17 +290,7 @@ class RecordDecoder:
         bad_any: np.ndarray | None = None
         for path in record.odo_objects:
             obj = next(f for f in record.fields if f.path == path)
-            col = decode_column(batch.matrix, obj.offset, obj, self.codec)
-            values = col.array
-            invalid = col.invalid
-            if pa.types.is_decimal(values.type):
-                values = pc.cast(values, pa.int64())
-            elif pa.types.is_string(values.type):  # a count kept in PIC X: its digits, anything else invalid
-                text = pc.utf8_trim_whitespace(values)
-                digits = pc.fill_null(pc.utf8_is_digit(text), False)
-                invalid = invalid | ~np.asarray(digits.to_numpy(zero_copy_only=False), dtype=bool)
-                values = pc.cast(pc.if_else(digits, text, "0"), pa.int64())
-            arr = np.asarray(values.fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64)
+            arr, invalid = count_numbers(decode_column(batch.matrix, obj.offset, obj, self.codec))
             table = _table_of(record, path)
             bad = invalid | (arr < table.occurs.min) | (arr > table.occurs.max)
             if bad.any():
@@ -316,6 +308,83 @@ class RecordDecoder:
                 bad_any = bad if bad_any is None else (bad_any | bad)
             counts[path] = arr
         return counts, bad_any
+
+    def _decode_nested(self, record: Record, sel: _TypeSelection, batch) -> dict[str, pa.Array]:
+        """Nested OCCURS DEPENDING ON: each record's counts walked (`bridge.records.nested_odo`),
+        then each column read at every record's own offset."""
+        from bridge.records.nested_odo import gather, place
+
+        matrix = batch.matrix
+        n = matrix.shape[0]
+        lengths = np.asarray(batch.lengths, dtype=np.int64)
+
+        def read_count(obj: Field, subs: tuple[int, ...], offsets: np.ndarray, live: np.ndarray):
+            part = gather(matrix, offsets, obj.length)
+            values, invalid = count_numbers(decode_column(part, 0, obj, self.codec))
+            table = _table_of(record, obj.path)
+            past = offsets + obj.length > lengths
+            bad = live & (invalid | past | (values < table.occurs.min) | (values > table.occurs.max))
+            if bad.any():
+                name = _column_name(self.names, obj, subs)
+                if self.codec.on_invalid == "error":
+                    row = int(np.flatnonzero(bad)[0])
+                    what = ("past the record's end" if past[row] else "not numeric" if invalid[row]
+                            else f"{values[row]}, outside {table.occurs.min} TO {table.occurs.max}")
+                    raise InvalidDataError(
+                        f"OCCURS DEPENDING ON count of table {table.name} is {what}",
+                        file=self.file, record=batch.first_record + row + 1,
+                        offset=_file_offset(batch, row, int(offsets[row])), field=name,
+                        data=bytes(part[row, :max(0, min(obj.length, int(lengths[row] - offsets[row])))]))
+                self.invalid[name] = self.invalid.get(name, 0) + int(bad.sum())
+            return values, bad
+
+        placement = place(record, n, read_count, full=self.options.odo_placement == "max")
+        columns = [col for col in self._base_plan(sel.record_index).columns
+                   if self.wanted is None or col.name in self.wanted]
+        # the items of one fixed stretch (one offset array) are gathered as one block, then each is
+        # read from it at its fixed distance: one gather per stretch, not one per column
+        spans: dict[int, tuple[np.ndarray, int, int]] = {}
+        for col in columns:
+            base, k = placement.base(col.field.path, col.subscripts)
+            if base is not None:
+                _, lo, hi = spans.get(id(base), (base, k, k))
+                spans[id(base)] = (base, min(lo, k), max(hi, k + col.field.length))
+        block: tuple[int, np.ndarray] | None = None
+        out: dict[str, pa.Array] = {}
+        for col in columns:
+            f = col.field
+            typ = self._schema.field(col.name).type
+            if sel.branches and any(f.path[:len(b)] == b for b in sel.branches):
+                out[col.name] = pa.nulls(n, typ)
+                continue
+            base, k = placement.base(f.path, col.subscripts)
+            offsets = placement.offsets(f.path, col.subscripts)
+            absent = ~placement.present(f.path, col.subscripts)
+            avail = None
+            if is_string(f):
+                avail = np.clip(lengths - offsets, 0, f.length).astype(np.int64)
+                absent |= lengths <= offsets
+            else:
+                absent |= offsets + f.length > lengths
+            if base is None and k + f.length <= matrix.shape[1]:
+                source, at = matrix, k
+            elif base is None:
+                source, at = gather(matrix, offsets, f.length), 0
+            else:
+                _, lo, hi = spans[id(base)]
+                if block is None or block[0] != id(base):
+                    block = (id(base), gather(matrix, base + lo, hi - lo))
+                source, at = block[1], k - lo
+            decoded = decode_column(source, at, f, self.codec, avail=avail)
+            invalid = decoded.invalid & ~absent
+            if invalid.any():
+                self._invalid(col, batch, np.arange(n), invalid, offsets=offsets)
+            mask = invalid | absent
+            array = decoded.array
+            if mask.any():
+                array = pc.if_else(pa.array(mask), pa.nulls(n, array.type), array)
+            out[col.name] = array.cast(typ) if array.type != typ else array
+        return out
 
     def _null_variable_part(self, record: Record, decoded: dict[str, pa.Array], bad: np.ndarray,
                             index: int) -> dict[str, pa.Array]:
@@ -415,17 +484,19 @@ class RecordDecoder:
             absent = beyond if absent is None else (absent | beyond)
         return absent
 
-    def _invalid(self, col: Column, batch, rows: np.ndarray, invalid: np.ndarray) -> None:
+    def _invalid(self, col: Column, batch, rows: np.ndarray, invalid: np.ndarray,
+                 offsets: np.ndarray | None = None) -> None:
         count = int(invalid.sum())
         self.invalid[col.name] = self.invalid.get(col.name, 0) + count
         if self.codec.on_invalid == "error":
             row = int(np.flatnonzero(invalid)[0])
-            raw = bytes(batch.matrix[row, col.offset:col.end])
+            start = col.offset if offsets is None else int(offsets[row])
+            raw = bytes(batch.matrix[row, start:start + col.field.length])
             what = f"{col.field.kind.value} PIC {col.field.picture}" if col.field.picture else col.field.kind.value
             raise InvalidDataError(
                 f"invalid {what} data", file=self.file,
                 record=batch.first_record + row + 1,
-                offset=_file_offset(batch, row, col.offset),
+                offset=_file_offset(batch, row, start),
                 field=col.name, data=raw)
 
 
@@ -440,6 +511,26 @@ def _other_branches(record: Record, branch: Field) -> list[tuple[str, ...]]:
     target = branch.redefines or branch.name
     family = [c for c in parent.children if c.name == target or c.redefines == target]
     return [c.path for c in family if c.path != branch.path]
+
+
+def count_numbers(col) -> tuple[np.ndarray, np.ndarray]:
+    """An ODO count column (`DecodedColumn`) as int64 values and the rows that are not a count;
+    a count kept in PIC X is read as its digits, anything else there is invalid."""
+    values = col.array
+    invalid = col.invalid
+    if pa.types.is_decimal(values.type):
+        values = pc.cast(values, pa.int64())
+    elif pa.types.is_string(values.type):
+        text = pc.utf8_trim_whitespace(values)
+        digits = pc.fill_null(pc.utf8_is_digit(text), False)
+        invalid = invalid | ~np.asarray(digits.to_numpy(zero_copy_only=False), dtype=bool)
+        values = pc.cast(pc.if_else(digits, text, "0"), pa.int64())
+    return np.asarray(values.fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64), invalid
+
+
+def _column_name(names: dict[tuple[str, ...], str], f: Field, subs: tuple[int, ...]) -> str:
+    base = names.get(f.path, f.name)
+    return f"{base}({','.join(map(str, subs))})" if subs else base
 
 
 def _table_of(record: Record, object_path: tuple[str, ...]) -> Field:

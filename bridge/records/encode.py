@@ -67,6 +67,8 @@ class RecordEncoder:
         if unknown:
             raise LayoutError(f"column(s) {', '.join(unknown[:5])} are not items of record {record.name}",
                               field=unknown[0])
+        if record.has_nested_odo:
+            return self._encode_nested(table)
         if record.has_odo and self.options.odo_placement == "shift":
             return self._encode_shifted(table)
         matrix = np.full((n, record.length), self.space, dtype=np.uint8)
@@ -98,6 +100,57 @@ class RecordEncoder:
             lengths[rows] = resolved.length
         return EncodedRecords(matrix, lengths)
 
+    def _encode_nested(self, table: pa.Table) -> EncodedRecords:
+        """Nested OCCURS DEPENDING ON: the counts given in the table place every record's items
+        (`bridge.records.nested_odo`); each column is written at each record's own offset."""
+        from bridge.records.nested_odo import place
+
+        n = table.num_rows
+        record = self.record
+        given = set(table.column_names)
+
+        def read_count(obj, subs, offsets, live):
+            name = self.names[obj.path] + (f"({','.join(map(str, subs))})" if subs else "")
+            if name not in given:
+                if live.any():
+                    raise EncodeError(f"the OCCURS DEPENDING ON count {name} is missing", field=name)
+                return np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool)
+            numbers = from_values(table.column(name).combine_chunks(), obj.with_changes(scale=0))
+            if numbers.values.ndim != 1:
+                raise EncodeError(f"the OCCURS DEPENDING ON count {name} has too many digits", field=name)
+            values = np.where(numbers.invalid, 0, numbers.values).astype(np.int64)  # null: no occurrences
+            occurs = next(f for f in record.fields if f.occurs and f.occurs.depending_path == obj.path).occurs
+            outside = live & ((values < occurs.min) | (values > occurs.max))
+            if outside.any():
+                row = int(np.flatnonzero(outside)[0])
+                raise EncodeError(f"OCCURS DEPENDING ON count {int(values[row])} is outside {occurs.min} TO "
+                                  f"{occurs.max}", row=row, field=name, picture=obj.picture)
+            return values, np.zeros(n, dtype=bool)
+
+        full = self.options.odo_placement == "max"
+        placement = place(record, n, read_count, full=full)
+        matrix = np.full((n, record.length), self.space, dtype=np.uint8)
+        self._write_fresh(matrix, self.plan, table, np.arange(n), None, placement=placement)
+        lengths = np.full(n, record.length, dtype=np.int32) if full else placement.ends.astype(np.int32)
+        return EncodedRecords(matrix, lengths)
+
+    def placement(self, matrix: np.ndarray, lengths: np.ndarray | None = None):
+        """Where each item lies in each of these records (nested OCCURS DEPENDING ON only), from
+        the counts their bytes hold; a record whose count is bad holds nothing after it."""
+        from bridge.records.decode import count_numbers
+        from bridge.records.nested_odo import gather, place
+
+        n, width = matrix.shape
+        ends = np.full(n, width, dtype=np.int64) if lengths is None else np.asarray(lengths, dtype=np.int64)
+
+        def read_count(obj, subs, offsets, live):
+            values, invalid = count_numbers(decode_column(gather(matrix, offsets, obj.length), 0, obj, self.codec))
+            occurs = next(f for f in self.record.fields if f.occurs and f.occurs.depending_path == obj.path).occurs
+            bad = invalid | (offsets + obj.length > ends) | (values < occurs.min) | (values > occurs.max)
+            return values, bad
+
+        return place(self.record, n, read_count, full=self.options.odo_placement == "max")
+
     def _counts(self, table: pa.Table) -> dict[tuple[str, ...], np.ndarray]:
         counts = {}
         for path in self.record.odo_objects:
@@ -123,7 +176,7 @@ class RecordEncoder:
         return counts
 
     def _write_fresh(self, matrix: np.ndarray, plan: ColumnPlan, table: pa.Table, rows: np.ndarray,
-                     counts) -> None:
+                     counts, *, placement=None) -> None:
         n = matrix.shape[0]
         given = set(table.column_names)
         # 1. INITIALIZE: numbers of the first view to zero; not those that step 2 writes in every
@@ -131,9 +184,14 @@ class RecordEncoder:
         for col in plan.columns:
             area = self._areas.get(col.field.path)
             if col.field.kind.is_numeric and (area is None or area[1]) and col.end <= matrix.shape[1]:
-                if not _present(col, counts, n).all():
-                    continue
                 if col.name in given and table.column(col.name).null_count == 0:
+                    continue
+                if placement is not None:  # each record's own offset: the occurrences it holds
+                    here = placement.present(col.field.path, col.subscripts)
+                    _write_placed(matrix, placement, col, col.field, pa.array(np.zeros(n, dtype=np.int64)),
+                                  self.codec, here, {})
+                    continue
+                if not _present(col, counts, n).all():
                     continue
                 encode_column_into(matrix, col.offset, col.field, pa.array(np.zeros(n, dtype=np.int64)), self.codec)
         # 2. values: first views, then other views where their area's first view had no value
@@ -144,7 +202,8 @@ class RecordEncoder:
             values = table.column(col.name).combine_chunks()
             has = np.asarray(values.is_valid().to_numpy(zero_copy_only=False), dtype=bool) \
                 if values.null_count else np.ones(n, dtype=bool)
-            present = _present(col, counts, n)
+            present = _present(col, counts, n) if placement is None \
+                else placement.present(col.field.path, col.subscripts)
             beyond = has & ~present
             if beyond.any():
                 row = int(np.flatnonzero(beyond)[0])
@@ -161,11 +220,13 @@ class RecordEncoder:
                     mask = has & ~done
             if not mask.any():
                 continue
+            options = dict(rounding=self.rounding, truncate=self.truncate, on_overflow=self.on_overflow)
             try:
-                encode_column_into(matrix, col.offset, col.field, values, self.codec,
-                                   mask=None if mask.all() else mask,
-                                   rounding=self.rounding, truncate=self.truncate,
-                                   on_overflow=self.on_overflow)
+                if placement is not None:
+                    _write_placed(matrix, placement, col, col.field, values, self.codec, mask, options)
+                else:
+                    encode_column_into(matrix, col.offset, col.field, values, self.codec,
+                                       mask=None if mask.all() else mask, **options)
             except EncodeError as exc:
                 raise _with_row(exc, col, rows) from None
         # 3. other views given together with the first must agree with what was written
@@ -175,12 +236,19 @@ class RecordEncoder:
                 continue  # not in a REDEFINES family, or in its first view (which was written)
             both = written_area.get(area[0])  # rows where the first view was given, so this one was not written
             if both is not None and both.any():
-                self._check_agrees(matrix, col, table.column(col.name).combine_chunks(), rows, both)
+                self._check_agrees(matrix, col, table.column(col.name).combine_chunks(), rows, both,
+                                   placement=placement)
 
     def _check_agrees(self, matrix: np.ndarray, col: Column, values: pa.Array, rows: np.ndarray,
-                      check: np.ndarray) -> None:
+                      check: np.ndarray, *, placement=None) -> None:
         """The values given for another view must read back from the bytes the first view wrote."""
-        decoded = decode_column(matrix, col.offset, col.field, self.codec).array
+        if placement is not None:
+            from bridge.records.nested_odo import gather
+
+            part = gather(matrix, placement.offsets(col.field.path, col.subscripts), col.field.length)
+            decoded = decode_column(part, 0, col.field, self.codec).array
+        else:
+            decoded = decode_column(matrix, col.offset, col.field, self.codec).array
         if decoded.type != values.type:
             try:
                 values = values.cast(decoded.type)
@@ -216,23 +284,41 @@ class RecordEncoder:
         out = np.array(matrix, dtype=np.uint8, copy=True, order="C")
         plan = self.plan.by_name()
         n = out.shape[0]
+        placement = self.placement(out, lengths) if self.record.has_nested_odo else None
         for name in table.column_names:
             col = plan.get(name)
             if col is None:
                 raise LayoutError(f"column {name} is not an item of record {self.record.name}", field=name)
-            if col.field.variable_offset and self.options.odo_placement == "shift":
+            if col.field.variable_offset and self.options.odo_placement == "shift" and placement is None:
                 raise LayoutError(f"{name} follows an OCCURS DEPENDING ON table; patching it needs each "
                                   "record's own offsets, which patch does not support yet", field=name)
             values = table.column(name).combine_chunks()
             mask = np.asarray(values.is_valid().to_numpy(zero_copy_only=False), dtype=bool) \
                 if values.null_count else np.ones(n, dtype=bool)
+            if placement is not None:
+                here = placement.present(col.field.path, col.subscripts)
+                if (mask & ~here).any():
+                    row = int(np.flatnonzero(mask & ~here)[0])
+                    raise EncodeError("the record's OCCURS DEPENDING ON counts hold no such occurrence, so a "
+                                      "value cannot be patched there", row=row, field=name,
+                                      picture=col.field.picture)
+                mask &= here
             if lengths is not None:
-                mask &= np.asarray(lengths) >= col.end  # never lengthen a short record
+                ends = col.end if placement is None else \
+                    placement.offsets(col.field.path, col.subscripts) + col.field.length
+                mask &= np.asarray(lengths) >= ends  # never lengthen a short record
             if not mask.any():
                 continue
             field = col.field
             if as_stored and field.kind is Kind.BINARY:
                 field = field.with_changes(digits=0)
+            if placement is not None:
+                try:
+                    _write_placed(out, placement, col, field, values, self.codec, mask,
+                                  dict(rounding=self.rounding, truncate=self.truncate, on_overflow=self.on_overflow))
+                except EncodeError as exc:
+                    raise _with_row(exc, col, np.arange(n)) from None
+                continue
             try:
                 # every row: the codecs write the whole column at once instead of gathering rows
                 encode_column_into(out, col.offset, field, values, self.codec,
@@ -242,6 +328,21 @@ class RecordEncoder:
             except EncodeError as exc:
                 raise _with_row(exc, col, np.arange(n)) from None
         return out
+
+
+def _write_placed(matrix: np.ndarray, placement, col: Column, field, values, codec, mask: np.ndarray,
+                  options: dict) -> None:
+    """Write ``values`` into the rows of ``mask``, each at the record's own offset of ``col``."""
+    from bridge.records.nested_odo import gather, scatter
+
+    offsets = placement.offsets(col.field.path, col.subscripts)
+    mask = mask & (offsets + field.length <= matrix.shape[1])  # never past a record's bytes
+    rows = np.flatnonzero(mask)
+    if rows.size == 0:
+        return
+    part = gather(matrix, offsets, field.length)
+    encode_column_into(part, 0, field, values, codec, mask=None if mask.all() else mask, **options)
+    scatter(matrix, offsets, part, rows)
 
 
 def _present(col: Column, counts, n: int) -> np.ndarray:

@@ -28,6 +28,8 @@ def record_length_function(layout: Layout, options: ReaderOptions) -> Callable[[
         return _length_field_function(record, options)
     if not record.has_odo:
         raise LayoutError(f"--variable-occurs needs a record with OCCURS DEPENDING ON; {record.name} has none")
+    if record.has_nested_odo:
+        return _nested_length_function(record, options)
     objects = [next(f for f in record.fields if f.path == p) for p in record.odo_objects]
     need = max(f.end for f in objects)
     codec = options.codec
@@ -49,6 +51,44 @@ def record_length_function(layout: Layout, options: ReaderOptions) -> Callable[[
         if key not in cache:
             cache[key] = record.resolve(dict(zip(record.odo_objects, key))).length
         return cache[key]
+
+    return length
+
+
+def _nested_length_function(record, options: ReaderOptions) -> Callable[[np.ndarray], int]:
+    """Nested OCCURS DEPENDING ON: the record's counts walked one by one (`bridge.records.nested_odo`);
+    each distinct count's bytes are decoded once."""
+    from bridge.records.decode import count_numbers
+    from bridge.records.nested_odo import length_walker
+
+    codec = options.codec
+    tables = {f.occurs.depending_path: f for f in record.fields if f.occurs and f.occurs.depending_path}
+    walk = length_walker(record)
+    seen: dict[tuple[tuple[str, ...], bytes], tuple[int, bool]] = {}
+    if options.odo_placement == "max":
+        return lambda head: record.length
+
+    def length(head: np.ndarray) -> int:
+        def count_at(obj, at: int) -> int:
+            if at + obj.length > head.shape[0]:
+                raise FramingError(f"a record of {head.shape[0]} bytes is too short to hold its OCCURS DEPENDING "
+                                   f"ON count {obj.name} (it ends at byte {at + obj.length})")
+            raw = bytes(head[at:at + obj.length])
+            key = (obj.path, raw)
+            if key not in seen:
+                row = np.frombuffer(raw, dtype=np.uint8).reshape(1, -1)
+                values, invalid = count_numbers(decode_column(row, 0, obj, codec))
+                seen[key] = (int(values[0]), bool(invalid[0]))
+            value, invalid = seen[key]
+            table = tables[obj.path]
+            if invalid or not table.occurs.min <= value <= table.occurs.max:
+                raise FramingError(f"OCCURS DEPENDING ON count {obj.name} at byte {at} of the record is "
+                                   f"{'not numeric' if invalid else value}"
+                                   f"{'' if invalid else f', outside {table.occurs.min} TO {table.occurs.max}'}"
+                                   f": {raw.hex().upper()}")
+            return value
+
+        return walk(count_at)
 
     return length
 

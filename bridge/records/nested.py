@@ -67,7 +67,7 @@ class JsonlWriter:
         if f.occurs and not in_occurs:
             count_col = None
             if f.occurs.depending_path is not None:
-                count_col = self.index.get(self.names.get(f.occurs.depending_path, ""))
+                count_col = self.index.get(_count_column(record, self.names, f.occurs.depending_path, subs))
             elements = []
             for i in range(1, f.occurs.max + 1):
                 el = self._node(record, f, subs + (i,), in_occurs=True)
@@ -128,6 +128,16 @@ class JsonlWriter:
             if text is not None:
                 parts.append(f"{json.dumps(child.key)}:{text}")
         return "{" + ",".join(parts) + "}"
+
+
+def _count_column(record: Record, names: dict[tuple[str, ...], str], path: tuple[str, ...],
+                  subs: tuple[int, ...]) -> str:
+    """The column of a table's ODO count: under nested OCCURS DEPENDING ON the count lies in the
+    enclosing element, so it takes that element's subscripts (``INNER-COUNT(2)``)."""
+    base = names.get(path, "")
+    obj = next((f for f in record.fields if f.path == path), None)
+    depth = len(obj.dims) if obj is not None else 0
+    return f"{base}({','.join(map(str, subs[:depth]))})" if depth else base
 
 
 def _all_null(node: _Node, cols: list[list], row: int) -> bool:

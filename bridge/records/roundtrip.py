@@ -76,17 +76,27 @@ def _compare_record_type(encoder: RecordEncoder, batch, final: np.ndarray, codec
     """Re-encode the columns of ``encoder``'s record type; differences go into ``final`` and ``result``."""
     frame = batch.frame
     plan = {c.name: c for c in encoder.plan.columns}
+    # nested OCCURS DEPENDING ON: every item at each record's own offset, those after the tables too
+    placement = encoder.placement(frame.matrix, frame.lengths) if encoder.record.has_nested_odo else None
     table = batch.table.select([c for c in batch.table.column_names if c in plan
-                                and not plan[c].field.variable_offset])
+                                and (placement is not None or not plan[c].field.variable_offset)])
     rewritten = encoder.patch(frame.matrix, table, lengths=frame.lengths, as_stored=True)
     for name in table.column_names:
         col = plan[name]
-        a = frame.matrix[:, col.offset:col.end]
-        b = rewritten[:, col.offset:col.end]
+        if placement is not None:
+            from bridge.records.nested_odo import gather
+
+            offsets = placement.offsets(col.field.path, col.subscripts)
+            a = gather(frame.matrix, offsets, col.field.length)
+            b = gather(rewritten, offsets, col.field.length)
+        else:
+            offsets = None
+            a = frame.matrix[:, col.offset:col.end]
+            b = rewritten[:, col.offset:col.end]
         rows = np.flatnonzero((a != b).any(axis=1))
         if rows.size == 0:
             continue
-        again = decode_column(rewritten[rows], col.offset, col.field, codec).array
+        again = decode_column(b[rows], 0, col.field, codec).array
         before = table.column(name).combine_chunks().take(pa.array(rows))
         same = np.asarray(pc.fill_null(pc.equal(again.cast(before.type), before), False)
                           .to_numpy(zero_copy_only=False), dtype=bool)
@@ -97,10 +107,12 @@ def _compare_record_type(encoder: RecordEncoder, batch, final: np.ndarray, codec
         result.identical = False
         if result.first_difference is None:
             result.first_difference = Difference(
-                record=frame.first_record + bad + 1, field=name, offset=col.offset,
+                record=frame.first_record + bad + 1, field=name,
+                offset=col.offset if offsets is None else int(offsets[bad]),
                 original=bytes(a[bad]), rewritten=bytes(b[bad]),
                 value=table.column(name)[bad].as_py())
-        final[bad, col.offset:col.end] = b[bad]
+        start = col.offset if offsets is None else int(offsets[bad])
+        final[bad, start:start + col.field.length] = b[bad]
 
 
 def _read_bytes(source: Source) -> bytes:

@@ -26,10 +26,7 @@ from tests.conftest import COBRIX, COPYBOOKS, IN_CI, ROOT
 CORPUS = ROOT / "tests" / "corpus" / "copybooks"
 RECORDS = 50
 
-KNOWN_FAILURES = {
-    "cobrix/test21_copybook.cob": "nested OCCURS DEPENDING ON (the count INNER-COUNT lies inside the table "
-                                  "GROUP) is refused by the layout compiler",
-}
+KNOWN_FAILURES: dict[str, str] = {}
 
 
 def _copybooks(folder: Path, pattern: str = "*") -> list[Path]:
