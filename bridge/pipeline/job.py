@@ -151,10 +151,10 @@ def load_job(path: str | Path) -> Job:
     except tomllib.TOMLDecodeError as exc:
         raise JobError(f"not valid TOML: {exc}", job=where) from None
     base = path.resolve().parent
-    unknown_sections = set(doc) - {"job", "source", "target"}
+    unknown_sections = set(doc) - {"job", "source", "target", "monitor"}  # [monitor]: bridge.monitor.settings
     if unknown_sections:
         raise JobError(f"unknown section(s) [{'], ['.join(sorted(unknown_sections))}]; "
-                       "a job has [job], [source] and [target]", job=where)
+                       "a job has [job], [source], [target] and [monitor]", job=where)
     job = _section(doc, "job", _JOB_KEYS, where)
     src = _section(doc, "source", _SOURCE_KEYS, where)
     tgt = _section(doc, "target", _TARGET_KEYS, where, required=False)

@@ -1,0 +1,125 @@
+"""`mfbridge evaluate`: outcomes in, KPIs out, per model, arm and period, into the job's history.
+
+Standard output carries the evaluation in sentences (and an ``ALERT`` line per threshold of
+``[monitor]`` that is crossed); the KPIs go into the history's ``kpis`` table and every
+alert into its ``events``. Return codes: 0 all well, 4 a threshold crossed, 8 the outcomes
+cannot be used (no field, nothing joined), 12 the history cannot be opened.
+"""
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from bridge.cli.common import copybook_options, load_layout, reader_kwargs, reader_options
+
+__all__ = ["command"]
+
+RC_ALERT = 4
+
+
+def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date YYYY-MM-DD") from None
+
+
+@click.command("evaluate")
+@click.argument("job_file", metavar="JOB", type=click.Path(exists=True, dir_okay=False))
+@click.option("--outcomes", "outcomes", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="The outcome file the mainframe produced (laid out by -c).")
+@copybook_options
+@reader_options
+@click.option("--key", required=True, help="Outcome field that holds the key the job scored by (e.g. CUST-ID).")
+@click.option("--label", required=True, help="Outcome field that says whether the case went bad.")
+@click.option("--bad-values", default=None, metavar="V1,V2",
+              help="Label values that mean bad (default: [monitor] bad_values, else 1); every other value is good.")
+@click.option("--since", callback=_date, default=None, metavar="YYYY-MM-DD", help="First run date of the period.")
+@click.option("--until", callback=_date, default=None, metavar="YYYY-MM-DD", help="Last run date of the period.")
+@click.option("--cut", "cuts", type=float, multiple=True,
+              help="A score cut-off to report precision, recall and F1 at, beside the card's (repeatable).")
+@click.option("--dry-run", is_flag=True, help="Say the KPIs but record nothing in the history.")
+def command(job_file: str, outcomes: str, key: str, label: str, bad_values: str | None, since: date | None,
+            until: date | None, cuts: tuple[float, ...], dry_run: bool, **params) -> int:
+    """Judge the scores of JOB's history on OUTCOMES: AUC, KS, Gini, precision, recall, calibration, value."""
+    from bridge.errors import JobError
+    from bridge.monitor.evaluate import evaluate, model_views
+    from bridge.monitor.outcomes import join_scores, latest_scores, read_outcomes
+    from bridge.monitor.settings import history_places, load_monitor
+    from bridge.pipeline.job import load_job
+    from bridge.rollout.history import History, utc_now
+
+    if since and until and since > until:
+        raise click.BadParameter(f"--since {since} is after --until {until}", param_hint="--since")
+    job = load_job(job_file)
+    settings = load_monitor(job_file)
+    bad = tuple(v.strip() for v in bad_values.split(",")) if bad_values else settings.bad_values
+    if not all(bad):
+        raise click.BadParameter(f"{bad_values!r} holds an empty value", param_hint="--bad-values")
+    places = history_places(job)
+    if not places.path.exists():
+        raise JobError(f"no history at {places.path}: the job records one on every run; run it first",
+                       job=job_file)
+    layout = load_layout(params["copybook"], params["include"], params["dialect"], params["strict"])
+    found = read_outcomes(outcomes, layout, key=key.upper(), label=label.upper(), bad_values=bad,
+                          **reader_kwargs(params))
+    with History.open(places.path, places.folder, retention_days=places.retention_days) as history:
+        runs = history.runs()
+        latest = latest_scores(history.scores(since), runs, since=since, until=until)
+        joined = join_scores(latest, found)
+        if not len(joined):
+            period = f" between {since or 'the first run'} and {until or 'the last run'}"
+            raise JobError(f"none of the {len(found.frame):,} outcome keys of {outcomes} has a score in the "
+                           f"history{period}; check --key ({key}) and the period", job=job_file)
+        unmatched = int((~found.frame["key"].isin(latest["key"])).sum())
+        ev = evaluate(joined, model_views(_cards(job, job_file)), settings, period_start=since, period_end=until,
+                      extra_cuts=cuts, unmatched_outcomes=unmatched, history_kpis=history.kpis(),
+                      arm_stats=history.arm_stats(), runs=runs)
+        left_out = [f"{n:,} {what}" for n, what in ((found.no_key, "without a key"),
+                                                    (found.no_label, "without a valid label"),
+                                                    (found.repeated, "repeating a key (the last one kept)")) if n]
+        click.echo(f"Outcomes {outcomes}: {found.records:,} records, {int(found.frame['bad'].sum()):,} bad "
+                   f"(label {label.upper()} in {', '.join(bad)})"
+                   + (f"; left out: {', '.join(left_out)}." if left_out else "."))
+        for line in ev.summary():
+            click.echo(line)
+        if not dry_run:
+            history.record_kpis(ev.kpi_rows(utc_now()))
+            for alert in ev.alerts:
+                history.record_event("threshold", "ALERT " + alert.message, run_id=alert.run_id)
+    if ev.alerts:
+        sys.stdout.flush()
+        return RC_ALERT
+    return 0
+
+
+def _cards(job, job_file: str) -> list:
+    """The cards of every model the job names (its model, shadow, and [rollout] pair), those that load."""
+    import tomllib
+
+    from bridge.errors import BridgeError
+    from bridge.score.card import ModelCard
+
+    folders = [job.model, getattr(job, "shadow", None)]
+    try:
+        doc = tomllib.loads(Path(job_file).read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        doc = {}
+    rollout = doc.get("rollout") if isinstance(doc.get("rollout"), dict) else {}
+    base = Path(job_file).resolve().parent
+    for name in ("champion", "challenger"):
+        value = rollout.get(name)
+        if isinstance(value, str) and not value.startswith("mlflow:"):
+            folders.append(Path(value) if Path(value).is_absolute() else base / value)
+    cards = []
+    for folder in dict.fromkeys(f for f in folders if f is not None):
+        try:
+            cards.append(ModelCard.load(Path(folder) / "card.toml"))
+        except (BridgeError, OSError):
+            continue  # a model whose card cannot be read is evaluated with the defaults (probability, cut 0.5)
+    return cards

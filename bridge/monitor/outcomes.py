@@ -1,0 +1,118 @@
+"""Outcomes in, joined to the scores they judge: the outcome file decoded by its own copybook.
+
+The mainframe writes outcomes weeks after scoring, in a copybook of its own; only two fields
+matter: the key (the same customer or account key the job routes and records by) and the
+label. Decisions:
+
+* **Keys are compared as text, trimmed** (the history stores the key field's decoded value
+  that way): ``"0042 "`` and ``"0042"`` meet; a numeric key is its plain decimal text.
+* **Bad** is a label whose trimmed text is one of ``bad_values`` (default ``"1"``); for a
+  numeric label field the values are compared as numbers (``1`` = ``1.0``). Every other
+  label is good. A record whose key or label is null (missing or invalid data) is left out
+  and counted, never guessed.
+* **A key given twice**: the last record wins (a later outcome corrects an earlier one), and
+  the repeats are counted.
+* **Which score an outcome judges**: the latest score of the key per model and arm within
+  the period (``--since``/``--until`` on the run dates), i.e. the most recent decision taken
+  on that customer before the outcome was known; pin the period to the observation window
+  to judge an older decision.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from bridge.errors import JobError
+
+__all__ = ["Outcomes", "join_scores", "key_text", "latest_scores", "read_outcomes"]
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    """One row per key: ``frame`` has ``key`` (text) and ``bad`` (bool); the counts say what was left out."""
+
+    frame: pd.DataFrame
+    records: int
+    no_key: int
+    no_label: int
+    repeated: int
+    source: str = ""
+
+
+def key_text(values: pa.Array | pa.ChunkedArray) -> pa.ChunkedArray:
+    """Keys as the history stores them: text, surrounding blanks removed (null stays null)."""
+    if isinstance(values, pa.Array):
+        values = pa.chunked_array([values])
+    if not pa.types.is_string(values.type) and not pa.types.is_large_string(values.type):
+        values = pc.cast(values, pa.string())
+    return pc.utf8_trim_whitespace(values)
+
+
+def _bad(labels: pa.ChunkedArray, bad_values: Iterable[str], field: str) -> pa.ChunkedArray:
+    bad_values = [v.strip() for v in bad_values]
+    kind = labels.type
+    if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind):
+        try:
+            numbers = pa.array([float(v) for v in bad_values], pa.float64())
+        except ValueError:
+            raise JobError(f"the label field {field} is numeric: bad values {', '.join(bad_values)} must be "
+                           "numbers (--bad-values 1,2)") from None
+        return pc.is_in(pc.cast(labels, pa.float64()), value_set=numbers)
+    return pc.is_in(key_text(labels), value_set=pa.array(bad_values, pa.string()))
+
+
+def read_outcomes(source: str | Path, layout, *, key: str, label: str, bad_values: Iterable[str] = ("1",),
+                  **reader_options) -> Outcomes:
+    """Decode the outcome file, keep ``key`` and ``label``, and say which keys were bad.
+
+    :raises LayoutError: a field the copybook does not have. :raises JobError: numeric label, text bad values.
+    """
+    from bridge.records.api import read_table
+
+    columns = list(dict.fromkeys([key, label]))
+    table, summary = read_table(source, layout, columns=columns, **reader_options)
+    keys = key_text(table.column(key))
+    labels = table.column(label)
+    bad = _bad(labels, bad_values, label)
+    keep = pc.and_(pc.is_valid(keys), pc.is_valid(labels))
+    frame = pd.DataFrame({"key": pc.filter(keys, keep).to_numpy(zero_copy_only=False),
+                          "bad": pc.filter(bad, keep).to_numpy(zero_copy_only=False).astype(bool)})
+    before = len(frame)
+    frame = frame.drop_duplicates("key", keep="last").reset_index(drop=True)
+    return Outcomes(frame, records=table.num_rows, no_key=int(keys.null_count),
+                    no_label=int(pc.sum(pc.and_(pc.is_valid(keys), pc.is_null(labels))).as_py() or 0),
+                    repeated=before - len(frame), source=str(source))
+
+
+def latest_scores(scores: pa.Table, runs: pd.DataFrame, *, since: date | None = None,
+                  until: date | None = None) -> pd.DataFrame:
+    """The latest scored row per key, model and arm within [since, until] (run dates, inclusive).
+
+    Rows without a score (not scored: status other than scored) are left out. Order within a
+    day follows the runs' start times, then the run id.
+    """
+    frame = scores.to_pandas()
+    frame = frame[frame["score"].notna() & frame["key"].notna()]
+    if since is not None:
+        frame = frame[frame["date"] >= since]
+    if until is not None:
+        frame = frame[frame["date"] <= until]
+    started = dict(zip(runs["run_id"], runs["started"])) if len(runs) else {}
+    frame = frame.assign(started=frame["run_id"].map(started).fillna(""))
+    frame = frame.sort_values(["date", "started", "run_id"], kind="stable")
+    frame = frame.drop_duplicates(["model_id", "arm", "key"], keep="last")
+    return frame.drop(columns=["started"]).reset_index(drop=True)
+
+
+def join_scores(latest: pd.DataFrame, outcomes: Outcomes) -> pd.DataFrame:
+    """Scores that have an outcome: ``latest`` rows with the outcome's ``bad`` column."""
+    joined = latest.merge(outcomes.frame, on="key", how="inner", validate="many_to_one")
+    joined["bad"] = joined["bad"].astype(np.bool_)
+    return joined
