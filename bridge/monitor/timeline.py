@@ -231,9 +231,10 @@ def _kpis(kpis: pd.DataFrame) -> Section:
             series[row.who][i], lows[row.who][i], highs[row.who][i] = (_finite(row.value), _finite(row.lo),
                                                                        _finite(row.hi))
         bounded = metric in ("auc", "ks", "calibration_gap")
-        section.blocks.append(Lines(f"fig-kpi-{metric.replace('_', '-')}", f"{title} per period, with its interval",
-                                    labels=labels, series=series,
-                                    intervals={k: (lows[k], highs[k]) for k in series if any(lows[k])},
+        intervals = {k: (lows[k], highs[k]) for k in series if any(v is not None for v in lows[k])}
+        caption = f"{title} per period" + (", with its confidence interval ([monitor] level)" if intervals else "")
+        section.blocks.append(Lines(f"fig-kpi-{metric.replace('_', '-')}", caption, labels=labels, series=series,
+                                    intervals=intervals,
                                     low=0.0 if bounded else None, high=1.0 if bounded else None))
     latest = kpis[kpis["evaluated_at"] == kpis["evaluated_at"].iloc[-1]]
     shown = latest[~latest["metric"].str.contains("decile|^tp@|^fp@|^fn@|^tn@", regex=True)]
