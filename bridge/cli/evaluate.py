@@ -8,7 +8,7 @@ cannot be used (no field, nothing joined), 12 the history cannot be opened.
 from __future__ import annotations
 
 import sys
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import click
@@ -43,9 +43,11 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date
 @click.option("--until", callback=_date, default=None, metavar="YYYY-MM-DD", help="Last run date of the period.")
 @click.option("--cut", "cuts", type=float, multiple=True,
               help="A score cut-off to report precision, recall and F1 at, beside the card's (repeatable).")
+@click.option("--every", type=click.Choice(["period", "month", "week"]), default="period", show_default=True,
+              help="One evaluation of the whole period, or one per calendar month or ISO week of the run dates.")
 @click.option("--dry-run", is_flag=True, help="Say the KPIs but record nothing in the history.")
 def command(job_file: str, outcomes: str, key: str, label: str, bad_values: str | None, since: date | None,
-            until: date | None, cuts: tuple[float, ...], dry_run: bool, **params) -> int:
+            until: date | None, cuts: tuple[float, ...], every: str, dry_run: bool, **params) -> int:
     """Judge the scores of JOB's history on OUTCOMES: AUC, KS, Gini, precision, recall, calibration, value."""
     from bridge.errors import JobError
     from bridge.monitor.evaluate import evaluate, model_views
@@ -70,32 +72,59 @@ def command(job_file: str, outcomes: str, key: str, label: str, bad_values: str 
                           **reader_kwargs(params))
     with History.open(places.path, places.folder, retention_days=places.retention_days) as history:
         runs = history.runs()
-        latest = latest_scores(history.scores(since), runs, since=since, until=until)
+        scores = history.scores(since)
+        latest = latest_scores(scores, runs, since=since, until=until)
         joined = join_scores(latest, found)
         if not len(joined):
             period = f" between {since or 'the first run'} and {until or 'the last run'}"
             raise JobError(f"none of the {len(found.frame):,} outcome keys of {outcomes} has a score in the "
                            f"history{period}; check --key ({key}) and the period", job=job_file)
-        unmatched = int((~found.frame["key"].isin(latest["key"])).sum())
-        ev = evaluate(joined, model_views(_cards(job, job_file)), settings, period_start=since, period_end=until,
-                      extra_cuts=cuts, unmatched_outcomes=unmatched, history_kpis=history.kpis(),
-                      arm_stats=history.arm_stats(), runs=runs)
         left_out = [f"{n:,} {what}" for n, what in ((found.no_key, "without a key"),
                                                     (found.no_label, "without a valid label"),
                                                     (found.repeated, "repeating a key (the last one kept)")) if n]
         click.echo(f"Outcomes {outcomes}: {found.records:,} records, {int(found.frame['bad'].sum()):,} bad "
                    f"(label {label.upper()} in {', '.join(bad)})"
                    + (f"; left out: {', '.join(left_out)}." if left_out else "."))
-        for line in ev.summary():
-            click.echo(line)
-        if not dry_run:
-            history.record_kpis(ev.kpi_rows(utc_now()))
-            for alert in ev.alerts:
-                history.record_event("threshold", "ALERT " + alert.message, run_id=alert.run_id)
-    if ev.alerts:
+        views = model_views(_cards(job, job_file))
+        known_kpis, stats = history.kpis(), history.arm_stats()
+        alerts = []
+        days = [d for d in scores.column("date").unique().to_pylist()
+                if d is not None and (since is None or d >= since) and (until is None or d <= until)]
+        for start, end in periods(days, every, since, until):
+            part = join_scores(latest_scores(scores, runs, since=start, until=end), found) if every != "period" \
+                else joined
+            if not len(part):
+                continue
+            unmatched = int((~found.frame["key"].isin(part["key"])).sum())
+            ev = evaluate(part, views, settings, period_start=start, period_end=end, extra_cuts=cuts,
+                          unmatched_outcomes=unmatched, history_kpis=known_kpis, arm_stats=stats, runs=runs)
+            for line in ev.summary():
+                click.echo(line)
+            alerts.extend(ev.alerts)
+            if not dry_run:
+                history.record_kpis(ev.kpi_rows(utc_now()))
+                for alert in ev.alerts:
+                    history.record_event("threshold", "ALERT " + alert.message, run_id=alert.run_id)
+    if alerts:
         sys.stdout.flush()
         return RC_ALERT
     return 0
+
+
+def periods(days, every: str, since: date | None, until: date | None) -> list[tuple[date | None, date | None]]:
+    """The periods to evaluate: the whole of [since, until], or each month or ISO week holding a run date
+    (clipped to [since, until]); the latest score of a key is taken within each period."""
+    if every == "period":
+        return [(since, until)]
+    firsts = sorted({d.replace(day=1) if every == "month" else d - timedelta(days=d.weekday()) for d in days})
+    out = []
+    for first in firsts:
+        if every == "month":
+            last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        else:
+            last = first + timedelta(days=6)
+        out.append((max(first, since) if since else first, min(last, until) if until else last))
+    return out
 
 
 def _cards(job, job_file: str) -> list:

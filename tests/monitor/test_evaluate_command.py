@@ -1,6 +1,8 @@
 """`mfbridge evaluate`: outcomes joined to the history's scores, KPIs recorded, said in words, thresholds raise RC 4."""
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -251,3 +253,37 @@ def test_a_dry_run_says_the_kpis_and_records_nothing(seeded, capsys):
     assert _evaluate(seeded, "--dry-run") == 0
     assert "AUC 0.729" in capsys.readouterr().out
     assert len(_kpis(seeded["folder"])) == 0
+
+
+def test_every_month_evaluates_each_calendar_month_on_its_own_latest_scores(tmp_path, capsys):
+    from tests.monitor import conftest
+
+    seeded = _seed(tmp_path, days=3)  # 2, 3 and 4 November
+    first = conftest.FIRST_DAY
+    conftest.FIRST_DAY = date(2026, 12, 1)
+    try:
+        with history_at(tmp_path) as history:  # the same keys scored again on 1-3 December
+            record_runs(history, seeded["keys"], seeded["challenger"], seeded["champion"], days=3)
+    finally:
+        conftest.FIRST_DAY = first
+    assert _evaluate(seeded, "--every", "month") == 0
+    kpis = _kpis(tmp_path)
+    auc = kpis[(kpis["metric"] == "auc") & (kpis["model_id"] == CHAMPION)]
+    assert list(zip(auc["period_start"], auc["period_end"])) == [("2026-11-01", "2026-11-30"),
+                                                                  ("2026-12-01", "2026-12-31")]
+    # December's champion scores are the November challenger's: each month judges its own scores
+    assert auc["value"].tolist() == [pytest.approx(metrics.roc_auc_score(seeded["bad"], seeded["champion"])),
+                                     pytest.approx(metrics.roc_auc_score(seeded["bad"], seeded["challenger"]))]
+    out = capsys.readouterr().out
+    assert "Period 2026-11-01 to 2026-11-30: 6,000 scores with an outcome." in out
+    assert "Period 2026-12-01 to 2026-12-31: 6,000 scores with an outcome." in out
+
+
+def test_periods_are_clipped_to_since_and_until():
+    from bridge.cli.evaluate import periods
+
+    days = [date(2026, 1, 30), date(2026, 2, 3), date(2026, 2, 27)]
+    assert periods(days, "month", date(2026, 1, 15), date(2026, 2, 20)) == [
+        (date(2026, 1, 15), date(2026, 1, 31)), (date(2026, 2, 1), date(2026, 2, 20))]
+    assert periods(days, "week", None, None)[0] == (date(2026, 1, 26), date(2026, 2, 1))
+    assert periods(days, "period", None, None) == [(None, None)]
