@@ -85,7 +85,7 @@ def command(job_file: str, outcomes: str, key: str, label: str, bad_values: str 
         click.echo(f"Outcomes {outcomes}: {found.records:,} records, {int(found.frame['bad'].sum()):,} bad "
                    f"(label {label.upper()} in {', '.join(bad)})"
                    + (f"; left out: {', '.join(left_out)}." if left_out else "."))
-        views = model_views(_cards(job, job_file))
+        views = model_views(_cards(job))
         known_kpis, stats = history.kpis(), history.arm_stats()
         alerts = []
         days = [d for d in scores.column("date").unique().to_pylist()
@@ -127,28 +127,18 @@ def periods(days, every: str, since: date | None, until: date | None) -> list[tu
     return out
 
 
-def _cards(job, job_file: str) -> list:
-    """The cards of every model the job names (its model, shadow, and [rollout] pair), those that load."""
-    import tomllib
-
+def _cards(job) -> list:
+    """The cards of every model the job names (its champion and challenger), those that load."""
     from bridge.errors import BridgeError
     from bridge.score.card import ModelCard
 
-    folders = [job.model, getattr(job, "shadow", None)]
-    try:
-        doc = tomllib.loads(Path(job_file).read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError):
-        doc = {}
-    rollout = doc.get("rollout") if isinstance(doc.get("rollout"), dict) else {}
-    base = Path(job_file).resolve().parent
-    for name in ("champion", "challenger"):
-        value = rollout.get(name)
-        if isinstance(value, str) and not value.startswith("mlflow:"):
-            folders.append(Path(value) if Path(value).is_absolute() else base / value)
+    rollout = getattr(job, "rollout", None)
+    folders = [job.model, getattr(job, "shadow", None), getattr(rollout, "champion", None),
+               getattr(rollout, "challenger", None)]
     cards = []
     for folder in dict.fromkeys(f for f in folders if f is not None):
         try:
             cards.append(ModelCard.load(Path(folder) / "card.toml"))
-        except (BridgeError, OSError):
-            continue  # a model whose card cannot be read is evaluated with the defaults (probability, cut 0.5)
+        except (BridgeError, OSError, TypeError):
+            continue  # a model whose card cannot be read is evaluated with the champion's view or the defaults
     return cards

@@ -46,6 +46,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "train": ("bridge.cli.score", "Train a LightGBM model and its model card."),
     "score": ("bridge.cli.score", "Score a mainframe file and patch the prediction fields."),
     "profile": ("bridge.cli.profile", "Profile a file: validity, 'no value' fills, values, ML readiness."),
+    "rollout": ("bridge.cli.rollout", "Move a job's challenger along its ramp: promote, hold, rollback, status."),
     "evaluate": ("bridge.cli.evaluate", "Judge stored scores on outcomes: AUC, KS, precision, value; thresholds."),
     "report": ("bridge.cli.report", "Write the monitoring page of a job's history: runs, drift, KPIs, events."),
 }

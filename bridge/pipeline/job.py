@@ -110,6 +110,8 @@ class Job:
     empty_input: Literal["warn", "ok", "reject"] = "warn"  # a 0-byte drop: RC 4, RC 0 or rejected (RC 8)
     file_mode: int = 0o600                  # work copies, journal (outputs: the endpoint's file_mode)
     dir_mode: int = 0o700
+    rollout: Any = None                     # bridge.rollout.config.RolloutConfig from [rollout] (or [job] shadow)
+    history: Any = None                     # bridge.rollout.config.HistoryConfig from [history] (defaults)
 
     def trigger_for(self, data_name: str) -> str:
         """The trigger file name that marks ``data_name`` complete."""
@@ -151,14 +153,17 @@ def load_job(path: str | Path) -> Job:
     except tomllib.TOMLDecodeError as exc:
         raise JobError(f"not valid TOML: {exc}", job=where) from None
     base = path.resolve().parent
-    unknown_sections = set(doc) - {"job", "source", "target", "monitor"}  # [monitor]: bridge.monitor.settings
+    # [monitor]: thresholds and costs of `mfbridge evaluate`, read by bridge.monitor.settings
+    unknown_sections = set(doc) - {"job", "source", "target", "rollout", "history", "monitor"}
     if unknown_sections:
         raise JobError(f"unknown section(s) [{'], ['.join(sorted(unknown_sections))}]; "
-                       "a job has [job], [source], [target] and [monitor]", job=where)
+                       "a job has [job], [source], [target], [rollout], [history] and [monitor]", job=where)
     job = _section(doc, "job", _JOB_KEYS, where)
     src = _section(doc, "source", _SOURCE_KEYS, where)
     tgt = _section(doc, "target", _TARGET_KEYS, where, required=False)
     for key in ("name", "copybook", "model"):
+        if key == "model" and isinstance(doc.get("rollout"), dict) and "champion" in doc["rollout"]:
+            continue  # [rollout] champion names the model of record
         if key not in job:
             raise JobError(f"[job] needs {key} =", job=where)
     for name, section in (("job", job), ("source", src), ("target", tgt)):
@@ -203,12 +208,30 @@ def load_job(path: str | Path) -> Job:
         raise JobError(f"[job] empty_input = {empty_input!r} is not one of: {', '.join(EMPTY_INPUT)}", job=where)
     journal = rel(job.get("journal")) or work_dir / "journal.sqlite"
     _check_places(source, target, work_dir, journal, where)
+    rollout, history = _rollout_sections(doc, job, rel, journal, source, where)
     return Job(name=str(job["name"]), path=path, copybook=rel(job["copybook"]),
-               include=tuple(rel(p) for p in job.get("include", [])), model=rel(job["model"]),
+               include=tuple(rel(p) for p in job.get("include", [])),
+               model=rollout.champion if rollout is not None else rel(job["model"]),
                reader=reader, source=source, target=target, work_dir=work_dir,
                journal=journal, shadow=rel(job.get("shadow")), log_format=log_format,
                reject_invalid=bool(job.get("reject_invalid", False)), trailer=trailer, empty_input=empty_input,
-               file_mode=modes.get("file_mode", 0o600), dir_mode=modes.get("dir_mode", 0o700))
+               file_mode=modes.get("file_mode", 0o600), dir_mode=modes.get("dir_mode", 0o700),
+               rollout=rollout, history=history)
+
+
+def _rollout_sections(doc: dict, job: dict, rel, journal: Path, source: "Source", where: str):
+    """[rollout] (or the old [job] shadow) and [history], checked now (see bridge.rollout.config)."""
+    from bridge.rollout.config import history_config, rollout_config
+
+    rollout = rollout_config(doc.get("rollout"), model=job.get("model"), shadow=job.get("shadow"), resolve=rel,
+                             where=where)
+    history = history_config(doc.get("history"), journal=journal, resolve=rel, where=where)
+    if source.endpoint.kind == "local":
+        for key, place in (("path", history.path), ("folder", history.folder)):
+            if _inside(place, Path(source.endpoint.path)):
+                raise JobError(f"[history] {key} = {str(place)!r} is inside the inbox {source.endpoint.path}, where "
+                               "anyone who drops files could change it; put it outside the inbox", job=where)
+    return rollout, history
 
 
 def _mode(section: dict, key: str, where: str, name: str) -> int:

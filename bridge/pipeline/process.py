@@ -52,10 +52,10 @@ def check_model(job: Job) -> str:
 
     try:
         layout = load_copybook(job.copybook, include_dirs=job.include, dialect=job.reader.get("dialect", "ibm"))
-        record = layout.record(_model_record(job.model, layout, ReaderOptions.from_kwargs(**job.reader)))
-        model = Model.load(job.model, record)
-        if job.shadow is not None:
-            Model.load(job.shadow, record)
+        champion = _plan(job).champion  # the challenger is the rollout's guardrails' business, not the job's
+        record_name = _model_record(champion, layout, ReaderOptions.from_kwargs(**job.reader))
+        model = Model.load(champion, layout.record(record_name))
+        _check_rollout(job, layout, record_name)
     except BridgeError as exc:
         raise JobError(f"the model cannot be used, no file was touched: {_one_line(exc)}", job=str(job.path)) from None
     except Exception as exc:  # noqa: BLE001 - whatever a damaged model or card raises, the job stops with one line
@@ -68,10 +68,15 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split())[:400]
 
 
-def score_for_job(job: Job, input_path: Path, output_path: Path, *, name: str | None = None) -> Outcome:
-    """Score ``input_path`` into ``output_path`` with the job's copybook, model and reader options."""
+def score_for_job(job: Job, input_path: Path, output_path: Path, *, name: str | None = None,
+                  run_id: str | None = None) -> Outcome:
+    """Score ``input_path`` into ``output_path`` with the job's copybook, model and reader options.
+
+    The job's rollout routes records between champion and challenger and its guardrails may
+    set the challenger aside (RC 4); the run is recorded in the job's history under ``run_id``
+    (once: a run id already there is not counted again).
+    """
     from bridge.copybook import load_copybook
-    from bridge.score.file import score_file
 
     layout = load_copybook(job.copybook, include_dirs=job.include, dialect=job.reader.get("dialect", "ibm"))
     reader = {k: v for k, v in job.reader.items()}
@@ -79,9 +84,10 @@ def score_for_job(job: Job, input_path: Path, output_path: Path, *, name: str | 
         from bridge.records.controls import check_trailer
 
         check_trailer(input_path, layout, job.trailer, **reader)  # a file that does not add up is rejected
-    result = score_file(input_path, output_path, layout, job.model, shadow_dir=job.shadow,
-                        report_path=output_path.with_name("report.json"), progress=_Progress(name or input_path.name),
-                        **reader)
+    started = _utc_now()
+    rollout = _score_rollout(job, input_path, output_path, layout, reader, name=name, run_id=run_id,
+                             started=started)
+    result = rollout.file
     invalid = sum(result.invalid.values())
     if job.reject_invalid and invalid:
         field, count = max(result.invalid.items(), key=lambda kv: kv[1])
@@ -93,7 +99,94 @@ def score_for_job(job: Job, input_path: Path, output_path: Path, *, name: str | 
         parts.append(f"{result.not_scored} not scored")
     if invalid:
         parts.append(f"{invalid} invalid values")
+    if rollout.fallback:
+        rc = RC_WARNING
+        parts.insert(0, f"champion only, {rollout.fallback}")  # first: the status MESSAGE is 200 characters
+        log.warning("%s: challenger set aside, the champion scored every record: %s", name or input_path.name,
+                    rollout.fallback)
+    elif rollout.routed:
+        parts.append(f"{rollout.routed} by challenger {rollout.plan.challenger_text} ({rollout.plan.mode} "
+                     f"{rollout.plan.share}%)")
     report = dict(result.report)
     report["model_id"] = result.model_id
+    _record_history(job, rollout, name or input_path.name, started, rc, result.records_in)
     return Outcome(rc=rc, records_in=result.records_in, scored=result.scored, rejected=result.not_scored,
                    model_id=result.model_id, message=", ".join(parts), report=report)
+
+
+# -- rollout and history (issue 13): the job's [rollout] and [history] sections ----------------------
+
+def _rollout_config(job: Job):
+    """The job's rollout; a job without one has its model as the champion, alone."""
+    from bridge.rollout.config import RolloutConfig
+
+    if job.rollout is not None:
+        return job.rollout
+    return RolloutConfig(champion=job.model, champion_text=str(job.model))
+
+
+def _history(job: Job):
+    from bridge.rollout.config import history_config
+    from bridge.rollout.history import History
+
+    config = job.history or history_config(None, journal=job.journal, resolve=Path, where=str(job.path))
+    return History.open(config.path, config.folder, retention_days=config.retention_days)
+
+
+def _plan(job: Job):
+    """Who scores this run: the job file's rollout and the ramp's state in the history."""
+    from bridge.rollout.ramp import plan_for
+
+    config = _rollout_config(job)
+    if config.challenger is None:
+        return plan_for(config, None)
+    with _history(job) as history:
+        return plan_for(config, history.rollout_state())
+
+
+def _check_rollout(job: Job, layout, record_name: str) -> None:
+    from bridge.rollout.scoring import check_rollout
+
+    check_rollout(layout, record_name, job.rollout)
+
+
+def _utc_now() -> str:
+    from bridge.rollout.history import utc_now
+
+    return utc_now()
+
+
+def _score_rollout(job: Job, input_path: Path, output_path: Path, layout, reader: dict, *, name: str | None,
+                   run_id: str | None, started: str):
+    from datetime import datetime
+
+    from bridge.rollout.scoring import score_rollout
+
+    plan = _plan(job)
+    day = datetime.fromisoformat(started.replace("Z", "+00:00")).date()
+    return score_rollout(input_path, output_path, layout, plan, job.rollout, run_id=_run_id(job, run_id), day=day,
+                         report_path=output_path.with_name("report.json"),
+                         progress=_Progress(name or input_path.name), reader=reader)
+
+
+def _run_id(job: Job, run_id: str | None) -> str:
+    import secrets
+
+    return run_id or f"{job.name}-{secrets.token_hex(8)}"
+
+
+def _record_history(job: Job, rollout, file: str, started: str, rc: int, records: int) -> None:
+    """The run, its arms and its per-record scores in the job's history, then old score folders removed."""
+    from bridge.rollout.history import RunRecord, utc_now
+
+    run_id = rollout.arms[0].run_id if rollout.arms else _run_id(job, None)
+    plan = rollout.plan
+    run = RunRecord(run_id=run_id, job=job.name, file=file, started=started, finished=utc_now(), rc=rc,
+                    records=records, mode=plan.mode, share=plan.share,
+                    champion=rollout.arms[0].model_id if rollout.arms else plan.champion_text,
+                    challenger=next((a.model_id for a in rollout.arms if a.arm != "champion"), plan.challenger_text)
+                    if plan.challenger is not None else None,
+                    fallback=rollout.fallback)
+    with _history(job) as history:
+        history.record_run(run, rollout.arms, rollout.scores)
+        history.apply_retention()

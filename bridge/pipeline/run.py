@@ -466,7 +466,7 @@ class JobRunner:
         if row.size == 0 and local.stat().st_size == 0:
             return self._empty(row, work, now)
         try:
-            outcome = self._call_processor(local, out, row.name)
+            outcome = self._call_processor(local, out, row.name, run_id=f"{self.job.name}-{row.id:08d}-{row.token}")
         except DATA_ERRORS as exc:
             return self._reject(row, work, exc, RC_REJECTED, now)
         except BridgeError as exc:
@@ -512,15 +512,17 @@ class JobRunner:
                              report={}, generation=True, output_name=output,
                              status_name=lambda gen: self._status_name(row.name, output(gen), gen, now))
 
-    def _call_processor(self, local: Path, out: Path, name: str) -> Outcome:
-        """The processor, told the dropped file's name when it takes one (for its log lines)."""
+    def _call_processor(self, local: Path, out: Path, name: str, *, run_id: str) -> Outcome:
+        """The processor, told the dropped file's name (for its log lines) and the run id (for the history,
+        the same when a killed run is resumed) when it takes them."""
         import inspect
 
         try:
-            takes_name = "name" in inspect.signature(self.processor).parameters
+            parameters = inspect.signature(self.processor).parameters
         except (TypeError, ValueError):
-            takes_name = False
-        return self.processor(local, out, name=name) if takes_name else self.processor(local, out)
+            parameters = {}
+        extra = {k: v for k, v in (("name", name), ("run_id", run_id)) if k in parameters}
+        return self.processor(local, out, **extra)
 
     def _reject(self, row: FileRow, work: Path, exc: BaseException, rc: int, now: float) -> FileRow:
         # the reader names the file it read, the work-area copy: operations know the dropped name
@@ -750,8 +752,8 @@ def _fault(state: str) -> None:
 
 
 def _scoring_processor(job: Job) -> Processor:
-    def process(input_path: Path, output_path: Path, name: str | None = None) -> Outcome:
+    def process(input_path: Path, output_path: Path, name: str | None = None, run_id: str | None = None) -> Outcome:
         from bridge.pipeline.process import score_for_job
 
-        return score_for_job(job, input_path, output_path, name=name)
+        return score_for_job(job, input_path, output_path, name=name, run_id=run_id)
     return process

@@ -22,18 +22,30 @@ from typing import Any, Callable
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from bridge.errors import EncodeError
+from bridge.errors import EncodeError, ModelCardError
 from bridge.layout.model import Layout
 from bridge.records.api import patch_stream, table_to_pandas
 from bridge.records.options import ReaderOptions
 from bridge.records.plan import column_names
 
-__all__ = ["FileScore", "score_file"]
+__all__ = ["ChallengerError", "FileScore", "score_file"]
 
 #: Rows per LightGBM call: a batch is predicted in runs of this many rows, so the prediction
 #: threads share out the work evenly to the last batch.
 PREDICT_ROWS = 16384
+
+
+class ChallengerError(ModelCardError):
+    """The challenger of a routed run failed on this file (a score that does not fit its PICTURE with
+    ``on_overflow = "error"``): the caller falls back to the champion."""
+
+
+#: ``route(batch, rows) -> bool array``: True for each scored row whose outputs the challenger writes
+Route = Callable[[Any, "np.ndarray | None"], np.ndarray]
+#: ``observe(batch, rows, champion, challenger, routed)``: each batch's results, in file order
+Observe = Callable[[Any, "np.ndarray | None", Any, Any, "np.ndarray | None"], None]
 
 
 @dataclass
@@ -53,13 +65,22 @@ class FileScore:
 def score_file(source, dest, layout: Layout, model_dir: str | os.PathLike, *,
                shadow_dir: str | os.PathLike | None = None, report_path: str | os.PathLike | None = None,
                progress: Callable[[int], None] | None = None,
-               options: ReaderOptions | None = None, **reader_options: Any) -> FileScore:
+               options: ReaderOptions | None = None, challenger_dir: str | os.PathLike | None = None,
+               route: Route | None = None, observe: Observe | None = None, extra_fields: tuple[str, ...] = (),
+               **reader_options: Any) -> FileScore:
     """Score ``source`` into ``dest`` (same layout, framing and code page) with the model in ``model_dir``.
 
     The model card is checked against the copybook before any record is read
     (`ModelCardError`). ``shadow_dir``: a challenger model scored alongside, compared in the
     report, never written. ``report_path``: where to write the JSON report and its readable
     summary (``.txt`` beside it). ``progress(records_done)`` is called after each batch is written.
+
+    Rollout (`bridge.rollout`): ``challenger_dir`` is a second model that scores every record
+    (compared in the report as a shadow is); ``route`` picks, per batch, the records whose outputs
+    it writes instead of the champion's (its card must write the same output fields), and the
+    report counts what was written. ``observe`` sees both results of every batch;
+    ``extra_fields`` are decoded for them too (the routing key). A challenger that fails on a
+    record raises `ChallengerError`.
     """
     from bridge.score.model import Model
     from bridge.score.report import RunReport
@@ -68,13 +89,22 @@ def score_file(source, dest, layout: Layout, model_dir: str | os.PathLike, *,
     card_record = _model_record(model_dir, layout, opts)
     record = layout.record(card_record)
     model = Model.load(model_dir, record)
-    shadow = Model.load(shadow_dir, record) if shadow_dir else None
+    if shadow_dir and challenger_dir:
+        raise ValueError("give a shadow or a challenger, not both")
+    rollout = challenger_dir is not None
+    second_dir = challenger_dir or shadow_dir
+    shadow = Model.load(second_dir, record) if second_dir else None
     report = RunReport(model, shadow=shadow, source=str(source))
     names = column_names(layout)
     outputs = _output_columns(model, record, names)
+    if shadow is not None and route is not None and _output_columns(shadow, record, names) != outputs:
+        raise ChallengerError(f"writes the output fields {', '.join(shadow.card.outputs.fields().values())}, the "
+                              f"champion {', '.join(model.card.outputs.fields().values())}; a routed challenger "
+                              "must write the same fields", card=shadow.card.source)
     features = [names[record.field(f).path] for f in model.card.feature_names]
     shadow_features = [names[record.field(f).path] for f in shadow.card.feature_names] if shadow else []
-    needed = list(dict.fromkeys(features + shadow_features))
+    extra = [names[record.field(f).path] for f in extra_fields]
+    needed = list(dict.fromkeys(features + shadow_features + extra))
     # a variable record too short to hold the output fields cannot carry a score (never lengthened)
     outputs_end = max((_last_byte(record.field(f)) for f in model.card.outputs.fields().values()), default=0)
     too_short = [0]
@@ -96,10 +126,21 @@ def score_file(source, dest, layout: Layout, model_dir: str | os.PathLike, *,
         X = prepared.features.X
         runs = [predictor.submit(model.predictions, X[i:i + PREDICT_ROWS], num_threads=threads)
                 for i in range(0, len(X), PREDICT_ROWS)]
-        return rows, frame, prepared, runs
+        second = None
+        if rollout:  # the challenger predicts in the same threads, beside the champion
+            second_frame = table_to_pandas(batch.table.select(shadow_features))
+            second_frame.columns = list(shadow.card.feature_names)
+            if rows is not None:
+                second_frame = second_frame.iloc[rows]
+            second_prepared = shadow.prepare(second_frame)
+            SX = second_prepared.features.X
+            second = (second_prepared, [predictor.submit(shadow.predictions, SX[i:i + PREDICT_ROWS],
+                                                         num_threads=threads)
+                                        for i in range(0, len(SX), PREDICT_ROWS)])
+        return rows, frame, prepared, runs, second
 
     def finish(batch, started) -> pa.Table:
-        rows, frame, prepared, runs = started
+        rows, frame, prepared, runs, second = started
         try:
             result = model.finish(prepared, _joined([run.result() for run in runs], len(prepared.features.X)))
         except EncodeError as exc:  # a score that does not fit: name the record in the file
@@ -108,14 +149,38 @@ def score_file(source, dest, layout: Layout, model_dir: str | os.PathLike, *,
                 row = (int(rows[row]) if rows is not None else row) + batch.frame.first_record
             raise EncodeError(exc.reason, row=row, field=exc.field, value=exc.value, picture=exc.picture) from None
         shadow_result = None
-        if shadow:
+        if second is not None:
+            second_prepared, second_runs = second
+            try:
+                shadow_result = shadow.finish(second_prepared, _joined([run.result() for run in second_runs],
+                                                                       len(second_prepared.features.X)))
+            except EncodeError as exc:
+                row = None if exc.row is None else (int(rows[exc.row]) if rows is not None else exc.row) \
+                    + batch.frame.first_record
+                raise ChallengerError(f"record {'?' if row is None else row + 1}: {exc.reason}",
+                                      card=shadow.card.source, field=exc.field) from None
+        elif shadow:
             shadow_frame = table_to_pandas(batch.table.select(shadow_features))
             shadow_frame.columns = list(shadow.card.feature_names)
             if rows is not None:
                 shadow_frame = shadow_frame.iloc[rows]
             shadow_result = shadow.score(shadow_frame)
-        report.add(result, records_read=len(frame), shadow=shadow_result)
-        columns = _expand(result.columns(), outputs)
+        routed = None
+        if route is not None and shadow_result is not None:
+            routed = np.asarray(route(batch, rows), dtype=bool)
+        if observe is not None:
+            observe(batch, rows, result, shadow_result, routed)
+        if routed is not None and routed.any():
+            report.add(_routed_result(result, shadow_result, routed), records_read=len(frame))
+            if report.shadow is not None:
+                report.shadow.add(result, shadow_result)
+            mask = pa.array(routed)
+            champion_columns, challenger_columns = result.columns(), shadow_result.columns()
+            columns = _expand({name: pc.if_else(mask, challenger_columns[name], array)
+                               for name, array in champion_columns.items()}, outputs)
+        else:
+            report.add(result, records_read=len(frame), shadow=shadow_result)
+            columns = _expand(result.columns(), outputs)
         if rows is not None:
             n = batch.table.num_rows
             columns = {k: _scatter(v, rows, n) for k, v in columns.items()}
@@ -152,6 +217,25 @@ def score_file(source, dest, layout: Layout, model_dir: str | os.PathLike, *,
     not_scored = sum(recs.get("not_scored", {}).values()) if isinstance(recs.get("not_scored"), dict) else 0
     return FileScore(report=data, summary=text, records_in=summary.records, scored=int(recs.get("scored", 0)),
                      not_scored=int(not_scored), invalid=dict(summary.invalid), model_id=model.card.model_id, run=report)
+
+
+def _routed_result(champion, challenger, routed: np.ndarray):
+    """The results written: the challenger's on the ``routed`` rows, the champion's elsewhere (for the report)."""
+    from dataclasses import replace
+
+    def pick(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return np.where(routed.reshape((-1,) + (1,) * (a.ndim - 1)), b, a)
+
+    reasons = champion.reasons
+    if challenger.reasons.shape == reasons.shape:
+        reasons = pick(reasons, challenger.reasons)
+    status = pick(champion.status, challenger.status)
+    codes, counts = np.unique(status, return_counts=True)
+    return replace(champion, probability=pick(champion.probability, challenger.probability),
+                   score=pick(champion.score, challenger.score), band=pick(champion.band, challenger.band),
+                   reasons=reasons, status=status, scored=pick(champion.scored, challenger.scored),
+                   explained=pick(champion.explained, challenger.explained),
+                   status_counts={str(c): int(n) for c, n in zip(codes.tolist(), counts.tolist())})
 
 
 def _last_byte(f) -> int:
