@@ -14,8 +14,9 @@ Decisions:
 * **Comparing two models** on the *same* records uses DeLong's test for correlated AUCs
   (covariance of the structural components); on *different* records (a canary routes each
   key to one arm) the two AUCs are independent and their variances add. The paired bootstrap
-  (seeded) is the alternative that assumes no normality of the AUC: resampled records are
-  weights on the records, so one sort per model serves every resample; its p-value follows
+  (seeded) is the alternative that assumes no normality of the AUC: the scores are ranked
+  once per model, so a resample's AUC is two bincounts over the drawn records (a loop per
+  resample, never per record); its p-value follows
   pROC (difference over the bootstrap's standard deviation, normal) and its interval is the
   percentile one.
 * **Flagged** means ``score >= cut``: a cut-off is the lowest score that is acted on, as a
@@ -231,18 +232,24 @@ def unpaired_test(a: AucEstimate, b: AucEstimate, *, level: float = 0.95) -> Auc
     return _compare(a.auc, b.auc, a.variance + b.variance, level, "DeLong, independent samples", a.n + b.n)
 
 
-def _weighted_auc(y: np.ndarray, s: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """AUC per row of ``weights`` (a record counted w times), from one sort of ``s``."""
-    order = np.argsort(s, kind="mergesort")
-    ss, ys = s[order], y[order]
-    starts = np.flatnonzero(np.append(True, ss[1:] != ss[:-1]))
-    w = weights[:, order]
-    bad = np.add.reduceat(np.where(ys, w, 0), starts, axis=1).astype(np.float64)
-    good = np.add.reduceat(np.where(ys, 0, w), starts, axis=1).astype(np.float64)
-    good_before = np.cumsum(good, axis=1) - good
-    total_bad, total_good = bad.sum(axis=1), good.sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return (bad * (good_before + 0.5 * good)).sum(axis=1) / (total_bad * total_good)
+class _Ranked:
+    """One model's scores as dense ranks (one rank per distinct score): computed once, so each resample's AUC
+    is two bincounts over its records and a pass over the distinct scores."""
+
+    def __init__(self, s: np.ndarray) -> None:
+        _, self.rank = np.unique(s, return_inverse=True)
+        self.size = int(self.rank.max()) + 1 if len(s) else 0
+
+    def auc(self, y: np.ndarray, picks: np.ndarray) -> float:
+        """AUC of the records ``picks`` (indexes, repeats allowed), ties counting one half."""
+        rank, bad = self.rank[picks], y[picks]
+        bad_at = np.bincount(rank[bad], minlength=self.size).astype(np.float64)
+        good_at = np.bincount(rank[~bad], minlength=self.size).astype(np.float64)
+        total = bad_at.sum() * good_at.sum()
+        if total == 0:
+            return math.nan
+        good_below = np.cumsum(good_at) - good_at
+        return float((bad_at * (good_below + 0.5 * good_at)).sum() / total)
 
 
 def bootstrap_test(labels: Sequence | np.ndarray, scores_a: Sequence | np.ndarray, scores_b: Sequence | np.ndarray,
@@ -258,16 +265,11 @@ def bootstrap_test(labels: Sequence | np.ndarray, scores_a: Sequence | np.ndarra
         raise ValueError("a bootstrap needs at least 2 resamples")
     n = len(y)
     rng = np.random.default_rng(seed)
-    chunk = max(1, min(resamples, 4_000_000 // max(n, 1)))
-    diffs = []
-    done = 0
-    while done < resamples:
-        k = min(chunk, resamples - done)
-        picks = rng.integers(0, n, size=(k, n)) + (np.arange(k) * n)[:, None]
-        weights = np.bincount(picks.ravel(), minlength=k * n).reshape(k, n)
-        diffs.append(_weighted_auc(y, b, weights) - _weighted_auc(y, a, weights))
-        done += k
-    d = np.concatenate(diffs)
+    ranked_a, ranked_b = _Ranked(a), _Ranked(b)
+    d = np.empty(resamples)
+    for r in range(resamples):  # one pass per resample, each a handful of whole-column operations
+        picks = rng.integers(0, n, size=n)
+        d[r] = ranked_b.auc(y, picks) - ranked_a.auc(y, picks)
     d = d[np.isfinite(d)]
     base_a, base_b = auc(y, a), auc(y, b)
     if len(d) < 2:

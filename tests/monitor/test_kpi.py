@@ -143,13 +143,12 @@ def test_the_bootstrap_is_reproducible_from_its_seed():
     assert first != kpi.bootstrap_test(y, a, b, resamples=200, seed=43)
 
 
-def test_the_weighted_auc_of_a_resample_equals_the_auc_of_the_resampled_records():
+def test_the_auc_of_a_resample_equals_the_auc_of_the_resampled_records():
     rng = np.random.default_rng(5)
     y = rng.random(40) < 0.4
     s = np.round(rng.random(40) * 5) / 5
     picks = rng.integers(0, 40, size=40)
-    weights = np.bincount(picks, minlength=40)[None, :]
-    assert kpi._weighted_auc(y, s, weights)[0] == pytest.approx(metrics.roc_auc_score(y[picks], s[picks]))
+    assert kpi._Ranked(s).auc(y, picks) == pytest.approx(metrics.roc_auc_score(y[picks], s[picks]))
 
 
 def test_canary_arms_on_different_records_add_their_variances():
