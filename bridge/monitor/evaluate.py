@@ -224,7 +224,7 @@ def _who(g: GroupResult) -> str:
 
 def _comparison_words(g: GroupResult, c: kpi.AucComparison) -> str:
     if not math.isfinite(c.difference):
-        return f"against the champion: no comparison (too few bad or good cases)."
+        return "against the champion: no comparison (too few bad or good cases)."
     direction = "higher" if c.difference > 0 else "lower" if c.difference < 0 else "no different"
     amount = f"{abs(c.difference):.3f} {direction}" if c.difference else "no different"
     basis = ("on the same " if "independent" not in c.method and "bootstrap" not in c.method else "on ") \

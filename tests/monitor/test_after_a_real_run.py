@@ -3,7 +3,6 @@ copybook, `mfbridge evaluate` judges the history the run wrote and `mfbridge rep
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pytest
 from sklearn import metrics

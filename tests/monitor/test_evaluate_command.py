@@ -287,3 +287,19 @@ def test_periods_are_clipped_to_since_and_until():
         (date(2026, 1, 15), date(2026, 1, 31)), (date(2026, 2, 1), date(2026, 2, 20))]
     assert periods(days, "week", None, None)[0] == (date(2026, 1, 26), date(2026, 2, 1))
     assert periods(days, "period", None, None) == [(None, None)]
+
+
+def test_a_key_field_the_outcome_copybook_lacks_exits_8_naming_it(seeded, capsys):
+    rc = main(["evaluate", str(seeded["job"]), "--outcomes", str(seeded["outcomes"]), "-c", str(seeded["cpy"]),
+               "--key", "CUST-NO", "--label", "OUT-DEFAULT"])
+    assert rc == 8 and "CUST-NO" in capsys.readouterr().err
+
+
+def test_outcomes_without_a_single_bad_case_say_the_auc_cannot_be_computed(seeded, capsys):
+    write_outcomes(seeded["outcomes"], seeded["keys"], np.zeros(len(seeded["keys"]), dtype=bool))
+    assert _evaluate(seeded) == 0
+    out = capsys.readouterr().out
+    assert "The champion (CUSTRISK): 3,000 records, 0 bad: AUC cannot be computed without both bad and good " \
+           "cases." in out
+    auc = _value(_kpis(seeded["folder"]), CHAMPION, "auc")
+    assert auc["value"] is None or np.isnan(auc["value"])
