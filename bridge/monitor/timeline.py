@@ -237,11 +237,32 @@ def _kpis(kpis: pd.DataFrame) -> Section:
                                     intervals=intervals,
                                     low=0.0 if bounded else None, high=1.0 if bounded else None))
     latest = kpis[kpis["evaluated_at"] == kpis["evaluated_at"].iloc[-1]]
+    calibration = _calibration(latest)
+    if calibration is not None:
+        section.blocks.append(calibration)
     shown = latest[~latest["metric"].str.contains("decile|^tp@|^fp@|^fn@|^tn@", regex=True)]
     section.blocks.append(Table(["period", "arm and model", "metric", "value", "low", "high", "records"],
                                 [[r.period, r.who, r.metric, _finite(r.value), _finite(r.lo), _finite(r.hi),
                                   _int(r.n)] for r in shown.itertuples(index=False)]))
     return section
+
+
+def _calibration(latest: pd.DataFrame) -> Lines | None:
+    """Expected against observed bad rate per score decile, from the latest evaluation (its last period)."""
+    rows = latest[latest["metric"].str.match(r"(expected|observed)@decile\d+$")]
+    if not len(rows):
+        return None
+    rows = rows[rows["period"] == rows["period"].iloc[-1]]
+    deciles = sorted({int(m.split("decile")[1]) for m in rows["metric"]})
+    series: dict[str, list[float | None]] = {}
+    for row in rows.itertuples(index=False):
+        kind, decile = row.metric.split("@decile")
+        name = f"{row.who} {kind}"
+        series.setdefault(name, [None] * len(deciles))
+        series[name][deciles.index(int(decile))] = _finite(row.value)
+    return Lines("fig-calibration", f"Calibration, {rows['period'].iloc[0]}: expected (mean score) and observed bad "
+                 "rate per score decile", labels=[f"decile {d}" for d in deciles], series=dict(sorted(series.items())),
+                 low=0.0)
 
 
 def _canary(runs: pd.DataFrame, arms: pd.DataFrame) -> Section:

@@ -11,7 +11,7 @@ from bridge.cli.main import main
 from tests.monitor.conftest import history_at, record_runs, synthetic, write_job, write_outcomes
 
 EVERY_FIGURE = {"fig-volumes", "fig-scores", "fig-psi", "fig-score-psi", "fig-kpi-auc", "fig-kpi-gini", "fig-kpi-ks",
-                "fig-kpi-calibration-gap", "fig-kpi-value", "fig-share"}
+                "fig-kpi-calibration-gap", "fig-kpi-value", "fig-calibration", "fig-share"}
 
 
 def _history(folder):
@@ -95,6 +95,12 @@ def test_the_score_psi_and_the_canary_share_are_plotted_per_run(monitoring):
     html = monitoring.read_text()
     assert "2026-11-05 setting: 25" in html and "2026-11-02 setting: 10" in html
     assert "2026-11-02 observed: 100" in html  # the synthetic runs score every record with both models
+
+
+def test_calibration_of_the_latest_evaluation_is_drawn_per_decile(monitoring):
+    html = monitoring.read_text()
+    assert "Calibration, 2026-11-04 to 2026-11-07: expected (mean score) and observed bad rate per score decile" in html
+    assert "decile 10 champion CUSTRISK observed: " in html and "decile 1 champion CUSTRISK expected: " in html
 
 
 def test_a_job_without_a_history_exits_8_saying_to_run_it_first(tmp_path, capsys):
