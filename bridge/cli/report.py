@@ -22,7 +22,7 @@ __all__ = ["command"]
 def command(job_file: str, output: str, max_runs: int) -> None:
     """Write the monitoring page of JOB: volumes, scores over time, drift, KPIs, canary share, events."""
     from bridge.errors import JobError
-    from bridge.monitor.settings import history_places
+    from bridge.monitor.settings import history_places, load_monitor
     from bridge.monitor.timeline import monitoring_page
     from bridge.pipeline.job import load_job
     from bridge.report import write_page
@@ -31,11 +31,12 @@ def command(job_file: str, output: str, max_runs: int) -> None:
     if not Path(output).resolve().parent.is_dir():
         raise click.BadParameter(f"the folder {Path(output).parent} does not exist", param_hint="-o")
     job = load_job(job_file)
+    thresholds = load_monitor(job_file).thresholds
     places = history_places(job)
     if not places.path.exists():
         raise JobError(f"no history at {places.path}: the job records one on every run; run it first", job=job_file)
     with History.open(places.path, places.folder, retention_days=places.retention_days) as history:
         page = monitoring_page(job.name, history.runs(), history.arm_stats(), history.events(), history.kpis(),
-                               max_runs=max_runs)
+                               max_runs=max_runs, thresholds=thresholds)
     write_page(page, output)
     click.echo(f"Monitoring page of job {job.name} written to {output} ({len(page.figures())} figures).")

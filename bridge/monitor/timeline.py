@@ -53,16 +53,18 @@ def _finite(v: Any) -> float | None:
 
 
 def monitoring_page(job_name: str, runs: pd.DataFrame, arms: pd.DataFrame, events: pd.DataFrame,
-                    kpis: pd.DataFrame, *, max_runs: int = 120) -> Page:
-    """The page of a job's history (frames as `bridge.rollout.history.History` returns them)."""
+                    kpis: pd.DataFrame, *, max_runs: int = 120, thresholds: dict[str, float] | None = None) -> Page:
+    """The page of a job's history (frames as `bridge.rollout.history.History` returns them); ``thresholds``
+    (the job's ``[monitor]`` ones) are drawn as dashed lines on the plots they concern."""
+    thresholds = thresholds or {}
     page = Page(f"Monitoring: job {job_name}")
     runs = runs.tail(max_runs).reset_index(drop=True)
     arms = arms[arms["run_id"].isin(set(runs["run_id"]))] if len(arms) else arms
     page.sections.append(_overview(runs, events, kpis))
     page.sections.append(_volumes(runs))
     page.sections.append(_scores(runs, arms))
-    page.sections.append(_drift(runs, arms))
-    page.sections.append(_kpis(kpis))
+    page.sections.append(_drift(runs, arms, thresholds.get("max_score_psi", 0.25)))
+    page.sections.append(_kpis(kpis, thresholds))
     page.sections.append(_canary(runs, arms))
     page.sections.append(_events(events))
     return page
@@ -156,7 +158,7 @@ def _scores(runs: pd.DataFrame, arms: pd.DataFrame) -> Section:
     return section
 
 
-def _drift(runs: pd.DataFrame, arms: pd.DataFrame) -> Section:
+def _drift(runs: pd.DataFrame, arms: pd.DataFrame, score_psi_limit: float = 0.25) -> Section:
     section = Section("Feature drift against training (PSI)")
     if not len(arms):
         return section
@@ -201,11 +203,17 @@ def _drift(runs: pd.DataFrame, arms: pd.DataFrame) -> Section:
             if row.run_id in index:
                 series[name][index[row.run_id]] = _finite(row.score_psi)
         section.blocks.append(Lines("fig-score-psi", "Challenger's scores against the champion's (PSI) per run",
-                                    labels=[labels[r] for r in order], series=series, threshold=0.25, low=0.0))
+                                    labels=[labels[r] for r in order], series=series, threshold=score_psi_limit,
+                                    low=0.0))
     return section
 
 
-def _kpis(kpis: pd.DataFrame) -> Section:
+#: the [monitor] threshold drawn on each KPI plot
+_KPI_LIMITS = {"auc": "min_auc", "gini": "min_gini", "calibration_gap": "max_calibration_gap"}
+
+
+def _kpis(kpis: pd.DataFrame, thresholds: dict[str, float] | None = None) -> Section:
+    thresholds = thresholds or {}
     section = Section("KPIs on outcomes over time")
     if not len(kpis):
         section.blocks.append("No evaluation yet: mfbridge evaluate JOB --outcomes FILE ... records them when the "
@@ -234,7 +242,7 @@ def _kpis(kpis: pd.DataFrame) -> Section:
         intervals = {k: (lows[k], highs[k]) for k in series if any(v is not None for v in lows[k])}
         caption = f"{title} per period" + (", with its confidence interval ([monitor] level)" if intervals else "")
         section.blocks.append(Lines(f"fig-kpi-{metric.replace('_', '-')}", caption, labels=labels, series=series,
-                                    intervals=intervals,
+                                    intervals=intervals, threshold=thresholds.get(_KPI_LIMITS.get(metric, "")),
                                     low=0.0 if bounded else None, high=1.0 if bounded else None))
     latest = kpis[kpis["evaluated_at"] == kpis["evaluated_at"].iloc[-1]]
     calibration = _calibration(latest)

@@ -19,7 +19,7 @@ def _history(folder):
     from bridge.rollout.history import RunRecord
 
     extra = "\n[monitor.costs]\nmissed_bad = 1000\nflagged_good = 100\n"
-    job = write_job(folder, {"max_psi": 0.3}, extra)
+    job = write_job(folder, {"max_psi": 0.3, "min_auc": 0.6}, extra)
     keys, bad, champion, challenger = synthetic(1200)
     with history_at(folder) as history:
         record_runs(history, keys, champion, challenger, days=3, share=10)
@@ -101,6 +101,12 @@ def test_calibration_of_the_latest_evaluation_is_drawn_per_decile(monitoring):
     html = monitoring.read_text()
     assert "Calibration, 2026-11-04 to 2026-11-07: expected (mean score) and observed bad rate per score decile" in html
     assert "decile 10 champion CUSTRISK observed: " in html and "decile 1 champion CUSTRISK expected: " in html
+
+
+def test_the_job_thresholds_are_dashed_lines_on_their_plots(monitoring):
+    html = monitoring.read_text()
+    auc = html[html.index('id="fig-kpi-auc"'):html.index('id="fig-kpi-gini"')]
+    assert auc.count('stroke-dasharray="4 3"') == 1
 
 
 def test_a_job_without_a_history_exits_8_saying_to_run_it_first(tmp_path, capsys):
