@@ -73,7 +73,7 @@ def command(job_file: str, outcomes: str, key: str, label: str, bad_values: str 
     with History.open(places.path, places.folder, retention_days=places.retention_days) as history:
         runs = history.runs()
         scores = history.scores(since)
-        latest = latest_scores(scores, runs, since=since, until=until)
+        latest = latest_scores(scores, runs, since=since, until=until, keys=found.frame["key"])
         joined = join_scores(latest, found)
         if not len(joined):
             period = f" between {since or 'the first run'} and {until or 'the last run'}"
@@ -91,8 +91,8 @@ def command(job_file: str, outcomes: str, key: str, label: str, bad_values: str 
         days = [d for d in scores.column("date").unique().to_pylist()
                 if d is not None and (since is None or d >= since) and (until is None or d <= until)]
         for start, end in periods(days, every, since, until):
-            part = join_scores(latest_scores(scores, runs, since=start, until=end), found) if every != "period" \
-                else joined
+            part = joined if every == "period" else \
+                join_scores(latest_scores(scores, runs, since=start, until=end, keys=found.frame["key"]), found)
             if not len(part):
                 continue
             unmatched = int((~found.frame["key"].isin(part["key"])).sum())

@@ -92,13 +92,22 @@ def read_outcomes(source: str | Path, layout, *, key: str, label: str, bad_value
 
 
 def latest_scores(scores: pa.Table, runs: pd.DataFrame, *, since: date | None = None,
-                  until: date | None = None) -> pd.DataFrame:
+                  until: date | None = None, keys: pd.Series | None = None) -> pd.DataFrame:
     """The latest scored row per key, model and arm within [since, until] (run dates, inclusive).
 
     Rows without a score (not scored: status other than scored) are left out. Order within a
-    day follows the runs' start times, then the run id.
+    day follows the runs' start times, then the run id. ``keys`` (the outcome keys) narrows the
+    rows in Arrow before anything is converted: a long history holds far more keys than one
+    outcome file.
     """
-    frame = scores.to_pandas()
+    keep = pc.and_(pc.is_valid(scores.column("score")), pc.is_valid(scores.column("key")))
+    if since is not None:
+        keep = pc.and_(keep, pc.greater_equal(scores.column("date"), pa.scalar(since, pa.date32())))
+    if until is not None:
+        keep = pc.and_(keep, pc.less_equal(scores.column("date"), pa.scalar(until, pa.date32())))
+    if keys is not None:
+        keep = pc.and_(keep, pc.is_in(scores.column("key"), value_set=pa.array(keys, pa.string())))
+    frame = scores.filter(keep).to_pandas()
     frame = frame[frame["score"].notna() & frame["key"].notna()]
     if since is not None:
         frame = frame[frame["date"] >= since]
