@@ -95,7 +95,7 @@ def command(job_file: str, outcomes: str, key: str, label: str, bad_values: str 
                 join_scores(latest_scores(scores, runs, since=start, until=end, keys=found.frame["key"]), found)
             if not len(part):
                 continue
-            unmatched = int((~found.frame["key"].isin(part["key"])).sum())
+            unmatched = len(found.frame) - int(part["key_id"].nunique())
             ev = evaluate(part, views, settings, period_start=start, period_end=end, extra_cuts=cuts,
                           unmatched_outcomes=unmatched, history_kpis=known_kpis, arm_stats=stats, runs=runs)
             for line in ev.summary():

@@ -352,8 +352,8 @@ def evaluate(joined: pd.DataFrame, views: Mapping[str, ModelView], settings: Mon
 def _versus(base: pd.DataFrame, base_view: ModelView, champion: GroupResult, other: pd.DataFrame,
             view: ModelView, g: GroupResult, settings: MonitorSettings
             ) -> tuple[kpi.AucComparison, float | None]:
-    both = base[["key", "score", "band", "bad"]].merge(other[["key", "score", "band"]], on="key",
-                                                        suffixes=("_a", "_b"))
+    on = "key_id" if "key_id" in base and "key_id" in other else "key"  # integer codes join far faster
+    both = base[[on, "score", "band", "bad"]].merge(other[[on, "score", "band"]], on=on, suffixes=("_a", "_b"))
     y = both["bad"].to_numpy(dtype=bool)
     paired = int(y.sum()) >= 2 and int((~y).sum()) >= 2
     value = None

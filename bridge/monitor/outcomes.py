@@ -96,32 +96,50 @@ def latest_scores(scores: pa.Table, runs: pd.DataFrame, *, since: date | None = 
     """The latest scored row per key, model and arm within [since, until] (run dates, inclusive).
 
     Rows without a score (not scored: status other than scored) are left out. Order within a
-    day follows the runs' start times, then the run id. ``keys`` (the outcome keys) narrows the
-    rows in Arrow before anything is converted: a long history holds far more keys than one
-    outcome file.
+    day follows the runs' order (start time, then run id). ``keys`` (the outcome keys) narrows
+    the rows before anything is converted, a long history holding far more keys than one
+    outcome file; the result's ``key_id`` is then the key's position in ``keys`` (else a code
+    per distinct key), so joins and pairings compare integers, not strings. All of it is
+    whole-column work in Arrow and numpy: a sort and a unique over integer codes.
     """
-    keep = pc.and_(pc.is_valid(scores.column("score")), pc.is_valid(scores.column("key")))
+    score, key = scores.column("score"), scores.column("key")
+    keep = pc.and_(pc.and_(pc.is_valid(score), pc.invert(pc.is_nan(score))), pc.is_valid(key))
     if since is not None:
         keep = pc.and_(keep, pc.greater_equal(scores.column("date"), pa.scalar(since, pa.date32())))
     if until is not None:
         keep = pc.and_(keep, pc.less_equal(scores.column("date"), pa.scalar(until, pa.date32())))
-    if keys is not None:
-        keep = pc.and_(keep, pc.is_in(scores.column("key"), value_set=pa.array(keys, pa.string())))
-    frame = scores.filter(keep).to_pandas()
-    frame = frame[frame["score"].notna() & frame["key"].notna()]
-    if since is not None:
-        frame = frame[frame["date"] >= since]
-    if until is not None:
-        frame = frame[frame["date"] <= until]
-    started = dict(zip(runs["run_id"], runs["started"])) if len(runs) else {}
-    frame = frame.assign(started=frame["run_id"].map(started).fillna(""))
-    frame = frame.sort_values(["date", "started", "run_id"], kind="stable")
-    frame = frame.drop_duplicates(["model_id", "arm", "key"], keep="last")
-    return frame.drop(columns=["started"]).reset_index(drop=True)
+    value_set = pa.array(np.asarray(keys, dtype=object), pa.string()) if keys is not None else None
+    if value_set is not None:
+        keep = pc.and_(keep, pc.is_in(key, value_set=value_set))
+    table = scores.filter(keep)
+    if value_set is not None:
+        key_id = _codes(pc.index_in(table.column("key"), value_set=value_set))
+    else:
+        key_id = _codes(pc.dictionary_encode(table.column("key")).combine_chunks().indices)
+    arm = _codes(pc.dictionary_encode(table.column("arm")).combine_chunks().indices)
+    model = _codes(pc.dictionary_encode(table.column("model_id")).combine_chunks().indices)
+    run_ids = pa.array(list(runs["run_id"]) if len(runs) else [], pa.string())
+    run_rank = _codes(pc.fill_null(pc.index_in(table.column("run_id"), value_set=run_ids), -1))
+    day = table.column("date").cast(pa.int32()).to_numpy()
+    order = np.lexsort((run_rank, day))[::-1]  # newest first, so the first of each group is the latest
+    width = int(key_id.max()) + 1 if len(key_id) else 1
+    group = (model.astype(np.int64) * (int(arm.max(initial=0)) + 1) + arm) * width + key_id
+    _, first = np.unique(group[order], return_index=True)
+    rows = np.sort(order[first])
+    frame = table.take(pa.array(rows)).to_pandas()
+    frame["key_id"] = key_id[rows]
+    return frame
+
+
+def _codes(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    return array.to_numpy(zero_copy_only=False).astype(np.int64)
 
 
 def join_scores(latest: pd.DataFrame, outcomes: Outcomes) -> pd.DataFrame:
-    """Scores that have an outcome: ``latest`` rows with the outcome's ``bad`` column."""
-    joined = latest.merge(outcomes.frame, on="key", how="inner", validate="many_to_one")
-    joined["bad"] = joined["bad"].astype(np.bool_)
+    """Scores that have an outcome: ``latest`` rows (from `latest_scores` with the outcome keys) with the
+    outcome's ``bad`` column, taken by position."""
+    joined = latest.reset_index(drop=True)
+    joined["bad"] = outcomes.frame["bad"].to_numpy(dtype=np.bool_)[joined["key_id"].to_numpy()]
     return joined
