@@ -13,8 +13,10 @@ Decisions:
   scored different keys (a routed canary), the AUCs are independent and their variances add.
 * **Cut-offs**: the card's decision threshold (its reasons' ``when = "score>=X"``; 0.5 for a
   probability without one), every band boundary ("band B or worse" is flagged), and any
-  ``--cut``. For a points scale a higher score is a better customer, so the ranking is turned
-  round (``risk = -points``) and "flagged" means at or below the cut.
+  ``--cut``. The history stores the model's prediction (the probability of the bad outcome),
+  never the points written in the record, so a higher stored score is always riskier; a
+  points card's cut and band bounds (``score<=580``, lower points = riskier) are turned into
+  probabilities by inverting the scale that wrote them (`bridge.score.outputs.points_from_raw`).
 * **Value** of a model = cost without a model - cost with it, on the same records; against
   the champion = the champion's cost - this model's cost, on the keys both scored (paired) or
   per record times the arm's records (routed arms).
@@ -40,9 +42,9 @@ class ModelView:
     """What the evaluation needs to know of a model: the score's direction, its decision cut, its bands."""
 
     model_id: str
-    points: bool = False                       # a points score: higher = better customer
-    cut: float | None = None                   # the decision threshold, in score units
-    bands: tuple[tuple[str, float], ...] = ()  # (label, upper), increasing
+    cut: float | None = None                          # the decision threshold, as a stored score
+    band_cuts: tuple[tuple[str, float], ...] = ()     # ("band>=C", lowest stored score of band C or worse)
+    probability: bool = True                          # the stored score is a probability (calibration applies)
     training_ks: float | None = None
     training_auc: float | None = None
 
@@ -54,32 +56,56 @@ def model_views(cards: Sequence[Any]) -> dict[str, ModelView]:
     views: dict[str, ModelView] = {}
     for card in cards:
         score = card.outputs.score
-        points = bool(score is not None and score.scale == "points")
+        to_stored = _points_to_probability(score.points) if score is not None and score.scale == "points" \
+            else (lambda v: v)
         cut = None
         when = card.outputs.reasons.when if card.outputs.reasons is not None else None
         if when:
             try:
                 op, bound = parse_condition(when)
                 if op in (">=", ">", "<=", "<"):
-                    cut = float(bound)
+                    cut = to_stored(float(bound))
             except ValueError:
                 cut = None
-        if cut is None and not points and card.objective in ("binary", "cross_entropy"):
+        probability = card.objective in ("binary", "cross_entropy")
+        if cut is None and probability:
             cut = 0.5
-        bands = tuple((b.label, float(b.upper)) for b in card.outputs.band.bands) if card.outputs.band else ()
+        uppers = [(b.label, float(b.upper)) for b in card.outputs.band.bands] if card.outputs.band else []
+        if score is not None and score.scale == "points":
+            # lower points are riskier: "band L or worse" holds every score at or below L's upper bound
+            band_cuts = tuple((f"band<={label}", to_stored(upper)) for label, upper in uppers[:-1])
+        else:
+            # "band L or worse" holds every score above the previous band's upper bound
+            band_cuts = tuple((f"band>={label}", float(np.nextafter(upper, np.inf)))
+                              for (_, upper), (label, _) in zip(uppers[:-1], uppers[1:]))
         metrics = card.training.metrics or {}
 
         def metric(name: str) -> float | None:
             value = metrics.get(name)
             return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
-        view = ModelView(card.model_id, points, cut, bands, metric("ks"), metric("auc"))
+        view = ModelView(card.model_id, cut, band_cuts, probability, metric("ks"), metric("auc"))
         names = {card.model_id, f"{card.model_id}-{card.version}", f"{card.model_id} {card.version}"}
         if card.outputs.model_id is not None:
             names.add(card.outputs.model_id.value.strip())
         for name in names:
             views.setdefault(name, view)
     return views
+
+
+def _points_to_probability(scale: Any):
+    """Points → the probability of the bad outcome they stand for: the inverse of
+    `bridge.score.outputs.points_from_raw`, the formula that wrote them, with ``raw = logit(p)``."""
+    base_points = getattr(scale, "base_points", 600.0)
+    base_odds = getattr(scale, "base_odds", 50.0)
+    pdo = getattr(scale, "pdo", 20.0)
+
+    def convert(points: float) -> float:
+        raw = math.log(base_odds) - (points - base_points) * math.log(2.0) / pdo
+        if raw >= 0:
+            return 1.0 / (1.0 + math.exp(-raw))
+        return math.exp(raw) / (1.0 + math.exp(raw))  # no overflow far below the base points
+    return convert
 
 
 @dataclass
@@ -242,27 +268,14 @@ def _p(p: float) -> str:
     return "< 0.001" if p < 0.001 else f"= {p:.3f}"
 
 
-def _risk(view: ModelView, scores: np.ndarray) -> np.ndarray:
-    return -scores if view.points else scores
-
-
 def _cuts(view: ModelView, extra: Sequence[float]) -> dict[str, float]:
-    """Named cut-offs in risk units (flagged = risk >= value)."""
-    sign = -1.0 if view.points else 1.0
+    """Named cut-offs as stored scores (flagged = score >= value)."""
     out: dict[str, float] = {}
     if view.cut is not None:
-        out[f"{view.cut:g}"] = sign * view.cut
+        out[f"{view.cut:g}"] = view.cut
     for cut in extra:
-        out[f"{cut:g}"] = sign * cut
-    bands = list(view.bands)
-    if view.points:
-        # points: the lowest band is the riskiest; "band L or worse" = points <= upper(L)
-        for label, upper in bands[:-1]:
-            out[f"band<={label}"] = -upper
-    else:
-        # probability: "band L or worse" = score above the previous band's upper bound
-        for (_, upper), (label, _) in zip(bands[:-1], bands[1:]):
-            out[f"band>={label}"] = float(np.nextafter(upper, np.inf))
+        out[f"{cut:g}"] = cut
+    out.update(view.band_cuts)
     return out
 
 
@@ -278,7 +291,7 @@ def _view(views: Mapping[str, ModelView], model_id: str, champion: str | None) -
 def _group(joined: pd.DataFrame, view: ModelView, settings: MonitorSettings, extra_cuts: Sequence[float],
            model_id: str, arm: str) -> GroupResult:
     y = joined["bad"].to_numpy(dtype=bool)
-    risk = _risk(view, joined["score"].to_numpy(dtype=np.float64))
+    risk = joined["score"].to_numpy(dtype=np.float64)
     cuts = _cuts(view, extra_cuts)
     seen: set[float] = set()
     cuts = {name: c for name, c in cuts.items() if not (c in seen or seen.add(c))}  # one name per cut-off
@@ -286,7 +299,7 @@ def _group(joined: pd.DataFrame, view: ModelView, settings: MonitorSettings, ext
     named = {name: {"precision": float(at.precision[i]), "recall": float(at.recall[i]), "f1": float(at.f1[i]),
                     "tp": float(at.tp[i]), "fp": float(at.fp[i]), "fn": float(at.fn[i]), "tn": float(at.tn[i])}
              for i, name in enumerate(cuts)}
-    probability = not view.points and bool(len(risk)) and float(risk.min()) >= 0.0 and float(risk.max()) <= 1.0
+    probability = view.probability and bool(len(risk)) and float(risk.min()) >= 0.0 and float(risk.max()) <= 1.0
     calibration = kpi.calibration(y, risk) if probability else None
     result = GroupResult(model_id, arm, len(y), int(y.sum()), kpi.auc_delong(y, risk, level=settings.level),
                          kpi.ks(y, risk), named, calibration)
@@ -308,8 +321,6 @@ def _with_cut(matrix: kpi.CostMatrix, view: ModelView) -> kpi.CostMatrix:
 
 def _cost(y: np.ndarray, scores: np.ndarray, bands: np.ndarray | None, matrix: kpi.CostMatrix,
           view: ModelView) -> float:
-    if view.points and matrix.cut is not None:  # a points cut flags scores at or below it
-        matrix, scores = replace(matrix, cut=-float(matrix.cut)), -scores
     return kpi.cost(y, matrix.decisions(scores, bands), matrix)
 
 
@@ -358,8 +369,8 @@ def _versus(base: pd.DataFrame, base_view: ModelView, champion: GroupResult, oth
     paired = int(y.sum()) >= 2 and int((~y).sum()) >= 2
     value = None
     if paired:
-        a = _risk(base_view, both["score_a"].to_numpy(dtype=np.float64))
-        b = _risk(view, both["score_b"].to_numpy(dtype=np.float64))
+        a = both["score_a"].to_numpy(dtype=np.float64)
+        b = both["score_b"].to_numpy(dtype=np.float64)
         if settings.test == "bootstrap":
             comparison = kpi.bootstrap_test(y, a, b, resamples=settings.resamples, seed=settings.seed,
                                             level=settings.level)
