@@ -1,4 +1,4 @@
-"""`mfbridge rollout JOB promote|hold|rollback|status`: move a challenger along the job's ramp, or show where it stands."""
+"""`mfbridge rollout JOB promote|hold|rollback|status`: move a challenger along the ramp, or show the state."""
 from __future__ import annotations
 
 import click
@@ -34,6 +34,9 @@ def command(job_file: str, action: str, who: str | None) -> None:
         from bridge.errors import JobError
 
         raise JobError("has no [rollout] section (nor [job] shadow =): there is no challenger to roll out", job=where)
+    if action == "status" and not job.history.path.exists():  # showing creates nothing
+        _status(config, None, plan_for(config, None), None)
+        return
     with History.open(job.history.path, job.history.folder, retention_days=job.history.retention_days) as history:
         state = history.rollout_state()
         if action == "status":
@@ -56,6 +59,9 @@ def _status(config, state, plan, history) -> None:
         click.echo(f"changed:    {state.updated} by {state.who}")
     else:
         click.echo("changed:    never (the job file's settings)")
+    if history is None:
+        click.echo("history:    none yet (no run and no ramp change so far)")
+        return
     events = history.events()
     if len(events):
         click.echo("last events:")

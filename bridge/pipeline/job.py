@@ -153,7 +153,6 @@ def load_job(path: str | Path) -> Job:
     except tomllib.TOMLDecodeError as exc:
         raise JobError(f"not valid TOML: {exc}", job=where) from None
     base = path.resolve().parent
-    # [monitor]: thresholds and costs of `mfbridge evaluate`, read by bridge.monitor.settings
     unknown_sections = set(doc) - {"job", "source", "target", "rollout", "history", "monitor"}
     if unknown_sections:
         raise JobError(f"unknown section(s) [{'], ['.join(sorted(unknown_sections))}]; "

@@ -50,9 +50,9 @@ def check_model(job: Job) -> str:
     from bridge.score.file import _model_record
     from bridge.score.model import Model
 
+    champion = _plan(job).champion  # the challenger is the rollout's guardrails' business, not the job's
     try:
         layout = load_copybook(job.copybook, include_dirs=job.include, dialect=job.reader.get("dialect", "ibm"))
-        champion = _plan(job).champion  # the challenger is the rollout's guardrails' business, not the job's
         record_name = _model_record(champion, layout, ReaderOptions.from_kwargs(**job.reader))
         model = Model.load(champion, layout.record(record_name))
         _check_rollout(job, layout, record_name)
@@ -109,7 +109,11 @@ def score_for_job(job: Job, input_path: Path, output_path: Path, *, name: str | 
                      f"{rollout.plan.share}%)")
     report = dict(result.report)
     report["model_id"] = result.model_id
-    _record_history(job, rollout, name or input_path.name, started, rc, result.records_in)
+    unrecorded = _record_history(job, rollout, name or input_path.name, started, rc, result.records_in)
+    if unrecorded:  # the scores are right; the file is delivered, the gap in the history said aloud
+        rc = max(rc, RC_WARNING)
+        parts.insert(0, unrecorded)
+        log.error("%s: %s", name or input_path.name, unrecorded)
     return Outcome(rc=rc, records_in=result.records_in, scored=result.scored, rejected=result.not_scored,
                    model_id=result.model_id, message=", ".join(parts), report=report)
 
@@ -125,11 +129,20 @@ def _rollout_config(job: Job):
     return RolloutConfig(champion=job.model, champion_text=str(job.model))
 
 
-def _history(job: Job):
+def _history_config(job: Job):
     from bridge.rollout.config import history_config
+
+    return job.history or history_config(None, journal=job.journal, resolve=Path, where=str(job.path))
+
+
+def _history_path(job: Job) -> Path:
+    return _history_config(job).path
+
+
+def _history(job: Job):
     from bridge.rollout.history import History
 
-    config = job.history or history_config(None, journal=job.journal, resolve=Path, where=str(job.path))
+    config = _history_config(job)
     return History.open(config.path, config.folder, retention_days=config.retention_days)
 
 
@@ -138,7 +151,7 @@ def _plan(job: Job):
     from bridge.rollout.ramp import plan_for
 
     config = _rollout_config(job)
-    if config.challenger is None:
+    if config.challenger is None or not _history_path(job).exists():  # `job check` creates nothing
         return plan_for(config, None)
     with _history(job) as history:
         return plan_for(config, history.rollout_state())
@@ -175,8 +188,13 @@ def _run_id(job: Job, run_id: str | None) -> str:
     return run_id or f"{job.name}-{secrets.token_hex(8)}"
 
 
-def _record_history(job: Job, rollout, file: str, started: str, rc: int, records: int) -> None:
-    """The run, its arms and its per-record scores in the job's history, then old score folders removed."""
+def _record_history(job: Job, rollout, file: str, started: str, rc: int, records: int) -> str | None:
+    """The run, its arms and its per-record scores in the job's history, then old score folders removed.
+
+    Returns None, or why the history could not be written (locked, damaged, disk full): the file's
+    scores are right, so it is delivered all the same, with RC 4 and that reason.
+    """
+    from bridge.errors import BridgeError
     from bridge.rollout.history import RunRecord, utc_now
 
     run_id = rollout.arms[0].run_id if rollout.arms else _run_id(job, None)
@@ -187,6 +205,10 @@ def _record_history(job: Job, rollout, file: str, started: str, rc: int, records
                     challenger=next((a.model_id for a in rollout.arms if a.arm != "champion"), plan.challenger_text)
                     if plan.challenger is not None else None,
                     fallback=rollout.fallback)
-    with _history(job) as history:
-        history.record_run(run, rollout.arms, rollout.scores)
-        history.apply_retention()
+    try:
+        with _history(job) as history:
+            history.record_run(run, rollout.arms, rollout.scores)
+            history.apply_retention()
+    except (BridgeError, OSError) as exc:
+        return f"run not recorded in the history: {_one_line(exc)}"
+    return None

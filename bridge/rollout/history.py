@@ -29,14 +29,15 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Iterator
 
 import pandas as pd
 import pyarrow as pa
 
 from bridge.errors import JobError
 
-__all__ = ["ArmStats", "History", "KpiRow", "RolloutState", "RunRecord", "SCORES_SCHEMA", "ARMS", "EVENT_KINDS"]
+__all__ = ["ARMS", "ArmStats", "EVENT_KINDS", "History", "KpiRow", "RolloutState", "RunRecord", "SCORES_SCHEMA",
+           "utc_now"]
 
 #: the arms a run's records can be in
 ARMS = ("champion", "challenger", "shadow")

@@ -68,6 +68,9 @@ def key_field(layout: Layout, record_name: str, key: str):
                        "field (e.g. the customer number)")
     if f.children:
         raise JobError(f"[rollout] key = {key!r} is a group; name an elementary field")
+    if f.variable_offset:
+        raise JobError(f"[rollout] key = {key!r} lies after an OCCURS DEPENDING ON table, so its bytes move from "
+                       "record to record; route by a field before the table (e.g. the customer number)")
     return f
 
 

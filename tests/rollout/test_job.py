@@ -174,7 +174,7 @@ def run_job(path: Path, fault: str | None = None) -> subprocess.CompletedProcess
                           capture_output=True, text=True, timeout=300)
 
 
-@pytest.mark.parametrize("fault", ["history-scores", "before-processed", "processed"])
+@pytest.mark.parametrize("fault", ["history-scores", "before-processed"])
 def test_a_run_killed_with_sigkill_around_the_history_is_counted_once_after_the_resumed_run(tmp_path, models,
                                                                                             layout, fault):
     path = job_folder(tmp_path, models, rollout=canary(models))
@@ -243,3 +243,45 @@ def test_rollout_on_a_job_without_a_challenger_says_so(tmp_path, models, capsys)
     path = job_folder(tmp_path, models)
     assert main(["rollout", str(path), "promote"]) == 8
     assert "no [rollout] section" in capsys.readouterr().err
+
+
+def test_status_and_job_check_create_no_history(tmp_path, models, capsys):
+    path = job_folder(tmp_path, models, rollout=canary(models))
+    assert main(["rollout", str(path), "status"]) == 0
+    assert "mode:       canary, share 25%" in capsys.readouterr().out
+    assert main(["job", "check", str(path)]) == 0
+    job = load_job(path)
+    assert not job.history.path.exists() and not job.history.folder.exists()
+
+
+def test_the_old_shadow_key_writes_the_champion_and_records_the_challenger_as_shadow(tmp_path, models, layout):
+    path = job_folder(tmp_path, models, job={"shadow": str(models["challenger"])})
+    drop(tmp_path, layout, "CUST.dat", 300)
+    assert JobRunner(load_job(path)).run_once().rc == 0
+    ids = read_records(tmp_path / "outbox" / "CUST.SCORED.dat", layout, columns=["MODEL-ID"])["MODEL-ID"]
+    assert set(ids.astype(str)) == {"CRISK-V3"}
+    with history_of(path) as history:
+        assert history.runs()[["mode", "share"]].values.tolist() == [["shadow", 0]]
+        stats = history.arm_stats().set_index("arm")
+        assert stats.loc["shadow", "model_id"] == "CRISK-V4" and stats.loc["shadow", "records"] == 300
+
+
+def test_a_history_that_cannot_be_written_delivers_the_file_with_rc_4_and_says_so(tmp_path, models, layout):
+    path = job_folder(tmp_path, models, rollout={"key": "CUST-ID"},
+                      history={"path": str(tmp_path / "history.sqlite")})
+    (tmp_path / "history.sqlite").write_bytes(b"not a database, not at all" * 200)
+    drop(tmp_path, layout, "CUST.dat", 100)
+    assert JobRunner(load_job(path)).run_once().rc == 4
+    st = status(tmp_path, "CUST.dat")
+    assert st["RC"] == "0004" and st["MESSAGE"].startswith("run not recorded in the history: history ")
+    assert "is damaged" in st["MESSAGE"]
+    assert (tmp_path / "outbox" / "CUST.SCORED.dat").stat().st_size == 100 * 117
+
+
+def test_a_ramp_state_that_cannot_be_read_stops_the_run_before_any_file_is_claimed(tmp_path, models, layout):
+    path = job_folder(tmp_path, models, rollout=canary(models), history={"path": str(tmp_path / "history.sqlite")})
+    (tmp_path / "history.sqlite").write_bytes(b"not a database, not at all" * 200)
+    drop(tmp_path, layout, "CUST.dat", 10)
+    with pytest.raises(JobError, match=r"history .*history.sqlite is damaged"):
+        JobRunner(load_job(path)).run_once()
+    assert (tmp_path / "inbox" / "CUST.dat").exists()

@@ -63,3 +63,14 @@ def test_only_the_key_bytes_decide_the_arm():
     other = matrix.copy()
     other[:, 6:] = 0xFF  # everything but the key changed
     assert np.array_equal(buckets(matrix, 2, 4), buckets(other, 2, 4))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.binary(min_size=1, max_size=12), min_size=1, max_size=50, unique=True),
+       st.integers(0, 100), st.integers(0, 100))
+def test_a_larger_share_always_holds_every_key_of_a_smaller_one(keys, a, b):
+    low, high = sorted((a, b))
+    width = max(len(k) for k in keys)
+    matrix = np.frombuffer(b"".join(k.ljust(width, b"\x00") for k in keys), dtype=np.uint8).reshape(len(keys), width)
+    bucket = buckets(matrix, 0, width)
+    assert not np.any(routed(bucket, low) & ~routed(bucket, high))

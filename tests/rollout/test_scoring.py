@@ -22,9 +22,9 @@ def source(tmp_path_factory, layout):
     return extract(tmp_path_factory.mktemp("in") / "CUSTEXT.dat", layout, RECORDS)
 
 
-def run(models, layout, source, out, *, challenger="challenger", mode="canary", share=25, **limits):
+def run(models, layout, source, out, *, challenger="challenger", mode="canary", share=25, key="CUST-ID", **limits):
     config = RolloutConfig(champion=models["champion"], champion_text="v3", challenger=models[challenger],
-                           challenger_text=challenger, mode=mode, share=share, key="CUST-ID",
+                           challenger_text=challenger, mode=mode, share=share, key=key,
                            **{"max_score_psi": 50.0, **limits})
     plan = Plan(models["champion"], models[challenger], "shadow" if share == 0 else mode, share,
                 champion_text="v3", challenger_text=challenger)
@@ -119,3 +119,25 @@ def test_a_challenger_that_leaves_too_many_records_unscored_is_set_aside(models,
     assert result.fallback == "challenger strict left 10.0% of the records unscored, above max_status_rate 0.05"
     ids = read_records(tmp_path / "out.dat", layout, columns=["MODEL-ID"])["MODEL-ID"].astype(str)
     assert set(ids) == {"CRISK-V3"}
+
+
+@pytest.mark.parametrize("key, message", [
+    ("REASON-CODE", "[rollout] key = 'REASON-CODE' is inside an OCCURS table"),
+    ("SCORE-AREA", "[rollout] key = 'SCORE-AREA' is a group; name an elementary field"),
+    ("CUST-NO", "[rollout] key = 'CUST-NO' is not a field of record CUSTOMER-REC"),
+])
+def test_a_routing_key_must_be_one_elementary_field_of_the_record(layout, key, message):
+    from bridge.errors import JobError
+    from bridge.rollout.scoring import key_field
+
+    with pytest.raises(JobError) as caught:
+        key_field(layout, "CUSTOMER-REC", key)
+    assert message in str(caught.value)
+
+
+def test_a_per_record_key_is_the_text_keys_decoded_value(models, layout, source, tmp_path):
+    result = run(models, layout, source, tmp_path / "out.dat", mode="shadow", share=0, key="CUST-NAME")
+    keys = result.scores.filter(np.asarray(result.scores.column("arm").to_numpy(zero_copy_only=False) == "champion"))
+    names = read_records(source, layout, columns=["CUST-NAME"])["CUST-NAME"].astype(str).tolist()
+    assert keys.column("key").to_pylist() == [n.strip() for n in names]
+    assert len(set(names)) > 100
