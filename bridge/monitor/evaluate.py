@@ -229,11 +229,19 @@ class Evaluation:
         return lines
 
 
-def _finite(value: float | None) -> float | None:
-    if value is None:
+def _finite(value: Any) -> float | None:
+    """A number, or None for a missing, non-numeric or infinite one (a history row is never trusted blindly)."""
+    if value is None or isinstance(value, bool):
         return None
-    value = float(value)
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return None
     return value if math.isfinite(value) else None
+
+
+def _mapping(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
 
 
 def _f(value: float) -> str:
@@ -420,15 +428,16 @@ def _alerts(ev: Evaluation, settings: MonitorSettings, views: Mapping[str, Model
         stats = _in_period(arm_stats, runs, start, end)
         for row in stats.itertuples(index=False):
             if "max_psi" in t:
-                psi = {k: v for k, v in (row.psi or {}).items() if v is not None and math.isfinite(v)}
+                psi = {str(k): f for k, f in ((k, _finite(v)) for k, v in _mapping(row.psi).items())
+                       if f is not None}
                 worst = max(psi.items(), key=lambda kv: kv[1], default=None)
                 if worst is not None and worst[1] > t["max_psi"]:
                     alerts.append(Alert("max_psi", row.model_id, row.arm, worst[1], t["max_psi"],
                                         f"max_psi: run {row.run_id}: feature {worst[0]} has a PSI of {worst[1]:.3f} "
                                         f"against training under the {row.arm} {row.model_id}, above "
                                         f"{t['max_psi']:g}", run_id=row.run_id))
-            score_psi = row.score_psi
-            if "max_score_psi" in t and score_psi is not None and math.isfinite(score_psi) \
+            score_psi = _finite(row.score_psi)
+            if "max_score_psi" in t and score_psi is not None \
                     and score_psi > t["max_score_psi"]:
                 alerts.append(Alert("max_score_psi", row.model_id, row.arm, score_psi, t["max_score_psi"],
                                     f"max_score_psi: run {row.run_id}: the {row.arm} {row.model_id}'s scores depart "

@@ -36,12 +36,17 @@ def _label(run: Any) -> str:
 
 
 def _quantiles(hist: dict, qs: tuple[float, ...]) -> list[float | None]:
-    edges, counts = hist.get("edges") or [], hist.get("counts") or []
-    if len(edges) != len(counts) + 1 or not counts or sum(counts) <= 0:
+    try:
+        edges = np.asarray(hist.get("edges") or [], dtype=np.float64)
+        counts = np.asarray(hist.get("counts") or [], dtype=np.float64)
+    except (TypeError, ValueError):
+        return [None] * len(qs)  # a damaged histogram draws no point rather than stopping the page
+    if edges.ndim != 1 or counts.ndim != 1 or len(edges) != len(counts) + 1 or not len(counts) \
+            or not np.isfinite(edges).all() or not np.isfinite(counts).all() or (counts < 0).any() \
+            or counts.sum() <= 0 or (np.diff(edges) < 0).any():
         return [None] * len(qs)
-    cum = np.concatenate([[0.0], np.cumsum(np.asarray(counts, dtype=np.float64))])
-    total = cum[-1]
-    return [float(np.interp(q * total, cum, np.asarray(edges, dtype=np.float64))) for q in qs]
+    cum = np.concatenate([[0.0], np.cumsum(counts)])
+    return [float(np.interp(q * cum[-1], cum, edges)) for q in qs]
 
 
 def _finite(v: Any) -> float | None:
@@ -81,10 +86,11 @@ def _overview(runs: pd.DataFrame, events: pd.DataFrame, kpis: pd.DataFrame) -> S
         section.blocks.append("The history holds no run yet: the job records one every time it scores a file.")
         return section
     last = runs.iloc[-1]
-    failed = int((runs["rc"].fillna(0) >= 8).sum())
-    warned = int(((runs["rc"].fillna(0) >= 4) & (runs["rc"].fillna(0) < 8)).sum())
+    rc = _numbers(runs["rc"])
+    failed = int((rc >= 8).sum())
+    warned = int(((rc >= 4) & (rc < 8)).sum())
     fallbacks = int(runs["fallback"].notna().sum()) if "fallback" in runs else 0
-    total = int(runs["records"].fillna(0).sum())
+    total = int(_numbers(runs["records"]).sum())
     text = (f"{len(runs):,} runs from {_label(runs.iloc[0])} to {_label(last)}, {total:,} records; {warned:,} ended "
             f"with RC 4 and {failed:,} with RC 8 or more; the challenger was set aside by a guardrail on "
             f"{fallbacks:,}. Last run {last['run_id']} ({last['mode']}, challenger share {last['share']}%): "
@@ -105,8 +111,8 @@ def _volumes(runs: pd.DataFrame) -> Section:
     section = Section("Volumes and return codes per run")
     if not len(runs):
         return section
-    rc = runs["rc"].fillna(0).astype(int)
-    records = runs["records"].fillna(0).astype(float)
+    rc = _numbers(runs["rc"])
+    records = _numbers(runs["records"])
     labels = [f"{_label(r)} {r.run_id}" for r in runs.itertuples(index=False)]
     section.blocks.append(Bars("fig-volumes", "Records per run, by the run's return code", labels=labels,
                                series={"RC 8+": list(records.where(rc >= 8, 0.0)),
@@ -118,6 +124,11 @@ def _volumes(runs: pd.DataFrame) -> Section:
                                   _int(r.share), _text(r.champion), _text(r.challenger), _text(r.fallback)]
                                  for r in runs.iloc[::-1].itertuples(index=False)]))
     return section
+
+
+def _numbers(column: pd.Series) -> pd.Series:
+    """A count column as numbers; what is not a number counts 0 (and shows empty in the tables)."""
+    return pd.to_numeric(column, errors="coerce").fillna(0.0).astype(float)
 
 
 def _text(v: Any) -> str | None:
@@ -149,7 +160,7 @@ def _scores(runs: pd.DataFrame, arms: pd.DataFrame) -> Section:
         name = f"{row.arm} {row.model_id}"
         for store in (medians, lows, highs):
             store.setdefault(name, [None] * len(labels))
-        p10, p50, p90 = _quantiles(row.score_hist or {}, (0.1, 0.5, 0.9))
+        p10, p50, p90 = _quantiles(row.score_hist if isinstance(row.score_hist, dict) else {}, (0.1, 0.5, 0.9))
         medians[name][i], lows[name][i], highs[name][i] = p50, p10, p90
     section.blocks.append("Median score of each run per arm, with the 10th to 90th percentile (from the run's "
                           "score histogram).")
@@ -172,7 +183,8 @@ def _drift(runs: pd.DataFrame, arms: pd.DataFrame, score_psi_limit: float = 0.25
         i = index.get(row.run_id)
         if i is None:
             continue
-        for feature, value in sorted((row.psi or {}).items()):
+        psi_of_run = row.psi if isinstance(row.psi, dict) else {}
+        for feature, value in sorted(psi_of_run.items(), key=lambda kv: str(kv[0])):
             name = feature if row.arm == "champion" else f"{feature} ({row.arm})"
             cells.setdefault(name, [None] * len(order))
             tips.setdefault(name, [""] * len(order))
@@ -281,7 +293,8 @@ def _canary(runs: pd.DataFrame, arms: pd.DataFrame) -> Section:
     setting = [_finite(v) for v in runs["share"]]
     observed: list[float | None] = [None] * len(runs)
     if len(arms):
-        routed = arms[arms["arm"] == "challenger"].groupby("run_id")["records"].sum()
+        challenger = arms[arms["arm"] == "challenger"]
+        routed = _numbers(challenger["records"]).groupby(challenger["run_id"]).sum()
         for i, r in enumerate(runs.itertuples(index=False)):
             if r.run_id in routed.index and _finite(r.records):
                 observed[i] = 100.0 * float(routed[r.run_id]) / float(r.records)

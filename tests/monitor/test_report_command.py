@@ -138,3 +138,47 @@ def test_the_page_opens_in_headless_chromium_with_every_figure_no_request_and_no
               or (e.get("method") == "Log.entryAdded" and e["params"]["entry"]["level"] == "error")]
     assert errors == []
     assert {fid: page["figures"].get(fid) for fid in EVERY_FIGURE} == {fid: 1 for fid in EVERY_FIGURE}
+
+
+def test_damaged_history_rows_draw_no_point_and_stop_nothing(tmp_path, capsys):
+    """Rows written by hand or a damaged tool: a histogram of text, PSI as a list, counts that are not numbers."""
+    seeded = _history_with_damage(tmp_path)
+    assert main(["report", str(seeded), "-o", str(tmp_path / "m.html")]) == 0
+    html = (tmp_path / "m.html").read_text()
+    assert 'id="fig-volumes"' in html and "BROKEN" in html
+
+
+def _history_with_damage(folder):
+    import sqlite3
+
+    from bridge.monitor.settings import history_places
+    from bridge.pipeline.job import load_job
+
+    job = write_job(folder, {"max_psi": 0.1, "max_score_psi": 0.1})
+    keys, bad, champion, challenger = synthetic(300)
+    with history_at(folder) as history:
+        record_runs(history, keys, champion, challenger, days=1)
+    places = history_places(load_job(job))
+    db = sqlite3.connect(places.path)
+    db.execute("INSERT INTO runs VALUES ('BROKEN', 'custscore', 'x', '2026-11-09T00:00:00Z', NULL, 'x', 'many', "
+               "'canary', 'ten', 'A', 'B', NULL)")
+    db.execute("INSERT INTO arm_stats VALUES ('BROKEN', 'champion', 'A', 'x', 'y', '{}', '{\"edges\": \"x\"}', "
+               "'{}', '{}', '[1, 2]', 'abc', NULL)")
+    db.execute("INSERT INTO arm_stats VALUES ('BROKEN', 'challenger', 'B', 1, 1, '{}', "
+               "'{\"edges\": [0, 1], \"counts\": [\"a\"]}', '{}', '{}', '{\"F\": \"high\"}', NULL, NULL)")
+    db.execute("INSERT INTO arm_stats VALUES ('BROKEN2', 'challenger', 'B', 'lots', 1, '{}', '{}', '{}', '{}', "
+               "'{}', NULL, NULL)")
+    db.execute("INSERT INTO runs VALUES ('BROKEN2', 'custscore', 'x', '2026-11-10T00:00:00Z', NULL, 0, 5, "
+               "'canary', 10, 'A', 'B', NULL)")
+    db.commit()
+    db.close()
+    write_outcomes(folder / "outcomes.dat", keys, bad)
+    return job
+
+
+def test_damaged_history_rows_do_not_stop_the_thresholds_of_evaluate(tmp_path, capsys):
+    job = _history_with_damage(tmp_path)
+    rc = main(["evaluate", str(job), "--outcomes", str(tmp_path / "outcomes.dat"), "-c",
+               str(tmp_path / "outcomes.cpy"), "--key", "OUT-CUST-ID", "--label", "OUT-DEFAULT", "--bad-values", "Y"])
+    assert rc in (0, 4)
+    assert "internal error" not in capsys.readouterr().err
