@@ -7,13 +7,16 @@ cannot be used (no field, nothing joined), 12 the history cannot be opened.
 """
 from __future__ import annotations
 
+import json
 import sys
+from dataclasses import asdict
 from datetime import date, timedelta
 from pathlib import Path
 
 import click
 
-from bridge.cli.common import copybook_options, load_layout, reader_kwargs, reader_options
+from bridge.cli.common import (copybook_options, load_layout, reader_kwargs, reader_options,
+                               refuse_output_over_input)
 
 __all__ = ["command"]
 
@@ -45,9 +48,12 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> date
               help="A score cut-off to report precision, recall and F1 at, beside the card's (repeatable).")
 @click.option("--every", type=click.Choice(["period", "month", "week"]), default="period", show_default=True,
               help="One evaluation of the whole period, or one per calendar month or ISO week of the run dates.")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False), default=None,
+              help="Also write the evaluation (sentences, KPI rows, alerts) as JSON to this file (0600).")
 @click.option("--dry-run", is_flag=True, help="Say the KPIs but record nothing in the history.")
 def command(job_file: str, outcomes: str, key: str, label: str, bad_values: str | None, since: date | None,
-            until: date | None, cuts: tuple[float, ...], every: str, dry_run: bool, **params) -> int:
+            until: date | None, cuts: tuple[float, ...], every: str, json_path: str | None, dry_run: bool,
+            **params) -> int:
     """Judge the scores of JOB's history on OUTCOMES: AUC, KS, Gini, precision, recall, calibration, value."""
     from bridge.errors import JobError
     from bridge.monitor.evaluate import evaluate, model_views
@@ -58,6 +64,10 @@ def command(job_file: str, outcomes: str, key: str, label: str, bad_values: str 
 
     if since and until and since > until:
         raise click.BadParameter(f"--since {since} is after --until {until}", param_hint="--since")
+    if json_path:
+        refuse_output_over_input(outcomes, json_path)
+        if not Path(json_path).resolve().parent.is_dir():
+            raise click.BadParameter(f"the folder {Path(json_path).parent} does not exist", param_hint="--json")
     job = load_job(job_file)
     settings = load_monitor(job_file)
     bad = tuple(v.strip() for v in bad_values.split(",")) if bad_values else settings.bad_values
@@ -87,7 +97,7 @@ def command(job_file: str, outcomes: str, key: str, label: str, bad_values: str 
                    + (f"; left out: {', '.join(left_out)}." if left_out else "."))
         views = model_views(_cards(job))
         known_kpis, stats = history.kpis(), history.arm_stats()
-        alerts = []
+        alerts, written = [], []
         days = [d for d in scores.column("date").unique().to_pylist()
                 if d is not None and (since is None or d >= since) and (until is None or d <= until)]
         for start, end in periods(days, every, since, until):
@@ -101,10 +111,18 @@ def command(job_file: str, outcomes: str, key: str, label: str, bad_values: str 
             for line in ev.summary():
                 click.echo(line)
             alerts.extend(ev.alerts)
+            rows = ev.kpi_rows(utc_now())
+            written.append({"period_start": ev.period_start, "period_end": ev.period_end, "summary": ev.summary(),
+                            "kpis": [asdict(r) for r in rows], "alerts": [asdict(a) for a in ev.alerts]})
             if not dry_run:
-                history.record_kpis(ev.kpi_rows(utc_now()))
+                history.record_kpis(rows)
                 for alert in ev.alerts:
                     history.record_event("threshold", "ALERT " + alert.message, run_id=alert.run_id)
+    if json_path:
+        from bridge.report.page import write_private
+
+        write_private(json_path, json.dumps({"job": job.name, "outcomes": str(outcomes), "evaluations": written},
+                                            indent=1, allow_nan=False) + "\n")
     if alerts:
         sys.stdout.flush()
         return RC_ALERT

@@ -303,3 +303,23 @@ def test_outcomes_without_a_single_bad_case_say_the_auc_cannot_be_computed(seede
            "cases." in out
     auc = _value(_kpis(seeded["folder"]), CHAMPION, "auc")
     assert auc["value"] is None or np.isnan(auc["value"])
+
+
+def test_the_json_form_holds_the_sentences_the_kpi_rows_and_the_alerts_owner_only(tmp_path, capsys):
+    import json
+    import os
+    import stat
+
+    seeded = _seed(tmp_path, monitor={"min_auc": 0.75})
+    assert _evaluate(seeded, "--json", str(tmp_path / "eval.json")) == 4
+    doc = json.loads((tmp_path / "eval.json").read_text())
+    assert stat.S_IMODE(os.stat(tmp_path / "eval.json").st_mode) == 0o600
+    (only,) = doc["evaluations"]
+    assert only["summary"] == capsys.readouterr().out.splitlines()[1:]
+    assert {r["metric"] for r in only["kpis"]} >= {"auc", "ks", "gini", "precision@0.15", "auc_difference"}
+    assert [a["key"] for a in only["alerts"]] == ["min_auc"]
+
+
+def test_a_json_file_in_a_missing_folder_is_refused_before_any_work(seeded, capsys):
+    assert _evaluate(seeded, "--json", str(seeded["folder"] / "no" / "e.json")) == 2
+    assert "does not exist" in capsys.readouterr().err
