@@ -47,6 +47,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "score": ("bridge.cli.score", "Score a mainframe file and patch the prediction fields."),
     "profile": ("bridge.cli.profile", "Profile a file: validity, 'no value' fills, values, ML readiness."),
     "rollout": ("bridge.cli.rollout", "Move a job's challenger along its ramp: promote, hold, rollback, status."),
+    "evaluate": ("bridge.cli.evaluate", "Judge stored scores on outcomes: AUC, KS, precision, value; thresholds."),
+    "report": ("bridge.cli.report", "Write the monitoring page of a job's history: runs, drift, KPIs, events."),
 }
 
 #: JCL "severe": the run could not work with its files at all, or an internal error.

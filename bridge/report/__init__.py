@@ -11,7 +11,7 @@ request), prints well, stays small (a few hundred bytes per figure) and renders 
 hundreds of fields; plotting bundles (plotly, bokeh) would add megabytes of script per page,
 and Jinja2 is not among the project's dependencies.
 """
-from bridge.report.figures import Bars, Figure, Heatmap, Histogram
+from bridge.report.figures import Bars, Figure, Heatmap, Histogram, Lines
 from bridge.report.page import Page, Section, Table, write_page
 
-__all__ = ["Bars", "Figure", "Heatmap", "Histogram", "Page", "Section", "Table", "write_page"]
+__all__ = ["Bars", "Figure", "Heatmap", "Histogram", "Lines", "Page", "Section", "Table", "write_page"]

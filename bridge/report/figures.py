@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Sequence
 
-__all__ = ["Bars", "Figure", "Heatmap", "Histogram"]
+__all__ = ["Bars", "Figure", "Heatmap", "Histogram", "Lines"]
 
 
 @dataclass(frozen=True)
@@ -45,3 +45,17 @@ class Heatmap(Figure):
     rows: Sequence[str] = ()
     values: Sequence[Sequence[float | None]] = ()
     tips: Sequence[Sequence[str]] = ()
+
+
+@dataclass(frozen=True)
+class Lines(Figure):
+    """Values over an ordered axis (runs, periods): one line per ``series`` (``None`` = no point), an
+    optional interval per series in ``intervals`` (``(lows, highs)``, drawn as whiskers), an optional
+    dashed ``threshold``; ``low``/``high`` fix the value axis (default: the data's range)."""
+
+    labels: Sequence[str] = ()
+    series: dict[str, Sequence[float | None]] = field(default_factory=dict)
+    intervals: dict[str, tuple[Sequence[float | None], Sequence[float | None]]] = field(default_factory=dict)
+    threshold: float | None = None
+    low: float | None = None
+    high: float | None = None

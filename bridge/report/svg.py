@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from html import escape
 
-from bridge.report.figures import Bars, Figure, Heatmap, Histogram
+from bridge.report.figures import Bars, Figure, Heatmap, Histogram, Lines
 
 __all__ = ["render"]
 
@@ -19,6 +19,8 @@ def render(fig: Figure) -> str:
         return _bars(fig)
     if isinstance(fig, Heatmap):
         return _heatmap(fig)
+    if isinstance(fig, Lines):
+        return _lines(fig)
     raise TypeError(f"no drawing for {type(fig).__name__}")
 
 
@@ -114,3 +116,64 @@ def _heat(v: float) -> str:
     else:
         r, g = int(200 - 300 * (v - 0.5)), 190
     return f"#{max(r, 40):02x}{min(g, 190):02x}50"
+
+
+def _lines(fig: Lines, width: int = 640, height: int = 200) -> str:
+    left, right, top, bottom = 48, 12, 10, 44
+    n = len(fig.labels)
+    values = [v for s in fig.series.values() for v in s if v is not None]
+    values += [v for lows, highs in fig.intervals.values() for v in (*lows, *highs) if v is not None]
+    if fig.threshold is not None:
+        values.append(fig.threshold)
+    lo = fig.low if fig.low is not None else min(values, default=0.0)
+    hi = fig.high if fig.high is not None else max(values, default=1.0)
+    if hi <= lo:
+        lo, hi = lo - 0.5, hi + 0.5
+    plot_w, plot_h = width - left - right, height - top - bottom
+
+    def x(i: int) -> float:
+        return left + (plot_w * (i + 0.5) / n if n else 0)
+
+    def y(v: float) -> float:
+        return top + plot_h * (1 - (min(max(v, lo), hi) - lo) / (hi - lo))
+
+    body = [f'<line x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}" stroke="#555"/>',
+            f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" stroke="#555"/>',
+            f'<text x="{left - 4}" y="{top + 8}" text-anchor="end" {_FONT}>{escape(_num(hi))}</text>',
+            f'<text x="{left - 4}" y="{top + plot_h}" text-anchor="end" {_FONT}>{escape(_num(lo))}</text>']
+    step = max(1, (n + 9) // 10)  # at most about ten axis labels
+    for i in range(0, n, step):
+        body.append(f'<text x="{x(i):.1f}" y="{top + plot_h + 12}" text-anchor="middle" {_FONT}>'
+                    f'{escape(fig.labels[i])}</text>')
+    if fig.threshold is not None:
+        ty = y(fig.threshold)
+        body.append(f'<line x1="{left}" y1="{ty:.1f}" x2="{width - right}" y2="{ty:.1f}" stroke="#c0392b" '
+                    f'stroke-dasharray="4 3"/>')
+    for k, (name, series) in enumerate(fig.series.items()):
+        colour = _COLOURS[(k + 2) % len(_COLOURS)]
+        lows, highs = fig.intervals.get(name, ((), ()))
+        shift = 4 * (k - (len(fig.series) - 1) / 2)  # side by side, so the intervals of two series do not hide
+        for i, (a, b) in enumerate(zip(lows, highs)):
+            if a is not None and b is not None and i < n:
+                xi = x(i) + shift
+                body.append(f'<line x1="{xi:.1f}" y1="{y(a):.1f}" x2="{xi:.1f}" y2="{y(b):.1f}" '
+                            f'stroke="{colour}" stroke-opacity="0.5" stroke-width="3"/>')
+        run: list[str] = []
+        for i, v in enumerate(list(series)[:n]):
+            if v is None:
+                if len(run) > 1:
+                    body.append(f'<polyline points="{" ".join(run)}" fill="none" stroke="{colour}"/>')
+                run = []
+                continue
+            run.append(f"{x(i):.1f},{y(v):.1f}")
+            tip = f"{fig.labels[i]} {name}: {_num(v)}"
+            if i < len(lows) and lows[i] is not None and highs[i] is not None:
+                tip += f" ({_num(lows[i])} to {_num(highs[i])})"
+            body.append(f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="2.5" fill="{colour}"><title>{escape(tip)}'
+                        f'</title></circle>')
+        if len(run) > 1:
+            body.append(f'<polyline points="{" ".join(run)}" fill="none" stroke="{colour}"/>')
+        lx = left + k * 150
+        body.append(f'<rect x="{lx}" y="{height - 12}" width="10" height="10" fill="{colour}"/>')
+        body.append(f'<text x="{lx + 14}" y="{height - 3}" {_FONT}>{escape(name)}</text>')
+    return _svg(width, height, fig.title, body)
