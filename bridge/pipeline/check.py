@@ -77,6 +77,7 @@ def check_job(path: str | Path, *, model: bool = True) -> JobCheck:
             result.add(True, "model", f"{job.model}: model {model_id} loads and fits the copybook {job.copybook}")
         except BridgeError as exc:
             result.add(False, "model", exc.reason if hasattr(exc, "reason") else str(exc))
+        _check_challenger(result, job)
     if inbox is not None:
         try:
             _plan(result, job, inbox)
@@ -85,6 +86,43 @@ def check_job(path: str | Path, *, model: bool = True) -> JobCheck:
         finally:
             inbox.close()
     return result
+
+
+def _check_challenger(result: JobCheck, job: Job) -> None:
+    """What the rollout would do on a run now, and whether its challenger loads.
+
+    A challenger that cannot be used does not stop a run (the champion scores every record and
+    the file is delivered with RC 4), so it is reported, not failed.
+    """
+    if job.rollout is None or job.rollout.challenger is None:
+        return
+    from bridge.copybook import load_copybook
+    from bridge.pipeline.process import _plan
+    from bridge.records.options import ReaderOptions
+    from bridge.score.file import _model_record
+    from bridge.score.model import Model
+
+    try:
+        plan = _plan(job)
+    except BridgeError as exc:
+        result.add(False, "rollout", f"the ramp's state cannot be read: {exc}")
+        return
+    if plan.challenger is None:
+        result.add(True, "rollout", f"the challenger was promoted: {plan.champion_text} scores every record")
+        return
+    r = job.rollout
+    how = "shadow: the challenger scores every record on the side" if plan.mode == "shadow" else \
+        f"{plan.mode}: {plan.share}% of records, by a hash of {r.key}, scored by the challenger"
+    result.add(True, "rollout", f"{how}; champion {plan.champion_text}, challenger {plan.challenger_text}")
+    try:
+        layout = load_copybook(job.copybook, include_dirs=job.include, dialect=job.reader.get("dialect", "ibm"))
+        record = layout.record(_model_record(plan.challenger, layout, ReaderOptions.from_kwargs(**job.reader)))
+        Model.load(plan.challenger, record)
+        result.add(True, "challenger", f"{plan.challenger_text} loads and fits the copybook {job.copybook}")
+    except Exception as exc:  # noqa: BLE001 - any damage is reported in one line, as the run would
+        reason = getattr(exc, "reason", None) or " ".join(str(exc).split())[:300]
+        result.add(True, "challenger", f"WARNING {plan.challenger_text} cannot be used ({reason}); a run would "
+                                       "score every record with the champion and deliver with RC 4")
 
 
 def _check_endpoint(result: JobCheck, name: str, endpoint: Endpoint):

@@ -285,3 +285,19 @@ def test_a_ramp_state_that_cannot_be_read_stops_the_run_before_any_file_is_claim
     with pytest.raises(JobError, match=r"history .*history.sqlite is damaged"):
         JobRunner(load_job(path)).run_once()
     assert (tmp_path / "inbox" / "CUST.dat").exists()
+
+
+def test_job_check_says_what_the_rollout_would_do_on_a_run_now(tmp_path, models, capsys):
+    path = job_folder(tmp_path, models, rollout=canary(models))
+    assert main(["job", "check", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "ok   rollout: canary: 25% of records, by a hash of CUST-ID, scored by the challenger" in out
+    assert f"ok   challenger: {models['challenger']} loads and fits the copybook" in out
+
+
+def test_job_check_warns_of_a_challenger_that_cannot_be_used_without_failing_the_job(tmp_path, models, capsys):
+    path = job_folder(tmp_path, models, rollout=canary(models, challenger=str(models["broken"])))
+    assert main(["job", "check", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert f"challenger: WARNING {models['broken']} cannot be used" in out
+    assert "a run would score every record with the champion and deliver with RC 4" in out
