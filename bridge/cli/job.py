@@ -26,6 +26,8 @@ def check_command(job_file: str, no_model: bool) -> None:
     from bridge.pipeline.check import check_job
 
     result = check_job(job_file, model=not no_model)
+    if result.job is not None:
+        _check_monitor(result, job_file)
     for check in result.checks:
         click.echo(f"{'ok  ' if check.ok else 'FAIL'} {check.what}: {check.detail}")
     if result.job is not None and result.plan:
@@ -35,3 +37,22 @@ def check_command(job_file: str, no_model: bool) -> None:
     if not result.ok:
         click.echo("mfbridge: the job is not ready; a run would stop with RC 12", err=True)
         sys.exit(RC_SEVERE)
+
+
+def _check_monitor(result, job_file: str) -> None:
+    """The job's ``[monitor]`` section, read as `mfbridge evaluate` and `report` read it.
+
+    A wrong key there does not stop a run (only evaluate and report read it), so it is a
+    warning here, found by day rather than when the outcomes arrive.
+    """
+    from bridge.errors import BridgeError
+    from bridge.monitor.settings import load_monitor
+
+    try:
+        settings = load_monitor(job_file)
+    except BridgeError as exc:
+        result.add(True, "monitor", f"WARNING {getattr(exc, 'reason', exc)}; mfbridge evaluate and report would stop")
+        return
+    if settings.thresholds:
+        limits = ", ".join(f"{k} {v:g}" for k, v in sorted(settings.thresholds.items()))
+        result.add(True, "monitor", f"thresholds for mfbridge evaluate: {limits}")

@@ -301,3 +301,17 @@ def test_job_check_warns_of_a_challenger_that_cannot_be_used_without_failing_the
     out = capsys.readouterr().out
     assert f"challenger: WARNING {models['broken']} cannot be used" in out
     assert "a run would score every record with the champion and deliver with RC 4" in out
+
+
+def test_job_check_warns_of_a_wrong_monitor_key_that_evaluate_would_refuse(tmp_path, models, capsys):
+    path = job_folder(tmp_path, models, rollout=canary(models))
+    path.write_text(path.read_text() + "[monitor]\nmin_auc = 0.7\nmax_pis = 0.2\n")
+    assert main(["job", "check", str(path)]) == 0
+    assert "monitor: WARNING unknown key(s) in [monitor]: max_pis" in capsys.readouterr().out
+
+
+def test_job_check_lists_the_monitor_thresholds(tmp_path, models, capsys):
+    path = job_folder(tmp_path, models, rollout=canary(models))
+    path.write_text(path.read_text() + "[monitor]\nmin_auc = 0.7\nmax_psi = 0.2\n")
+    assert main(["job", "check", str(path)]) == 0
+    assert "ok   monitor: thresholds for mfbridge evaluate: max_psi 0.2, min_auc 0.7" in capsys.readouterr().out
