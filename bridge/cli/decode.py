@@ -10,7 +10,7 @@ import click
 
 from bridge.cli.common import (check_output, copybook_options, load_layout, output_file, reader_kwargs,
                                reader_options, records_window, refuse_output_over_input, window_options)
-from bridge.cli.engine import data_argument, engine_options
+from bridge.cli.engine import check_output_or_folder, data_argument, engine_options
 from bridge.cli.progress import progress_for, quiet_option
 
 __all__ = ["command"]
@@ -23,8 +23,9 @@ __all__ = ["command"]
 @click.option("--to", "to", type=click.Choice(["jsonl", "csv", "parquet"]), default=None,
               help="Output format: JSON lines (nested, exact decimals), CSV or Parquet (flat columns); "
                    "default: from the -o suffix (.jsonl, .csv, .parquet), else jsonl.")
-@click.option("-o", "--output", "output", type=click.Path(dir_okay=False), default=None, callback=check_output,
-              help="Output file (default: standard output; required for parquet); its suffix chooses the format.")
+@click.option("-o", "--output", "output", type=click.Path(), default=None, callback=check_output_or_folder,
+              help="Output file (default: standard output; required for parquet); its suffix chooses the format. "
+                   "With --engine dask: a new folder that receives one file per partition.")
 @click.option("--columns", default=None, help="Comma-separated column names to decode (default: all).")
 @window_options
 @engine_options
@@ -48,6 +49,9 @@ def command(data: str, output: str | None, to: str | None, columns: str | None, 
     if check_engine_use(data, params, unsupported={"--skip": bool(skip), "--limit": limit is not None}):
         _decode_on_dask(data, output, to, columns, quiet, params)
         return
+    if output is not None:  # a folder is refused here, where the engine is known, as click's Path refuses it
+        ctx = click.get_current_context()
+        click.Path(dir_okay=False).convert(output, next(p for p in ctx.command.params if p.name == "output"), ctx)
     if to == "parquet" and output in (None, "-"):
         raise click.UsageError("--to parquet needs -o FILE")
     refuse_output_over_input(data, output)
@@ -75,6 +79,9 @@ def _decode_on_dask(data: str, output: str | None, to: str, columns: str | None,
 
     if output in (None, "-"):
         raise click.UsageError("--engine dask writes a folder of parts: give -o FOLDER (a new folder)")
+    if os.path.lexists(output):
+        raise click.UsageError(f"-o {output} already exists: --engine dask writes a new folder of parts; "
+                               "give a folder that does not exist yet")
     refuse_output_over_input(data, output)
     stores = storage_options(params["storage_option"])
     layout = load_layout(params["copybook"], params["include"], params["dialect"], params["strict"])

@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterator
 
 import click
 
-__all__ = ["check_engine_use", "check_output_or_url", "dask_client", "data_argument", "engine_options",
+__all__ = ["check_engine_use", "check_output_or_folder", "check_output_or_url", "dask_client", "data_argument", "engine_options",
            "score_on_dask", "storage_options"]
 
 #: words that mark a storage option as a secret, refused on the command line
@@ -66,6 +66,18 @@ def check_output_or_url(ctx: click.Context, param: click.Parameter, value: str |
     from bridge.cli.common import check_output
 
     if value is not None and _is_url(value):
+        return value
+    return check_output(ctx, param, value)
+
+
+def check_output_or_folder(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """decode's -o: as `check_output`, except that an existing folder is left for the command to judge
+    (with --engine dask the output is a folder, which must be new; without, a folder is refused)."""
+    import os
+
+    from bridge.cli.common import check_output
+
+    if value is not None and os.path.isdir(value):
         return value
     return check_output(ctx, param, value)
 

@@ -137,3 +137,13 @@ def test_an_sftp_url_is_scored_on_the_cluster_as_the_local_file(cluster, sshd, t
                    "--storage-option", f"key_filename={sshd.client_key}")
     assert rc == 0, err
     assert (tmp_path / "dask.out").read_bytes() == (tmp_path / "local.out").read_bytes()
+
+
+def test_decode_on_dask_into_an_existing_folder_is_a_usage_error_before_any_cluster_starts(tmp_path, capsys) -> None:
+    path = customer_file(tmp_path, "FB", n=10)
+    (tmp_path / "out.parquet").mkdir()
+    rc, err = _run(capsys, "decode", path, "-c", CUSTOMER_CPY, "-o", tmp_path / "out.parquet", "--engine", "dask",
+                   "--workers", 2)
+    assert rc == 2
+    assert f"-o {tmp_path / 'out.parquet'} already exists: --engine dask writes a new folder of parts" in err
+    assert "Dask cluster" not in err
