@@ -32,9 +32,13 @@ def connect(*, scheduler: str | None = None, workers: int | None = None,
     if scheduler is not None:
         try:
             client = Client(scheduler, timeout=CONNECT_TIMEOUT, set_as_default=False)
-        except (OSError, TimeoutError, ValueError) as exc:
+        except ValueError as exc:  # not an address
+            raise TransportError(f"not a Dask scheduler address: {exc}", where=scheduler) from None
+        except OSError as exc:
+            # the cause is kept: the batch job reads an OSError cause as the job's trouble, not the
+            # file's, and leaves the file for the next run instead of rejecting it
             raise TransportError(f"cannot reach the Dask scheduler: {exc}", where=scheduler,
-                                 retryable=True) from None
+                                 retryable=True) from exc
         with client:
             yield client
         return

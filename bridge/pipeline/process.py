@@ -97,7 +97,7 @@ def _score_on_dask(job: Job, input_path: Path, output_path: Path, layout, reader
 
 
 def check_engine(job: Job) -> str:
-    """What [engine] says, after reaching the Dask scheduler (or starting the local cluster) it names.
+    """What [engine] says, after reaching the Dask scheduler it names (a local cluster is not started here).
 
     :raises TransportError: the scheduler cannot be reached.
     """

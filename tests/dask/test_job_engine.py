@@ -89,3 +89,26 @@ def test_job_check_reports_the_engine_and_reaches_the_scheduler(cluster, tmp_pat
     (engine,) = [c for c in result.checks if c.what == "engine"]
     assert engine.ok
     assert engine.detail == f"dask: files are scored on the scheduler at {cluster.scheduler.address} (2 workers now)"
+
+
+def test_a_scheduler_that_cannot_be_reached_leaves_the_file_for_the_next_run_instead_of_rejecting_it(
+        tmp_path, model_dir, monkeypatch) -> None:
+    import socket
+
+    import bridge.dask.cluster
+    from bridge.pipeline.run import JobRunner
+
+    monkeypatch.setattr(bridge.dask.cluster, "CONNECT_TIMEOUT", "2s")
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        address = f"tcp://127.0.0.1:{probe.getsockname()[1]}"
+    folder = JobFolder(tmp_path, job={"model": str(model_dir)}, engine={"kind": "dask", "scheduler": address})
+    folder.drop("CUST.D261202.dat", customer_file(tmp_path, "FB", n=20).read_bytes())
+    runner = JobRunner(folder.job())
+    result = runner.run_once()
+    runner.close()
+    assert result.rc == 12
+    assert listing(folder.outbox) == [] and listing(folder.error) == []
+    with Journal(folder.job().journal) as journal:
+        (row,) = journal.rows()
+    assert row.state == "fetched"
