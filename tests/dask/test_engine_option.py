@@ -1,8 +1,8 @@
 """`mfbridge decode|score --engine dask`: the commands on a real cluster of 2 worker processes.
 
 The commands run in this process through `bridge.cli.main.main` (return code and standard
-error as a user gets them) against the session's cluster with ``--scheduler``; one test runs
-the real command with ``--workers 2`` on a pseudo-terminal, as a user at a terminal would.
+error as a user gets them) against the session's cluster with ``--scheduler``; one test starts
+its own cluster with ``--workers 2``, with the progress line drawn as on a terminal.
 """
 from __future__ import annotations
 
@@ -85,21 +85,22 @@ def test_completed_partitions_feed_the_progress_with_their_records_and_bytes(clu
     assert sum(b for _, b in seen) == path.stat().st_size
 
 
-def test_score_with_workers_starts_a_cluster_prints_its_dashboard_and_shows_progress_on_a_terminal(
-        tmp_path, model_dir) -> None:
+@pytest.mark.timeout(600)  # starts 2 worker processes: seconds on a quiet machine, minutes on a loaded one
+def test_score_with_workers_starts_a_cluster_prints_its_dashboard_and_feeds_the_progress_line(
+        tmp_path, model_dir, capsys, monkeypatch) -> None:
+    import bridge.cli.progress
     from bridge.score.file import score_file
-    from tests.cli.test_progress import _stderr_on_a_terminal
 
+    monkeypatch.setattr(bridge.cli.progress, "_is_terminal", lambda stream: True)  # as on a terminal
     path = customer_file(tmp_path, "FB", n=1500)
     score_file(path, tmp_path / "local.out", CUSTOMER, model_dir)
-    rc, seen = _stderr_on_a_terminal("score", path, "-c", CUSTOMER_CPY, "--model", model_dir,
-                                     "-o", tmp_path / "dask.out", "--engine", "dask", "--workers", 2,
-                                     "--blocksize", BLOCK)
-    assert rc == 0, seen
-    assert "mfbridge: started a local Dask cluster of 2 worker processes; dashboard: http://127.0.0.1:" in seen
+    rc, err = _run(capsys, "score", path, "-c", CUSTOMER_CPY, "--model", model_dir, "-o", tmp_path / "dask.out",
+                   "--engine", "dask", "--workers", 2, "--blocksize", BLOCK)
+    assert rc == 0, err
+    assert "mfbridge: started a local Dask cluster of 2 worker processes; dashboard: http://127.0.0.1:" in err
     size = path.stat().st_size / 1e6
-    assert f"\rscoring  1,500 records  {size:.1f}/{size:.1f} MB (100%)  " in seen
-    assert "records read 1500, scored 1500" in seen
+    assert f"\rscoring  1,500 records  {size:.1f}/{size:.1f} MB (100%)  " in err
+    assert "records read 1500, scored 1500" in err
     assert (tmp_path / "dask.out").read_bytes() == (tmp_path / "local.out").read_bytes()
 
 
