@@ -43,6 +43,13 @@ class BridgeError(Exception):
     #: JCL-style return code the CLI exits with for this error.
     return_code: int = 8
 
+    def __reduce__(self):
+        # Dask sends errors from its workers as pickles. Exception's own reduce calls
+        # ``cls(*args)``, which runs __init__ again on the finished message (and fails for a
+        # subclass whose __init__ takes other arguments); rebuilding from the message and the
+        # attributes gives back the very error: same text, file, record, offset, field.
+        return _rebuild, (type(self), self.args, dict(self.__dict__))
+
 
 class CopybookError(BridgeError):
     """A copybook that cannot be compiled; printed as ``FILE:LINE:COLUMN: message``."""
@@ -218,3 +225,11 @@ class JobError(BridgeError):
         self.reason = message
         self.job = job
         super().__init__(f"{job}: {message}" if job else message)
+
+
+def _rebuild(cls: type, args: tuple, attributes: dict) -> BaseException:
+    """A `BridgeError` of class ``cls`` with message ``args`` and ``attributes``, without calling __init__."""
+    error = cls.__new__(cls, *args)
+    error.args = args
+    error.__dict__.update(attributes)
+    return error

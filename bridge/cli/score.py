@@ -9,6 +9,7 @@ import click
 from bridge.cli.common import (check_output, check_output_folder, copybook_options, load_layout, output_file,
                                reader_kwargs, reader_options, refuse_output_over_input)
 from bridge.cli.model_option import MODEL_PLACE
+from bridge.cli.engine import check_output_or_url, data_argument, engine_options
 from bridge.cli.progress import progress_for, quiet_option
 
 __all__ = ["score_command", "train_command"]
@@ -227,36 +228,47 @@ def _reason_table(features: list[str], record, reason_field: str | None) -> dict
 
 
 @click.command("score")
-@click.argument("data", type=click.Path(exists=True, dir_okay=False))
+@data_argument
 @copybook_options
 @reader_options
 @click.option("--model", "model_dir", required=True, type=MODEL_PLACE, metavar="FOLDER|mlflow:URI",
               help="Model folder written by `mfbridge train` (model.txt and card.toml), or a model in MLflow: "
                    "mlflow:models:/NAME@ALIAS, mlflow:models:/NAME/VERSION or mlflow:runs:/RUN_ID/model.")
-@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False), callback=check_output,
-              help="Scored data file to write (same layout, framing and code page as DATA).")
+@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False),
+              callback=check_output_or_url,
+              help="Scored data file to write (same layout, framing and code page as DATA; with --engine dask "
+                   "also an fsspec URL).")
 @click.option("--report", "report_path", default=None, type=click.Path(dir_okay=False), callback=check_output,
               help="Write the run report (JSON; a readable .txt and an HTML page with its charts beside it).")
 @click.option("--shadow", "shadow_dir", default=None, type=MODEL_PLACE, metavar="FOLDER|mlflow:URI",
               help="Challenger model (a folder or an mlflow: spec) scored alongside and compared in the report, "
                    "never written.")
+@engine_options
 @quiet_option
 def score_command(data: str, model_dir: str, output: str, report_path: str | None, shadow_dir: str | None,
                   quiet: bool, **params) -> None:
     """Score DATA with MODEL and write the scored file (same layout, framing, code page) to OUTPUT."""
+    from bridge.cli.engine import check_engine_use
+    from bridge.score.file import score_file
+
+    dask = check_engine_use(data, params, output=output)
     refuse_output_over_input(data, output)
     model_dir = _model_place("model", model_dir)
     shadow_dir = _model_place("shadow", shadow_dir) if shadow_dir else None
-    from bridge.score.file import score_file
-
     layout = load_layout(params["copybook"], params["include"], params["dialect"], params["strict"])
     kw = reader_kwargs(params)
     import os
 
-    with output_file(output) as target, progress_for("scoring", quiet=quiet, total_bytes=os.path.getsize(data),
-                                                     watch_input=data):
-        result = score_file(data, target, layout, model_dir, shadow_dir=shadow_dir, report_path=report_path,
-                            **kw)
+    if dask:
+        from bridge.cli.engine import score_on_dask
+
+        result = score_on_dask(data, layout, model_dir, output, shadow_dir=shadow_dir, report_path=report_path,
+                               quiet=quiet, params=params, reader=kw)
+    else:
+        with output_file(output) as target, progress_for("scoring", quiet=quiet, total_bytes=os.path.getsize(data),
+                                                         watch_input=data):
+            result = score_file(data, target, layout, model_dir, shadow_dir=shadow_dir, report_path=report_path,
+                                **kw)
     click.echo(result.summary.rstrip(), err=True)
     if report_path is None:
         return

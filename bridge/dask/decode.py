@@ -13,8 +13,9 @@ import shutil
 import uuid
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
+from bridge.dask.cluster import compute_in_order
 from bridge.dask.ranges import RangeFile, expand_inputs, open_input, rebased
 from bridge.dask.splits import Split, block_bytes, plan_splits, records_before
 from bridge.errors import BridgeError, TransportError
@@ -29,11 +30,13 @@ FORMATS = ("parquet", "csv", "jsonl")
 def decode_to_folder(urlpath: str | os.PathLike | list, layout: Layout, out_dir: str | os.PathLike, *,
                      to: str = "parquet", columns: Iterable[str] | None = None, blocksize: int | str = "256 MiB",
                      client: Any = None, storage_options: dict[str, Any] | None = None,
-                     index_cache: str | os.PathLike | None | bool = None, options: ReaderOptions | None = None,
+                     index_cache: str | os.PathLike | None | bool = None,
+                     progress: Callable[[int, int], None] | None = None, options: ReaderOptions | None = None,
                      **reader_options: Any):
     """Decode ``urlpath`` into the folder ``out_dir`` (local), one ``to`` file per partition, in order.
 
     Returns the summed `bridge.records.ReadSummary`. ``out_dir`` must not exist yet.
+    ``progress(records, nbytes)`` is called as each partition is written.
 
     :raises TransportError: ``out_dir`` exists, or an input cannot be reached.
     :raises FramingError, InvalidDataError: as the single-process decode, in whole-file terms.
@@ -41,6 +44,7 @@ def decode_to_folder(urlpath: str | os.PathLike | list, layout: Layout, out_dir:
     import dask
 
     from bridge.dask.read import _merged_dicts
+    from bridge.dask.score import _progress_feed
 
     if to not in FORMATS:
         raise ValueError(f"to={to!r} is not one of: {', '.join(FORMATS)}")
@@ -56,7 +60,7 @@ def decode_to_folder(urlpath: str | os.PathLike | list, layout: Layout, out_dir:
     try:
         tasks = [dask.delayed(_decode_part, pure=False)(i, s, layout, opts, wanted, to, str(staging))
                  for i, s in enumerate(splits)]
-        results = client.gather(client.compute(tasks)) if client is not None else list(dask.compute(*tasks))
+        results = compute_in_order(tasks, client, _progress_feed(progress, splits, lambda r: r["records"]))
         failed = [r for r in results if isinstance(r, BaseException)]
         if failed:
             raise failed[0]
@@ -96,4 +100,5 @@ def _decode_part(index: int, split: Split, layout: Layout, opts: ReaderOptions, 
         os.unlink(temp)
         raise
     os.replace(temp, target)
-    return {"records": reader.summary.records, "invalid": dict(reader.summary.invalid)}
+    return {"records": reader.summary.records, "invalid": dict(reader.summary.invalid),
+            "unmapped": dict(reader.summary.unmapped)}

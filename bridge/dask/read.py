@@ -124,4 +124,6 @@ def _merged_dicts(parts: list[dict]):
         total.records += int(p.get("records", 0))
         for name, count in p.get("invalid", {}).items():
             total.invalid[name] = total.invalid.get(name, 0) + int(count)
+        for value, count in p.get("unmapped", {}).items():
+            total.unmapped[value] = total.unmapped.get(value, 0) + int(count)
     return total

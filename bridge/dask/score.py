@@ -27,8 +27,9 @@ import tempfile
 import uuid
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
+from bridge.dask.cluster import compute_in_order
 from bridge.dask.ranges import InputFile, RangeFile, expand_inputs, open_input, rebased
 from bridge.dask.splits import Split, block_bytes, plan_splits, records_before
 from bridge.errors import BridgeError, EncodeError, TransportError
@@ -60,12 +61,14 @@ def score_file(urlpath: str | os.PathLike, layout: Layout, model_dir: str | os.P
                report_path: str | os.PathLike | None = None, blocksize: int | str = DEFAULT_BLOCKSIZE,
                client: Any = None, storage_options: dict[str, Any] | None = None,
                index_cache: str | os.PathLike | None | bool = None,
+               progress: Callable[[int, int], None] | None = None,
                options: ReaderOptions | None = None, **reader_options: Any) -> DaskScore:
     """Score the record file ``urlpath`` into ``out_urlpath`` with the model in ``model_dir``, on Dask.
 
     Runs on ``client`` (a `distributed.Client`), else on the current Dask scheduler. The output
     is byte-identical to `bridge.score.file.score_file`'s; ``report_path`` gets the same JSON
-    report and summary. The output file appears only once complete.
+    report and summary. The output file appears only once complete. ``progress(records, nbytes)``
+    is called as each partition completes, with its records and its bytes of input.
 
     :raises ModelCardError, FramingError, InvalidDataError, EncodeError: as the single-process run.
     :raises TransportError: an input or output cannot be reached.
@@ -100,10 +103,7 @@ def score_file(urlpath: str | os.PathLike, layout: Layout, model_dir: str | os.P
     try:
         tasks = [dask.delayed(_score_part, pure=False)(i, split, layout, opts, models, (fs, parts_dir))
                  for i, split in enumerate(splits)]
-        if client is not None:
-            results = client.gather(client.compute(tasks))
-        else:
-            results = list(dask.compute(*tasks))
+        results = compute_in_order(tasks, client, _progress_feed(progress, splits, lambda r: r.records_in))
         failed = [r for r in results if isinstance(r, BaseException)]
         if failed:
             raise failed[0]
@@ -114,6 +114,18 @@ def score_file(urlpath: str | os.PathLike, layout: Layout, model_dir: str | os.P
         except (FileNotFoundError, OSError):
             pass
     return _merged_result(results, source, report_path, len(splits))
+
+
+def _progress_feed(progress, splits: list[Split], records_of) -> Callable[[int, Any], None] | None:
+    """``on_done`` for `compute_in_order`: a finished partition's records and input bytes to ``progress``."""
+    if progress is None:
+        return None
+
+    def done(index: int, result: Any) -> None:
+        if not isinstance(result, BaseException):
+            split = splits[index]
+            progress(records_of(result), (split.file.size if split.whole else split.end - split.start))
+    return done
 
 
 def _same(value):

@@ -69,6 +69,12 @@ def check_job(path: str | Path, *, model: bool = True) -> JobCheck:
     if outbox is not None:
         outbox.close()
     _check_local_places(result, job)
+    from bridge.pipeline.process import check_engine
+
+    try:
+        result.add(True, "engine", check_engine(job))
+    except BridgeError as exc:
+        result.add(False, "engine", str(exc))
     if model:
         from bridge.pipeline.process import check_model
 

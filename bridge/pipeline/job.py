@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 from bridge.errors import JobError
 
-__all__ = ["Endpoint", "Job", "load_job", "READER_KEYS"]
+__all__ = ["Endpoint", "Engine", "Job", "load_job", "READER_KEYS"]
 
 #: reader options a job may set in [job], spelled as the CLI flags
 READER_KEYS = ("record", "recfm", "lrecl", "codepage", "dialect", "rdw_endian", "rdw_adjust", "bdw",
@@ -90,6 +90,16 @@ class Target:
 
 
 @dataclass(frozen=True)
+class Engine:
+    """[engine]: where the scoring step runs: this process (``local``) or a Dask cluster (``dask``)."""
+
+    kind: Literal["local", "dask"] = "local"
+    scheduler: str | None = None            # a running cluster's scheduler address (tcp://host:8786)
+    workers: int | None = None              # or a local cluster of this many worker processes, per file
+    blocksize: int | str | None = None      # bytes per task ("256 MiB" when not given)
+
+
+@dataclass(frozen=True)
 class Job:
     """A parsed, checked job file."""
 
@@ -112,6 +122,7 @@ class Job:
     dir_mode: int = 0o700
     rollout: Any = None                     # bridge.rollout.config.RolloutConfig from [rollout] (or [job] shadow)
     history: Any = None                     # bridge.rollout.config.HistoryConfig from [history] (defaults)
+    engine: Engine = Engine()
 
     def trigger_for(self, data_name: str) -> str:
         """The trigger file name that marks ``data_name`` complete."""
@@ -140,6 +151,7 @@ _ENDPOINT_KEYS = {f.name for f in fields(Endpoint)}
 _SOURCE_KEYS = _ENDPOINT_KEYS | {"pattern", "ready", "trigger_suffix", "trigger_replaces_suffix",
                                  "stable_seconds", "archive", "error"}
 _TARGET_KEYS = _ENDPOINT_KEYS | {"name", "status", "status_name", "trigger", "trigger_name"}
+_ENGINE_KEYS = {"kind", "scheduler", "workers", "blocksize"}
 
 
 def load_job(path: str | Path) -> Job:
@@ -153,10 +165,11 @@ def load_job(path: str | Path) -> Job:
     except tomllib.TOMLDecodeError as exc:
         raise JobError(f"not valid TOML: {exc}", job=where) from None
     base = path.resolve().parent
-    unknown_sections = set(doc) - {"job", "source", "target", "rollout", "history", "monitor"}
+    unknown_sections = set(doc) - {"job", "source", "target", "engine", "rollout", "history", "monitor"}
     if unknown_sections:
         raise JobError(f"unknown section(s) [{'], ['.join(sorted(unknown_sections))}]; "
-                       "a job has [job], [source], [target], [rollout], [history] and [monitor]", job=where)
+                       "a job has [job], [source], [target], [engine], [rollout], [history] and [monitor]",
+                       job=where)
     job = _section(doc, "job", _JOB_KEYS, where)
     src = _section(doc, "source", _SOURCE_KEYS, where)
     tgt = _section(doc, "target", _TARGET_KEYS, where, required=False)
@@ -165,7 +178,8 @@ def load_job(path: str | Path) -> Job:
             continue  # [rollout] champion names the model of record
         if key not in job:
             raise JobError(f"[job] needs {key} =", job=where)
-    for name, section in (("job", job), ("source", src), ("target", tgt)):
+    eng = _section(doc, "engine", _ENGINE_KEYS, where, required=False)
+    for name, section in (("job", job), ("source", src), ("target", tgt), ("engine", eng)):
         _check_types(name, section, where)
     if not re.fullmatch(r"[A-Za-z0-9_-][A-Za-z0-9_.-]{0,63}", job["name"]):
         raise JobError(f"[job] name = {job['name']!r}: use 1-64 letters, digits, '.', '_' or '-' (it names "
@@ -216,6 +230,10 @@ def load_job(path: str | Path) -> Job:
         return places[value]   # type: ignore[index]
 
     rollout, history = _rollout_sections(doc, job, rel, model_place, journal, source, where)
+    engine = _engine(eng, where)
+    if engine.kind == "dask" and isinstance(doc.get("rollout"), dict) and "challenger" in doc["rollout"]:
+        raise JobError("[rollout] with a challenger needs [engine] kind = \"local\": records are routed between "
+                       "champion and challenger by the local scorer, not on a Dask cluster", job=where)
     return Job(name=str(job["name"]), path=path, copybook=rel(job["copybook"]),
                include=tuple(rel(p) for p in job.get("include", [])),
                model=rollout.champion if rollout is not None else model_place(job["model"]),
@@ -224,7 +242,7 @@ def load_job(path: str | Path) -> Job:
                log_format=log_format,
                reject_invalid=bool(job.get("reject_invalid", False)), trailer=trailer, empty_input=empty_input,
                file_mode=modes.get("file_mode", 0o600), dir_mode=modes.get("dir_mode", 0o700),
-               rollout=rollout, history=history)
+               rollout=rollout, history=history, engine=engine)
 
 
 def _rollout_sections(doc: dict, job: dict, rel, model_place, journal: Path, source: "Source", where: str):
@@ -254,6 +272,35 @@ def _model_place(value: str | None, base: Path, key: str, where: str) -> Path | 
         return model_folder(value, base)
     except BridgeError as exc:
         raise JobError(f"[job] {key} = {value!r}: {getattr(exc, 'reason', exc)}", job=where) from None
+
+
+def _engine(section: dict, where: str) -> Engine:
+    """[engine]: ``kind = "dask"`` needs ``scheduler`` or ``workers``, and the dask extra installed."""
+    kind = section.get("kind", "local")
+    if kind not in ("local", "dask"):
+        raise JobError(f"[engine] kind = {kind!r} is not one of: local, dask", job=where)
+    engine = Engine(kind=kind, scheduler=section.get("scheduler"), workers=section.get("workers"),
+                    blocksize=section.get("blocksize"))
+    if kind == "local":
+        extra = sorted(k for k in ("scheduler", "workers", "blocksize") if k in section)
+        if extra:
+            raise JobError(f"[engine] {', '.join(extra)} go with kind = \"dask\"", job=where)
+        return engine
+    if (engine.scheduler is None) == (engine.workers is None):
+        raise JobError("[engine] kind = \"dask\" needs either scheduler = (a running cluster's address, "
+                       "e.g. \"tcp://host:8786\") or workers = (a local cluster of that many processes)", job=where)
+    if engine.workers is not None and engine.workers < 1:
+        raise JobError(f"[engine] workers = {engine.workers} must be at least 1", job=where)
+    try:
+        from bridge.dask.splits import block_bytes
+
+        if engine.blocksize is not None:
+            block_bytes(engine.blocksize)
+    except JobError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the extra missing, or a block size that is no size: one line
+        raise JobError(f"[engine] {exc}", job=where) from None
+    return engine
 
 
 def _mode(section: dict, key: str, where: str, name: str) -> int:
@@ -343,7 +390,7 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "retries": int, "retry_delay": (int, float), "pattern": str, "ready": str, "trigger_suffix": str,
     "trigger_replaces_suffix": bool, "stable_seconds": (int, float), "archive": str, "error": str,
     "status": bool, "status_name": str, "trigger": bool, "trigger_name": str, "trailer": dict,
-    "empty_input": str,
+    "empty_input": str, "scheduler": str, "workers": int, "blocksize": (str, int),
     # reader options
     "record": str, "recfm": str, "lrecl": int, "codepage": str, "dialect": str, "rdw_endian": str,
     "rdw_adjust": int, "bdw": bool, "float_format": str, "odo_placement": str, "variable_occurs": bool,
@@ -352,7 +399,7 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
 }
 _TYPE_WORDS = {str: "a string in quotes", int: "a whole number", bool: "true or false", list: "a list [...]",
                dict: "a table ([job.trailer])",
-               (int, float): "a number"}
+               (int, float): "a number", (str, int): "a size, e.g. \"256 MiB\", or a number of bytes"}
 
 
 def _check_types(name: str, section: dict, where: str) -> None:

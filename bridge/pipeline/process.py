@@ -15,7 +15,7 @@ from bridge.errors import InvalidDataError
 from bridge.pipeline.job import Job
 from bridge.pipeline.status import RC_OK, RC_WARNING, Outcome
 
-__all__ = ["check_model", "score_for_job"]
+__all__ = ["check_engine", "check_model", "score_for_job"]
 
 log = logging.getLogger("bridge.job")
 
@@ -68,6 +68,53 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split())[:400]
 
 
+def _score_on_dask(job: Job, input_path: Path, output_path: Path, layout, reader: dict, name: str):
+    """[engine] kind = "dask": the whole file is one `bridge.dask.score_file` call, so the journal sees one step.
+
+    The output appears only when complete (as with the local scorer), so a run killed in the
+    middle leaves the file at "fetched" and the next run scores it again; a run killed after
+    it leaves "processed" and the next run only delivers. The work copy is read once, so no
+    record index is cached for it.
+    """
+    from bridge.dask import connect, score_file
+
+    engine = job.engine
+    told = _Progress(name)
+    done = [0]
+
+    def progress(records: int, nbytes: int) -> None:
+        done[0] += records
+        told(done[0])
+
+    extra = {} if engine.blocksize is None else {"blocksize": engine.blocksize}
+    with connect(scheduler=engine.scheduler, workers=engine.workers) as client:
+        result = score_file(str(input_path), layout, job.model, str(output_path), shadow_dir=job.shadow,
+                            report_path=output_path.with_name("report.json"), client=client, index_cache=False,
+                            progress=progress, **extra, **reader)
+    log.info("%s: scored on Dask (%s) in %d partitions", name, engine.scheduler or f"{engine.workers} local workers",
+             result.partitions)
+    return result
+
+
+def check_engine(job: Job) -> str:
+    """What [engine] says, after reaching the Dask scheduler it names (a local cluster is not started here).
+
+    :raises TransportError: the scheduler cannot be reached.
+    """
+    engine = job.engine
+    if engine.kind != "dask":
+        return "local: files are scored in this process"
+    from bridge.dask import connect
+
+    size = f", blocksize {engine.blocksize}" if engine.blocksize is not None else ""
+    if engine.scheduler is None:  # starting a cluster here would only prove that this machine can
+        return f"dask: each file is scored on a local cluster of {engine.workers} worker processes{size}"
+    with connect(scheduler=engine.scheduler) as client:
+        count = len(client.scheduler_info().get("workers", {}))
+    return f"dask: files are scored on the scheduler at {engine.scheduler} ({count} worker" \
+           f"{'s' if count != 1 else ''} now{size})"
+
+
 def score_for_job(job: Job, input_path: Path, output_path: Path, *, name: str | None = None,
                   run_id: str | None = None) -> Outcome:
     """Score ``input_path`` into ``output_path`` with the job's copybook, model and reader options.
@@ -85,8 +132,16 @@ def score_for_job(job: Job, input_path: Path, output_path: Path, *, name: str | 
 
         check_trailer(input_path, layout, job.trailer, **reader)  # a file that does not add up is rejected
     started = _utc_now()
-    rollout = _score_rollout(job, input_path, output_path, layout, reader, name=name, run_id=run_id,
-                             started=started)
+    if job.engine.kind == "dask":   # the champion alone (the job file refuses a challenger with Dask)
+        from bridge.rollout.ramp import plan_for
+        from bridge.rollout.scoring import RolloutScore
+
+        rollout = RolloutScore(file=_score_on_dask(job, input_path, output_path, layout, reader,
+                                                   name or input_path.name),
+                               plan=plan_for(_rollout_config(job), None), fallback=None)
+    else:
+        rollout = _score_rollout(job, input_path, output_path, layout, reader, name=name, run_id=run_id,
+                                 started=started)
     result = rollout.file
     invalid = sum(result.invalid.values())
     if job.reject_invalid and invalid:

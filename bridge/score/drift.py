@@ -134,6 +134,14 @@ class DriftMonitor:
             c = _counts(self.score_training, score, self._score_edges)
             self._score_counts = c if self._score_counts is None else self._score_counts + c
 
+    def merge(self, other: DriftMonitor) -> None:
+        """Add the bin counts of ``other`` (same features and training distributions) to this monitor's."""
+        for name, counts in other._counts.items():
+            self._counts[name] = self._counts.get(name, 0) + counts
+        if other._score_counts is not None:
+            self._score_counts = (other._score_counts.copy() if self._score_counts is None
+                                  else self._score_counts + other._score_counts)
+
     def result(self) -> dict[str, Any]:
         """``{"features": {name: {"psi", "flag", "records", "minimum"}}, "score": {...}, "threshold": 0.25}``;
         ``flag`` is true only when ``records`` reached ``minimum`` (see `minimum_sample`)."""

@@ -72,6 +72,24 @@ class RunReport:
         if shadow is not None and self.shadow is not None:
             self.shadow.add(result, shadow)
 
+    def merge(self, other: RunReport) -> RunReport:
+        """Add the counts of ``other`` (the report of another part of the same file, same model) to this one.
+
+        Only counters, bin counts and running sums are added, so counts, histograms, bands and
+        drift equal those of one report over the whole file; returns ``self``.
+        """
+        self.records_read += other.records_read
+        for name in ("status", "invalid", "missing", "unknown", "bands", "reasons"):
+            getattr(self, name).update(getattr(other, name))
+        self.explained += other.explained
+        self._hist = self._hist + other._hist
+        self._sum += other._sum
+        self._min, self._max = min(self._min, other._min), max(self._max, other._max)
+        self.drift.merge(other.drift)
+        if self.shadow is not None and other.shadow is not None:
+            self.shadow.merge(other.shadow)
+        return self
+
     def to_dict(self) -> dict[str, Any]:
         scored = sum(c for s, c in self.status.items() if s not in self._not_scored)
         n_scored = int(self._hist.sum())

@@ -54,6 +54,14 @@ class ShadowComparison:
             a, b = str(pair).split("\x1f")
             self.bands[(a, b)] += int(c)
 
+    def merge(self, other: ShadowComparison) -> None:
+        """Add the running sums and counts of ``other`` (later rows of the same comparison) to these."""
+        for name in ("rows", "both_scored", "same_band", "status_differs", "_sum_abs", "_sx", "_sy", "_sxx",
+                     "_syy", "_sxy"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self._max_abs = max(self._max_abs, other._max_abs)
+        self.bands.update(other.bands)
+
     def result(self) -> dict[str, Any]:
         n = self.both_scored
         corr = None

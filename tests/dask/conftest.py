@@ -22,3 +22,13 @@ def model_dir(tmp_path_factory):
                           seed=7, params={"num_iterations": 15}, model_id="CUSTR001", record="CUSTOMER-REC",
                           copybook="customer.cpy", data="synthetic", outputs=customer_outputs(), date="2024-01-01")
     return trained.save(tmp_path_factory.mktemp("models") / "custrisk")
+
+
+@pytest.fixture(scope="session")
+def cluster():
+    """One real local cluster of 2 worker processes for the session: the commands reach it with --scheduler."""
+    import bridge.dask as bd
+
+    with bd.connect(workers=2) as client:
+        client.wait_for_workers(2, timeout=120)
+        yield client

@@ -315,3 +315,10 @@ def test_job_check_lists_the_monitor_thresholds(tmp_path, models, capsys):
     path.write_text(path.read_text() + "[monitor]\nmin_auc = 0.7\nmax_psi = 0.2\n")
     assert main(["job", "check", str(path)]) == 0
     assert "ok   monitor: thresholds for mfbridge evaluate: max_psi 0.2, min_auc 0.7" in capsys.readouterr().out
+
+
+def test_a_challenger_with_the_dask_engine_is_refused_when_the_job_loads(tmp_path, models):
+    path = job_folder(tmp_path, models, rollout=canary(models))
+    path.write_text(path.read_text() + "[engine]\nkind = \"dask\"\nworkers = 2\n")
+    with pytest.raises(JobError, match=r"\[rollout\] with a challenger needs \[engine\] kind = \"local\""):
+        load_job(path)
