@@ -93,8 +93,7 @@ class ArmCounts:
         self.bands.update(other.bands)
         self.reasons.update(other.reasons)
         self.hist += other.hist
-        for name, counts in other.drift._counts.items():  # DriftMonitor keeps plain bin counts per feature
-            self.drift._counts[name] = self.drift._counts.get(name, 0) + counts
+        self.drift.merge(other.drift)
         self.seconds = max(self.seconds, other.seconds)
         return self
 
