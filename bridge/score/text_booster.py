@@ -64,6 +64,13 @@ class TextBooster:
                                          model=self.text.source) from None
             return self._booster
 
+    def __getstate__(self) -> dict[str, Any]:
+        # pickled as its text, as LightGBM pickles a booster as its model string
+        return {"text": self.text}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["text"])  # type: ignore[misc]
+
     def __getattr__(self, name: str) -> Any:
         # only reached for what the text cannot answer (predict, dump_model, ...)
         if name.startswith("_") or name in ("text", "lightgbm"):

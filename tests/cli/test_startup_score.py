@@ -66,3 +66,16 @@ def test_the_scores_of_a_loaded_model_are_lightgbms(ten_records):
     assert model.booster.feature_name() == reference.feature_name()
     np.testing.assert_array_equal(model.booster.predict(X), reference.predict(X))
     assert np.max(np.abs(model.predict(X) - reference.predict(X))) <= 1e-12
+
+
+def test_a_loaded_models_booster_pickles_as_lightgbms_does():
+    import pickle
+
+    import bridge
+    from bridge.score.model import Model
+
+    layout = bridge.load_copybook(COPYBOOKS / "customer.cpy")
+    booster = Model.load(MODEL, layout.record()).booster
+    again = pickle.loads(pickle.dumps(booster))
+    assert again.feature_name() == booster.feature_name()
+    assert again.model_to_string() == booster.model_to_string()
