@@ -11,12 +11,22 @@ compiled kernels. ``--against CHECKOUT`` also runs the mfbridge commands from an
 checkout of the package (``PYTHONPATH=CHECKOUT``, e.g. a ``git worktree`` of an older commit),
 interleaved with these, for a before/after under the same load. A script, not a timed test:
 timings depend on the machine and its load.
+
+Caches, as an installed package has them: Python's bytecode is kept between runs
+(``PYTHONPYCACHEPREFIX`` in a folder of the run, ``PYTHONDONTWRITEBYTECODE`` dropped: pip compiles
+an installed package's bytecode, and without it every run would recompile the package's source).
+``--cache warm`` (the default) keeps numba's kernel cache (``NUMBA_CACHE_DIR``) and the compiled-model
+cache (``MFBRIDGE_CACHE_DIR``) in folders of the run, filled by one warm-up run of each command;
+``--cache cold`` gives every run empty ones (the first run after an install or a new model);
+``--cache both`` measures the two, interleaved. `mfbridge score` scores the ten records with the
+demo model (``models/customer-risk``).
 """
 from __future__ import annotations
 
 import argparse
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -26,6 +36,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 COPYBOOK = ROOT / "copybooks" / "customer.cpy"
+MODEL = ROOT / "models" / "customer-risk"
 
 
 def _ten_records(folder: Path) -> Path:
@@ -49,12 +60,23 @@ def _commands(data: Path) -> dict[str, list[str]]:
         "mfbridge schema --format layout": [*cli, "schema", str(COPYBOOK), "--format", "layout"],
         "mfbridge inspect (record 1)": [*cli, "inspect", str(data), "-c", str(COPYBOOK)],
         "mfbridge decode (10 records, JSONL)": [*cli, "decode", str(data), "-c", str(COPYBOOK)],
+        "mfbridge score (10 records, demo model)": [*cli, "score", str(data), "-c", str(COPYBOOK), "--model",
+                                                    str(MODEL), "-o", str(data.with_name("SCORED.dat")),
+                                                    "--quiet"],
     }
 
 
-def _time(argv: list[str], pythonpath: str) -> tuple[float, float]:
-    """Wall time and CPU time (user + system) of one run of ``argv``."""
-    env = {**os.environ, "PYTHONPATH": pythonpath}
+def _time(argv: list[str], pythonpath: str, caches: Path, cold: bool) -> tuple[float, float]:
+    """Wall time and CPU time (user + system) of one run of ``argv``; ``cold``: with empty kernel and
+    model caches."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "NUMBA_CACHE_DIR")}
+    env.update(PYTHONPATH=pythonpath, PYTHONPYCACHEPREFIX=str(caches / "pycache"))
+    kernels, models = caches / "numba", caches / "models"
+    if cold:
+        shutil.rmtree(kernels, ignore_errors=True)
+        shutil.rmtree(models, ignore_errors=True)
+    models.mkdir(mode=0o700, parents=True, exist_ok=True)
+    env.update(NUMBA_CACHE_DIR=str(kernels), MFBRIDGE_CACHE_DIR=str(models))
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     # cwd: `python -m` puts the current folder first on the path, before PYTHONPATH
@@ -70,28 +92,38 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7, help="process runs per command (median reported)")
     parser.add_argument("--against", metavar="CHECKOUT", default=None,
                         help="also run the mfbridge commands from this checkout, for a before/after")
+    parser.add_argument("--cache", choices=("warm", "cold", "both"), default="warm",
+                        help="numba's kernel cache and the compiled-model cache: kept between runs (warm), "
+                             "empty at every run (cold), or both measured")
     args = parser.parse_args()
     here = str(ROOT)
+    modes = ("warm", "cold") if args.cache == "both" else (args.cache,)
     with tempfile.TemporaryDirectory() as tmp:
-        runs: dict[str, tuple[list[str], str]] = {}
+        runs: dict[str, tuple[list[str], str, bool]] = {}
         for name, argv in _commands(_ten_records(Path(tmp))).items():
-            runs[name] = (argv, here)
-            if args.against and name.startswith("mfbridge"):
-                runs[f"{name} [{Path(args.against).name}]"] = (argv, str(Path(args.against).resolve()))
-        for argv, path in runs.values():  # one warm-up each: disk cache, numba's on-disk kernel cache
-            _time(argv, path)
+            for mode in modes if name.startswith("mfbridge") else ("warm",):
+                label = f"{name} [{mode}]" if len(modes) > 1 and name.startswith("mfbridge") else name
+                runs[label] = (argv, here, mode == "cold")
+                if args.against and name.startswith("mfbridge"):
+                    runs[f"{label} [{Path(args.against).name}]"] = (argv, str(Path(args.against).resolve()),
+                                                                     mode == "cold")
+        # one cache folder per checkout, so that two checkouts never share compiled kernels
+        caches = {path: Path(tmp) / f"caches-{i}" for i, path in enumerate(sorted({p for _, p, _ in runs.values()}))}
+        cold_caches = {path: Path(tmp) / f"cold-{i}" for i, path in enumerate(sorted(caches))}
+        for argv, path, cold in runs.values():  # one warm-up each: disk cache, bytecode, the warm caches
+            _time(argv, path, cold_caches[path] if cold else caches[path], cold)
         times: dict[str, list[tuple[float, float]]] = {name: [] for name in runs}
         for _ in range(args.runs):
-            for name, (argv, path) in runs.items():
-                times[name].append(_time(argv, path))
+            for name, (argv, path, cold) in runs.items():
+                times[name].append(_time(argv, path, cold_caches[path] if cold else caches[path], cold))
     base = [statistics.median(v[i] for v in times["baseline: python -c pass"]) for i in (0, 1)]
     print(f"median of {args.runs} process runs each, wall and CPU (user + system) time; ratios to the "
           f"interpreter alone ({base[0]:.3f} s wall, {base[1]:.3f} s CPU). On a busy machine the CPU "
-          "time is the steadier figure.")
+          f"time is the steadier figure. Load average at the end: {os.getloadavg()[0]:.1f}.")
     for name, values in times.items():
         wall = statistics.median(v[0] for v in values)
         cpu = statistics.median(v[1] for v in values)
-        print(f"  {name:<48} wall {wall:6.3f} s {wall / base[0]:5.1f}x   cpu {cpu:6.3f} s {cpu / base[1]:5.1f}x")
+        print(f"  {name:<56} wall {wall:6.3f} s {wall / base[0]:5.1f}x   cpu {cpu:6.3f} s {cpu / base[1]:5.1f}x")
 
 
 if __name__ == "__main__":

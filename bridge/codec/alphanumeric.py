@@ -30,9 +30,9 @@ from typing import Sequence
 
 import numpy as np
 import pyarrow as pa
-from numba import njit
 
 from bridge.codec.codepage import CodePage, codepage
+from bridge.codec.jit import njit
 from bridge.codec.options import CodecOptions
 from bridge.errors import EncodeError
 from bridge.layout.model import Field
@@ -123,7 +123,29 @@ def check_column(matrix: np.ndarray, offset: int, width: int, field: Field) -> N
             f"records of {matrix.shape[1]} bytes")
 
 
-@njit(cache=True, nogil=True)
+def _measure_small(matrix, offset, width, avail, space, trim, utf8_length, starts, ends, offsets):
+    """`_measure` for a small batch, in numpy (the kernel's Python would sum in uint8)."""
+    n = matrix.shape[0]
+    cols = matrix[:, offset:offset + width]
+    at = np.arange(width)
+    e = np.full(n, width, np.int64) if avail.shape[0] == 0 else np.minimum(np.maximum(avail, 0), width)
+    s = np.zeros(n, np.int64)
+    if trim & 1:
+        kept = (cols != space) & (at[None, :] < e[:, None])
+        e = np.where(kept.any(axis=1), width - np.argmax(kept[:, ::-1], axis=1), 0)
+    if trim & 2:
+        kept = (cols != space) & (at[None, :] < e[:, None])
+        s = np.where(kept.any(axis=1), np.argmax(kept, axis=1), e)
+    inside = (at[None, :] >= s[:, None]) & (at[None, :] < e[:, None])
+    lengths = np.where(inside, utf8_length[cols].astype(np.int64), 0).sum(axis=1)
+    offsets[0] = 0
+    offsets[1:] = np.cumsum(lengths)
+    starts[:] = s + offset
+    ends[:] = e + offset
+    return int(lengths.sum())
+
+
+@njit(cache=True, nogil=True, small=_measure_small)
 def _measure(matrix, offset, width, avail, space, trim, utf8_length, starts, ends, offsets):
     n = matrix.shape[0]
     has_avail = avail.shape[0] > 0
@@ -152,7 +174,7 @@ def _measure(matrix, offset, width, avail, space, trim, utf8_length, starts, end
     return total
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, small=True)
 def _fill(matrix, starts, ends, utf8_bytes, utf8_length, offsets, data):
     n = matrix.shape[0]
     for i in range(n):

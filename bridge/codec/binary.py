@@ -20,8 +20,8 @@ IBM reference: Enterprise COBOL "Formats for numeric data" (binary items), TRUNC
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
 
+from bridge.codec.jit import njit
 from bridge.codec.numeric import (
     MAX_DIGITS,
     MAX_PRECISION,
@@ -73,7 +73,7 @@ def _is_comp5(field: Field) -> bool:
     return field.native_binary or field.usage in ("COMP-5", "INDEX", "POINTER") or field.digits == 0
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, small=True)
 def _decode_narrow(matrix, offset, nbytes, little, signed, values):
     shift = np.int64(64 - 8 * nbytes)
     for i in range(matrix.shape[0]):

@@ -19,7 +19,6 @@ from typing import Sequence
 
 import numpy as np
 import pyarrow as pa
-from numba import njit
 
 from bridge.codec.alphanumeric import (
     TRIM_MODES,
@@ -31,6 +30,7 @@ from bridge.codec.alphanumeric import (
     place_text,
     string_buffers,
 )
+from bridge.codec.jit import njit
 from bridge.codec.options import CodecOptions
 from bridge.errors import EncodeError
 from bridge.layout.model import Field

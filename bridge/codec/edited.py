@@ -32,8 +32,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from numba import njit
 
+from bridge.codec.jit import njit
 from bridge.codec.numeric import (
     Numbers,
     _fit,

@@ -22,8 +22,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
 
+from bridge.codec.jit import njit
 from bridge.codec.numeric import Numbers, _raise_encode, encode_rows, for_field
 from bridge.codec.options import CodecOptions
 from bridge.errors import LayoutError

@@ -24,8 +24,8 @@ from typing import Any, Literal
 
 import numpy as np
 import pyarrow as pa
-from numba import njit
 
+from bridge.codec.jit import njit
 from bridge.errors import EncodeError, LayoutError
 from bridge.layout.model import Field, Kind
 
@@ -260,7 +260,7 @@ POW10_LO, POW10_HI = _pow10_limbs()
 _POW10_I64 = np.array([10**k for k in range(19)], np.int64)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, small=True)
 def _widen(values, out):
     for i in range(values.shape[0]):
         v = values[i]

@@ -19,8 +19,8 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
-from numba import njit
 
+from bridge.codec.jit import njit
 from bridge.codec.numeric import (
     MAX_PRECISION,
     Numbers,
@@ -66,7 +66,7 @@ def _tables() -> tuple[np.ndarray, np.ndarray]:
     return pair, last
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, small=True)
 def _decode_narrow(matrix, offset, nbytes, pad, signed, pair, last, values, invalid):
     # Branch-free over the bytes: table codes are ORed and a -1 anywhere marks the value invalid.
     end = offset + nbytes - 1

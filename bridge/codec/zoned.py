@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from numba import njit
 
+from bridge.codec.jit import njit
 from bridge.codec.numeric import (
     MAX_PRECISION,
     Numbers,
@@ -168,7 +168,7 @@ def _settle(matrix, i, sep, plus, minus, signed, bwz, space, start, width, neg, 
     return False, True, True
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, small=True)
 def _decode_narrow(matrix, first, ndig, sign_at, sep, plus, minus, signed, bwz, space, width,
                    plain, signtab, values, invalid):
     # Branch-free over the digits: table codes are ORed together and a negative one (-1) marks

@@ -13,7 +13,8 @@ from dataclasses import dataclass, replace
 from typing import Sequence
 
 import numpy as np
-from numba import njit
+
+from bridge.codec.jit import njit
 
 __all__ = ["BLOCK_EXTENDED", "BLOCK_NONE", "BLOCK_STANDARD", "RecordBatch", "gather_records"]
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 from typing import Iterator
 
 import numpy as np
-from numba import njit
 
+from bridge.codec.jit import njit
 from bridge.errors import FramingError
 from bridge.frame.batch import BatchBuilder, RecordBatch
 from bridge.frame.options import FrameOptions

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import BinaryIO, Iterable
 
 import numpy as np
-from numba import njit
 
+from bridge.codec.jit import njit
 from bridge.errors import FramingError
 from bridge.frame.batch import BLOCK_EXTENDED, BLOCK_NONE, BLOCK_STANDARD, RecordBatch
 from bridge.frame.options import FrameOptions

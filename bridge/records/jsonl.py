@@ -29,8 +29,8 @@ from decimal import Decimal
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-from numba import njit
 
+from bridge.codec.jit import njit
 from bridge.layout.model import Layout, Record
 from bridge.records.nested import JsonlWriter, _Node
 
@@ -279,7 +279,7 @@ def _concatenate(texts: list[tuple[np.ndarray, np.ndarray]], n: int) -> tuple[np
     return data, off
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, small=True, rows=13)
 def _assemble(ops, lit_data, lit_off, group_ptr, group_cols, depth, kinds, scales, slots, valid, ival, tdata,
               toff, n, out):  # pragma: no cover - compiled
     pos = 0

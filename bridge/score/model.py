@@ -17,9 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 
-import lightgbm as lgb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -40,6 +39,10 @@ from bridge.score.outputs import (
     select_rows,
 )
 from bridge.score.reasons import TreeShap, rank_reasons
+from bridge.score.text_booster import TextBooster
+
+if TYPE_CHECKING:  # LightGBM is imported only where it is used (seconds of CPU per process)
+    import lightgbm as lgb
 
 __all__ = ["FeatureMatrix", "Model", "PreparedBatch", "ScoreResult", "feature_matrix"]
 
@@ -253,11 +256,9 @@ class Model:
         if text.objective != card.objective:
             raise ModelFileError(f"was trained for objective {text.objective or 'custom'}, the card "
                                  f"{card.source} says {card.objective}", model=text.source, key="objective")
-        try:
-            booster = lgb.Booster(model_str=text.lightgbm_text())
-        except lgb.basic.LightGBMError as exc:
-            raise ModelFileError(f"LightGBM cannot read it: {str(exc)[:200]}", model=text.source) from None
-        return cls(card, booster, record)
+        # LightGBM itself is loaded on first use (its predict where the compiler does not cover
+        # the model, or the reason-code fallback); its refusal is the same ModelFileError then
+        return cls(card, TextBooster(text), record)
 
     @property
     def explainer(self) -> TreeShap:
