@@ -64,12 +64,12 @@ def bdw_struct(endian: str) -> Struct:
 
 def parse_rdw(raw: bytes, endian: str = "big") -> Container:
     """Fields ``length`` and ``reserved`` of a 4-byte RDW (no validation)."""
-    return rdw_struct(endian).parse(bytes(raw[:4]))
+    return rdw_struct(endian).parse(bytes(raw[:4]))  # pragma: no mutate (a longer slice parses the same)
 
 
 def parse_bdw(raw: bytes, endian: str = "big") -> Container:
     """Fields ``extended``, ``length`` and ``reserved`` (None when extended) of a 4-byte BDW."""
-    return bdw_struct(endian).parse(bytes(raw[:4]))
+    return bdw_struct(endian).parse(bytes(raw[:4]))  # pragma: no mutate (a longer slice parses the same)
 
 
 def rdw_payload(length: int, adjust: int) -> int:
@@ -90,8 +90,8 @@ def build_bdw(block_length: int, endian: str = "big", extended: bool = False) ->
     """The BDW of a block of `block_length` bytes (counting the BDW itself)."""
     limit = MAX_EXTENDED_BDW_LENGTH if extended else MAX_BDW_LENGTH
     if not 8 <= block_length <= limit:
-        raise FramingError(f"a block of {block_length} bytes does not fit a "
-                           f"{'extended ' if extended else ''}BDW (allowed 8..{limit})")
+        raise FramingError(f"a block of {block_length} bytes does not fit "
+                           f"{'an extended' if extended else 'a'} BDW (allowed 8..{limit})")
     fields = Container(extended=extended, length=block_length, reserved=None if extended else 0)
     return bdw_struct(endian).build(fields)
 
