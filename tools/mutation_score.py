@@ -65,7 +65,9 @@ MODULES: dict[str, tuple[str, str]] = {
                        "tests/frame/test_variable.py; tests/frame/test_rdw.py"),
     "copybook.compute": ("bridge/copybook/compute.py", "tests/layout/test_compute_mutants.py "
                          "tests/layout/test_occurs.py tests/layout/test_redefines.py tests/layout/test_renames.py "
-                         "tests/layout/test_storage_sizes.py tests/layout/test_sync.py; "
+                         "tests/layout/test_storage_sizes.py tests/layout/test_sync.py "
+                         "tests/copybook/test_rehosted_dialects.py tests/copybook/test_limits.py "
+                         "tests/copybook/test_leniency.py tests/copybook/test_entries.py; "
                          "tests/layout/test_layout_properties.py"),
     "score.outputs": ("bridge/score/outputs.py", "tests/score/test_outputs.py"),
     "pipeline.journal": ("bridge/pipeline/journal.py", "tests/pipeline/test_journal_mutants.py "
