@@ -102,7 +102,7 @@ def rdw_problem(raw: bytes, endian: str, adjust: int, lrecl: int | None) -> str 
         return f"{len(raw)} bytes left after the last record, too few for an RDW"
     fields = parse_rdw(raw, endian)
     where = "first two" if endian == "little" else "last two"
-    if fields.reserved != 0:
+    if fields.reserved:
         return f"RDW reserved bytes (the {where}) are not zero"
     payload = rdw_payload(fields.length, adjust)
     if payload < 0:
@@ -120,7 +120,7 @@ def bdw_problem(raw: bytes, endian: str) -> str | None:
     if len(raw) < 4:
         return f"{len(raw)} bytes left after the last block, too few for a BDW"
     fields = parse_bdw(raw, endian)
-    if not fields.extended and fields.reserved != 0:
+    if not fields.extended and fields.reserved:
         return "BDW reserved bytes are not zero (and the extended-BDW bit is off)"
     if fields.length < 8:
         return f"BDW length {fields.length} cannot hold the BDW and one RDW (minimum 8)"

@@ -58,7 +58,7 @@ def scan_descriptors(buf, pos, end, little, adjust, lrecl, use_bdw, block_left, 
                 size = ((np.int64(h0) & 0x7F) << 24) | (np.int64(h1) << 16) | (np.int64(h2) << 8) | np.int64(h3)
                 kind = 2
             else:
-                if h2 != 0 or h3 != 0:
+                if h2 or h3:
                     return BAD_BDW, pos, n, block_left, block_kind, widest
                 size = (np.int64(h0) << 8) | np.int64(h1)
                 if size > 32760:
@@ -75,7 +75,7 @@ def scan_descriptors(buf, pos, end, little, adjust, lrecl, use_bdw, block_left, 
             r0, r1, r2, r3 = buf[pos + 3], buf[pos + 2], buf[pos + 1], buf[pos]
         else:
             r0, r1, r2, r3 = buf[pos], buf[pos + 1], buf[pos + 2], buf[pos + 3]
-        if r2 != 0 or r3 != 0:
+        if r2 or r3:
             return BAD_RDW, pos, n, block_left, block_kind, widest
         length = (np.int64(r0) << 8) | np.int64(r1)
         payload = length - 4 + adjust
