@@ -31,7 +31,7 @@ BAD_RDW = 2
 BAD_BDW = 3
 RECORD_OVERRUNS_BLOCK = 4
 
-CHUNK_SIZE = 4 << 20
+CHUNK_SIZE = 4 << 20  # pragma: no mutate (a buffer size: any size frames the same records)
 
 
 @njit(cache=True, nogil=True)
