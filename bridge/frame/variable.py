@@ -110,7 +110,9 @@ def iter_variable(src: ByteSource, options: FrameOptions, *, batch_records: int,
     starts = np.empty(batch_records, dtype=np.int64)
     lengths = np.empty(batch_records, dtype=np.int32)
     blocks = np.zeros(batch_records, dtype=np.int8)
-    block_left, block_kind, widest = 0, 0, 0
+    # with LRECL the matrix is LRECL wide whatever the records, so batch_bytes counts LRECL per record
+    narrowest = options.lrecl or 0
+    block_left, block_kind, widest = 0, 0, narrowest
     first = 0
     header = src.header
     yielded = False
@@ -158,7 +160,7 @@ def iter_variable(src: ByteSource, options: FrameOptions, *, batch_records: int,
             yielded = True
             first += n
         n = n_chunk_start = 0
-        widest = 0
+        widest = narrowest
         if done:
             return
 

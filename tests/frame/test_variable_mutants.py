@@ -95,6 +95,18 @@ def test_a_record_wider_than_batch_bytes_still_makes_a_batch_of_one():
     assert [len(b) for b in batches] == [1, 1, 1]
 
 
+def test_batch_bytes_bound_the_matrix_when_lrecl_sets_its_width():
+    # 1000 bytes hold 10 rows of LRECL 100, however short the records are
+    batches = list(iter_batches(v_file([b"x" * 10] * 30), FrameOptions(recfm="V", lrecl=100), batch_bytes=1000))
+    assert [len(b) for b in batches] == [10, 10, 10]
+    assert all(b.matrix.nbytes <= 1000 for b in batches)
+
+
+def test_batch_bytes_below_lrecl_still_give_one_record_per_batch():
+    batches = list(iter_batches(v_file([b"x" * 10] * 3), FrameOptions(recfm="V", lrecl=100), batch_bytes=50))
+    assert [len(b) for b in batches] == [1, 1, 1]
+
+
 def test_each_batch_measures_its_own_widest_record():
     records = [b"x" * 100] + [b"y" * 10] * 21
     batches = list(iter_batches(v_file(records), V, batch_bytes=200))
