@@ -69,6 +69,8 @@ MODULES: dict[str, tuple[str, str]] = {
                          "tests/copybook/test_rehosted_dialects.py tests/copybook/test_limits.py "
                          "tests/copybook/test_leniency.py tests/copybook/test_entries.py; "
                          "tests/layout/test_layout_properties.py"),
+    "layout.resolve": ("bridge/layout/resolve.py", "tests/layout/test_resolve_mutants.py "
+                       "tests/layout/test_occurs.py tests/layout/test_renames.py"),
     "score.outputs": ("bridge/score/outputs.py", "tests/score/test_outputs.py"),
     "pipeline.journal": ("bridge/pipeline/journal.py", "tests/pipeline/test_journal_mutants.py "
                          "tests/pipeline/test_recovery.py; tests/pipeline/test_journal_states.py"),
