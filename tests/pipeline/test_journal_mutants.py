@@ -73,6 +73,11 @@ def test_an_existing_journal_keeps_its_mode(tmp_path):
     assert stat.S_IMODE(path.stat().st_mode) == 0o644
 
 
+def test_a_locked_journal_is_waited_for_30_seconds_by_default(tmp_path):
+    with Journal(tmp_path / "journal.sqlite") as journal:
+        assert journal.timeout == 30.0
+
+
 def test_a_journal_that_cannot_be_created_says_why(tmp_path):
     (tmp_path / "file").write_text("x")
     with pytest.raises(JobError, match=r"^journal .*/file/journal.sqlite cannot be created: "):
