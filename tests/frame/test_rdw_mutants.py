@@ -101,7 +101,8 @@ def test_rdw_length_32760_is_acceptable_and_32761_is_over_the_maximum():
         "RDW length 32761 is over the maximum of 32760")
 
 
-def test_record_of_exactly_lrecl_bytes_is_acceptable_and_one_more_is_not():
+def test_record_of_up_to_lrecl_bytes_is_acceptable_and_one_more_is_not():
+    assert rdw_problem(bytes.fromhex("00090000"), "big", 0, 10) is None
     assert rdw_problem(bytes.fromhex("000e0000"), "big", 0, 10) is None
     assert rdw_problem(bytes.fromhex("000f0000"), "big", 0, 10) == "record of 11 bytes is longer than LRECL 10"
     assert rdw_problem(bytes.fromhex("000b0000"), "big", 4, 10) == "record of 11 bytes is longer than LRECL 10"
