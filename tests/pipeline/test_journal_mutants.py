@@ -266,6 +266,13 @@ def test_rows_lists_the_newest_first_up_to_the_limit(journal):
     assert len(journal.rows()) == 5
 
 
+def test_rows_shows_the_last_50_by_default(journal):
+    for n in range(51):
+        _begin(journal, f"{n}.dat")
+    shown = journal.rows()
+    assert (len(shown), shown[0].name, shown[-1].name) == (50, "50.dat", "1.dat")
+
+
 def test_counts_are_per_state(journal):
     rows = [_begin(journal, f"{n}.dat") for n in range(3)]
     journal.advance(rows[0], "done")
