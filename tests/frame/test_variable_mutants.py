@@ -219,3 +219,14 @@ def test_data_length_rdw_in_a_later_record_suggests_rdw_adjust_4():
     data = v_file([b"abc"]) + v_file([b"A" * 20, b"B" * 20], adjust=4)
     err = _error(data, V)
     assert err.record == 3 and err.hint == "RDW counts only the data? try --rdw-adjust 4"
+
+
+def test_rdw_of_length_3_suggests_rdw_adjust_4():
+    err = _error(b"\x00\x03\x00\x00abc", V)
+    assert err.hint == "RDW counts only the data? try --rdw-adjust 4"
+
+
+def test_record_cut_short_by_the_end_of_the_file_does_not_blame_lrecl():
+    err = _error(v_file([b"abc"]) + b"\x00\x10\x00\x00abc", FrameOptions(recfm="V", lrecl=100))
+    assert err.reason == "RDW announces a record of 12 bytes but the file ends 3 bytes after it"
+    assert err.hint == "check --rdw-endian, --rdw-adjust and --skip-trailer-bytes"
