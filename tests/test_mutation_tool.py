@@ -53,18 +53,22 @@ def test_a_mutant_ending_on_a_pragma_line_is_left_out_as_cosmic_ray_does():
     assert _excluded((6, 4), (7, 0))        # a span that ends at the start of the next line
 
 
-def test_one_stage_is_one_pytest_run():
-    command = tool._test_command("tests/a.py tests/b.py")
-    assert shlex.split(command)[1:] == ["-m", "pytest", "-p", "no:cacheprovider", "-x", "-q",
-                                        "tests/a.py", "tests/b.py"]
+def test_one_stage_is_one_pytest_run(tmp_path):
+    (tmp_path / "a.py").write_text("def test_a(): pass\n")
+    (tmp_path / "b.py").write_text("from hypothesis import given\n")
+    command = tool._test_command("a.py b.py", tmp_path)
+    assert shlex.split(command)[1:] == ["-m", "pytest", "-p", "no:cacheprovider", "-x", "-q", "a.py", "b.py"]
 
 
-def test_stages_run_in_order_each_only_after_the_one_before_passed():
-    argv = shlex.split(tool._test_command("tests/fast.py; tests/slow.py"))
+def test_stages_run_in_order_each_only_after_the_one_before_passed(tmp_path):
+    (tmp_path / "fast.py").write_text("def test_a(): pass\n")
+    (tmp_path / "slow").mkdir()
+    (tmp_path / "slow" / "test_b.py").write_text("import hypothesis\n")
+    argv = shlex.split(tool._test_command("fast.py; slow", tmp_path))
     assert argv[:2] == ["sh", "-c"]
     first, second = argv[2].split(" && ")
-    assert first.endswith("-p no:hypothesispytest -x -q tests/fast.py")
-    assert second.endswith("-p no:cacheprovider -x -q tests/slow.py")
+    assert first.endswith("-p no:cacheprovider -p no:hypothesispytest -x -q fast.py")
+    assert second.endswith("-p no:cacheprovider -x -q slow")
 
 
 def test_every_module_names_a_source_file_and_test_files_that_exist():

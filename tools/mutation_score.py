@@ -49,8 +49,8 @@ PYTHON = sys.executable
 
 #: module key -> (source file, the tests that specify it). Tight, so one mutant runs in seconds;
 #: a ``;`` splits them into stages run one after the other, each stopping at its first failure: the
-#: first holds the fast targeted tests, without hypothesis (whose import alone takes seconds), so
-#: most mutants are killed before the slower property and integration tests even load.
+#: first holds the fast targeted tests, so most mutants are killed before the slower property and
+#: integration tests even load.
 MODULES: dict[str, tuple[str, str]] = {
     "codec.packed": ("bridge/codec/packed.py", "tests/codec/test_packed.py"),
     "codec.zoned": ("bridge/codec/zoned.py", "tests/codec/test_zoned.py"),
@@ -154,11 +154,18 @@ def _equivalent_by_construction(mutation, text: str, spans) -> bool:
     return 0 <= line < len(lines) and bool(_PRAGMA.match(lines[line]))
 
 
-def _test_command(tests: str) -> str:
-    """One pytest run per ``;``-separated stage, each only if the one before passed."""
+def _uses_hypothesis(repo: Path, files: list[str]) -> bool:
+    paths = [q for f in files for q in ([repo / f] if f.endswith(".py") else (repo / f).rglob("*.py"))]
+    return any("hypothesis" in q.read_text(errors="replace") for q in paths if q.is_file())
+
+
+def _test_command(tests: str, repo: Path = ROOT) -> str:
+    """One pytest run per ``;``-separated stage, each only if the one before passed; a stage whose
+    files do not use hypothesis runs without its plugin (its import alone takes seconds)."""
     stages = [stage.split() for stage in tests.split(";") if stage.strip()]
-    runs = [f"{PYTHON} -m pytest -p no:cacheprovider{' -p no:hypothesispytest' if i == 0 and len(stages) > 1 else ''}"
-            f" -x -q {' '.join(files)}" for i, files in enumerate(stages)]
+    runs = [f"{PYTHON} -m pytest -p no:cacheprovider"
+            f"{'' if _uses_hypothesis(repo, files) else ' -p no:hypothesispytest'} -x -q {' '.join(files)}"
+            for files in stages]
     return runs[0] if len(runs) == 1 else "sh -c '" + " && ".join(runs) + "'"
 
 
@@ -176,7 +183,7 @@ def _score_module(repo: Path, key: str, source: str, tests: str, sample: int | N
         f'module-path = "{source}"\n'
         f"timeout = {timeout}\n"
         "excluded-modules = []\n"
-        f'test-command = "{_test_command(tests)}"\n'
+        f'test-command = "{_test_command(tests, repo)}"\n'
         "[cosmic-ray.distributor]\n"
         'name = "local"\n')
     env = {"PYTHONPATH": str(repo), "PATH": "/usr/bin:/bin:/usr/local/bin"}
