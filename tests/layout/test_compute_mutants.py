@@ -157,3 +157,20 @@ def test_national_number_with_a_separate_sign_takes_two_bytes_per_position():
 def test_national_picture_with_a_numeric_usage_is_refused():
     err = _error("01 R.", "    05 A PIC N(2) COMP.")
     assert err.reason == "A is USAGE COMP, which does not fit PICTURE N(2) (N is national)"
+
+
+def test_renames_thru_a_group_covers_the_whole_group():
+    rec = record("01 R.", "    05 A PIC X.", "    05 G.", "        10 G1 PIC X.", "        10 G2 PIC X(2).",
+                 "    05 Z PIC X.", "    66 AG RENAMES A THRU G.")
+    assert (rec.field("AG").offset, rec.field("AG").length) == (0, 4)
+
+
+def test_renames_thru_a_group_that_holds_a_table_is_refused_naming_the_table():
+    err = _error("01 R.", "    05 A PIC X.", "    05 G.", "        10 G1 PIC X.", "        10 GT PIC X OCCURS 2.",
+                 "    05 Z PIC X.", "    66 AG RENAMES A THRU G.")
+    assert err.reason.startswith("AG RENAMES a range that includes GT, which has an OCCURS clause")
+
+
+def test_renames_of_an_item_inside_a_table_names_the_table_it_is_in():
+    err = _error("01 R.", "    05 T OCCURS 2.", "        10 T1.", "            15 T2 PIC X.", "    66 X RENAMES T2.")
+    assert err.reason.startswith("X RENAMES a range that includes T, which has an OCCURS clause")
