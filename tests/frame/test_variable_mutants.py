@@ -230,3 +230,13 @@ def test_record_cut_short_by_the_end_of_the_file_does_not_blame_lrecl():
     err = _error(v_file([b"abc"]) + b"\x00\x10\x00\x00abc", FrameOptions(recfm="V", lrecl=100))
     assert err.reason == "RDW announces a record of 12 bytes but the file ends 3 bytes after it"
     assert err.hint == "check --rdw-endian, --rdw-adjust and --skip-trailer-bytes"
+
+
+def test_rdw_adjust_4_is_not_suggested_when_the_record_it_reads_would_not_fit():
+    # read with --rdw-adjust 0, the second data-length RDW sits 4 bytes after the bad one; its
+    # 20-byte record needs 48 bytes in all, one more than the file has
+    data = v_file([b"A" * 20, b"B" * 20], adjust=4)
+    assert _error(data, V).hint == "RDW counts only the data? try --rdw-adjust 4"
+    err = _error(data[:-1], V)
+    assert (err.record, err.offset) == (2, 20)
+    assert err.hint == "check --rdw-endian, --rdw-adjust and --skip-trailer-bytes"
