@@ -174,3 +174,9 @@ def test_renames_thru_a_group_that_holds_a_table_is_refused_naming_the_table():
 def test_renames_of_an_item_inside_a_table_names_the_table_it_is_in():
     err = _error("01 R.", "    05 T OCCURS 2.", "        10 T1.", "            15 T2 PIC X.", "    66 X RENAMES T2.")
     assert err.reason.startswith("X RENAMES a range that includes T, which has an OCCURS clause")
+
+
+@pytest.mark.parametrize("digits, length", [(19, 9), (21, 9), (22, 10)])
+def test_binary_beyond_18_digits_takes_the_bytes_its_value_and_sign_bit_need(digits, length):
+    # 10**19 - 1 needs 64 bits and the sign a 65th: 9 bytes; 10**22 - 1 needs 74 + 1: 10 bytes
+    assert record("01 R.", f"    05 A PIC S9({digits}) COMP.").field("A").length == length
