@@ -84,6 +84,13 @@ def test_a_journal_that_cannot_be_created_says_why(tmp_path):
         Journal(tmp_path / "file" / "journal.sqlite")
 
 
+def test_a_journal_name_that_is_a_dangling_link_is_not_followed(tmp_path):
+    (tmp_path / "journal.sqlite").symlink_to(tmp_path / "elsewhere.sqlite")
+    with pytest.raises(JobError, match=r"journal .*journal.sqlite cannot be created: Too many levels of symbolic links"):
+        Journal(tmp_path / "journal.sqlite")
+    assert not (tmp_path / "elsewhere.sqlite").exists()
+
+
 def test_a_damaged_journal_is_refused_at_once_with_the_damaged_line(tmp_path):
     path = tmp_path / "journal.sqlite"
     path.write_bytes(b"this is not sqlite at all" * 200)
