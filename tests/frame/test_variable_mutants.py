@@ -244,7 +244,8 @@ def test_rdw_adjust_4_is_not_suggested_when_the_record_it_reads_would_not_fit():
 
 def test_little_endian_reserved_bytes_are_checked_at_odd_offsets_too():
     # the second RDW starts at byte 7; its second reserved byte (byte 8) is set
-    err = _error(v_file([b"abc"], "little") + bytes.fromhex("00010500") + b"x", FrameOptions(recfm="V", rdw_endian="little"))
+    err = _error(v_file([b"abc"], "little") + bytes.fromhex("00010500") + b"x",
+                 FrameOptions(recfm="V", rdw_endian="little"))
     assert (err.reason, err.record, err.offset) == ("RDW reserved bytes (the first two) are not zero", 2, 7)
     # the second BDW starts at byte 11, the first block being 11 bytes
     data = vb_file([(False, [b"abc"])], endian="little") + bytes.fromhex("00010c00") + v_file([b"abcd"], "little")
