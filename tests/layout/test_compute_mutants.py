@@ -180,3 +180,10 @@ def test_renames_of_an_item_inside_a_table_names_the_table_it_is_in():
 def test_binary_beyond_18_digits_takes_the_bytes_its_value_and_sign_bit_need(digits, length):
     # 10**19 - 1 needs 64 bits and the sign a 65th: 9 bytes; 10**22 - 1 needs 74 + 1: 10 bytes
     assert record("01 R.", f"    05 A PIC S9({digits}) COMP.").field("A").length == length
+
+
+def test_an_index_is_a_signed_9_digit_fullword_and_a_pointer_an_unsigned_address():
+    rec = record("01 R.", "    05 I USAGE INDEX.", "    05 P USAGE POINTER.")
+    i, p = rec.field("I"), rec.field("P")
+    assert (i.length, i.digits, i.signed) == (4, 9, True)
+    assert (p.length, p.digits, p.signed) == (4, 0, False)
