@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # pragma: no mutate (importing it at run time too changes nothing)
     from bridge.errors import JobError
 
 __all__ = ["FileRow", "Journal", "FINAL_STATES", "journal_error"]

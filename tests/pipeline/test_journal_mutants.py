@@ -78,6 +78,34 @@ def test_a_locked_journal_is_waited_for_30_seconds_by_default(tmp_path):
         assert journal.timeout == 30.0
 
 
+def test_a_journal_that_answers_locked_at_once_is_opened_again_until_it_works(tmp_path, monkeypatch):
+    # SQLite says "locked" without waiting when two processes create a journal at the same moment
+    real_open, calls = Journal._open, []
+
+    def open_third_time(self, *args):
+        calls.append(1)
+        if len(calls) < 3:
+            raise sqlite3.OperationalError("database is locked")
+        return real_open(self, *args)
+
+    monkeypatch.setattr(Journal, "_open", open_third_time)
+    Journal(tmp_path / "journal.sqlite", timeout=5.0).close()
+    assert len(calls) == 3
+
+
+def test_a_journal_error_other_than_locked_is_not_retried(tmp_path, monkeypatch):
+    calls = []
+
+    def fail(self, *args):
+        calls.append(1)
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(Journal, "_open", fail)
+    with pytest.raises(JobError, match="cannot be used: disk I/O error"):
+        Journal(tmp_path / "journal.sqlite", timeout=5.0)
+    assert len(calls) == 1
+
+
 def test_a_journal_that_cannot_be_created_says_why(tmp_path):
     (tmp_path / "file").write_text("x")
     with pytest.raises(JobError, match=r"^journal .*/file/journal.sqlite cannot be created: "):
