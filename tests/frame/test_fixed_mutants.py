@@ -131,3 +131,11 @@ def test_own_length_trailer_after_a_full_last_batch_comes_on_an_empty_batch(monk
                                 batch_records=40))
     assert [r for b in batches for r in b.records()] == records
     assert batches[-1].trailer == b"T"
+
+
+def test_own_length_error_counts_records_of_earlier_batches_and_of_this_one():
+    data = b"\x01" * 5 + bytes([9]) + bytes(8)
+    with pytest.raises(FramingError) as err:
+        list(iter_batches(data, FrameOptions(lrecl=4, variable_occurs=True),
+                          record_length=_first_byte_is_length, batch_records=3))
+    assert (err.value.record, err.value.offset) == (6, 5)
