@@ -414,7 +414,7 @@ def _place(node: _Node, offset: int, variable: bool, diag: Diagnostics) -> None:
                 raise error(f"{child.name} REDEFINES {target.name}, and one of them holds an OCCURS "
                             "DEPENDING ON table; a REDEFINES cannot involve a variable-length item",
                             child.item.redefines.location)
-            if child.total > target.total and child.item.level != 1:
+            if child.total > target.total:  # a level-01 REDEFINES never gets here: records are laid out apart
                 diag.warn(f"{child.name} ({child.total} bytes) is larger than {target.name} "
                           f"({target.total} bytes), which it redefines; the area takes {child.total} bytes "
                           "(IBM only warns)", child.item.redefines.location)

@@ -24,7 +24,7 @@ __all__ = ["iter_fixed", "iter_own_length"]
 
 RecordLength = Callable[[np.ndarray], int]
 
-CHUNK_SIZE = 1 << 20
+CHUNK_SIZE = 1 << 20  # pragma: no mutate (a buffer size: any size frames the same records)
 
 
 def iter_fixed(src: ByteSource, options: FrameOptions, *, batch_records: int,
@@ -78,7 +78,7 @@ def iter_own_length(src: ByteSource, options: FrameOptions, record_length: Recor
     """
     lrecl = options.require_lrecl()
     per_batch = max(1, min(batch_records, batch_bytes // lrecl))
-    reader = ChunkReader(src, max(CHUNK_SIZE, 4 * lrecl))
+    reader = ChunkReader(src, max(CHUNK_SIZE, 4 * lrecl))  # pragma: no mutate (buffer size only)
     builder = BatchBuilder(lrecl=lrecl, pad=0)
     first = 0
     header = src.header
@@ -96,7 +96,7 @@ def iter_own_length(src: ByteSource, options: FrameOptions, record_length: Recor
     while True:
         if reader.end - pos < lrecl and not reader.at_end:
             take()
-            reader.refill(pos, need=2 * lrecl)
+            reader.refill(pos, need=2 * lrecl)  # pragma: no mutate (the chunk is already 4 LRECL)
             pos = 0
         if pos >= reader.end or builder.count + len(starts) >= per_batch:
             take()

@@ -64,12 +64,12 @@ def bdw_struct(endian: str) -> Struct:
 
 def parse_rdw(raw: bytes, endian: str = "big") -> Container:
     """Fields ``length`` and ``reserved`` of a 4-byte RDW (no validation)."""
-    return rdw_struct(endian).parse(bytes(raw[:4]))
+    return rdw_struct(endian).parse(bytes(raw[:4]))  # pragma: no mutate (a longer slice parses the same)
 
 
 def parse_bdw(raw: bytes, endian: str = "big") -> Container:
     """Fields ``extended``, ``length`` and ``reserved`` (None when extended) of a 4-byte BDW."""
-    return bdw_struct(endian).parse(bytes(raw[:4]))
+    return bdw_struct(endian).parse(bytes(raw[:4]))  # pragma: no mutate (a longer slice parses the same)
 
 
 def rdw_payload(length: int, adjust: int) -> int:
@@ -90,8 +90,8 @@ def build_bdw(block_length: int, endian: str = "big", extended: bool = False) ->
     """The BDW of a block of `block_length` bytes (counting the BDW itself)."""
     limit = MAX_EXTENDED_BDW_LENGTH if extended else MAX_BDW_LENGTH
     if not 8 <= block_length <= limit:
-        raise FramingError(f"a block of {block_length} bytes does not fit a "
-                           f"{'extended ' if extended else ''}BDW (allowed 8..{limit})")
+        raise FramingError(f"a block of {block_length} bytes does not fit "
+                           f"{'an extended' if extended else 'a'} BDW (allowed 8..{limit})")
     fields = Container(extended=extended, length=block_length, reserved=None if extended else 0)
     return bdw_struct(endian).build(fields)
 
@@ -102,7 +102,7 @@ def rdw_problem(raw: bytes, endian: str, adjust: int, lrecl: int | None) -> str 
         return f"{len(raw)} bytes left after the last record, too few for an RDW"
     fields = parse_rdw(raw, endian)
     where = "first two" if endian == "little" else "last two"
-    if fields.reserved != 0:
+    if fields.reserved:
         return f"RDW reserved bytes (the {where}) are not zero"
     payload = rdw_payload(fields.length, adjust)
     if payload < 0:
@@ -120,7 +120,7 @@ def bdw_problem(raw: bytes, endian: str) -> str | None:
     if len(raw) < 4:
         return f"{len(raw)} bytes left after the last block, too few for a BDW"
     fields = parse_bdw(raw, endian)
-    if not fields.extended and fields.reserved != 0:
+    if not fields.extended and fields.reserved:
         return "BDW reserved bytes are not zero (and the extended-BDW bit is off)"
     if fields.length < 8:
         return f"BDW length {fields.length} cannot hold the BDW and one RDW (minimum 8)"

@@ -31,7 +31,7 @@ BAD_RDW = 2
 BAD_BDW = 3
 RECORD_OVERRUNS_BLOCK = 4
 
-CHUNK_SIZE = 4 << 20
+CHUNK_SIZE = 4 << 20  # pragma: no mutate (a buffer size: any size frames the same records)
 
 
 @njit(cache=True, nogil=True)
@@ -58,7 +58,7 @@ def scan_descriptors(buf, pos, end, little, adjust, lrecl, use_bdw, block_left, 
                 size = ((np.int64(h0) & 0x7F) << 24) | (np.int64(h1) << 16) | (np.int64(h2) << 8) | np.int64(h3)
                 kind = 2
             else:
-                if h2 != 0 or h3 != 0:
+                if h2 or h3:
                     return BAD_BDW, pos, n, block_left, block_kind, widest
                 size = (np.int64(h0) << 8) | np.int64(h1)
                 if size > 32760:
@@ -75,7 +75,7 @@ def scan_descriptors(buf, pos, end, little, adjust, lrecl, use_bdw, block_left, 
             r0, r1, r2, r3 = buf[pos + 3], buf[pos + 2], buf[pos + 1], buf[pos]
         else:
             r0, r1, r2, r3 = buf[pos], buf[pos + 1], buf[pos + 2], buf[pos + 3]
-        if r2 != 0 or r3 != 0:
+        if r2 or r3:
             return BAD_RDW, pos, n, block_left, block_kind, widest
         length = (np.int64(r0) << 8) | np.int64(r1)
         payload = length - 4 + adjust
@@ -110,7 +110,9 @@ def iter_variable(src: ByteSource, options: FrameOptions, *, batch_records: int,
     starts = np.empty(batch_records, dtype=np.int64)
     lengths = np.empty(batch_records, dtype=np.int32)
     blocks = np.zeros(batch_records, dtype=np.int8)
-    block_left, block_kind, widest = 0, 0, 0
+    # with LRECL the matrix is LRECL wide whatever the records, so batch_bytes counts LRECL per record
+    narrowest = options.lrecl or 0
+    block_left, block_kind, widest = 0, 0, narrowest
     first = 0
     header = src.header
     yielded = False
@@ -158,7 +160,7 @@ def iter_variable(src: ByteSource, options: FrameOptions, *, batch_records: int,
             yielded = True
             first += n
         n = n_chunk_start = 0
-        widest = 0
+        widest = narrowest
         if done:
             return
 
