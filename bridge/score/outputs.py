@@ -74,11 +74,12 @@ def points_from_raw(raw: np.ndarray, *, base_points: float, base_odds: float, pd
     """Points on the usual credit scale: ``base_points`` at good:bad odds ``base_odds``, ``pdo``
     more points each time those odds double; higher points mean lower risk.
 
-    ``points = base_points + pdo / ln 2 * (ln(base_odds) - raw)``, since LightGBM's raw binary
-    score is ``ln(bad/good)``.
+    ``points = base_points - pdo / ln 2 * (ln(base_odds) + raw)``, since LightGBM's raw binary
+    score is ``ln(bad/good)``: the odds good:bad are ``exp(-raw)``, and at ``base_odds`` the
+    bracket is zero.
     """
     factor = pdo / np.log(2.0)
-    return base_points + factor * (np.log(base_odds) - np.asarray(raw, dtype=np.float64))
+    return base_points - factor * (np.log(base_odds) + np.asarray(raw, dtype=np.float64))
 
 
 def _two_product(a: np.ndarray, b: float) -> tuple[np.ndarray, np.ndarray]:
