@@ -202,3 +202,16 @@ def test_a_condition_without_an_operator_and_a_number_is_refused_with_the_operat
         parse_condition(text)
     assert str(err.value) == (f"condition {text!r} must read score<op><number> with op one of "
                               ">=, <=, ==, >, <")
+
+
+def test_status_codes_cannot_be_changed_once_made():
+    import dataclasses
+
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        StatusCodes().scored = "01"
+
+
+def test_ties_at_scale_22_round_the_exact_double_as_decimal_does():
+    ties = (np.arange(40) + 0.5) / 1e22
+    got, ok = round_half_up(ties, 22)
+    assert ok.all() and got.tolist() == [_decimal_half_up(v, 22) for v in ties]
