@@ -370,3 +370,33 @@ def test_a_code_page_without_single_byte_digits_is_refused_naming_the_option():
 
     with pytest.raises(BridgeError, match="--codepage"):
         zoned.charset("utf-16")
+
+
+@pytest.mark.parametrize("digits", KERNELS)
+def test_a_sign_zone_on_a_digit_of_a_separately_signed_field_is_invalid(digits):
+    for leading in (True, False):
+        f = zoned_field("S9", digits, signed=True, leading=leading, separate=True)
+        body = ebcdic_digits("1" * digits)
+        zoned_first, zoned_last = b"\xC1" + body[1:], body[:-1] + b"\xD1"
+        rows = [b"\x4E" + r if leading else r + b"\x4E" for r in (body, zoned_first, zoned_last)]
+        n = zoned.decode(matrix(*rows), 0, f, EBCDIC)
+        assert n.invalid.tolist() == [False, True, True], leading
+
+
+def test_a_refused_patch_leaves_the_records_untouched_and_truncate_patches_the_low_digits():
+    f = zoned_field("S9(3)", 3, signed=True)
+    m = np.full((2, 3), 0x40, np.uint8)
+    with pytest.raises(EncodeError, match="record 2"):
+        zoned.encode_into(m, 0, from_values([1, 1000], f), f, EBCDIC)
+    assert (m == 0x40).all()
+    zoned.encode_into(m, 0, from_values([1, -1234], f), f, EBCDIC, truncate=True)
+    assert m.tobytes() == bytes.fromhex("F0F0C1" "F2F3D4")
+
+
+def test_a_code_pages_charset_is_shared_and_cannot_be_changed():
+    import dataclasses
+
+    cs = zoned.charset("cp037")
+    assert cs is zoned.charset("cp037") and (cs.space, cs.byte("0"), cs.ascii_digits) == (0x40, 0xF0, False)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        cs.ascii_digits = True
