@@ -255,3 +255,13 @@ def test_encode_into_with_truncate_keeps_the_low_order_digits_in_place():
     m = np.full((1, 2), 0x40, np.uint8)
     packed.encode_into(m, 0, from_values([-12345], f), f, OPTS, truncate=True)
     assert m.tobytes() == bytes.fromhex("345D")
+
+
+@pytest.mark.parametrize("digits", [4, 20, 40])
+def test_a_pad_nibble_of_one_over_zero_digits_is_invalid_not_a_bigger_number_issue_8(digits):
+    # 10 00 0C in S9(4) COMP-3: the pad byte is exactly x'10'
+    f = packed_field("S9", digits)
+    data = bytes([0x10]) + bytes(f.length - 2) + b"\x0C"
+    n = packed.decode(matrix(data, bytes(f.length - 1) + b"\x0C"), 0, f, OPTS)
+    assert n.invalid.tolist() == [True, False]
+    assert to_python(n, 1) == 0
