@@ -221,8 +221,8 @@ def test_signed_words_beyond_8_bytes_are_sign_extended_from_their_top_bit(nbytes
 
 def test_a_thirty_two_byte_unsigned_value_with_its_top_bit_set_is_invalid():
     f = binary_field(None, 32, 0, signed=False, usage="COMP-5")
-    n = binary.decode(matrix(b"\x80" + bytes(31), (10**76 - 1).to_bytes(32, "big")), 0, f, IBM)
-    assert n.invalid.tolist() == [True, False]
+    n = binary.decode(matrix(b"\x80" + bytes(31), (10**76 - 1).to_bytes(32, "big"), b"\xFF" * 32), 0, f, IBM)
+    assert n.invalid.tolist() == [True, False, True]
     assert not n.values[0].any() and to_python(n, 1) == 10**76 - 1
 
 
