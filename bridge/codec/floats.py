@@ -112,8 +112,7 @@ def _encode_hfp(values, nbytes, out, status):
         if E + 64 > 127:
             status[i] = 2
             continue
-        if frac == np.uint64(0):
-            continue
+        # frac is 0 only below the smallest denormal, where E is -64: these bytes are then zero
         out[i, 0] = sign | (E + 64)
         for j in range(nbytes - 1, 0, -1):
             out[i, j] = np.uint8(frac & np.uint64(0xFF))

@@ -235,3 +235,12 @@ def test_wide_decimals_become_correctly_rounded_floats():
     numbers = Numbers(to_wide(np.array([0], np.int64)), np.zeros(1, bool), 31, 5, "decimal")
     numbers.values[0] = [v & (2**64 - 1), v >> 64]
     assert _as_floats(numbers)[0] == float(Decimal(v).scaleb(-5))
+
+
+def test_values_just_below_the_smallest_hfp_denormal_are_written_as_zero():
+    # 2**-292 (single) and 2**-324 (double) leave their 53-bit fraction exactly 64 bits below the field
+    assert floats.encode(floats_of(2.0 ** -292, -(2.0 ** -292)), float_field(4), IBM).tobytes() == \
+        bytes.fromhex("00000000" "80000000")
+    assert floats.encode(floats_of(2.0 ** -324), float_field(8), IBM).tobytes() == bytes(8)
+    smallest = float(hfp(bytes.fromhex("00000001")))
+    assert floats.encode(floats_of(smallest), float_field(4), IBM).tobytes() == bytes.fromhex("00000001")
