@@ -232,7 +232,8 @@ WIDE = "-" + "Z" * 15 + "ZZZ,ZZ9.99"   # 23 digits: the digit-matrix kernel
     ("5 db", Decimal("-5.00")), ("5 CR", Decimal("-5.00")), ("+5", Decimal("5.00")), ("5-", Decimal("-5.00")),
     ("12.340", Decimal("12.34")), ("0.000", Decimal("0.00")),
     ("12.345", None), ("1.2.3", None), ("+5-", None), ("5CR-", None), ("5 CX", None), ("  -", None),
-    ("", None), ("5C", None), ("5D", None), ("1x", None), (".", None),
+    ("", None), ("5C", None), ("5D", None), ("1x", None), (".", None), ("5 CQ", None), ("5 DA", None),
+    ("5 CB", None), ("5AB", None), ("10000.00", Decimal("10000.00")),
 ])
 def test_edited_text_reads_as_a_person_reads_it_in_both_kernels(mask, text, expected):
     f = edited_field(mask)
@@ -325,3 +326,25 @@ def test_an_overpunched_last_digit_reads_negative_beyond_18_digits_too():
     assert [to_python(n, i) for i in range(4)] == [Decimal("-1.24"), Decimal("1.24"), None, Decimal("-1.24")]
     out = edited.encode(from_values(["-1.24"], f), f, CodecOptions(codepage="latin-1"))
     assert out.tobytes() == b"1.2M".rjust(f.length)
+
+
+def test_an_18_digit_picture_reads_its_largest_value_and_refuses_one_more_digit():
+    f = edited_field("Z(17)9")
+    n = edited.decode(matrix(b"9" * 18, b"1" + b"0" * 17, b" " * 17 + b"0"), 0, f, ASCII)
+    assert [to_python(n, i) for i in range(3)] == [10**18 - 1, 10**17, 0]
+    wider = edited_field("Z(18)9")
+    assert edited.decode(matrix(b"1" + b"0" * 18), 0, wider, ASCII).invalid.tolist() == [False]
+
+
+def test_an_integer_text_that_would_overflow_at_the_pictures_scale_is_invalid():
+    # 99 read into 9.9(17) is 99 * 10**17, past 18 digits (and past int64): invalid, never wrapped
+    f = edited_field("9.9(17)")
+    n = edited.decode(matrix(b"99".rjust(19), b"9.5".rjust(19)), 0, f, ASCII)
+    assert n.invalid.tolist() == [True, False]
+    assert to_python(n, 1) == Decimal("9.5")
+
+
+def test_an_overpunch_letter_in_an_unsigned_picture_is_invalid():
+    f = edited_field("ZZ9.99")
+    n = edited.decode(matrix(b"1J2.00", b" 12.00"), 0, f, ASCII)
+    assert n.invalid.tolist() == [True, False]
