@@ -331,8 +331,8 @@ def test_non_string_arrow_arrays_are_written_as_their_text():
 
 
 def test_encode_into_without_a_mask_writes_every_row_and_refuses_a_count_mismatch():
-    matrix = np.zeros((2, 3), np.uint8)
-    alphanumeric.encode_into(matrix, 1, ["A", "BC"], text_field(2), CodecOptions(codepage="latin-1"))
-    assert matrix.tobytes() == b"\x00A " + b"\x00BC"
+    matrix = np.zeros((2, 5), np.uint8)
+    alphanumeric.encode_into(matrix, 2, ["A", "BC"], text_field(2), CodecOptions(codepage="latin-1"))
+    assert matrix.tobytes() == b"\x00\x00A \x00" + b"\x00\x00BC\x00"
     with pytest.raises(ValueError, match="3 values for 2 records"):
         alphanumeric.encode_into(matrix, 1, ["A", "B", "C"], text_field(2), CodecOptions())
