@@ -107,9 +107,9 @@ def round_half_up(values: np.ndarray, scale: int) -> tuple[np.ndarray, np.ndarra
     finite = np.isfinite(v)
     mag = np.where(finite, np.abs(v), 0.0)  # pragma: no mutate (any finite stand-in: `ok` drops these rows)
     if scale >= 0:  # pragma: no mutate (at scale 0 both branches are exact: x * 1 and x / 1)
-        hi, lo = _two_product(mag, float(10 ** scale)) if scale <= 22 else (mag * 10.0 ** scale, 0.0 * mag)
+        hi, lo = _two_product(mag, float(10 ** scale)) if scale <= 22 else (mag * 10.0 ** scale, np.zeros_like(mag))
     else:
-        hi, lo = mag / 10.0 ** -scale, 0.0 * mag  # negative scale (PIC 9PPP): rare; not exact at ties
+        hi, lo = mag / 10.0 ** -scale, np.zeros_like(mag)  # negative scale (PIC 9PPP): rare; not exact at ties
     ok = finite & np.isfinite(hi) & (hi < 2.0 ** 62)
     hi = np.where(ok, hi, 0.0)
     lo = np.where(ok, lo, 0.0)

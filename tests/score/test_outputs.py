@@ -215,3 +215,27 @@ def test_ties_at_scale_22_round_the_exact_double_as_decimal_does():
     ties = (np.arange(40) + 0.5) / 1e22
     got, ok = round_half_up(ties, 22)
     assert ok.all() and got.tolist() == [_decimal_half_up(v, 22) for v in ties]
+
+
+@pytest.mark.parametrize("scale", [8, 12, 16, 22])
+def test_ties_at_scales_whose_power_of_ten_needs_more_than_26_bits_round_as_decimal_does(scale):
+    # from 10**8 on, Dekker's split of 10**scale has a low part: every term of the product counts
+    ties = (np.arange(60) + 0.5) / 10.0 ** scale
+    near = np.concatenate([ties, np.nextafter(ties, 0), np.nextafter(ties, 1)])
+    got, ok = round_half_up(near, scale)
+    assert ok.all() and got.tolist() == [_decimal_half_up(v, scale) for v in near]
+
+
+@pytest.mark.parametrize("scale", [-2, 0, 4, 23])
+def test_rounding_gives_int64_values_and_boolean_masks_without_numeric_warnings(scale):
+    import warnings
+
+    values = np.array([0.0, -0.0, 1.5, -2.5, np.nan, np.inf, -np.inf, 2.0 ** 70, 1e-300])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        unscaled, ok = round_half_up(values, scale)
+        fitted, clamped = fit_to_picture(unscaled, ok, low=-5, high=5, field="SCORE", picture="S9",
+                                         on_overflow="clamp", scale=0)
+    assert unscaled.dtype == np.int64 and fitted.dtype == np.int64
+    assert ok.dtype == np.bool_ and clamped.dtype == np.bool_
+    assert ok.tolist()[4:7] == [False, False, False] and unscaled.tolist()[:2] == [0, 0]
