@@ -348,3 +348,33 @@ def test_an_overpunch_letter_in_an_unsigned_picture_is_invalid():
     f = edited_field("ZZ9.99")
     n = edited.decode(matrix(b"1J2.00", b" 12.00"), 0, f, ASCII)
     assert n.invalid.tolist() == [True, False]
+
+
+def test_a_compiled_mask_is_shared_and_cannot_be_changed():
+    import dataclasses
+
+    m = edited.edit_mask("ZZ9.99")
+    assert m is edited.edit_mask("ZZ9.99")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        m.star = True
+
+
+@pytest.mark.parametrize("mask", ["ZZZ.ZZ", "Z(20).ZZ"], ids=["int64", "wide"])
+def test_a_blank_all_z_field_reads_zero_in_both_kernels(mask):
+    f = edited_field(mask)
+    n = edited.decode(matrix(b" " * f.length, b"-".rjust(f.length)), 0, f, ASCII)
+    assert to_python(n, 0) == Decimal("0.00") and n.invalid.tolist() == [False, True]
+
+
+@pytest.mark.parametrize("mask", [NARROW, WIDE], ids=["int64", "wide"])
+def test_leading_zeros_beyond_the_pictures_digits_are_not_significant(mask):
+    f = edited_field(mask)
+    text = ("0" * (f.length - 3) + "1.5").encode()
+    assert to_python(edited.decode(matrix(text), 0, f, ASCII), 0) == Decimal("1.50")
+
+
+def test_a_one_digit_s_picture_overpunches_its_only_digit():
+    f = signed_without_symbol("S9", "9")
+    out = edited.encode(from_values([-5, 5], f), f, ASCII)
+    assert out.tobytes() == b"N5"
+    assert [to_python(edited.decode(out, 0, f, ASCII), i) for i in range(2)] == [-5, 5]
