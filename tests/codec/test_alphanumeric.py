@@ -336,3 +336,17 @@ def test_encode_into_without_a_mask_writes_every_row_and_refuses_a_count_mismatc
     assert matrix.tobytes() == b"\x00\x00A \x00" + b"\x00\x00BC\x00"
     with pytest.raises(ValueError, match="3 values for 2 records"):
         alphanumeric.encode_into(matrix, 1, ["A", "B", "C"], text_field(2), CodecOptions())
+
+
+@pytest.mark.parametrize("cp", [0x00, 0x41, 0x7F, 0x80, 0xE9, 0x3FF, 0x7FF, 0x800, 0x841, 0x1234, 0x20AC, 0xFFFF,
+                                0x10000, 0x1F600, 0x10FFFF])
+def test_utf8_char_reads_every_sequence_length_and_every_payload_bit(cp):
+    data = np.frombuffer(b"#" + chr(cp).encode() + b"#", np.uint8)
+    assert alphanumeric.utf8_char(data, 1) == (cp, len(chr(cp).encode()))
+
+
+def test_a_slice_from_the_start_of_an_arrow_array_encodes_only_its_own_rows():
+    arr = pa.array(["AB", "CD", "EF", "GH"]).slice(0, 2)
+    assert alphanumeric.encode(arr, text_field(2), CodecOptions(codepage="latin-1")).tobytes() == b"ABCD"
+    middle = pa.array(["AB", "CD", "EF", "GH"]).slice(1, 2)
+    assert alphanumeric.encode(middle, text_field(2), CodecOptions(codepage="latin-1")).tobytes() == b"CDEF"
