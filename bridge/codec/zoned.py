@@ -105,8 +105,8 @@ def length(field: Field) -> int:
 @lru_cache(maxsize=64)
 def _tables(codepage: str) -> tuple[np.ndarray, np.ndarray]:
     cs = charset(codepage)
-    plain = np.full(256, -1, np.int8)
-    signed = np.full(256, -1, np.int8)
+    plain = np.full(256, -1, np.int8)  # pragma: no mutate (any negative marks an invalid byte)
+    signed = np.full(256, -1, np.int8)  # pragma: no mutate (any negative marks an invalid byte)
     if cs.ascii_digits:
         for d in range(10):
             plain[0x30 + d] = d  # pragma: no mutate (a zone plus a digit: + | ^ agree)
