@@ -233,7 +233,7 @@ WIDE = "-" + "Z" * 15 + "ZZZ,ZZ9.99"   # 23 digits: the digit-matrix kernel
     ("12.340", Decimal("12.34")), ("0.000", Decimal("0.00")),
     ("12.345", None), ("1.2.3", None), ("+5-", None), ("5CR-", None), ("5 CX", None), ("  -", None),
     ("", None), ("5C", None), ("5D", None), ("1x", None), (".", None), ("5 CQ", None), ("5 DA", None),
-    ("5 CB", None), ("5AB", None), ("10000.00", Decimal("10000.00")),
+    ("5 CB", None), ("5AB", None), ("1:5", None), ("10000.00", Decimal("10000.00")),
 ])
 def test_edited_text_reads_as_a_person_reads_it_in_both_kernels(mask, text, expected):
     f = edited_field(mask)
@@ -346,8 +346,8 @@ def test_an_integer_text_that_would_overflow_at_the_pictures_scale_is_invalid():
 
 def test_an_overpunch_letter_in_an_unsigned_picture_is_invalid():
     f = edited_field("ZZ9.99")
-    n = edited.decode(matrix(b"1J2.00", b" 12.00"), 0, f, ASCII)
-    assert n.invalid.tolist() == [True, False]
+    n = edited.decode(matrix(b"1J2.00", b"J12.00", b"12.00J", b" 12.00"), 0, f, ASCII)
+    assert n.invalid.tolist() == [True, True, True, False]
 
 
 def test_a_compiled_mask_is_shared_and_cannot_be_changed():
