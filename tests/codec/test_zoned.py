@@ -242,11 +242,14 @@ def test_blank_when_zero_looks_at_the_field_bytes_only_not_the_byte_before_it(di
     assert to_python(n, 0) == 0
 
 
+@pytest.mark.parametrize("offset", [1, 2])
 @pytest.mark.parametrize("digits", KERNELS)
-def test_blank_when_zero_with_a_leading_separate_sign_covers_the_sign_byte_too(digits):
-    f = zoned_field("S9", digits, signed=True, leading=True, separate=True, bwz=True).with_changes(offset=1)
+def test_blank_when_zero_with_a_leading_separate_sign_covers_the_sign_byte_too(digits, offset):
+    f = zoned_field("S9", digits, signed=True, leading=True, separate=True, bwz=True).with_changes(offset=offset)
     spaces = b"\x40" * digits
-    n = zoned.decode(matrix(b"\xC1\x40" + spaces, b"\xC1\x60" + spaces, b"\xC1\x4E" + spaces), 1, f, EBCDIC)
+    lead = b"\xC1" * offset
+    n = zoned.decode(matrix(lead + b"\x40" + spaces, lead + b"\x60" + spaces, lead + b"\x4E" + spaces), offset, f,
+                     EBCDIC)
     assert n.invalid.tolist() == [False, True, True]
     assert to_python(n, 0) == 0
 
