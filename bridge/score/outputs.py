@@ -165,7 +165,7 @@ def parse_condition(text: str) -> tuple[str, Decimal]:
             try:
                 return op, Decimal(rest[len(op):])
             except ArithmeticError:
-                break
+                break  # pragma: no mutate (continue reads the same: no number starts with "=")
     raise ValueError(f"condition {text!r} must read score<op><number> with op one of {', '.join(_OPERATORS)}")
 
 
