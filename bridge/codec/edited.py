@@ -239,7 +239,7 @@ def _decode_kernel(matrix, offset, width, chars, skip_zero, explicit_point, scal
             kind, size = _symbol(matrix, i, offset, j, width, chars)
             if kind == _DIGIT:
                 if not (skip_zero[j] and c == 48):
-                    d = c - 48
+                    d = c - 48  # pragma: no mutate (a digit character, 0x30-0x39: - 48 and ^ 48 agree)
                     ndig += 1
                     if point:
                         frac += 1
@@ -316,7 +316,7 @@ def _decode_digits_kernel(matrix, offset, width, chars, skip_zero, explicit_poin
             kind, size = _symbol(matrix, i, offset, j, width, chars)
             if kind == _DIGIT:
                 if not (skip_zero[j] and c == 48):
-                    d = c - 48
+                    d = c - 48  # pragma: no mutate (a digit character, 0x30-0x39: - 48 and ^ 48 agree)
                     ndig += 1
                     if point:
                         frac += 1
@@ -426,8 +426,8 @@ for _d, (_pos, _neg) in enumerate(zip("{ABCDEFGHI", "}JKLMNOPQR")):
     _PUNCH_DIGIT[ord(_pos)] = _d
     _PUNCH_DIGIT[ord(_neg)] = _d
     _PUNCH_NEGATIVE[ord(_neg)] = True
-    _PUNCH_DIGIT[0x70 + _d] = _d
-    _PUNCH_NEGATIVE[0x70 + _d] = True
+    _PUNCH_DIGIT[0x70 + _d] = _d  # pragma: no mutate (p-y: 0x70 plus a digit, + | ^ agree)
+    _PUNCH_NEGATIVE[0x70 + _d] = True  # pragma: no mutate (p-y: 0x70 plus a digit, + | ^ agree)
 
 
 def _lift_overpunch(matrix: np.ndarray, offset: int, width: int, at: int, cs) -> tuple[np.ndarray, int, np.ndarray]:
