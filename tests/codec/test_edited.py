@@ -246,10 +246,10 @@ def test_edited_text_reads_as_a_person_reads_it_in_both_kernels(mask, text, expe
 @pytest.mark.parametrize("mask", ["ZZ9V99", "Z(18)9V99"], ids=["int64", "wide"])
 def test_without_a_point_in_the_text_an_implied_point_keeps_the_pictures_scale(mask):
     f = edited_field(mask)
-    rows = [b"12345", b"1.5", b"123", b"1.234", b"1.230"]
+    rows = [b"12345", b"1.5", b"123", b"1.234", b"1.230", b"1."]
     n = edited.decode(matrix(*(r.rjust(f.length) for r in rows)), 0, f, ASCII)
-    assert [to_python(n, i) for i in range(5)] == [Decimal("123.45"), Decimal("1.50"), Decimal("1.23"), None,
-                                                    Decimal("1.23")]
+    assert [to_python(n, i) for i in range(6)] == [Decimal("123.45"), Decimal("1.50"), Decimal("1.23"), None,
+                                                    Decimal("1.23"), Decimal("1.00")]
 
 
 @pytest.mark.parametrize("mask, digits", [(NARROW, 8), (WIDE, 23)], ids=["int64", "wide"])
