@@ -96,8 +96,12 @@ def _expand(picture: str) -> str:
     while i < len(p):
         ch = p[i]
         if i + 1 < len(p) and p[i + 1] == "(":
-            j = p.index(")", i)
-            out.append(ch * int(p[i + 2:j]))
+            j = p.find(")", i)
+            count = p[i + 2:j] if j > 0 else ""
+            if not count.isdigit():
+                raise LayoutError(f"{picture!r}: {ch}( needs a count and a closing parenthesis, "
+                                  f"as in {ch}(5)", field=picture)
+            out.append(ch * int(count))
             i = j + 1
         else:
             out.append(ch)

@@ -264,8 +264,18 @@ def test_more_digits_than_the_picture_has_are_invalid_in_both_kernels(mask, digi
 def test_a_field_is_read_at_its_offset():
     for mask in (NARROW, WIDE):
         f = edited_field(mask)
-        data = b"##" + b"-12.5".rjust(f.length) + b"##"
-        assert to_python(edited.decode(matrix(data), 2, f, ASCII), 0) == Decimal("-12.50")
+        for text in (b"-12.5", b"12.5CR", b"12.5DB", b"12.5"):
+            data = b"##" + text.rjust(f.length) + b"##"
+            want = Decimal("12.50") if text == b"12.5" else Decimal("-12.50")
+            assert to_python(edited.decode(matrix(data), 2, f, ASCII), 0) == want, (mask, text)
+
+
+@pytest.mark.parametrize("picture", ["ZZ(", "Z(3", "Z()9", "Z(X)9", "9(-1)"])
+def test_a_repetition_without_a_count_or_a_closing_parenthesis_is_refused(picture):
+    from bridge.errors import LayoutError
+
+    with pytest.raises(LayoutError, match=r"\( needs a count and a closing parenthesis"):
+        edited.edit_mask(picture)
 
 
 def test_insertion_zeros_are_not_read_as_digits_and_another_digit_there_is_one_too_many():
