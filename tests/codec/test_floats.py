@@ -244,3 +244,9 @@ def test_values_just_below_the_smallest_hfp_denormal_are_written_as_zero():
     assert floats.encode(floats_of(2.0 ** -324), float_field(8), IBM).tobytes() == bytes(8)
     smallest = float(hfp(bytes.fromhex("00000001")))
     assert floats.encode(floats_of(smallest), float_field(4), IBM).tobytes() == bytes.fromhex("00000001")
+
+
+@pytest.mark.parametrize("nbytes, options, bits", [(4, IEEE, 24), (8, IEEE, 53), (4, IBM, 53), (8, IBM, 53)])
+def test_the_precision_of_a_decoded_float_is_its_significand_in_bits(nbytes, options, bits):
+    n = floats.decode(matrix(bytes(nbytes)), 0, float_field(nbytes), options)
+    assert n.precision == bits and n.kind == "float" and not n.invalid.any()
