@@ -388,3 +388,11 @@ def test_a_one_digit_s_picture_overpunches_its_only_digit():
     out = edited.encode(from_values([-5, 5], f), f, ASCII)
     assert out.tobytes() == b"N5"
     assert [to_python(edited.decode(out, 0, f, ASCII), i) for i in range(2)] == [-5, 5]
+
+
+def test_more_than_18_significant_digits_in_an_18_digit_picture_are_invalid_not_wrapped():
+    # B insertions leave room for 20 characters; zeros after the first digit are significant too
+    f = edited_field("Z(17)9BB")
+    n = edited.decode(matrix(b"10203040506070809010", b"  102030405060708090"), 0, f, ASCII)
+    assert n.invalid.tolist() == [True, False]
+    assert to_python(n, 1) == 102030405060708090
