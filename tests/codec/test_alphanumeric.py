@@ -350,3 +350,10 @@ def test_a_slice_from_the_start_of_an_arrow_array_encodes_only_its_own_rows():
     assert alphanumeric.encode(arr, text_field(2), CodecOptions(codepage="latin-1")).tobytes() == b"ABCD"
     middle = pa.array(["AB", "CD", "EF", "GH"]).slice(1, 2)
     assert alphanumeric.encode(middle, text_field(2), CodecOptions(codepage="latin-1")).tobytes() == b"CDEF"
+
+
+def test_a_wide_column_well_under_2_gib_keeps_32_bit_offsets():
+    field = text_field(50_000)
+    got = alphanumeric.decode(np.full((3, 50_000), 0xC1, np.uint8), 0, field, CodecOptions())
+    assert got.type == pa.string()
+    assert [len(s) for s in got.to_pylist()] == [50_000] * 3
