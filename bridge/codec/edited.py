@@ -541,7 +541,7 @@ def encode(numbers: Numbers, field: Field, options: CodecOptions, *, rows: np.nd
         raise LayoutError(f"{field.qualified_name}: edit mask {mask.text!r} prints {mask.width} characters "
                           f"but the item has {field.length} bytes", field=field.qualified_name)
     numbers = for_field(numbers, field.with_changes(scale=_scale(field, mask)), rows)
-    numbers = rescale(numbers, mask.frac_digits, field=field, rows=rows)
+    numbers = rescale(numbers, _scale(field, mask), field=field, rows=rows)
     digits, negative, overflow = digits_of(numbers.values, mask.digits)
     if overflow.any() and not truncate:
         refuse_overflow(numbers, field, overflow, rows, f"has more digits than the picture {mask.text} prints")

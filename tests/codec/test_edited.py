@@ -396,3 +396,14 @@ def test_more_than_18_significant_digits_in_an_18_digit_picture_are_invalid_not_
     n = edited.decode(matrix(b"10203040506070809010", b"  102030405060708090"), 0, f, ASCII)
     assert n.invalid.tolist() == [True, False]
     assert to_python(n, 1) == 102030405060708090
+
+
+def test_a_picture_with_trailing_p_scaling_prints_the_digits_before_the_ps():
+    from bridge.copybook import compile_copybook
+
+    f = compile_copybook("       01 R.\n          05 B PIC Z9PP.\n").record().field("B")
+    out = edited.encode(from_values(["1200", "500"], f), f, ASCII)
+    assert out.tobytes() == b"12 5"
+    assert [to_python(edited.decode(out, 0, f, ASCII), i) for i in range(2)] == [1200, 500]
+    with pytest.raises(EncodeError, match="value 1250 has more than -2 decimal places"):
+        edited.encode(from_values(["1250"], f), f, ASCII)
