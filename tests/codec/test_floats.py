@@ -215,7 +215,8 @@ def test_decimals_are_written_as_floats():
     assert float(Decimal("0.03")) == 0.03
 
 
-@pytest.mark.parametrize("unscaled, scale", [(2**60 + 1, 0), (2**53 + 1, 3), (7, 23), (12345, -23), (-(2**62), 2)])
+@pytest.mark.parametrize("unscaled, scale", [(2**60 + 1, 0), (2**53 + 1, 3), (2**53 + 1, 2), (2**53 + 3, 1),
+                                              (-(2**53) - 5, 1), (7, 23), (12345, -23), (-(2**62), 2)])
 def test_decimals_beyond_the_columnar_path_are_still_correctly_rounded(unscaled, scale):
     from decimal import Decimal
 
