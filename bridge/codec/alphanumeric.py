@@ -156,10 +156,8 @@ def _measure(matrix, offset, width, avail, space, trim, utf8_length, starts, end
         e = offset + width
         if has_avail:
             a = avail[i]
-            if a < 0:
-                a = 0
             if a < width:
-                e = offset + a
+                e = offset + a  # a negative count puts e before s: the row reads nothing
         if trim & 1:
             while e > s and matrix[i, e - 1] == space:
                 e -= 1

@@ -8,8 +8,8 @@ Decision: decode what is stored, whatever the PICTURE says (TRUNC(BIN) and COMP-
 beyond the PICTURE's digits), so the precision of the result is the storage's (4 bytes: 10
 digits) and its Arrow type holds every stored value: ``int64`` up to 8 signed bytes, ``uint64``
 for 8 unsigned bytes, ``decimal128`` beyond or with a scale. Every bit pattern is a number, so a
-binary value is never invalid (x'40404040' in S9(9) COMP is 1077952576), except a 16-byte value
-beyond 38 digits, which no decimal128 holds. Encoding refuses values beyond the PICTURE's digits
+binary value is never invalid (x'40404040' in S9(9) COMP is 1077952576), except a 32-byte value
+beyond 76 digits, which no decimal256 holds. Encoding refuses values beyond the PICTURE's digits
 (beyond the storage for COMP-5 and items without a PICTURE) unless ``truncate=True``, which keeps
 the low-order digits as TRUNC(STD) does.
 
@@ -61,7 +61,8 @@ def precision(field: Field) -> int:
     """Decimal digits of the largest value the storage holds (2 bytes: 5, 4: 10, 8 signed: 19),
     at most 76 (a 32-byte item holds 77-digit values, which decode as invalid)."""
     bits = 8 * field.length
-    top = 2 ** (bits - 1) if field.signed else 2**bits - 1
+    # unsigned: 2**bits has the digits of the largest value, 2**bits - 1 (no power of two is a power of ten)
+    top = 2 ** (bits - 1) if field.signed else 2**bits
     return min(MAX_DIGITS, len(str(top)))
 
 
@@ -90,7 +91,9 @@ def _decode_narrow(matrix, offset, nbytes, little, signed, values):
 
 
 @njit(cache=True, nogil=True)
-def _decode_wide(matrix, offset, nbytes, little, signed, lim_lo, lim_hi, values, invalid):
+def _decode_wide(matrix, offset, nbytes, little, signed, values):
+    # 8 unsigned or 9 to 15 bytes: every stored value (below 2**120) has at most 37 digits, so
+    # none is invalid here; 16 bytes and more go to _decode_huge, which checks the digits
     s8 = np.uint64(8)
     for i in range(matrix.shape[0]):
         lo = _ZERO
@@ -103,15 +106,6 @@ def _decode_wide(matrix, offset, nbytes, little, signed, lim_lo, lim_hi, values,
         if signed and top < 128 and (matrix[i, offset + (nbytes - 1 if little else 0)] & 0x80) != 0:
             # sign-extend from the storage's top bit (this kernel sees 9 to 16 bytes when signed)
             hi = hi | (~_ZERO << np.uint64(top - 64))
-        neg = signed and (hi >> _S63) != _ZERO
-        mlo = lo
-        mhi = hi
-        if neg:
-            mlo, mhi = u128_neg(lo, hi)
-        if not u128_le(mlo, mhi, lim_lo, lim_hi):
-            lo = _ZERO
-            hi = _ZERO
-            invalid[i] = True
         values[i, 0] = lo
         values[i, 1] = hi
 
@@ -134,9 +128,7 @@ def decode(matrix: np.ndarray, offset: int, field: Field, options: CodecOptions)
         values = narrow if prec <= 18 else to_wide(narrow)
     else:
         values = np.empty((n, 2), np.int64)
-        lim = 10**MAX_PRECISION - 1
-        _decode_wide(matrix, offset, nbytes, little, field.signed, np.uint64(lim & (2**64 - 1)),
-                     np.uint64(lim >> 64), values.view(np.uint64), invalid)
+        _decode_wide(matrix, offset, nbytes, little, field.signed, values.view(np.uint64))
         if nbytes == 8:
             arrow_int = "uint64"
     return Numbers(values, invalid, prec, field.scale, kind_for(field.scale), arrow_int)

@@ -55,8 +55,8 @@ def length(field: Field) -> int:
 @lru_cache(maxsize=1)
 def _tables() -> tuple[np.ndarray, np.ndarray]:
     """(pair: byte -> two-digit value or -1, last: byte -> digit + 16 if negative, or -1)."""
-    pair = np.full(256, -1, np.int16)
-    last = np.full(256, -1, np.int8)
+    pair = np.full(256, -1, np.int16)  # pragma: no mutate (any negative marks an invalid byte)
+    last = np.full(256, -1, np.int8)  # pragma: no mutate (any negative marks an invalid byte)
     for b in range(256):
         hi, lo = b >> 4, b & 0xF
         if hi <= 9 and lo <= 9:
@@ -229,11 +229,12 @@ def _encode_kernel(digits, negative, nbytes, pos_sign, neg_sign, out):
         for k in range(nbytes):
             a = 2 * k - lead
             b = a + 1
-            h = digits[i, a] if 0 <= a < ndig else 0
+            # a or b below 0: a pad nibble; neither reaches past the last digit (a <= ndig - 1)
+            h = digits[i, a] if a >= 0 else 0
             if k == nbytes - 1:
                 lo = neg_sign if negative[i] else pos_sign
             else:
-                lo = digits[i, b] if 0 <= b < ndig else 0
+                lo = digits[i, b] if b >= 0 else 0
             out[i, k] = np.uint8((h << 4) | lo)
 
 

@@ -230,3 +230,130 @@ def test_every_text_column_of_the_customer_copybook_agrees_with_the_reference_co
             key = f.qualified_name.replace(".REASON-CODE", f".REASON-CODE({k + 1})") if f.dims else f.qualified_name
             got = alphanumeric.decode(matrix, offset, f, options).to_pylist()
             assert got == [e[key] for e in expected]
+
+
+# ---- targeted vectors: edges of avail, trimming, buffers, UTF-8 widths, errors ------------------
+def test_a_negative_or_longer_avail_reads_nothing_or_the_whole_field():
+    field = text_field(3)
+    matrix = matrix_of("ABC".encode("cp037"), "DEF".encode("cp037"), "GHI".encode("cp037"))
+    got = alphanumeric.decode(matrix, 0, field, CodecOptions(trim="none"), avail=[-4, 3, 7])
+    assert got.to_pylist() == ["", "DEF", "GHI"]
+
+
+def test_avail_for_a_different_number_of_rows_is_refused():
+    with pytest.raises(ValueError, match=r"avail has shape \(3,\), expected \(2,\)"):
+        alphanumeric.decode(np.zeros((2, 3), np.uint8), 0, text_field(3), CodecOptions(), avail=[1, 2, 3])
+
+
+def test_trimming_left_and_both_stop_at_the_available_bytes():
+    field = text_field(6)
+    matrix = matrix_of(b"\x40\xc1\x40\xc2\x40\x40")
+    for trim, want in (("left", "A "), ("both", "A"), ("right", " A"), ("none", " A ")):
+        got = alphanumeric.decode(matrix, 0, field, CodecOptions(trim=trim), avail=[3])
+        assert got.to_pylist() == [want], trim
+
+
+def test_an_all_space_field_trims_to_the_empty_string_in_every_mode_but_none():
+    matrix = matrix_of(b"\x40\x40\x40")
+    for trim, want in (("left", ""), ("both", ""), ("right", ""), ("none", "   ")):
+        assert alphanumeric.decode(matrix, 0, text_field(3), CodecOptions(trim=trim)).to_pylist() == [want]
+
+
+def test_a_matrix_that_is_not_two_dimensional_bytes_is_refused():
+    with pytest.raises(TypeError, match="2-D uint8 array"):
+        alphanumeric.decode(np.zeros((2, 3), np.int16), 0, text_field(3), CodecOptions())
+    with pytest.raises(TypeError, match="2-D uint8 array"):
+        alphanumeric.decode(np.zeros(3, np.uint8), 0, text_field(3), CodecOptions())
+
+
+def test_a_column_at_a_negative_offset_is_refused_naming_the_field():
+    with pytest.raises(ValueError, match=r"field CUSTOMER-REC.CUST-NAME at byte offset -1 length 3 does not fit"):
+        alphanumeric.decode(np.zeros((1, 4), np.uint8), -1, text_field(3), CodecOptions())
+
+
+def test_a_column_that_ends_exactly_at_the_record_end_is_read():
+    got = alphanumeric.decode(matrix_of(b"\x00" + "AB".encode("cp037")), 1, text_field(2), CodecOptions())
+    assert got.to_pylist() == ["AB"]
+
+
+def test_a_valid_mask_without_nulls_gives_no_validity_buffer():
+    got = alphanumeric.arrow_strings(np.array([0, 1, 2], np.int32), np.frombuffer(b"AB", np.uint8),
+                                     np.array([True, True]))
+    assert got.to_pylist() == ["A", "B"] and got.null_count == 0 and got.buffers()[0] is None
+    nulls = alphanumeric.arrow_strings(np.array([0, 1, 2], np.int64), np.frombuffer(b"AB", np.uint8),
+                                       [False, True])
+    assert nulls.type == pa.large_string() and nulls.to_pylist() == [None, "B"] and nulls.null_count == 1
+
+
+@pytest.mark.parametrize("text, page, data", [
+    ("é", "latin-1", b"\xe9"), ("é", "cp037", b"\x51"), ("€", "cp1140", b"\x9f"), ("ß", "cp273", b"\xa1"),
+    ("aé€", "cp1140", b"\x81\x51\x9f"),
+])
+def test_two_and_three_byte_utf8_characters_encode_to_their_code_page_byte(text, page, data):
+    field = text_field(len(data))
+    assert alphanumeric.encode([text], field, CodecOptions(codepage=page)).tobytes() == data
+    assert alphanumeric.decode(matrix_of(data), 0, field, CodecOptions(codepage=page)).to_pylist() == [text]
+
+
+def test_utf8_count_counts_characters_not_bytes():
+    data = np.frombuffer("aé€😀".encode(), np.uint8)
+    assert alphanumeric.utf8_count(data, 0, len(data)) == 4
+    assert [alphanumeric.utf8_char(data, p) for p in (0, 1, 3, 6)] == [(0x61, 1), (0xE9, 2), (0x20AC, 3),
+                                                                       (0x1F600, 4)]
+
+
+def test_a_value_of_exactly_the_fields_length_is_written_whole_in_either_justification():
+    for justified in (False, True):
+        assert alphanumeric.encode(["ABCD"], text_field(4, justified=justified),
+                                   CodecOptions(codepage="latin-1")).tobytes() == b"ABCD"
+
+
+def test_an_unencodable_character_after_the_truncated_part_is_named_at_its_position():
+    with pytest.raises(EncodeError, match=r"'€' \(U\+20AC\) at position 5 of 'ABCD€F'"):
+        alphanumeric.encode(["ABCD€F"], text_field(3, justified=True), CodecOptions(), truncate=True)
+    cut = alphanumeric.encode(["AB€DEF"], text_field(2), CodecOptions(), truncate=True)
+    assert cut.tobytes() == "AB".encode("cp037")
+
+
+def test_the_row_of_the_second_value_is_reported_when_it_fails():
+    with pytest.raises(EncodeError, match=r"^record 2, .*at position 1 of '€'"):
+        alphanumeric.encode(["A", "€"], text_field(2), CodecOptions())
+
+
+def test_empty_strings_and_null_arrays_encode_as_spaces():
+    assert alphanumeric.encode(["", ""], text_field(2), CodecOptions()).tobytes() == b"\x40" * 4
+    assert alphanumeric.encode(pa.nulls(2), text_field(1), CodecOptions()).tobytes() == b"\x40\x40"
+    assert alphanumeric.encode(pa.array([], pa.string()), text_field(1), CodecOptions()).shape == (0, 1)
+
+
+def test_non_string_arrow_arrays_are_written_as_their_text():
+    assert alphanumeric.encode(pa.array([12, 3]), text_field(2), CodecOptions(codepage="latin-1")).tobytes() == b"123 "
+
+
+def test_encode_into_without_a_mask_writes_every_row_and_refuses_a_count_mismatch():
+    matrix = np.zeros((2, 5), np.uint8)
+    alphanumeric.encode_into(matrix, 2, ["A", "BC"], text_field(2), CodecOptions(codepage="latin-1"))
+    assert matrix.tobytes() == b"\x00\x00A \x00" + b"\x00\x00BC\x00"
+    with pytest.raises(ValueError, match="3 values for 2 records"):
+        alphanumeric.encode_into(matrix, 1, ["A", "B", "C"], text_field(2), CodecOptions())
+
+
+@pytest.mark.parametrize("cp", [0x00, 0x41, 0x7F, 0x80, 0xE9, 0x3FF, 0x7FF, 0x800, 0x841, 0x1234, 0x20AC, 0xFFFF,
+                                0x10000, 0x1F600, 0x10FFFF])
+def test_utf8_char_reads_every_sequence_length_and_every_payload_bit(cp):
+    data = np.frombuffer(b"#" + chr(cp).encode() + b"#", np.uint8)
+    assert alphanumeric.utf8_char(data, 1) == (cp, len(chr(cp).encode()))
+
+
+def test_a_slice_from_the_start_of_an_arrow_array_encodes_only_its_own_rows():
+    arr = pa.array(["AB", "CD", "EF", "GH"]).slice(0, 2)
+    assert alphanumeric.encode(arr, text_field(2), CodecOptions(codepage="latin-1")).tobytes() == b"ABCD"
+    middle = pa.array(["AB", "CD", "EF", "GH"]).slice(1, 2)
+    assert alphanumeric.encode(middle, text_field(2), CodecOptions(codepage="latin-1")).tobytes() == b"CDEF"
+
+
+def test_a_wide_column_well_under_2_gib_keeps_32_bit_offsets():
+    field = text_field(50_000)
+    got = alphanumeric.decode(np.full((3, 50_000), 0xC1, np.uint8), 0, field, CodecOptions())
+    assert got.type == pa.string()
+    assert [len(s) for s in got.to_pylist()] == [50_000] * 3

@@ -182,3 +182,113 @@ def test_encoded_values_decode_to_themselves(size, signed, data):
     ints = data.draw(st.lists(st.integers(-top if signed else 0, top), min_size=1, max_size=5))
     back = binary.decode(binary.encode(from_values(ints, f), f, IBM), 0, f, IBM)
     assert [to_python(back, i) for i in range(len(ints))] == ints
+
+
+# ---- targeted vectors (int.to_bytes is the oracle): offsets, sizes, truncation, messages --------
+@pytest.mark.parametrize("nbytes, signed, expected", [
+    (1, True, 3), (2, True, 5), (2, False, 5), (4, True, 10), (4, False, 10), (8, True, 19), (8, False, 20),
+    (16, True, 39), (16, False, 39), (32, True, 76), (32, False, 76),
+])
+def test_precision_is_the_digits_of_the_largest_stored_value_at_most_76(nbytes, signed, expected):
+    assert binary.precision(binary_field(None, nbytes, 0, signed=signed, usage="COMP-5")) == expected
+
+
+@pytest.mark.parametrize("nbytes", [2, 8, 12, 17, 32])
+@pytest.mark.parametrize("little", [False, True])
+def test_a_field_is_read_at_its_offset_in_either_byte_order(nbytes, little):
+    f = binary_field(None, nbytes, 0, usage="COMP-5")
+    opts = CodecOptions(comp5_byteorder="little" if little else "big")
+    v = -(2 ** (8 * nbytes - 2)) + 12345 if nbytes < 32 else -(10**75) - 12345  # 2**254 is past 76 digits
+    data = b"\x7F\x7F" + v.to_bytes(nbytes, "little" if little else "big", signed=True) + b"\x7F"
+    assert to_python(binary.decode(matrix(data), 2, f, opts), 0) == v
+
+
+@pytest.mark.parametrize("nbytes", [8, 12, 15])
+def test_unsigned_words_of_8_to_15_bytes_keep_their_top_bit_as_a_value(nbytes):
+    f = binary_field(None, nbytes, 0, signed=False, usage="COMP-5")
+    v = 2 ** (8 * nbytes) - 2
+    n = binary.decode(matrix(v.to_bytes(nbytes, "big")), 0, f, IBM)
+    assert not n.invalid[0] and to_python(n, 0) == v
+
+
+@pytest.mark.parametrize("nbytes", [9, 12, 15, 17, 24])
+def test_signed_words_beyond_8_bytes_are_sign_extended_from_their_top_bit(nbytes):
+    f = binary_field(None, nbytes, 0, usage="COMP-5")
+    for v in (-1, -(2 ** (8 * nbytes - 1)), 2 ** (8 * nbytes - 1) - 1):
+        n = binary.decode(matrix(v.to_bytes(nbytes, "big", signed=True)), 0, f, IBM)
+        assert to_python(n, 0) == v
+
+
+def test_a_thirty_two_byte_unsigned_value_with_its_top_bit_set_is_invalid():
+    f = binary_field(None, 32, 0, signed=False, usage="COMP-5")
+    n = binary.decode(matrix(b"\x80" + bytes(31), (10**76 - 1).to_bytes(32, "big"), b"\xFF" * 32), 0, f, IBM)
+    assert n.invalid.tolist() == [True, False, True]
+    assert not n.values[0].any() and to_python(n, 1) == 10**76 - 1
+
+
+def test_arrow_types_follow_the_storage():
+    four = binary.decode(matrix(bytes(4)), 0, binary_field("S9(9)", 4, 9), IBM)
+    nine = binary.decode(matrix(bytes(9)), 0, binary_field(None, 9, 0, usage="COMP-5"), IBM)
+    assert to_arrow(four).type == pa.int64()
+    assert to_arrow(nine).type == pa.decimal128(22, 0)
+
+
+def test_a_binary_item_of_no_bytes_is_refused_by_name():
+    with pytest.raises(LayoutError, match=r"COUNT: a binary item of 0 bytes is not supported"):
+        binary.encode(from_values([1], binary_field("S9(4)", 2, 4)), binary_field("S9(4)", 0, 4), IBM)
+
+
+def test_truncate_writes_a_negative_value_into_an_unsigned_field_as_its_low_digits():
+    f = binary_field("9(4)", 2, 4, signed=False)
+    assert binary.encode(from_values([-12345, -5], f), f, IBM, truncate=True).tobytes() == \
+        (2345).to_bytes(2, "big") + (5).to_bytes(2, "big")
+
+
+def test_truncate_cannot_cut_an_item_without_a_picture_and_refuses_it():
+    f = binary_field(None, 2, 0, usage="COMP-5")
+    with pytest.raises(EncodeError, match="value 70000 does not fit 2 bytes"):
+        binary.encode(from_values([70000], f), f, IBM, truncate=True)
+
+
+@pytest.mark.parametrize("digits, nbytes", [(30, 13), (40, 17)])
+def test_truncate_keeps_the_low_order_digits_of_wide_values(digits, nbytes):
+    f = binary_field(f"S9({digits})", nbytes, digits)
+    out = binary.encode(from_values([10**digits + 7, -(10**digits) - 7, 3], f), f, IBM, truncate=True)
+    assert out.tobytes() == b"".join(v.to_bytes(nbytes, "big", signed=True) for v in (7, -7, 3))
+
+
+@pytest.mark.parametrize("digits, nbytes", [(30, 13), (40, 17)])
+def test_a_wide_value_one_beyond_the_picture_is_refused_and_the_largest_is_written(digits, nbytes):
+    f = binary_field(f"S9({digits})", nbytes, digits)
+    top = 10**digits - 1
+    assert binary.encode(from_values([top, -top], f), f, IBM).tobytes() == \
+        top.to_bytes(nbytes, "big", signed=True) + (-top).to_bytes(nbytes, "big", signed=True)
+    for v in (top + 1, -top - 1):
+        with pytest.raises(EncodeError, match=f"record 2, .*does not fit the {digits} digits"):
+            binary.encode(from_values([0, v], f), f, IBM)
+
+
+@pytest.mark.parametrize("nbytes", [2, 17])
+def test_a_negative_value_in_an_unsigned_field_is_refused_as_negative_even_beside_a_too_big_one(nbytes):
+    digits = 4 if nbytes == 2 else 40
+    f = binary_field(f"9({digits})", nbytes, digits, signed=False)
+    with pytest.raises(EncodeError, match="negative and the field is unsigned"):
+        binary.encode(from_values([10**digits, -1], f), f, IBM)
+
+
+@pytest.mark.parametrize("nbytes", [2, 13, 17])
+def test_comp5_refuses_one_past_either_end_of_the_storage(nbytes):
+    f = binary_field(None, nbytes, 0, usage="COMP-5")
+    low, high = -(2 ** (8 * nbytes - 1)), 2 ** (8 * nbytes - 1) - 1
+    assert binary.encode(from_values([low, high], f), f, IBM).tobytes() == \
+        low.to_bytes(nbytes, "big", signed=True) + high.to_bytes(nbytes, "big", signed=True)
+    for v in (low - 1, high + 1):
+        with pytest.raises(EncodeError, match=f"does not fit {nbytes} bytes"):
+            binary.encode(from_values([v], f), f, IBM)
+
+
+def test_encode_into_patches_masked_rows_at_the_offset():
+    f = binary_field("S9(4)", 2, 4).with_changes(offset=1)
+    m = np.full((2, 4), 0x40, np.uint8)
+    binary.encode_into(m, 1, from_values([-2, 7], f), f, IBM, mask=np.array([True, False]))
+    assert m.tobytes() == bytes.fromhex("40FFFE40" "40404040")

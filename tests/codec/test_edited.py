@@ -189,3 +189,221 @@ def test_a_negative_value_in_an_s_picture_is_written_overpunched_and_reads_back(
     assert [bytes(r).decode("cp037") for r in out] == ["  1.2M", "  1.24", "  0.00"]
     assert [to_python(edited.decode(out, 0, f, CodecOptions()), i) for i in range(3)] == \
         [Decimal("-1.24"), Decimal("1.24"), Decimal("0.00")]
+
+
+# ---- targeted vectors (printed by hand, as COBOL's MOVE edits them) -----------------------------
+@pytest.mark.parametrize("mask, value, printed", [
+    ("$$,$$9", "5", "    $5"),
+    ("$$,$$9", "1234", "$1,234"),
+    ("$$,$$9", "0", "    $0"),
+    ("**,**9", "5", "*****5"),
+    ("**,**9", "1234", "*1,234"),
+    ("--9", "5", "  5"),
+    ("--9", "-5", " -5"),
+    ("++9", "5", " +5"),
+    ("ZZ,ZZ9", "5", "     5"),
+    ("ZZ,ZZ9", "12345", "12,345"),
+    ("99B99", "1234", "12 34"),
+    ("9/9", "12", "1/2"),
+    ("ZZ9.99DB", "-1.2", "  1.20DB"),
+    ("ZZ9.99CR", "1.2", "  1.20  "),
+    ("+9.99", "0", "+0.00"),
+    ("-9.99", "-0", " 0.00"),
+    ("$ZZ9", "5", "$  5"),
+    ("$$$,$$9.99", "0", "     $0.00"),
+    ("ZZZ.ZZ", "1.5", "  1.50"),
+    ("$$$.$$", "0", "      "),
+    ("Z(3)9", "42", "  42"),
+    ("9(2)0(2)9", "123", "12003"),
+    ("-$$$9", "-5", "-  $5"),
+])
+def test_more_values_print_as_cobol_edits_them(mask, value, printed):
+    assert_codec(mask, value, printed)
+
+
+NARROW = "-ZZZ,ZZ9.99"                 # 8 digits: the int64 kernel
+WIDE = "-" + "Z" * 15 + "ZZZ,ZZ9.99"   # 23 digits: the digit-matrix kernel
+
+
+@pytest.mark.parametrize("mask", [NARROW, WIDE], ids=["int64", "wide"])
+@pytest.mark.parametrize("text, expected", [
+    ("12.5", Decimal("12.50")), ("12", Decimal("12.00")), ("0000012.50", Decimal("12.50")),
+    ("$1,234.50", Decimal("1234.50")), ("*1/2", Decimal("12.00")), ("5 cr", Decimal("-5.00")),
+    ("5 db", Decimal("-5.00")), ("5 CR", Decimal("-5.00")), ("+5", Decimal("5.00")), ("5-", Decimal("-5.00")),
+    ("12.340", Decimal("12.34")), ("0.000", Decimal("0.00")),
+    ("12.345", None), ("1.2.3", None), ("+5-", None), ("5CR-", None), ("5 CX", None), ("  -", None),
+    ("", None), ("5C", None), ("5D", None), ("1x", None), (".", None), ("5 CQ", None), ("5 DA", None),
+    ("5 CB", None), ("5AB", None), ("1:5", None), ("10000.00", Decimal("10000.00")),
+])
+def test_edited_text_reads_as_a_person_reads_it_in_both_kernels(mask, text, expected):
+    f = edited_field(mask)
+    data = text.rjust(f.length).encode()
+    n = edited.decode(matrix(data, data.replace(b" ", b"").ljust(f.length)), 0, f, ASCII)
+    assert [to_python(n, 0), to_python(n, 1)] == [expected, expected]
+    assert n.invalid.tolist() == [expected is None] * 2
+
+
+@pytest.mark.parametrize("mask", ["ZZ9V99", "Z(18)9V99"], ids=["int64", "wide"])
+def test_without_a_point_in_the_text_an_implied_point_keeps_the_pictures_scale(mask):
+    f = edited_field(mask)
+    rows = [b"12345", b"1.5", b"123", b"1.234", b"1.230", b"1."]
+    n = edited.decode(matrix(*(r.rjust(f.length) for r in rows)), 0, f, ASCII)
+    assert [to_python(n, i) for i in range(6)] == [Decimal("123.45"), Decimal("1.50"), Decimal("1.23"), None,
+                                                    Decimal("1.23"), Decimal("1.00")]
+
+
+@pytest.mark.parametrize("mask, digits", [(NARROW, 8), (WIDE, 23)], ids=["int64", "wide"])
+def test_more_digits_than_the_picture_has_are_invalid_in_both_kernels(mask, digits):
+    f = edited_field(mask)
+    most = ("9" * (digits - 2) + ".99")
+    more = ("9" * (digits - 1) + ".99")
+    n = edited.decode(matrix(most.rjust(f.length).encode(), more.rjust(f.length).encode()[-f.length:]), 0, f, ASCII)
+    assert to_python(n, 0) == Decimal(most) and n.invalid.tolist() == [False, True]
+
+
+def test_a_field_is_read_at_its_offset():
+    for mask in (NARROW, WIDE):
+        f = edited_field(mask)
+        for text in (b"-12.5", b"12.5CR", b"12.5DB", b"12.5"):
+            data = b"##" + text.rjust(f.length) + b"##"
+            want = Decimal("12.50") if text == b"12.5" else Decimal("-12.50")
+            assert to_python(edited.decode(matrix(data), 2, f, ASCII), 0) == want, (mask, text)
+
+
+@pytest.mark.parametrize("picture", ["ZZ(", "Z(3", "Z()9", "Z(X)9", "9(-1)"])
+def test_a_repetition_without_a_count_or_a_closing_parenthesis_is_refused(picture):
+    from bridge.errors import LayoutError
+
+    with pytest.raises(LayoutError, match=r"\( needs a count and a closing parenthesis"):
+        edited.edit_mask(picture)
+
+
+def test_insertion_zeros_are_not_read_as_digits_and_another_digit_there_is_one_too_many():
+    f = edited_field("99099")
+    n = edited.decode(matrix(b"12034", b"12134"), 0, f, ASCII)
+    assert [to_python(n, 0), to_python(n, 1)] == [1234, None]
+
+
+def test_a_character_with_no_place_in_an_edited_picture_is_refused_naming_it():
+    from bridge.errors import LayoutError
+
+    with pytest.raises(LayoutError, match=r"'ZZ9X': 'X' has no place in a numeric-edited picture"):
+        edited.edit_mask("ZZ9X")
+
+
+def test_a_mask_is_compiled_into_digits_scale_and_symbols():
+    m = edited.edit_mask("$$,$$9.99CR")
+    assert (m.width, m.int_digits, m.frac_digits, m.digits) == (11, 4, 2, 6)
+    assert chr(m.float_symbol) == "$" and m.has_nine and not m.star and m.explicit_point
+    assert bytes(m.chars[-2:]).decode() == "CR"
+    star = edited.edit_mask("**9V99")
+    assert star.star and not star.explicit_point and star.frac_digits == 2 and star.width == 5
+
+
+def test_an_edited_item_without_a_mask_is_refused_by_name():
+    from bridge.errors import LayoutError
+
+    f = edited_field("ZZ9").with_changes(picture=None, edit_mask=None)
+    with pytest.raises(LayoutError, match="REC.PRINTED: a numeric-edited item needs its edit mask"):
+        edited.decode(matrix(b"  1"), 0, f, ASCII)
+
+
+def test_a_mask_that_prints_a_different_width_than_the_item_is_refused():
+    from bridge.errors import LayoutError
+
+    f = edited_field("ZZ9").with_changes(length=4)
+    with pytest.raises(LayoutError, match="edit mask 'ZZ9' prints 3 characters but the item has 4 bytes"):
+        edited.encode(from_values([1], edited_field("ZZ9")), f, ASCII)
+
+
+def test_truncate_prints_the_low_order_digits():
+    f = edited_field("ZZ9.99")
+    assert edited.encode(from_values(["1234.5", "-5"], f), f, ASCII, truncate=True).tobytes() == b"234.50  5.00"
+
+
+def test_encode_into_writes_only_masked_rows():
+    f = edited_field("-Z9").with_changes(offset=1)
+    m = np.full((2, 5), ord("#"), np.uint8)
+    edited.encode_into(m, 1, from_values([-5, 7], f), f, ASCII, mask=np.array([True, False]))
+    assert m.tobytes() == b"#- 5#" + b"#####"
+
+
+def test_an_overpunched_last_digit_reads_negative_beyond_18_digits_too():
+    mask = "Z" * 18 + "9.99"
+    f = signed_without_symbol("S" + mask, mask)
+    rows = [b"1.2M".rjust(f.length), b"1.2D".rjust(f.length), b"1.2Z".rjust(f.length), b"-1.2M".rjust(f.length)]
+    n = edited.decode(matrix(*rows), 0, f, CodecOptions(codepage="latin-1"))
+    assert [to_python(n, i) for i in range(4)] == [Decimal("-1.24"), Decimal("1.24"), None, Decimal("-1.24")]
+    out = edited.encode(from_values(["-1.24"], f), f, CodecOptions(codepage="latin-1"))
+    assert out.tobytes() == b"1.2M".rjust(f.length)
+
+
+def test_an_18_digit_picture_reads_its_largest_value_and_refuses_one_more_digit():
+    f = edited_field("Z(17)9")
+    n = edited.decode(matrix(b"9" * 18, b"1" + b"0" * 17, b" " * 17 + b"0"), 0, f, ASCII)
+    assert [to_python(n, i) for i in range(3)] == [10**18 - 1, 10**17, 0]
+    wider = edited_field("Z(18)9")
+    assert edited.decode(matrix(b"1" + b"0" * 18), 0, wider, ASCII).invalid.tolist() == [False]
+
+
+def test_an_integer_text_that_would_overflow_at_the_pictures_scale_is_invalid():
+    # 99 read into 9.9(17) is 99 * 10**17, past 18 digits (and past int64): invalid, never wrapped
+    f = edited_field("9.9(17)")
+    n = edited.decode(matrix(b"99".rjust(19), b"9.5".rjust(19)), 0, f, ASCII)
+    assert n.invalid.tolist() == [True, False]
+    assert to_python(n, 1) == Decimal("9.5")
+
+
+def test_an_overpunch_letter_in_an_unsigned_picture_is_invalid():
+    f = edited_field("ZZ9.99")
+    n = edited.decode(matrix(b"1J2.00", b"J12.00", b"12.00J", b" 12.00"), 0, f, ASCII)
+    assert n.invalid.tolist() == [True, True, True, False]
+
+
+def test_a_compiled_mask_is_shared_and_cannot_be_changed():
+    import dataclasses
+
+    m = edited.edit_mask("ZZ9.99")
+    assert m is edited.edit_mask("ZZ9.99")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        m.star = True
+
+
+@pytest.mark.parametrize("mask", ["ZZZ.ZZ", "Z(20).ZZ"], ids=["int64", "wide"])
+def test_a_blank_all_z_field_reads_zero_in_both_kernels(mask):
+    f = edited_field(mask)
+    n = edited.decode(matrix(b" " * f.length, b"-".rjust(f.length)), 0, f, ASCII)
+    assert to_python(n, 0) == Decimal("0.00") and n.invalid.tolist() == [False, True]
+
+
+@pytest.mark.parametrize("mask", [NARROW, WIDE], ids=["int64", "wide"])
+def test_leading_zeros_beyond_the_pictures_digits_are_not_significant(mask):
+    f = edited_field(mask)
+    text = ("0" * (f.length - 3) + "1.5").encode()
+    assert to_python(edited.decode(matrix(text), 0, f, ASCII), 0) == Decimal("1.50")
+
+
+def test_a_one_digit_s_picture_overpunches_its_only_digit():
+    f = signed_without_symbol("S9", "9")
+    out = edited.encode(from_values([-5, 5], f), f, ASCII)
+    assert out.tobytes() == b"N5"
+    assert [to_python(edited.decode(out, 0, f, ASCII), i) for i in range(2)] == [-5, 5]
+
+
+def test_more_than_18_significant_digits_in_an_18_digit_picture_are_invalid_not_wrapped():
+    # B insertions leave room for 20 characters; zeros after the first digit are significant too
+    f = edited_field("Z(17)9BB")
+    n = edited.decode(matrix(b"10203040506070809010", b"  102030405060708090"), 0, f, ASCII)
+    assert n.invalid.tolist() == [True, False]
+    assert to_python(n, 1) == 102030405060708090
+
+
+def test_a_picture_with_trailing_p_scaling_prints_the_digits_before_the_ps():
+    from bridge.copybook import compile_copybook
+
+    f = compile_copybook("       01 R.\n          05 B PIC Z9PP.\n").record().field("B")
+    out = edited.encode(from_values(["1200", "500"], f), f, ASCII)
+    assert out.tobytes() == b"12 5"
+    assert [to_python(edited.decode(out, 0, f, ASCII), i) for i in range(2)] == [1200, 500]
+    with pytest.raises(EncodeError, match="value 1250 has more than -2 decimal places"):
+        edited.encode(from_values(["1250"], f), f, ASCII)

@@ -141,3 +141,113 @@ def test_decimals_become_the_correctly_rounded_float_on_the_columnar_path(unscal
 
     numbers = Numbers(np.array([unscaled], np.int64), np.zeros(1, bool), 18, scale, "decimal" if scale > 0 else "int")
     assert _as_floats(numbers)[0] == float(Decimal(unscaled).scaleb(-scale))
+
+
+# ---- targeted vectors (the hfp() definition above is the oracle) -------------------------------
+def test_a_float_item_of_another_size_is_refused_by_name():
+    from bridge.errors import LayoutError
+
+    f = float_field(4).with_changes(length=6)
+    with pytest.raises(LayoutError, match="REC.RATE: a floating-point item has 4 or 8 bytes, not 6"):
+        floats.decode(matrix(bytes(6)), 0, f, IBM)
+    with pytest.raises(LayoutError, match="not 6"):
+        floats.encode(floats_of(1.0), f, IBM)
+
+
+@pytest.mark.parametrize("nbytes", [4, 8])
+@pytest.mark.parametrize("options", [IBM, IEEE], ids=["hfp", "ieee"])
+def test_a_float_is_read_at_its_offset(nbytes, options):
+    data = (bytes.fromhex("C2640000") + bytes(4))[:nbytes] if options is IBM else struct.pack(">f" if nbytes == 4 else ">d", -100.0)
+    n = floats.decode(matrix(b"\x41\x41" + data + b"\x41"), 2, float_field(nbytes), options)
+    assert n.values.tolist() == [-100.0]
+
+
+def test_hfp_values_below_the_smallest_normalised_number_become_denormal_then_zero():
+    f = float_field(4)
+    tiny = float(hfp(bytes.fromhex("00010000")))          # 16**-66: two hex digits lost
+    assert tiny == 2.0 ** -264
+    assert floats.encode(floats_of(tiny, -tiny), f, IBM).tobytes() == bytes.fromhex("00010000" "80010000")
+    assert floats.encode(floats_of(1e-300, -1e-300), f, IBM).tobytes() == bytes.fromhex("00000000" "80000000")
+
+
+def test_hfp_rounding_that_carries_into_a_new_hex_digit_raises_the_exponent():
+    assert floats.encode(floats_of(1.0 - 2.0 ** -30), float_field(4), IBM).tobytes() == bytes.fromhex("41100000")
+    assert floats.encode(floats_of(1.0 - 2.0 ** -60), float_field(8), IBM).tobytes() == \
+        bytes.fromhex("4110000000000000")
+
+
+def test_hfp_single_rounds_a_tie_to_the_even_fraction():
+    # 1.0 is 41 100000: its last fraction bit is worth 2**-20, so 2**-21 more is a tie
+    f = float_field(4)
+    got = floats.encode(floats_of(1 + 2.0 ** -21, 1 + 3 * 2.0 ** -21, 1 + 2.0 ** -21 + 2.0 ** -40), f, IBM)
+    assert got.tobytes() == bytes.fromhex("41100000" "41100002" "41100001")
+
+
+def test_the_largest_hfp_number_is_written_and_one_that_rounds_past_it_is_refused():
+    largest = float(hfp(bytes.fromhex("7FFFFFFF")))
+    assert floats.encode(floats_of(largest, -largest), float_field(4), IBM).tobytes() == \
+        bytes.fromhex("7FFFFFFF" "FFFFFFFF")
+    with pytest.raises(EncodeError, match="beyond the largest IBM floating-point number"):
+        floats.encode(floats_of(16.0 ** 63 * (1 - 2.0 ** -30)), float_field(4), IBM)
+    with pytest.raises(EncodeError, match="record 1, field REC.RATE: value -inf is not a finite number"):
+        floats.encode(floats_of(-math.inf), float_field(8), IBM)
+
+
+def test_a_null_float_is_refused_on_encode():
+    n = Numbers(np.array([1.0, 0.0]), np.array([False, True]), 53, 0, "float")
+    with pytest.raises(EncodeError, match="record 2"):
+        floats.encode(n, float_field(8), IBM)
+
+
+def test_ieee_single_refuses_a_finite_value_beyond_float32_and_passes_infinities():
+    with pytest.raises(EncodeError, match=r"record 2, field REC.RATE: value 1e\+39 is beyond the range of a 4-byte"):
+        floats.encode(floats_of(1.0, 1e39), float_field(4), IEEE)
+    assert floats.encode(floats_of(math.inf, 1e39), float_field(8), IEEE).tobytes() == \
+        struct.pack(">d", math.inf) + struct.pack(">d", 1e39)
+    assert floats.encode(floats_of(-math.inf), float_field(4), IEEE).tobytes() == struct.pack(">f", -math.inf)
+
+
+def test_decimals_are_written_as_floats():
+    from decimal import Decimal
+
+    n = Numbers(np.array([-125, 3]), np.zeros(2, bool), 5, 2, "decimal")
+    assert floats.encode(n, float_field(8), IEEE).tobytes() == struct.pack(">d", -1.25) + struct.pack(">d", 0.03)
+    assert float(Decimal("0.03")) == 0.03
+
+
+@pytest.mark.parametrize("unscaled, scale", [(2**60 + 1, 0), (2**53 + 1, 3), (2**53 + 1, 2), (2**53 + 3, 1),
+                                              (-(2**53) - 5, 1), (7, 23), (12345, -23), (-(2**62), 2)])
+def test_decimals_beyond_the_columnar_path_are_still_correctly_rounded(unscaled, scale):
+    from decimal import Decimal
+
+    from bridge.codec.floats import _as_floats
+
+    numbers = Numbers(np.array([unscaled], np.int64), np.zeros(1, bool), 19, scale, "decimal" if scale > 0 else "int")
+    assert _as_floats(numbers)[0] == float(Decimal(unscaled).scaleb(-scale))
+
+
+def test_wide_decimals_become_correctly_rounded_floats():
+    from decimal import Decimal
+
+    from bridge.codec.floats import _as_floats
+    from bridge.codec.numeric import to_wide
+
+    v = 10**30 + 1
+    numbers = Numbers(to_wide(np.array([0], np.int64)), np.zeros(1, bool), 31, 5, "decimal")
+    numbers.values[0] = [v & (2**64 - 1), v >> 64]
+    assert _as_floats(numbers)[0] == float(Decimal(v).scaleb(-5))
+
+
+def test_values_just_below_the_smallest_hfp_denormal_are_written_as_zero():
+    # 2**-292 (single) and 2**-324 (double) leave their 53-bit fraction exactly 64 bits below the field
+    assert floats.encode(floats_of(2.0 ** -292, -(2.0 ** -292)), float_field(4), IBM).tobytes() == \
+        bytes.fromhex("00000000" "80000000")
+    assert floats.encode(floats_of(2.0 ** -324), float_field(8), IBM).tobytes() == bytes(8)
+    smallest = float(hfp(bytes.fromhex("00000001")))
+    assert floats.encode(floats_of(smallest), float_field(4), IBM).tobytes() == bytes.fromhex("00000001")
+
+
+@pytest.mark.parametrize("nbytes, options, bits", [(4, IEEE, 24), (8, IEEE, 53), (4, IBM, 53), (8, IBM, 53)])
+def test_the_precision_of_a_decoded_float_is_its_significand_in_bits(nbytes, options, bits):
+    n = floats.decode(matrix(bytes(nbytes)), 0, float_field(nbytes), options)
+    assert n.precision == bits and n.kind == "float" and not n.invalid.any()

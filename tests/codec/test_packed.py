@@ -152,3 +152,116 @@ def test_refused_patch_leaves_the_records_untouched():
     with pytest.raises(EncodeError, match="record 2"):
         packed.encode_into(m, 0, from_values([1, 1000], f), f, OPTS)
     assert (m == 0x40).all()
+
+
+# ---- targeted vectors (hand-derived nibbles): each kernel, odd and even digit counts ------------
+KERNELS = [3, 4, 19, 20, 39, 40]  # int64, 128-bit and 256-bit kernels, without and with a pad nibble
+
+
+def nibbles(digits: int, body: str, sign: str) -> bytes:
+    """``body`` right-aligned in the field's digit nibbles (pad nibble 0 when ``digits`` is even)."""
+    return bytes.fromhex(body.rjust(2 * (digits // 2) + 1, "0") + sign)
+
+
+@pytest.mark.parametrize("digits", KERNELS)
+def test_each_sign_nibble_reads_as_ibm_says_in_every_kernel(digits):
+    f = packed_field("S9", digits)
+    n = packed.decode(matrix(*(nibbles(digits, "7", s) for s in "ABCDEF0912")), 0, f, OPTS)
+    assert [to_python(n, i) for i in range(10)] == [7, -7, 7, -7, 7, 7, None, None, None, None]
+
+
+@pytest.mark.parametrize("digits", KERNELS)
+def test_a_negative_sign_in_an_unsigned_field_is_invalid_in_every_kernel(digits):
+    f = packed_field("9", digits, signed=False)
+    n = packed.decode(matrix(*(nibbles(digits, "7", s) for s in "ABCDEF")), 0, f, OPTS)
+    assert [to_python(n, i) for i in range(6)] == [7, None, 7, None, 7, 7]
+    assert not np.asarray(n.values[1]).any() and not np.asarray(n.values[3]).any()
+
+
+@pytest.mark.parametrize("digits", KERNELS)
+def test_a_digit_nibble_above_nine_is_invalid_wherever_it_is(digits):
+    f = packed_field("S9", digits)
+    good = nibbles(digits, "1" * digits, "C")
+    rows = [good] + [good[:k] + bytes([good[k] | 0x0A]) + good[k + 1:] for k in range(len(good) - 1)]
+    rows.append(good[:-1] + bytes([0xAC]))
+    n = packed.decode(matrix(*rows), 0, f, OPTS)
+    assert n.invalid.tolist() == [False] + [True] * len(good)
+    assert to_python(n, 0) == int("1" * digits)
+
+
+@pytest.mark.parametrize("digits", [4, 20, 40])
+def test_a_pad_nibble_other_than_zero_is_invalid_in_every_kernel(digits):
+    f = packed_field("S9", digits)
+    good = nibbles(digits, "9" * digits, "D")
+    n = packed.decode(matrix(good, bytes([0x10 | good[0]]) + good[1:], bytes([0xF0 | good[0]]) + good[1:]),
+                      0, f, OPTS)
+    assert n.invalid.tolist() == [False, True, True]
+    assert to_python(n, 0) == -int("9" * digits)
+
+
+@pytest.mark.parametrize("digits", [3, 19, 39])
+def test_an_odd_digit_count_has_no_pad_nibble_to_check(digits):
+    f = packed_field("S9", digits)
+    assert_codec(f, nibbles(digits, "9" * digits, "C"), int("9" * digits))
+
+
+@pytest.mark.parametrize("digits", KERNELS)
+def test_a_field_is_read_at_its_offset_in_every_kernel(digits):
+    f = packed_field("S9", digits)
+    body = ("1234567890" * 4)[:digits]
+    n = packed.decode(matrix(b"\x00\x00" + nibbles(digits, body, "D") + b"\xFF"), 2, f, OPTS)
+    assert to_python(n, 0) == -int(body)
+
+
+@pytest.mark.parametrize("digits", KERNELS)
+def test_values_are_written_with_pad_digits_and_sign_nibbles_in_every_kernel(digits):
+    body = ("1234567890" * 4)[:digits]
+    assert_codec(packed_field("S9", digits), nibbles(digits, body, "D"), -int(body))
+    assert_codec(packed_field("S9", digits), nibbles(digits, body, "C"), int(body))
+    assert_codec(packed_field("9", digits, signed=False), nibbles(digits, body, "F"), int(body))
+    assert_codec(packed_field("S9", digits), nibbles(digits, "5", "D"), -5)
+
+
+@pytest.mark.parametrize("digits", KERNELS)
+def test_a_negative_value_truncated_to_zero_is_written_as_positive_zero(digits):
+    f = packed_field("S9", digits)
+    got = packed.encode(from_values([-(10**digits)], f), f, OPTS, truncate=True).tobytes()
+    assert got == nibbles(digits, "0", "C")
+
+
+@pytest.mark.parametrize("digits", KERNELS)
+def test_truncate_writes_a_negative_value_into_an_unsigned_field_as_its_low_digits(digits):
+    f = packed_field("9", digits, signed=False)
+    got = packed.encode(from_values([-(10**digits) - 7], f), f, OPTS, truncate=True).tobytes()
+    assert got == nibbles(digits, "7", "F")
+
+
+@pytest.mark.parametrize("digits", KERNELS)
+def test_a_negative_value_for_an_unsigned_field_is_refused_in_every_kernel(digits):
+    f = packed_field("9", digits, signed=False)
+    with pytest.raises(EncodeError, match="record 2, .*negative and the field is unsigned"):
+        packed.encode(from_values([1, -1], f), f, OPTS)
+
+
+def test_encode_into_writes_unsigned_and_every_row_without_a_mask():
+    f = packed_field("9(4)", 4, signed=False).with_changes(offset=1)
+    m = np.full((2, 5), 0x40, np.uint8)
+    packed.encode_into(m, 1, from_values([1234, 5], f), f, OPTS)
+    assert m.tobytes() == bytes.fromhex("4001234F40" "4000005F40")
+
+
+def test_encode_into_with_truncate_keeps_the_low_order_digits_in_place():
+    f = packed_field("S9(3)", 3)
+    m = np.full((1, 2), 0x40, np.uint8)
+    packed.encode_into(m, 0, from_values([-12345], f), f, OPTS, truncate=True)
+    assert m.tobytes() == bytes.fromhex("345D")
+
+
+@pytest.mark.parametrize("digits", [4, 20, 40])
+def test_a_pad_nibble_of_one_over_zero_digits_is_invalid_not_a_bigger_number_issue_8(digits):
+    # 10 00 0C in S9(4) COMP-3: the pad byte is exactly x'10'
+    f = packed_field("S9", digits)
+    data = bytes([0x10]) + bytes(f.length - 2) + b"\x0C"
+    n = packed.decode(matrix(data, bytes(f.length - 1) + b"\x0C"), 0, f, OPTS)
+    assert n.invalid.tolist() == [True, False]
+    assert to_python(n, 1) == 0

@@ -222,3 +222,184 @@ def test_an_unsigned_ascii_zoned_field_with_a_letter_in_its_last_byte_is_invalid
     numbers = zoned.decode(matrix, 0, field, CodecOptions(codepage="ascii"))
     assert numbers.invalid.tolist() == [True, False]
     assert int(numbers.values[1]) == 123
+
+
+# ---- targeted vectors (hand-derived bytes): each kernel, each sign position --------------------
+KERNELS = [3, 20, 40]  # int64, 128-bit and 256-bit kernels
+
+
+def ebcdic_digits(text: str) -> bytes:
+    return bytes(0xF0 | int(c) for c in text)
+
+
+@pytest.mark.parametrize("digits", KERNELS)
+def test_blank_when_zero_looks_at_the_field_bytes_only_not_the_byte_before_it(digits):
+    f = zoned_field("9", digits, bwz=True).with_changes(offset=1)
+    spaces = b"\x40" * digits
+    n = zoned.decode(matrix(b"\xC1" + spaces + b"\xC1", b"\xC1" + spaces[1:] + b"\x00\xC1",
+                            b"\xC1\x00" + spaces[1:] + b"\xC1"), 1, f, EBCDIC)
+    assert n.invalid.tolist() == [False, True, True]
+    assert to_python(n, 0) == 0
+
+
+@pytest.mark.parametrize("offset", [1, 2])
+@pytest.mark.parametrize("digits", KERNELS)
+def test_blank_when_zero_with_a_leading_separate_sign_covers_the_sign_byte_too(digits, offset):
+    f = zoned_field("S9", digits, signed=True, leading=True, separate=True, bwz=True).with_changes(offset=offset)
+    spaces = b"\x40" * digits
+    lead = b"\xC1" * offset
+    n = zoned.decode(matrix(lead + b"\x40" + spaces, lead + b"\x60" + spaces, lead + b"\x4E" + spaces), offset, f,
+                     EBCDIC)
+    assert n.invalid.tolist() == [False, True, True]
+    assert to_python(n, 0) == 0
+
+
+@pytest.mark.parametrize("digits", KERNELS)
+def test_blank_when_zero_with_a_trailing_separate_sign_covers_the_sign_byte_too(digits):
+    f = zoned_field("S9", digits, signed=True, separate=True, bwz=True)
+    spaces = b"\x40" * digits
+    n = zoned.decode(matrix(spaces + b"\x40", spaces + b"\x60"), 0, f, EBCDIC)
+    assert n.invalid.tolist() == [False, True]
+
+
+@pytest.mark.parametrize("digits", KERNELS)
+def test_a_separate_sign_byte_that_is_neither_plus_nor_minus_is_invalid_in_every_kernel(digits):
+    f = zoned_field("S9", digits, signed=True, separate=True)
+    body = ebcdic_digits("1" * digits)
+    n = zoned.decode(matrix(body + b"\x4E", body + b"\x60", body + b"\xF1", body + b"\x40"), 0, f, EBCDIC)
+    assert n.invalid.tolist() == [False, False, True, True]
+    assert [to_python(n, 0), to_python(n, 1)] == [int("1" * digits), -int("1" * digits)]
+
+
+@pytest.mark.parametrize("digits", KERNELS)
+def test_a_leading_separate_sign_at_offset_zero_is_read_and_written_in_every_kernel(digits):
+    f = zoned_field("S9", digits, signed=True, leading=True, separate=True)
+    data = b"\x60" + ebcdic_digits("0" * (digits - 1) + "5")
+    assert_codec(f, EBCDIC, data, -5)
+    assert_codec(f, EBCDIC, b"\x4E" + ebcdic_digits("0" * (digits - 1) + "5"), 5)
+
+
+@pytest.mark.parametrize("digits", KERNELS)
+def test_a_trailing_separate_sign_is_written_after_the_digits_in_every_kernel(digits):
+    f = zoned_field("S9", digits, signed=True, separate=True)
+    assert_codec(f, EBCDIC, ebcdic_digits("0" * (digits - 2) + "42") + b"\x60", -42)
+    assert_codec(f, GNU, b"0" * (digits - 2) + b"42+", 42)
+
+
+@pytest.mark.parametrize("digits", KERNELS)
+def test_a_leading_overpunch_rides_in_the_zone_of_the_first_digit_in_every_kernel(digits):
+    f = zoned_field("S9", digits, signed=True, leading=True)
+    assert_codec(f, EBCDIC, bytes([0xD0]) + ebcdic_digits("0" * (digits - 3) + "75"), -75)
+    assert_codec(f, EBCDIC, bytes([0xC9]) + ebcdic_digits("9" * (digits - 1)), 10**digits - 1)
+
+
+@pytest.mark.parametrize("digits", KERNELS)
+def test_a_negative_zone_in_the_middle_of_the_digits_is_invalid_in_every_kernel(digits):
+    f = zoned_field("S9", digits, signed=True)
+    good = ebcdic_digits("1" * digits)
+    n = zoned.decode(matrix(good, b"\xD1" + good[1:], good[:1] + b"\xC1" + good[2:], good[:-1] + b"\xD1"),
+                     0, f, EBCDIC)
+    assert n.invalid.tolist() == [False, True, True, False]
+    assert to_python(n, 3) == -int("1" * digits)
+
+
+@pytest.mark.parametrize("digits", KERNELS)
+def test_a_negative_zone_in_an_unsigned_field_is_invalid_in_every_kernel(digits):
+    f = zoned_field("9", digits)
+    good = ebcdic_digits("2" * digits)
+    n = zoned.decode(matrix(good, good[:-1] + b"\xD2", good[:-1] + b"\xC2", good[:-1] + b"\xB2"), 0, f, EBCDIC)
+    assert n.invalid.tolist() == [False, True, False, True]
+    assert not np.asarray(n.values[1]).any() and to_python(n, 2) == int("2" * digits)
+
+
+@pytest.mark.parametrize("digits", KERNELS)
+def test_a_field_is_read_at_its_offset_in_every_kernel(digits):
+    f = zoned_field("S9", digits, signed=True)
+    body = ebcdic_digits("1234567890" * 4)[:digits - 1] + b"\xD9"
+    n = zoned.decode(matrix(b"\x00\x00" + body + b"\x00"), 2, f, EBCDIC)
+    assert to_python(n, 0) == -int(("1234567890" * 4)[:digits - 1] + "9")
+
+
+@pytest.mark.parametrize("digits", KERNELS)
+def test_a_negative_value_truncated_to_zero_is_written_as_positive_zero(digits):
+    f = zoned_field("S9", digits, signed=True)
+    assert zoned.encode(from_values([-(10**digits)], f), f, EBCDIC, truncate=True).tobytes() == \
+        ebcdic_digits("0" * (digits - 1)) + b"\xC0"
+    g = zoned_field("S9", digits, signed=True, separate=True)
+    assert zoned.encode(from_values([-(10**digits)], g), g, EBCDIC, truncate=True).tobytes() == \
+        ebcdic_digits("0" * digits) + b"\x4E"
+
+
+@pytest.mark.parametrize("digits", KERNELS)
+def test_truncate_writes_a_negative_value_into_an_unsigned_field_as_its_low_digits(digits):
+    f = zoned_field("9", digits)
+    got = zoned.encode(from_values([-(10**digits) - 7], f), f, EBCDIC, truncate=True).tobytes()
+    assert got == ebcdic_digits("0" * (digits - 1) + "7")
+
+
+def test_unsigned_fields_are_written_with_plain_digits_in_every_ascii_dialect():
+    f = zoned_field("9(3)", 3)
+    assert zoned.encode(from_values([120], f), f, IBM_ASCII).tobytes() == b"120"
+    assert zoned.encode(from_values([120], f), f, GNU).tobytes() == b"120"
+
+
+def test_every_ascii_overpunch_letter_reads_its_digit_and_sign():
+    f = zoned_field("S9(2)", 2, signed=True)
+    letters = "{ABCDEFGHI}JKLMNOPQR"
+    n = zoned.decode(matrix(*(b"1" + c.encode() for c in letters)), 0, f, IBM_ASCII)
+    assert [to_python(n, i) for i in range(20)] == [10 + d for d in range(10)] + [-(10 + d) for d in range(10)]
+    gnu = zoned.decode(matrix(*(b"1" + bytes([0x70 + d]) for d in range(10))), 0, f, GNU)
+    assert [to_python(gnu, i) for i in range(10)] == [-(10 + d) for d in range(10)]
+
+
+def test_ascii_letters_beyond_the_overpunch_are_invalid():
+    f = zoned_field("S9(2)", 2, signed=True)
+    n = zoned.decode(matrix(b"1S", b"1@", b"1Z", b"1z", b"1\x7a", b"1 "), 0, f, IBM_ASCII)
+    assert n.invalid.all()
+
+
+@pytest.mark.parametrize("digits", KERNELS)
+def test_encode_into_writes_a_separate_sign_at_the_fields_offset(digits):
+    f = zoned_field("S9", digits, signed=True, leading=True, separate=True).with_changes(offset=1)
+    m = np.full((2, digits + 3), 0xAA, np.uint8)
+    zoned.encode_into(m, 1, from_values([-3, 4], f), f, EBCDIC)
+    tail = ebcdic_digits("0" * (digits - 1))
+    assert m[0].tobytes() == b"\xAA\x60" + tail + b"\xF3\xAA"
+    assert m[1].tobytes() == b"\xAA\x4E" + tail + b"\xF4\xAA"
+
+
+def test_a_code_page_without_single_byte_digits_is_refused_naming_the_option():
+    from bridge.errors import BridgeError
+
+    with pytest.raises(BridgeError, match="--codepage"):
+        zoned.charset("utf-16")
+
+
+@pytest.mark.parametrize("digits", KERNELS)
+def test_a_sign_zone_on_a_digit_of_a_separately_signed_field_is_invalid(digits):
+    for leading in (True, False):
+        f = zoned_field("S9", digits, signed=True, leading=leading, separate=True)
+        body = ebcdic_digits("1" * digits)
+        zoned_first, zoned_last = b"\xC1" + body[1:], body[:-1] + b"\xD1"
+        rows = [b"\x4E" + r if leading else r + b"\x4E" for r in (body, zoned_first, zoned_last)]
+        n = zoned.decode(matrix(*rows), 0, f, EBCDIC)
+        assert n.invalid.tolist() == [False, True, True], leading
+
+
+def test_a_refused_patch_leaves_the_records_untouched_and_truncate_patches_the_low_digits():
+    f = zoned_field("S9(3)", 3, signed=True)
+    m = np.full((2, 3), 0x40, np.uint8)
+    with pytest.raises(EncodeError, match="record 2"):
+        zoned.encode_into(m, 0, from_values([1, 1000], f), f, EBCDIC)
+    assert (m == 0x40).all()
+    zoned.encode_into(m, 0, from_values([1, -1234], f), f, EBCDIC, truncate=True)
+    assert m.tobytes() == bytes.fromhex("F0F0C1" "F2F3D4")
+
+
+def test_a_code_pages_charset_is_shared_and_cannot_be_changed():
+    import dataclasses
+
+    cs = zoned.charset("cp037")
+    assert cs is zoned.charset("cp037") and (cs.space, cs.byte("0"), cs.ascii_digits) == (0x40, 0xF0, False)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        cs.ascii_digits = True

@@ -113,7 +113,7 @@ def test_a_points_score_is_rounded_and_clamped_to_the_card_range(trained, record
     frame = customer_frame(500, seed=8)
     result = model.score(frame)
     raw = trained.booster.predict(feature_matrix(model.card, frame).X, raw_score=True)
-    points = np.clip(600 + 20 / np.log(2) * (np.log(50) - raw), 550, 700)
+    points = np.clip(600 - 20 / np.log(2) * (np.log(50) + raw), 550, 700)
     expected = [int(Decimal(p).scaleb(2).quantize(Decimal(1), rounding=ROUND_HALF_UP)) for p in points]
     assert result.score.tolist() == expected
     assert ((result.score == 55000) | (result.score == 70000))[result.status == "02"].all()

@@ -9,7 +9,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bridge.errors import EncodeError
-from bridge.score.outputs import band_labels, fit_to_picture, round_half_up, scaled_bound, select_rows
+from bridge.score.outputs import (
+    StatusCodes,
+    band_labels,
+    fit_to_picture,
+    parse_condition,
+    points_from_raw,
+    round_half_up,
+    scaled_bound,
+    select_rows,
+    sigmoid,
+)
 
 
 def _decimal_half_up(v: float, scale: int) -> int:
@@ -84,3 +94,148 @@ def test_the_reasons_condition_compares_the_written_score(condition, expected):
 def test_a_condition_that_is_not_score_op_number_is_refused():
     with pytest.raises(ValueError, match="score<op><number>"):
         select_rows(np.array([1]), 4, "balance>5")
+
+
+def test_sigmoid_turns_log_odds_into_the_probability_of_the_positive_class():
+    # hand-derived: log-odds 0 is 1:1, ln 3 is 3:1 (0.75), -ln 3 is 1:3 (0.25)
+    got = sigmoid([0, np.log(3.0), -np.log(3.0)])
+    assert got.dtype == np.float64
+    assert np.allclose(got, [0.5, 0.75, 0.25], rtol=0, atol=1e-15)
+
+
+def test_points_are_the_base_points_at_the_base_odds_and_pdo_more_each_time_the_odds_double():
+    # raw is ln(bad/good): good:bad 50:1 is raw -ln 50, 100:1 is -ln 100, 25:1 is -ln 25
+    raw = -np.log(np.array([50.0, 100.0, 25.0, 200.0]))
+    got = points_from_raw(raw, base_points=600, base_odds=50, pdo=20)
+    assert np.allclose(got, [600.0, 620.0, 580.0, 640.0], rtol=0, atol=1e-9)
+
+
+def test_points_fall_as_the_risk_rises():
+    got = points_from_raw([-1.0, 0.0, 1.0], base_points=500, base_odds=1, pdo=np.log(2.0))
+    assert np.allclose(got, [501.0, 500.0, 499.0], rtol=0, atol=1e-12)
+
+
+def test_status_codes_run_from_scored_to_model_error():
+    assert StatusCodes().ordered() == ("00", "02", "04", "08", "12")
+
+
+def test_a_negative_scale_rounds_half_up_to_whole_hundreds():
+    got, ok = round_half_up(np.array([12350.0, 12349.0, -12350.0, 0.0]), -2)
+    assert ok.all() and got.tolist() == [124, 123, -124, 0]
+
+
+def test_a_scale_beyond_the_exact_product_still_rounds_half_up():
+    got, ok = round_half_up(np.array([1.5e-23, 2.4e-23, -1.5e-23]), 23)
+    assert ok.all() and got.tolist() == [2, 2, -2]
+
+
+def test_a_magnitude_of_2_to_the_62_after_scaling_is_reported_and_just_below_it_is_rounded():
+    just_below = 2.0 ** 62 - 1024.0
+    got, ok = round_half_up(np.array([2.0 ** 62, -(2.0 ** 62), just_below, -just_below]), 0)
+    assert ok.tolist() == [False, False, True, True]
+    assert got.tolist() == [0, 0, 2 ** 62 - 1024, -(2 ** 62 - 1024)]
+
+
+def test_a_product_just_below_a_whole_number_is_not_rounded_up_to_the_next():
+    # 0.29 * 100 is 28.999999999999996447... exactly: the double 0.29 lies below 0.29
+    assert Decimal(0.29) < Decimal("0.29")
+    got, _ = round_half_up(np.array([0.29, 0.57, -0.29]), 2)
+    assert got.tolist() == [29, 57, -29]
+    got, _ = round_half_up(np.array([0.29, 0.57]), 0)
+    assert got.tolist() == [0, 1]
+
+
+def test_a_score_below_the_picture_range_is_clamped_up_to_its_low_end():
+    values, clamped = fit_to_picture(np.array([-3, 0, 7]), np.array([True, True, True]), low=0, high=5,
+                                     field="SCORE", picture="9", on_overflow="clamp", scale=0)
+    assert values.tolist() == [0, 0, 5] and clamped.tolist() == [True, False, True]
+
+
+def test_a_value_that_could_not_be_rounded_is_not_counted_as_clamped():
+    values, clamped = fit_to_picture(np.array([0, 3]), np.array([False, True]), low=1, high=5,
+                                     field="SCORE", picture="9", on_overflow="error", scale=0)
+    assert clamped.tolist() == [False, False] and values.tolist() == [1, 3]
+
+
+def test_the_overflow_error_names_the_first_row_its_value_and_the_range():
+    with pytest.raises(EncodeError) as err:
+        fit_to_picture(np.array([50, -70000, 80000]), np.array([True, True, True]), low=-9999, high=9999,
+                       field="SCORE", picture="S99V99", on_overflow="error", scale=2)
+    assert str(err.value).startswith("record 2, field SCORE PIC S99V99: score -700.00 does not fit "
+                                     "(range -99.99 to 99.99)")
+    assert err.value.row == 1 and err.value.value == Decimal("-700.00")
+
+
+def test_a_lower_band_bound_is_rounded_up_and_an_upper_bound_down():
+    assert scaled_bound(Decimal("0.12345"), 4, upper=False) == 1235
+    assert scaled_bound(Decimal("0.12345"), 4, upper=True) == 1234
+    assert scaled_bound(Decimal("0.1234"), 4, upper=False) == 1234
+
+
+def test_band_labels_keep_their_full_width_and_a_score_above_every_band_has_none():
+    labels = band_labels(np.array([10, 50, 51, 99]), [10, 50], ["LOW", "MEDIUM"])
+    assert labels.tolist() == ["LOW", "MEDIUM", "", ""]
+
+
+@pytest.mark.parametrize("condition, expected", [
+    ("score>=0.12345", [False, True]), ("score>0.12345", [False, True]),
+    ("score<=0.12345", [True, False]), ("score<0.12345", [True, False]),
+    ("score==0.12345", [False, False]), ("score==0.1235", [False, True]),
+])
+def test_a_condition_finer_than_the_picture_is_compared_exactly(condition, expected):
+    assert select_rows(np.array([1234, 1235]), 4, condition).tolist() == expected
+
+
+@pytest.mark.parametrize("condition", ["", "   "])
+def test_a_blank_condition_selects_every_row(condition):
+    assert select_rows(np.array([1, 2]), 4, condition).tolist() == [True, True]
+
+
+def test_a_condition_is_read_without_regard_to_case_or_spaces():
+    assert parse_condition(" Score >= 0.5 ") == (">=", Decimal("0.5"))
+    assert parse_condition("SCORE<1") == ("<", Decimal("1"))
+
+
+@pytest.mark.parametrize("text", ["score>=abc", "score=>0.5", "score", "scorex>1"])
+def test_a_condition_without_an_operator_and_a_number_is_refused_with_the_operators(text):
+    with pytest.raises(ValueError) as err:
+        parse_condition(text)
+    assert str(err.value) == (f"condition {text!r} must read score<op><number> with op one of "
+                              ">=, <=, ==, >, <")
+
+
+def test_status_codes_cannot_be_changed_once_made():
+    import dataclasses
+
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        StatusCodes().scored = "01"
+
+
+def test_ties_at_scale_22_round_the_exact_double_as_decimal_does():
+    ties = (np.arange(40) + 0.5) / 1e22
+    got, ok = round_half_up(ties, 22)
+    assert ok.all() and got.tolist() == [_decimal_half_up(v, 22) for v in ties]
+
+
+@pytest.mark.parametrize("scale", [8, 12, 16, 22])
+def test_ties_at_scales_whose_power_of_ten_needs_more_than_26_bits_round_as_decimal_does(scale):
+    # from 10**8 on, Dekker's split of 10**scale has a low part: every term of the product counts
+    ties = (np.arange(60) + 0.5) / 10.0 ** scale
+    near = np.concatenate([ties, np.nextafter(ties, 0), np.nextafter(ties, 1)])
+    got, ok = round_half_up(near, scale)
+    assert ok.all() and got.tolist() == [_decimal_half_up(v, scale) for v in near]
+
+
+@pytest.mark.parametrize("scale", [-2, 0, 4, 23])
+def test_rounding_gives_int64_values_and_boolean_masks_without_numeric_warnings(scale):
+    import warnings
+
+    values = np.array([0.0, -0.0, 1.5, -2.5, np.nan, np.inf, -np.inf, 2.0 ** 70, 1e-300])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        unscaled, ok = round_half_up(values, scale)
+        fitted, clamped = fit_to_picture(unscaled, ok, low=-5, high=5, field="SCORE", picture="S9",
+                                         on_overflow="clamp", scale=0)
+    assert unscaled.dtype == np.int64 and fitted.dtype == np.int64
+    assert ok.dtype == np.bool_ and clamped.dtype == np.bool_
+    assert ok.tolist()[4:7] == [False, False, False] and unscaled.tolist()[:2] == [0, 0]
