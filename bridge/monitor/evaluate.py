@@ -101,7 +101,7 @@ def _points_to_probability(scale: Any):
     pdo = getattr(scale, "pdo", 20.0)
 
     def convert(points: float) -> float:
-        raw = math.log(base_odds) - (points - base_points) * math.log(2.0) / pdo
+        raw = -math.log(base_odds) - (points - base_points) * math.log(2.0) / pdo
         if raw >= 0:
             return 1.0 / (1.0 + math.exp(-raw))
         return math.exp(raw) / (1.0 + math.exp(raw))  # no overflow far below the base points

@@ -30,10 +30,23 @@ def test_a_points_card_has_its_cut_and_bands_turned_into_probabilities_lower_poi
                                      bands=(Band(Decimal("580"), "X"), Band(Decimal("620"), "Y"),
                                             Band(Decimal("999"), "Z"))))
     view = model_views([replace(CARD, outputs=points)])["CUSTRISK"]
-    # the inverse of bridge.score.outputs.points_from_raw, the formula that wrote the points:
-    # points = base + pdo / ln 2 * (ln(base odds) - raw), raw = logit(p)
-    assert view.cut == pytest.approx(50 / 51)
+    # 600 points are good:bad odds of 50, a bad probability of 1/51 (bridge.score.outputs.points_from_raw)
+    assert view.cut == pytest.approx(1 / 51)
     cuts = dict(view.band_cuts)
     assert list(cuts) == ["band<=X", "band<=Y"]
-    assert cuts["band<=X"] == pytest.approx(100 / 101)  # 20 points fewer: the odds double
+    assert cuts["band<=X"] == pytest.approx(1 / 26)  # 20 points fewer: the good:bad odds halve
     assert cuts["band<=X"] > cuts["band<=Y"]  # fewer points, riskier, a higher probability
+
+
+def test_the_points_inverse_undoes_the_formula_that_wrote_the_points():
+    import numpy as np
+
+    from bridge.monitor.evaluate import _points_to_probability
+    from bridge.score.outputs import points_from_raw
+
+    scale = PointsScale(base_points=600, base_odds=50, pdo=20)
+    convert = _points_to_probability(scale)
+    for p in (0.001, 0.02, 0.3, 0.9):
+        raw = np.log(p / (1 - p))
+        points = float(points_from_raw(np.array([raw]), base_points=600, base_odds=50, pdo=20)[0])
+        assert convert(points) == pytest.approx(p, rel=1e-12)
