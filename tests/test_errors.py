@@ -16,6 +16,7 @@ SAMPLES = {
     "hint": "little-endian RDW? try --rdw-endian little", "field": "BALANCE", "data": b"\xab\x0c", "row": 7,
     "value": Decimal("123456.78"), "picture": "S9(5)V99", "card": "card.toml", "model": "model.txt", "tree": 3,
     "key": "leaf_value", "where": "sftp://host/inbox", "retryable": True, "job": "nightly.toml",
+    "spec": "mlflow:models:/credit-risk@champion",
 }
 
 
