@@ -70,8 +70,14 @@ class Reader:
         return self.decoder.schema
 
     def __iter__(self) -> Iterator[DecodedBatch]:
-        for frame in self._frames:
-            decoded = self.decoder.decode(frame)
+        return self.decode_frames(self._frames)
+
+    def decode_frames(self, frames: Iterable) -> Iterator[DecodedBatch]:
+        """Decode ``frames`` (this reader's framed batches, or a window of them) on ``options.threads``
+        threads (default: every core this process may use), in order; `summary` follows each batch."""
+        from bridge.records.parallel import decode_in_order, decode_threads
+
+        for decoded in decode_in_order(frames, self.decoder, decode_threads(self.options.threads)):
             self.summary.records = self.decoder.records_read
             self.summary.invalid = dict(self.decoder.invalid)
             self.summary.unmapped = dict(self.decoder.unmapped)
