@@ -107,7 +107,11 @@ def open_reader(source: Source, layout: Layout, *, columns: Iterable[str] | None
 
 def iter_batches(source: Source, layout: Layout, *, columns: Iterable[str] | None = None,
                  options: ReaderOptions | None = None, **reader_options: Any) -> Iterator[DecodedBatch]:
-    """Decode ``source`` batch by batch (``batch_records`` records each); memory stays bounded by one batch."""
+    """Decode ``source`` batch by batch (``batch_records`` records each), in file order.
+
+    Batches are decoded on ``threads`` threads (default: every core this process may use), at
+    most two per thread in flight, so memory stays bounded by a few batches.
+    """
     yield from open_reader(source, layout, columns=columns, options=options, **reader_options)
 
 

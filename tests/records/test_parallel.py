@@ -213,3 +213,16 @@ def test_a_job_may_set_threads_and_a_wrong_type_is_refused_naming_the_key(tmp_pa
     path.write_text(job_text(job={"threads": 0}))
     with pytest.raises(JobError, match=r"threads=0 must be a whole number of at least 1"):
         load_job(path)
+
+
+def test_score_with_threads_writes_the_file_one_thread_writes(tmp_path, customer) -> None:
+    from bridge.score.file import score_file
+
+    source = FIXTURES / "customer.cp037.dat"
+    outputs = []
+    for threads in (1, 3):
+        out = tmp_path / f"scored{threads}.dat"
+        score_file(source, out, customer, COPYBOOKS.parent / "models" / "customer-risk", threads=threads,
+                   batch_records=2)
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1] and outputs[0] != source.read_bytes()
