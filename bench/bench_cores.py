@@ -11,10 +11,15 @@ step once, so a change of load on a shared machine falls on all of them):
 * decode -> Parquet with the writer in the decoding thread and one decoding thread: what
   the overlap is measured against.
 
-Prints, per step, the median of ``--repeat`` rounds (not the best): seconds, MB/s, MB/s per
-core in use (MB/s / threads) and the ratio to the baseline of the same run. Targets: read
-with both cores >= 0.85 of translate; decode -> Parquet >= 0.4. ``--memory`` also measures
-the peak RSS of a streaming pass (`iter_batches`) at each thread count, in a child process.
+Prints, per step, the median of ``--repeat`` rounds (not the best): wall seconds, MB/s, MB/s
+per core in use (MB/s / threads) and the ratio to the baseline of the same run; and, because
+on a shared machine a process gets only its share of the cores whatever its thread count
+(Linux's autogroup scheduling shares the CPU between sessions, not threads), the CPU seconds
+of the process, MB per CPU second (the per-core rate that load does not change much), the
+cores the step kept busy (CPU / wall), and the ratio to the baseline per CPU second. Targets:
+read with both cores >= 0.85 of translate; decode -> Parquet >= 0.4. ``--memory`` also
+measures the peak RSS of a streaming pass (`iter_batches`) at each thread count, in a child
+process.
 
     .venv/bin/python bench/bench_cores.py --mb 200 --repeat 3
 """
@@ -33,10 +38,11 @@ ROOT = Path(__file__).resolve().parent.parent
 COPYBOOK = ROOT / "copybooks" / "customer.cpy"
 
 
-def timed(fn) -> float:
-    t = time.perf_counter()
+def timed(fn) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (every thread of this process) of one call."""
+    t, c = time.perf_counter(), time.process_time()
     fn()
-    return time.perf_counter() - t
+    return time.perf_counter() - t, time.process_time() - c
 
 
 def build_file(layout, path: Path, mb: float) -> int:
@@ -124,22 +130,25 @@ def main() -> None:
 
         sum(b.table.num_rows for b in iter_batches(path, layout, batch_records=1000, threads=1)
             if b.frame.first_record < 2000)  # warm-up: kernels loaded from numba's cache
-        rounds: dict[int, list[float]] = {i: [] for i in range(len(steps))}
+        rounds: dict[int, list[tuple[float, float]]] = {i: [] for i in range(len(steps))}
         for _ in range(args.repeat):
             for i, (_, _, fn) in enumerate(steps):
                 rounds[i].append(timed(fn))
-        medians = [statistics.median(rounds[i]) for i in range(len(steps))]
-        base = medians[0]
+        walls = [statistics.median(w for w, _ in rounds[i]) for i in range(len(steps))]
+        cpus = [statistics.median(c for _, c in rounds[i]) for i in range(len(steps))]
+        base, base_cpu = walls[0], cpus[0]
         print(f"{n:,} CUSTOMER records ({layout.length} bytes), {mb:.1f} MB; {cores} cores; "
               f"median of {args.repeat} interleaved rounds")
-        print(f"{'step':<36} {'threads':>7} {'seconds':>8} {'MB/s':>8} {'MB/s/core':>9} {'of translate':>12}")
+        print(f"{'step':<34} {'threads':>7} {'wall s':>7} {'MB/s':>7} {'MB/s/core':>9} {'of transl.':>10}"
+              f" {'CPU s':>7} {'MB/CPU-s':>8} {'busy':>5} {'of transl. per CPU-s':>21}")
         results = []
-        for i, ((name, threads, _), t) in enumerate(zip(steps, medians)):
-            rate = mb / t
-            per_core = rate / threads
-            print(f"{name:<36} {threads:>7} {t:8.3f} {rate:8.1f} {per_core:9.1f} {base / t:12.2f}")
-            results.append({"step": name, "threads": threads, "seconds": t, "mb_per_s": rate,
-                            "mb_per_s_per_core": per_core, "of_translate": base / t,
+        for i, ((name, threads, _), t, c) in enumerate(zip(steps, walls, cpus)):
+            rate, per_cpu = mb / t, mb / c
+            print(f"{name:<34} {threads:>7} {t:7.2f} {rate:7.1f} {rate / threads:9.1f} {base / t:10.2f}"
+                  f" {c:7.2f} {per_cpu:8.1f} {c / t:5.2f} {base_cpu / c:21.2f}")
+            results.append({"step": name, "threads": threads, "seconds": t, "cpu_seconds": c, "mb_per_s": rate,
+                            "mb_per_s_per_core": rate / threads, "mb_per_cpu_s": per_cpu, "busy_cores": c / t,
+                            "of_translate": base / t, "of_translate_per_cpu_s": base_cpu / c,
                             "rounds": rounds[i]})
         if args.memory:
             for threads in counts:
