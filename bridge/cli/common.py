@@ -106,8 +106,8 @@ def _reading_flags() -> list[Callable]:
 def threads_option(func: Callable) -> Callable:
     """``--threads N``: the cores a command decodes (and predicts) on."""
     return click.option("--threads", type=click.IntRange(min=1), default=None, metavar="N",
-                        help="Batches decoded (and predicted) at once; output is the same whatever N. "
-                             "Default: every core this process may use.")(func)
+                        help="Threads that decode batches at once (for score, also the cores that predict); "
+                             "the output is the same whatever N. Default: every core this process may use.")(func)
 
 
 def window_options(func: Callable) -> Callable:
