@@ -103,6 +103,13 @@ def _reading_flags() -> list[Callable]:
     ]
 
 
+def threads_option(func: Callable) -> Callable:
+    """``--threads N``: the cores a command decodes (and predicts) on."""
+    return click.option("--threads", type=click.IntRange(min=1), default=None, metavar="N",
+                        help="Threads that decode batches at once (for score, also the cores that predict); "
+                             "the output is the same whatever N. Default: every core this process may use.")(func)
+
+
 def window_options(func: Callable) -> Callable:
     """``--skip N`` and ``--limit N``: which records of the file a command works on."""
     func = click.option("--limit", type=click.IntRange(min=0), default=None, metavar="N",
@@ -123,28 +130,28 @@ def records_window(reader: Any, skip: int = 0, limit: int | None = None) -> Iter
     end = None if limit is None else skip + limit
     if end is not None and end <= skip:
         return
-    for frame in reader._frames:  # noqa: SLF001 - framed records, decoded below only where wanted
-        lo, hi = frame.first_record, frame.first_record + len(frame.lengths)
-        if hi <= skip:
-            continue
-        a, b = max(skip, lo) - lo, (hi if end is None else min(end, hi)) - lo
-        if (a, b) != (0, hi - lo):
-            offsets = None if frame.file_offsets is None else frame.file_offsets[a:b]
-            frame = replace(frame, matrix=np.ascontiguousarray(frame.matrix[a:b]), lengths=frame.lengths[a:b],
-                            first_record=lo + a, file_offsets=offsets, header=b"", trailer=b"",
-                            blocks=None, line_ends=None)
-        decoded = reader.decoder.decode(frame)
-        reader.summary.records = reader.decoder.records_read
-        reader.summary.invalid = dict(reader.decoder.invalid)
-        reader.summary.unmapped = dict(reader.decoder.unmapped)
-        yield decoded
-        if end is not None and hi >= end:
-            return
+
+    def window() -> Iterator[Any]:
+        for frame in reader._frames:  # noqa: SLF001 - framed records, decoded below only where wanted
+            lo, hi = frame.first_record, frame.first_record + len(frame.lengths)
+            if hi <= skip:
+                continue
+            a, b = max(skip, lo) - lo, (hi if end is None else min(end, hi)) - lo
+            if (a, b) != (0, hi - lo):
+                offsets = None if frame.file_offsets is None else frame.file_offsets[a:b]
+                frame = replace(frame, matrix=np.ascontiguousarray(frame.matrix[a:b]), lengths=frame.lengths[a:b],
+                                first_record=lo + a, file_offsets=offsets, header=b"", trailer=b"",
+                                blocks=None, line_ends=None)
+            yield frame
+            if end is not None and hi >= end:
+                return
+
+    yield from reader.decode_frames(window())
 
 
 _READER_KEYS = ("record", "recfm", "lrecl", "bdw", "codepage", "dialect", "rdw_endian", "rdw_adjust",
                 "float_format", "odo_placement", "variable_occurs", "record_length_field", "record_length_adjust",
-                "segment_field", "skip_header_bytes", "skip_trailer_bytes", "trim", "on_invalid")
+                "segment_field", "skip_header_bytes", "skip_trailer_bytes", "trim", "on_invalid", "threads")
 
 
 def reader_kwargs(params: dict[str, Any]) -> dict[str, Any]:

@@ -9,7 +9,8 @@ from __future__ import annotations
 import click
 
 from bridge.cli.common import (check_output, copybook_options, load_layout, output_file, reader_kwargs,
-                               reader_options, records_window, refuse_output_over_input, window_options)
+                               reader_options, records_window, refuse_output_over_input, threads_option,
+                               window_options)
 from bridge.cli.engine import check_output_or_folder, data_argument, engine_options
 from bridge.cli.progress import progress_for, quiet_option
 
@@ -29,6 +30,7 @@ __all__ = ["command"]
 @click.option("--columns", default=None, help="Comma-separated column names to decode (default: all).")
 @window_options
 @engine_options
+@threads_option
 @quiet_option
 def command(data: str, output: str | None, to: str | None, columns: str | None, skip: int, limit: int | None,
             quiet: bool, **params) -> None:

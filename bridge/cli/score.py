@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from bridge.cli.common import (check_output, check_output_folder, copybook_options, load_layout, output_file,
-                               reader_kwargs, reader_options, refuse_output_over_input)
+                               reader_kwargs, reader_options, refuse_output_over_input, threads_option)
 from bridge.cli.model_option import MODEL_PLACE
 from bridge.cli.engine import check_output_or_url, data_argument, engine_options
 from bridge.cli.progress import progress_for, quiet_option
@@ -244,6 +244,7 @@ def _reason_table(features: list[str], record, reason_field: str | None) -> dict
               help="Challenger model (a folder or an mlflow: spec) scored alongside and compared in the report, "
                    "never written.")
 @engine_options
+@threads_option
 @quiet_option
 def score_command(data: str, model_dir: str, output: str, report_path: str | None, shadow_dir: str | None,
                   quiet: bool, **params) -> None:

@@ -52,6 +52,8 @@ def decode_to_folder(urlpath: str | os.PathLike | list, layout: Layout, out_dir:
     if out.exists():
         raise TransportError(f"{out} already exists: give a new folder for the dataset", where=str(out))
     opts = ReaderOptions.from_kwargs(options, **reader_options)
+    if opts.threads is None:   # one decoding thread per task: Dask already runs a task per core
+        opts = ReaderOptions.from_kwargs(opts, threads=1)
     size = block_bytes(blocksize)
     splits = plan_splits(expand_inputs(urlpath, storage_options), layout, opts, blocksize=size, index_cache=index_cache)
     staging = out.parent / f".{out.name}.parts-{uuid.uuid4().hex[:12]}"

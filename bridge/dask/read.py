@@ -41,6 +41,8 @@ def read_records(urlpath: str | os.PathLike | list, layout: Layout, *, blocksize
     import dask.dataframe as dd
 
     opts = ReaderOptions.from_kwargs(options, **reader_options)
+    if opts.threads is None:   # one decoding thread per task: Dask already runs a task per core
+        opts = ReaderOptions.from_kwargs(opts, threads=1)
     size = block_bytes(blocksize)
     files = expand_inputs(urlpath, storage_options)
     splits = plan_splits(files, layout, opts, blocksize=size, index_cache=index_cache)

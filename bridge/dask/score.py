@@ -78,6 +78,8 @@ def score_file(urlpath: str | os.PathLike, layout: Layout, model_dir: str | os.P
     from bridge.score.file import _model_record
 
     opts = ReaderOptions.from_kwargs(options, **reader_options)
+    if opts.threads is None:   # one decoding thread per task: Dask already runs a task per core
+        opts = ReaderOptions.from_kwargs(opts, threads=1)
     _model_record(model_dir, layout, opts)   # the card is checked before any task is sent
     size = block_bytes(blocksize)
     files = expand_inputs(urlpath, storage_options)

@@ -31,7 +31,7 @@ __all__ = ["Endpoint", "Engine", "Job", "load_job", "READER_KEYS"]
 READER_KEYS = ("record", "recfm", "lrecl", "codepage", "dialect", "rdw_endian", "rdw_adjust", "bdw",
                "float_format", "odo_placement", "variable_occurs", "record_length_field", "record_length_adjust",
                "field_codepages", "segment_field", "segment_map",
-               "skip_header_bytes", "skip_trailer_bytes", "on_invalid")
+               "skip_header_bytes", "skip_trailer_bytes", "on_invalid", "threads")
 
 
 @dataclass(frozen=True)
@@ -396,6 +396,7 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "rdw_adjust": int, "bdw": bool, "float_format": str, "odo_placement": str, "variable_occurs": bool,
     "record_length_field": str, "record_length_adjust": int, "field_codepages": dict, "segment_field": str,
     "segment_map": dict, "skip_header_bytes": int, "skip_trailer_bytes": int, "on_invalid": str,
+    "threads": int,
 }
 _TYPE_WORDS = {str: "a string in quotes", int: "a whole number", bool: "true or false", list: "a list [...]",
                dict: "a table ([job.trailer])",

@@ -70,8 +70,14 @@ class Reader:
         return self.decoder.schema
 
     def __iter__(self) -> Iterator[DecodedBatch]:
-        for frame in self._frames:
-            decoded = self.decoder.decode(frame)
+        return self.decode_frames(self._frames)
+
+    def decode_frames(self, frames: Iterable) -> Iterator[DecodedBatch]:
+        """Decode ``frames`` (this reader's framed batches, or a window of them) on ``options.threads``
+        threads (default: every core this process may use), in order; `summary` follows each batch."""
+        from bridge.records.parallel import decode_in_order, decode_threads
+
+        for decoded in decode_in_order(frames, self.decoder, decode_threads(self.options.threads)):
             self.summary.records = self.decoder.records_read
             self.summary.invalid = dict(self.decoder.invalid)
             self.summary.unmapped = dict(self.decoder.unmapped)
@@ -101,7 +107,11 @@ def open_reader(source: Source, layout: Layout, *, columns: Iterable[str] | None
 
 def iter_batches(source: Source, layout: Layout, *, columns: Iterable[str] | None = None,
                  options: ReaderOptions | None = None, **reader_options: Any) -> Iterator[DecodedBatch]:
-    """Decode ``source`` batch by batch (``batch_records`` records each); memory stays bounded by one batch."""
+    """Decode ``source`` batch by batch (``batch_records`` records each), in file order.
+
+    Batches are decoded on ``threads`` threads (default: every core this process may use), at
+    most two per thread in flight, so memory stays bounded by a few batches.
+    """
     yield from open_reader(source, layout, columns=columns, options=options, **reader_options)
 
 

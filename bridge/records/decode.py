@@ -236,6 +236,27 @@ class RecordDecoder:
 
         return codepage_hint(self._text_sample, self.codec.codepage)
 
+    def fork(self) -> RecordDecoder:
+        """A decoder for one batch decoded in another thread: this one's schema and plans, counters of its own.
+
+        `absorb` adds its counts back; the plans cache is shared (a plan built twice by two
+        threads is the same plan)."""
+        import copy
+
+        twin = copy.copy(self)
+        twin.invalid, twin.unmapped, twin.records_read, twin.numeric_values = {}, {}, 0, 0
+        return twin
+
+    def absorb(self, twin: RecordDecoder) -> None:
+        """Add the counts of a `fork` that decoded a batch (in file order, as a serial read counts)."""
+        for mine, theirs in ((self.invalid, twin.invalid), (self.unmapped, twin.unmapped)):
+            for key, count in theirs.items():
+                mine[key] = mine.get(key, 0) + count
+        self.records_read += twin.records_read
+        self.numeric_values += twin.numeric_values
+        if self._text_sample is None:
+            self._text_sample = twin._text_sample
+
     def _group_by_type(self, batch) -> list[tuple[list[_TypeSelection], np.ndarray | None]]:
         every = [_TypeSelection(i, None) for i in range(len(self.records))]
         if self._segment is None:

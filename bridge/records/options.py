@@ -48,6 +48,7 @@ class ReaderOptions:
     field_codepages: Mapping[str, str] = field(default_factory=dict)
     # streaming
     batch_records: int = 65536
+    threads: int | None = None      # batches decoded at once; None: every core this process may use
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "recfm", str(self.recfm).upper())
@@ -71,6 +72,9 @@ class ReaderOptions:
             raise BridgeError("a segment map needs --segment-field (the field whose value selects the record)")
         if self.batch_records < 1:
             raise BridgeError("batch_records must be at least 1")
+        if self.threads is not None and (isinstance(self.threads, bool) or not isinstance(self.threads, int)
+                                         or self.threads < 1):
+            raise BridgeError(f"threads={self.threads!r} must be a whole number of at least 1")
 
     @classmethod
     def from_kwargs(cls, options: "ReaderOptions | None" = None, **kwargs: Any) -> "ReaderOptions":

@@ -14,7 +14,8 @@ segment map did not choose) is an empty unquoted cell, and every string is quote
 string as ``""``. The header row holds the column names, quoted.
 
 Rendering and writing run in one writer thread, so that they overlap the decoding of the
-next batch (the numba kernels and Arrow's writers release the GIL); at most two batches wait
+next batches (decoded on every core by `bridge.records.parallel`: the numba kernels and
+Arrow's writers release the GIL); at most two batches wait
 in between, so memory stays bounded by a few batches whatever the file size. An error in the
 writer is raised by the next ``write`` or at the end. Files are created 0600.
 """
@@ -31,7 +32,7 @@ import pyarrow as pa
 
 from bridge.layout.model import Layout
 
-__all__ = ["open_sink"]
+__all__ = ["open_sink", "parquet_writer"]
 
 _DONE = object()
 
@@ -100,6 +101,19 @@ def _binary_stream(output: str | None) -> Iterator[IO[bytes]]:
         yield stream
 
 
+def parquet_writer(output: str, schema: pa.Schema):
+    """A `pyarrow.parquet.ParquetWriter` for ``output`` (created 0600) with the settings of `open_sink`."""
+    import pyarrow.parquet as pq
+
+    _create(output)
+    # dictionary pages pay off for strings (codes, names) only, and min/max statistics
+    # of strings and decimals cost more than the rest of the write; integers keep theirs
+    return pq.ParquetWriter(
+        output, schema,
+        use_dictionary=[f.name for f in schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)],
+        write_statistics=[f.name for f in schema if pa.types.is_integer(f.type)])
+
+
 @contextlib.contextmanager
 def open_sink(kind: str, output: str | None, *, layout: Layout, reader) -> Iterator[_WriterThread]:
     """A writer with ``write(table)`` for ``kind`` (jsonl, csv, parquet) to ``output`` or stdout.
@@ -135,16 +149,7 @@ def open_sink(kind: str, output: str | None, *, layout: Layout, reader) -> Itera
             stack.callback(writer.close)
             consume = writer.write_table
         else:
-            import pyarrow.parquet as pq
-
-            _create(output)
-            schema = reader.schema
-            # dictionary pages pay off for strings (codes, names) only, and min/max statistics
-            # of strings and decimals cost more than the rest of the write; integers keep theirs
-            writer = pq.ParquetWriter(
-                output, schema,
-                use_dictionary=[f.name for f in schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)],
-                write_statistics=[f.name for f in schema if pa.types.is_integer(f.type)])
+            writer = parquet_writer(output, reader.schema)
             stack.callback(writer.close)
             consume = writer.write_table
         thread = _WriterThread(consume)

@@ -113,7 +113,7 @@ def score_file(source, dest, layout: Layout, model_dir: str | os.PathLike, *,
 
     # LightGBM releases the GIL while it predicts, so prediction runs in worker threads while
     # this thread decodes the next batch and patches and writes the one before
-    streams, threads = _prediction_streams()
+    streams, threads = _prediction_streams(opts.threads)
     predictor = ThreadPoolExecutor(max_workers=streams, thread_name_prefix="bridge-predict")
 
     def start(batch):
@@ -254,8 +254,9 @@ def _joined(parts: list[tuple[np.ndarray, np.ndarray | None]], n: int) -> tuple[
     return probability, raw
 
 
-def _prediction_streams() -> tuple[int, int | None]:
-    """How many batches LightGBM predicts at once, and with how many threads each (None: its default).
+def _prediction_streams(cores: int | None = None) -> tuple[int, int | None]:
+    """How many batches LightGBM predicts at once, and with how many threads each (None: its default),
+    on ``cores`` cores (the reader's ``threads``; None: every core LightGBM would use).
 
     Why two batches at once, each on half the cores, rather than one batch on all of them:
     LightGBM splits a batch's rows evenly among its threads and waits for the last one, so
@@ -264,6 +265,8 @@ def _prediction_streams() -> tuple[int, int | None]:
     system sees fit and no core waits for another. Each row's prediction does not depend on
     the thread count.
     """
+    if cores is not None:
+        return (1, 1) if cores < 2 else (2, cores // 2)
     cores = _cores()
     if cores < 2:
         return 1, None
