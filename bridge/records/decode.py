@@ -23,9 +23,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from bridge.codec.column import arrow_type, decode_column, is_string
+from bridge.codec.column import DecodedColumn, arrow_type, decode_column, is_string
 from bridge.errors import BridgeError, InvalidDataError, LayoutError
-from bridge.layout.model import Field, Layout, Record
+from bridge.layout.model import Field, Kind, Layout, Record
 from bridge.records.options import ReaderOptions
 from bridge.records.plan import Column, ColumnPlan, column_names, plan_columns
 
@@ -435,6 +435,7 @@ class RecordDecoder:
         n, width = matrix.shape
         lengths = np.asarray(batch.lengths)
         short = bool((lengths < width).any()) if lengths is not None else False
+        texts = self._texts(plan, sel, matrix, lengths if short else None)
         out: dict[str, pa.Array] = {}
         for col in plan.columns:
             if self.wanted is not None and col.name not in self.wanted:
@@ -456,7 +457,10 @@ class RecordDecoder:
                     absent = absent | (lengths <= col.offset) if absent is not None else (lengths <= col.offset)
                 else:
                     absent = absent | ~fits if absent is not None else ~fits
-            decoded = decode_column(matrix, col.offset, col.field, self.codec, avail=avail)
+            if col.name in texts:
+                decoded = DecodedColumn(texts[col.name], np.zeros(n, dtype=bool))
+            else:
+                decoded = decode_column(matrix, col.offset, col.field, self.codec, avail=avail)
             invalid = decoded.invalid
             if absent is not None:
                 invalid = invalid & ~absent
@@ -472,6 +476,23 @@ class RecordDecoder:
                 array = array.cast(typ)
             out[col.name] = array
         return out
+
+    def _texts(self, plan: ColumnPlan, sel: _TypeSelection, matrix: np.ndarray,
+               lengths: np.ndarray | None) -> dict[str, pa.Array]:
+        """The plan's PIC X columns that lie within the matrix, decoded together in one pass over
+        the rows (`alphanumeric.decode_many`); ``lengths`` cut short records, as ``avail`` does."""
+        width = matrix.shape[1]
+        chosen = [col for col in plan.columns
+                  if col.field.kind in (Kind.ALPHANUMERIC, Kind.ALPHANUMERIC_EDITED) and col.end <= width
+                  and (self.wanted is None or col.name in self.wanted)
+                  and not (sel.branches and any(col.field.path[:len(b)] == b for b in sel.branches))]
+        if not chosen:
+            return {}
+        from bridge.codec.alphanumeric import decode_many
+
+        arrays = decode_many(matrix, [c.offset for c in chosen], [c.field for c in chosen], self.codec,
+                             ends=lengths)
+        return {c.name: a for c, a in zip(chosen, arrays)}
 
     def _absent(self, col: Column, counts, n: int) -> np.ndarray | None:
         if not col.subscripts or counts is None:
