@@ -435,7 +435,7 @@ class RecordDecoder:
         n, width = matrix.shape
         lengths = np.asarray(batch.lengths)
         short = bool((lengths < width).any()) if lengths is not None else False
-        texts = self._texts(plan, sel, matrix, lengths if short else None)
+        together = self._together(plan, sel, matrix, lengths if short else None)
         out: dict[str, pa.Array] = {}
         for col in plan.columns:
             if self.wanted is not None and col.name not in self.wanted:
@@ -457,9 +457,8 @@ class RecordDecoder:
                     absent = absent | (lengths <= col.offset) if absent is not None else (lengths <= col.offset)
                 else:
                     absent = absent | ~fits if absent is not None else ~fits
-            if col.name in texts:
-                decoded = DecodedColumn(texts[col.name], np.zeros(n, dtype=bool))
-            else:
+            decoded = together.get(col.name)
+            if decoded is None:
                 decoded = decode_column(matrix, col.offset, col.field, self.codec, avail=avail)
             invalid = decoded.invalid
             if absent is not None:
@@ -477,22 +476,34 @@ class RecordDecoder:
             out[col.name] = array
         return out
 
-    def _texts(self, plan: ColumnPlan, sel: _TypeSelection, matrix: np.ndarray,
-               lengths: np.ndarray | None) -> dict[str, pa.Array]:
-        """The plan's PIC X columns that lie within the matrix, decoded together in one pass over
-        the rows (`alphanumeric.decode_many`); ``lengths`` cut short records, as ``avail`` does."""
-        width = matrix.shape[1]
-        chosen = [col for col in plan.columns
-                  if col.field.kind in (Kind.ALPHANUMERIC, Kind.ALPHANUMERIC_EDITED) and col.end <= width
-                  and (self.wanted is None or col.name in self.wanted)
-                  and not (sel.branches and any(col.field.path[:len(b)] == b for b in sel.branches))]
-        if not chosen:
-            return {}
-        from bridge.codec.alphanumeric import decode_many
+    def _together(self, plan: ColumnPlan, sel: _TypeSelection, matrix: np.ndarray,
+                  lengths: np.ndarray | None) -> dict[str, DecodedColumn]:
+        """The plan's PIC X columns and its packed columns of up to 18 digits that lie within the
+        matrix, each kind decoded together in one pass over the rows (`alphanumeric.decode_many`,
+        `packed.decode_many`); ``lengths`` cut short records' strings, as ``avail`` does."""
+        from bridge.codec import alphanumeric, packed
 
-        arrays = decode_many(matrix, [c.offset for c in chosen], [c.field for c in chosen], self.codec,
-                             ends=lengths)
-        return {c.name: a for c, a in zip(chosen, arrays)}
+        width = matrix.shape[1]
+        texts: list[Column] = []
+        packs: list[Column] = []
+        for col in plan.columns:
+            if col.end > width or (self.wanted is not None and col.name not in self.wanted) \
+                    or (sel.branches and any(col.field.path[:len(b)] == b for b in sel.branches)):
+                continue
+            if col.field.kind in (Kind.ALPHANUMERIC, Kind.ALPHANUMERIC_EDITED):
+                texts.append(col)
+            elif col.field.kind is Kind.PACKED and packed.batchable(col.field):
+                packs.append(col)
+        out: dict[str, DecodedColumn] = {}
+        if texts:
+            arrays = alphanumeric.decode_many(matrix, [c.offset for c in texts], [c.field for c in texts],
+                                              self.codec, ends=lengths)
+            clean = np.zeros(matrix.shape[0], dtype=bool)
+            out.update((c.name, DecodedColumn(a, clean)) for c, a in zip(texts, arrays))
+        if packs:
+            pairs = packed.decode_many(matrix, [c.offset for c in packs], [c.field for c in packs])
+            out.update((c.name, DecodedColumn(a, bad)) for c, (a, bad) in zip(packs, pairs))
+        return out
 
     def _absent(self, col: Column, counts, n: int) -> np.ndarray | None:
         if not col.subscripts or counts is None:
