@@ -478,14 +478,16 @@ class RecordDecoder:
 
     def _together(self, plan: ColumnPlan, sel: _TypeSelection, matrix: np.ndarray,
                   lengths: np.ndarray | None) -> dict[str, DecodedColumn]:
-        """The plan's PIC X columns and its packed columns of up to 18 digits that lie within the
-        matrix, each kind decoded together in one pass over the rows (`alphanumeric.decode_many`,
-        `packed.decode_many`); ``lengths`` cut short records' strings, as ``avail`` does."""
-        from bridge.codec import alphanumeric, packed
+        """The plan's PIC X columns, packed columns of up to 18 digits and binary ones that fit int64,
+        where they lie within the matrix: each kind decoded together in one pass over the rows
+        (`alphanumeric`, `packed`, `binary`'s ``decode_many``), instead of one strided pass per
+        column; ``lengths`` cut short records' strings, as ``avail`` does."""
+        from bridge.codec import alphanumeric, binary, packed
 
         width = matrix.shape[1]
         texts: list[Column] = []
         packs: list[Column] = []
+        bins: list[Column] = []
         for col in plan.columns:
             if col.end > width or (self.wanted is not None and col.name not in self.wanted) \
                     or (sel.branches and any(col.field.path[:len(b)] == b for b in sel.branches)):
@@ -494,6 +496,8 @@ class RecordDecoder:
                 texts.append(col)
             elif col.field.kind is Kind.PACKED and packed.batchable(col.field):
                 packs.append(col)
+            elif col.field.kind is Kind.BINARY and binary.batchable(col.field):
+                bins.append(col)
         out: dict[str, DecodedColumn] = {}
         if texts:
             arrays = alphanumeric.decode_many(matrix, [c.offset for c in texts], [c.field for c in texts],
@@ -503,6 +507,9 @@ class RecordDecoder:
         if packs:
             pairs = packed.decode_many(matrix, [c.offset for c in packs], [c.field for c in packs])
             out.update((c.name, DecodedColumn(a, bad)) for c, (a, bad) in zip(packs, pairs))
+        if bins:
+            pairs = binary.decode_many(matrix, [c.offset for c in bins], [c.field for c in bins], self.codec)
+            out.update((c.name, DecodedColumn(a, bad)) for c, (a, bad) in zip(bins, pairs))
         return out
 
     def _absent(self, col: Column, counts, n: int) -> np.ndarray | None:
