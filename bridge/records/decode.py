@@ -478,16 +478,17 @@ class RecordDecoder:
 
     def _together(self, plan: ColumnPlan, sel: _TypeSelection, matrix: np.ndarray,
                   lengths: np.ndarray | None) -> dict[str, DecodedColumn]:
-        """The plan's PIC X columns, packed columns of up to 18 digits and binary ones that fit int64,
-        where they lie within the matrix: each kind decoded together in one pass over the rows
-        (`alphanumeric`, `packed`, `binary`'s ``decode_many``), instead of one strided pass per
+        """The plan's PIC X columns, zoned and packed ones of up to 18 digits and binary ones that fit
+        int64, where they lie within the matrix: each kind decoded together in one pass over the rows
+        (``decode_many`` of `alphanumeric`, `zoned`, `packed`, `binary`), instead of one strided pass per
         column; ``lengths`` cut short records' strings, as ``avail`` does."""
-        from bridge.codec import alphanumeric, binary, packed
+        from bridge.codec import alphanumeric, binary, packed, zoned
 
         width = matrix.shape[1]
         texts: list[Column] = []
         packs: list[Column] = []
         bins: list[Column] = []
+        zones: list[Column] = []
         for col in plan.columns:
             if col.end > width or (self.wanted is not None and col.name not in self.wanted) \
                     or (sel.branches and any(col.field.path[:len(b)] == b for b in sel.branches)):
@@ -498,6 +499,8 @@ class RecordDecoder:
                 packs.append(col)
             elif col.field.kind is Kind.BINARY and binary.batchable(col.field):
                 bins.append(col)
+            elif col.field.kind is Kind.ZONED and zoned.batchable(col.field):
+                zones.append(col)
         out: dict[str, DecodedColumn] = {}
         if texts:
             arrays = alphanumeric.decode_many(matrix, [c.offset for c in texts], [c.field for c in texts],
@@ -510,6 +513,9 @@ class RecordDecoder:
         if bins:
             pairs = binary.decode_many(matrix, [c.offset for c in bins], [c.field for c in bins], self.codec)
             out.update((c.name, DecodedColumn(a, bad)) for c, (a, bad) in zip(bins, pairs))
+        if zones:
+            pairs = zoned.decode_many(matrix, [c.offset for c in zones], [c.field for c in zones], self.codec)
+            out.update((c.name, DecodedColumn(a, bad)) for c, (a, bad) in zip(zones, pairs))
         return out
 
     def _absent(self, col: Column, counts, n: int) -> np.ndarray | None:
