@@ -20,6 +20,7 @@ IBM reference: Enterprise COBOL "Formats for numeric data" (binary items), TRUNC
 from __future__ import annotations
 
 import numpy as np
+import pyarrow as pa
 from numba import njit
 
 from bridge.codec.numeric import (
@@ -153,8 +154,6 @@ def decode_many(matrix: np.ndarray, offsets: list[int], fields: list[Field],
     """Several binary columns (each `batchable`) in one pass: per field, the Arrow array `decode`
     and `to_arrow` give (int64, or decimal128 when the field has decimals) and its invalid mask
     (all False: every bit pattern of such a field is a value)."""
-    import pyarrow as pa
-
     n = matrix.shape[0]
     k = len(fields)
     for field in fields:

@@ -19,6 +19,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
+import pyarrow as pa
 from numba import njit
 
 from bridge.codec.numeric import (
@@ -203,8 +204,6 @@ def batchable(field: Field) -> bool:
 def decode_many(matrix: np.ndarray, offsets: list[int], fields: list[Field]) -> list[tuple[pa.Array, np.ndarray]]:
     """Several packed columns (each `batchable`) in one pass: per field, the Arrow array `decode`
     and `to_arrow` give (int64, or decimal128 when the field has decimals) and its invalid mask."""
-    import pyarrow as pa
-
     pair, last = _tables()
     n = matrix.shape[0]
     k = len(fields)

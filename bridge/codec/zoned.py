@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+import pyarrow as pa
 from numba import njit
 
 from bridge.codec.numeric import (
@@ -328,8 +329,6 @@ def decode_many(matrix: np.ndarray, offsets: list[int], fields: list[Field],
                 options: CodecOptions) -> list[tuple[pa.Array, np.ndarray]]:
     """Several zoned columns (each `batchable`) in one pass: per field, the Arrow array `decode`
     and `to_arrow` give (int64, or decimal128 when the field has decimals) and its invalid mask."""
-    import pyarrow as pa
-
     n = matrix.shape[0]
     k = len(fields)
     plain = np.empty((k, 256), np.int8)
