@@ -20,6 +20,7 @@ IBM reference: Enterprise COBOL "Formats for numeric data" (binary items), TRUNC
 from __future__ import annotations
 
 import numpy as np
+import pyarrow as pa
 
 from bridge.codec.jit import njit
 from bridge.codec.numeric import (
@@ -49,7 +50,7 @@ from bridge.codec.options import CodecOptions
 from bridge.errors import LayoutError
 from bridge.layout.model import Field
 
-__all__ = ["decode", "encode", "encode_into", "length", "precision"]
+__all__ = ["batchable", "decode", "decode_many", "encode", "encode_into", "length", "precision"]
 
 
 def length(field: Field) -> int:
@@ -108,6 +109,68 @@ def _decode_wide(matrix, offset, nbytes, little, signed, values):
             hi = hi | (~_ZERO << np.uint64(top - 64))
         values[i, 0] = lo
         values[i, 1] = hi
+
+
+@njit(cache=True, nogil=True)
+def _decode_columns(matrix, starts, nbytes, little, signed, wide, slots, narrow_out, wide_out):
+    # _decode_narrow over several columns, row by row (each record comes into cache once), writing
+    # each value where its Arrow array reads it: int64, or decimal128's [low, high] (no widening pass)
+    for i in range(matrix.shape[0]):
+        for c in range(starts.shape[0]):
+            offset = starts[c]
+            size = nbytes[c]
+            acc = np.int64(0)
+            if little[c]:
+                for j in range(size - 1, -1, -1):
+                    acc = (acc << 8) | np.int64(matrix[i, offset + j])
+            else:
+                for j in range(size):
+                    acc = (acc << 8) | np.int64(matrix[i, offset + j])
+            shift = np.int64(64 - 8 * size)
+            if signed[c] and shift > 0:
+                acc = (acc << shift) >> shift
+            s = slots[c]
+            if wide[c]:
+                wide_out[s, i, 0] = acc
+                wide_out[s, i, 1] = acc >> 63
+            else:
+                narrow_out[s, i] = acc
+
+
+def batchable(field: Field) -> bool:
+    """Whether `decode_many` reads ``field``: values that always fit int64 (under 8 bytes, or 8
+    signed), scale not negative (``PPP`` rescales)."""
+    return (1 <= field.length < 8 or (field.length == 8 and field.signed)) and field.scale >= 0
+
+
+def decode_many(matrix: np.ndarray, offsets: list[int], fields: list[Field],
+                options: CodecOptions) -> list[tuple[pa.Array, np.ndarray]]:
+    """Several binary columns (each `batchable`) in one pass: per field, the Arrow array `decode`
+    and `to_arrow` give (int64, or decimal128 when the field has decimals) and its invalid mask
+    (all False: every bit pattern of such a field is a value)."""
+    n = matrix.shape[0]
+    k = len(fields)
+    for field in fields:
+        _check_length(field)
+    wide = np.array([f.scale > 0 for f in fields], dtype=np.bool_)
+    slots = np.zeros(k, dtype=np.int64)
+    slots[wide] = np.arange(int(wide.sum()))
+    slots[~wide] = np.arange(int((~wide).sum()))
+    narrow_out = np.empty((int((~wide).sum()), n), np.int64)
+    wide_out = np.empty((int(wide.sum()), n, 2), np.int64)
+    _decode_columns(matrix, np.array(offsets, dtype=np.int64), np.array([f.length for f in fields], dtype=np.int64),
+                    np.array([_little_endian(f, options) for f in fields], dtype=np.bool_),
+                    np.array([f.signed for f in fields], dtype=np.bool_), wide, slots, narrow_out, wide_out)
+    clean = np.zeros(n, np.bool_)
+    out = []
+    for c, field in enumerate(fields):
+        if wide[c]:
+            kind = pa.decimal128(max(1, precision(field), field.scale), field.scale)
+            array = pa.Array.from_buffers(kind, n, [None, pa.py_buffer(wide_out[slots[c]])])
+        else:
+            array = pa.Array.from_buffers(pa.int64(), n, [None, pa.py_buffer(narrow_out[slots[c]])])
+        out.append((array, clean))
+    return out
 
 
 def decode(matrix: np.ndarray, offset: int, field: Field, options: CodecOptions) -> Numbers:

@@ -27,7 +27,7 @@ import sys
 import threading
 from typing import Any, Callable
 
-__all__ = ["SMALL_ROWS", "Kernel", "compiled", "njit"]
+__all__ = ["SMALL_ROWS", "Kernel", "compiled", "interpreted", "njit"]
 
 #: batches of at most this many rows take a kernel's small path while numba is not loaded
 SMALL_ROWS = 64
@@ -119,6 +119,11 @@ def activate() -> None:
                 if id(value) in by_id and by_id[id(value)] is value:
                     namespace[attr] = value.dispatcher
         _active = True
+
+
+def interpreted(rows: int) -> bool:
+    """True when a batch of ``rows`` rows would take the kernels' small paths (numba not loaded yet)."""
+    return not _active and rows <= SMALL_ROWS
 
 
 def compiled(kernel: Any) -> Any:

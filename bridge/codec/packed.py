@@ -19,6 +19,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
+import pyarrow as pa
 
 from bridge.codec.jit import njit
 from bridge.codec.numeric import (
@@ -44,7 +45,7 @@ from bridge.layout.model import Field
 
 _NO_ROWS = np.empty(0, np.int64)
 
-__all__ = ["decode", "encode", "encode_into", "length"]
+__all__ = ["batchable", "decode", "decode_many", "encode", "encode_into", "length"]
 
 
 def length(field: Field) -> int:
@@ -161,6 +162,75 @@ def _decode_limbs(matrix, offset, nbytes, pad, signed, pair, last, values, inval
         elif neg:
             l_neg(x)
         invalid[i] = bad
+
+
+@njit(cache=True, nogil=True)
+def _decode_columns(matrix, starts, nbytes, pads, signed, wide, slots, pair, last, narrow_out, wide_out, invalid):
+    # _decode_narrow over several columns, row by row (each record comes into cache once), writing
+    # each value where its Arrow array reads it: int64, or decimal128's [low, high] (no widening pass)
+    for i in range(matrix.shape[0]):
+        for c in range(starts.shape[0]):
+            offset = starts[c]
+            end = offset + nbytes[c] - 1
+            acc = np.int64(0)
+            flags = np.int16(0)
+            for j in range(offset, end):
+                p = pair[matrix[i, j]]
+                flags |= p
+                acc = acc * 100 + p
+            code = last[matrix[i, end]]
+            flags |= code
+            acc = acc * 10 + (code & 15)
+            neg = (code & 16) != 0
+            bad = flags < 0 or (pads[c] and matrix[i, offset] >= 16) or (neg and not signed[c])
+            if bad:
+                acc = 0
+                neg = False
+            v = -acc if neg else acc
+            s = slots[c]
+            if wide[c]:
+                wide_out[s, i, 0] = v
+                wide_out[s, i, 1] = v >> 63
+            else:
+                narrow_out[s, i] = v
+            invalid[c, i] = bad
+
+
+def batchable(field: Field) -> bool:
+    """Whether `decode_many` reads ``field``: up to 18 digits, scale not negative (``PPP`` rescales)."""
+    return field.usage != "COMP-6" and 1 <= max(1, field.digits) <= 18 and field.scale >= 0
+
+
+def decode_many(matrix: np.ndarray, offsets: list[int], fields: list[Field]) -> list[tuple[pa.Array, np.ndarray]]:
+    """Several packed columns (each `batchable`) in one pass: per field, the Arrow array `decode`
+    and `to_arrow` give (int64, or decimal128 when the field has decimals) and its invalid mask."""
+    pair, last = _tables()
+    n = matrix.shape[0]
+    k = len(fields)
+    for field in fields:
+        check_digits(field)
+    wide = np.array([f.scale > 0 for f in fields], dtype=np.bool_)
+    slots = np.zeros(k, dtype=np.int64)
+    slots[wide] = np.arange(int(wide.sum()))
+    slots[~wide] = np.arange(int((~wide).sum()))
+    narrow_out = np.empty((int((~wide).sum()), n), np.int64)
+    wide_out = np.empty((int(wide.sum()), n, 2), np.int64)
+    invalid = np.empty((k, n), np.bool_)
+    _decode_columns(matrix, np.array(offsets, dtype=np.int64), np.array([f.length for f in fields], dtype=np.int64),
+                    np.array([2 * f.length - 1 > f.digits for f in fields], dtype=np.bool_),
+                    np.array([f.signed for f in fields], dtype=np.bool_), wide, slots, pair, last,
+                    narrow_out, wide_out, invalid)
+    out = []
+    for c, field in enumerate(fields):
+        bad = invalid[c]
+        validity = pa.py_buffer(np.packbits(~bad, bitorder="little")) if bad.any() else None
+        if wide[c]:
+            kind = pa.decimal128(max(1, field.digits, field.scale), field.scale)
+            array = pa.Array.from_buffers(kind, n, [validity, pa.py_buffer(wide_out[slots[c]])])
+        else:
+            array = pa.Array.from_buffers(pa.int64(), n, [validity, pa.py_buffer(narrow_out[slots[c]])])
+        out.append((array, bad))
+    return out
 
 
 def decode(matrix: np.ndarray, offset: int, field: Field, options: CodecOptions) -> Numbers:

@@ -23,9 +23,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from bridge.codec.column import arrow_type, decode_column, is_string
+from bridge.codec.column import DecodedColumn, arrow_type, decode_column, is_string
 from bridge.errors import BridgeError, InvalidDataError, LayoutError
-from bridge.layout.model import Field, Layout, Record
+from bridge.layout.model import Field, Kind, Layout, Record
 from bridge.records.options import ReaderOptions
 from bridge.records.plan import Column, ColumnPlan, column_names, plan_columns
 
@@ -456,6 +456,7 @@ class RecordDecoder:
         n, width = matrix.shape
         lengths = np.asarray(batch.lengths)
         short = bool((lengths < width).any()) if lengths is not None else False
+        together = self._together(plan, sel, matrix, lengths if short else None)
         out: dict[str, pa.Array] = {}
         for col in plan.columns:
             if self.wanted is not None and col.name not in self.wanted:
@@ -477,7 +478,9 @@ class RecordDecoder:
                     absent = absent | (lengths <= col.offset) if absent is not None else (lengths <= col.offset)
                 else:
                     absent = absent | ~fits if absent is not None else ~fits
-            decoded = decode_column(matrix, col.offset, col.field, self.codec, avail=avail)
+            decoded = together.get(col.name)
+            if decoded is None:
+                decoded = decode_column(matrix, col.offset, col.field, self.codec, avail=avail)
             invalid = decoded.invalid
             if absent is not None:
                 invalid = invalid & ~absent
@@ -492,6 +495,54 @@ class RecordDecoder:
             if array.type != typ:
                 array = array.cast(typ)
             out[col.name] = array
+        return out
+
+    def _together(self, plan: ColumnPlan, sel: _TypeSelection, matrix: np.ndarray,
+                  lengths: np.ndarray | None) -> dict[str, DecodedColumn]:
+        """The plan's PIC X columns, zoned and packed ones of up to 18 digits and binary ones that fit
+        int64, where they lie within the matrix: each kind decoded together in one pass over the rows
+        (``decode_many`` of `alphanumeric`, `zoned`, `packed`, `binary`), instead of one strided pass per
+        column; ``lengths`` cut short records' strings, as ``avail`` does."""
+        from bridge.codec import alphanumeric, binary, packed, zoned
+        from bridge.codec.jit import interpreted
+
+        width = matrix.shape[1]
+        # the numeric many-column kernels have no small path: a small batch while numba is not
+        # loaded decodes those columns one at a time (the start-up of a ten-record command)
+        numbers = not interpreted(matrix.shape[0])
+        texts: list[Column] = []
+        packs: list[Column] = []
+        bins: list[Column] = []
+        zones: list[Column] = []
+        for col in plan.columns:
+            if col.end > width or (self.wanted is not None and col.name not in self.wanted) \
+                    or (sel.branches and any(col.field.path[:len(b)] == b for b in sel.branches)):
+                continue
+            if col.field.kind in (Kind.ALPHANUMERIC, Kind.ALPHANUMERIC_EDITED):
+                texts.append(col)
+            elif not numbers:
+                continue
+            elif col.field.kind is Kind.PACKED and packed.batchable(col.field):
+                packs.append(col)
+            elif col.field.kind is Kind.BINARY and binary.batchable(col.field):
+                bins.append(col)
+            elif col.field.kind is Kind.ZONED and zoned.batchable(col.field):
+                zones.append(col)
+        out: dict[str, DecodedColumn] = {}
+        if texts:
+            arrays = alphanumeric.decode_many(matrix, [c.offset for c in texts], [c.field for c in texts],
+                                              self.codec, ends=lengths)
+            clean = np.zeros(matrix.shape[0], dtype=bool)
+            out.update((c.name, DecodedColumn(a, clean)) for c, a in zip(texts, arrays))
+        if packs:
+            pairs = packed.decode_many(matrix, [c.offset for c in packs], [c.field for c in packs])
+            out.update((c.name, DecodedColumn(a, bad)) for c, (a, bad) in zip(packs, pairs))
+        if bins:
+            pairs = binary.decode_many(matrix, [c.offset for c in bins], [c.field for c in bins], self.codec)
+            out.update((c.name, DecodedColumn(a, bad)) for c, (a, bad) in zip(bins, pairs))
+        if zones:
+            pairs = zoned.decode_many(matrix, [c.offset for c in zones], [c.field for c in zones], self.codec)
+            out.update((c.name, DecodedColumn(a, bad)) for c, (a, bad) in zip(zones, pairs))
         return out
 
     def _absent(self, col: Column, counts, n: int) -> np.ndarray | None:
