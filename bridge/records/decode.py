@@ -339,6 +339,31 @@ class RecordDecoder:
             return values, bad
 
         placement = place(record, n, read_count, full=self.options.odo_placement == "max")
+        return self._decode_placed(sel, batch, placement)
+
+    def _decode_shifted(self, record: Record, sel: _TypeSelection, batch,
+                        counts: dict[tuple[str, ...], np.ndarray]) -> dict[str, pa.Array]:
+        """Shifted OCCURS DEPENDING ON tables (one count per table): every row placed by its own
+        counts in one walk (`bridge.records.nested_odo.place`), then each column read once for the
+        whole batch at each row's offset, occurrences past a row's count null by mask.
+
+        Rows with a bad count were already given the table's minimum by `_counts`; the caller
+        nulls their variable part."""
+        from bridge.records.nested_odo import place
+
+        def read_count(obj: Field, subs: tuple[int, ...], offsets: np.ndarray, live: np.ndarray):
+            return counts[obj.path], np.zeros(len(offsets), dtype=bool)
+
+        placement = place(record, batch.matrix.shape[0], read_count)
+        return self._decode_placed(sel, batch, placement)
+
+    def _decode_placed(self, sel: _TypeSelection, batch, placement) -> dict[str, pa.Array]:
+        """Each wanted column of the batch, read at the offsets ``placement`` gives each row."""
+        from bridge.records.nested_odo import gather
+
+        matrix = batch.matrix
+        n = matrix.shape[0]
+        lengths = np.asarray(batch.lengths, dtype=np.int64)
         columns = [col for col in self._base_plan(sel.record_index).columns
                    if self.wanted is None or col.name in self.wanted]
         # the items of one fixed stretch (one offset array) are gathered as one block, then each is
@@ -366,6 +391,9 @@ class RecordDecoder:
                 absent |= lengths <= offsets
             else:
                 absent |= offsets + f.length > lengths
+            if absent.all():  # an occurrence past every row's count: nothing to read
+                out[col.name] = pa.nulls(n, typ)
+                continue
             if base is None and k + f.length <= matrix.shape[1]:
                 source, at = matrix, k
             elif base is None:
@@ -382,7 +410,7 @@ class RecordDecoder:
             mask = invalid | absent
             array = decoded.array
             if mask.any():
-                array = pc.if_else(pa.array(mask), pa.nulls(n, array.type), array)
+                array = _null_where(array, mask)
             out[col.name] = array.cast(typ) if array.type != typ else array
         return out
 
@@ -399,35 +427,6 @@ class RecordDecoder:
                 arr = decoded[col.name]
                 decoded[col.name] = pc.if_else(mask, pa.nulls(len(arr), arr.type), arr)
         return decoded
-
-    def _decode_shifted(self, record: Record, sel: _TypeSelection, batch,
-                        counts: dict[tuple[str, ...], np.ndarray]) -> dict[str, pa.Array]:
-        paths = list(counts)
-        stacked = np.stack([counts[p] for p in paths], axis=1)
-        combos, inverse = np.unique(stacked, axis=0, return_inverse=True)
-        inverse = inverse.reshape(-1)
-        n = stacked.shape[0]
-        pieces: list[dict[str, pa.Array]] = []
-        order: list[np.ndarray] = []
-        for g, combo in enumerate(combos):
-            rows = np.flatnonzero(inverse == g)
-            key = (sel.record_index, tuple(int(c) for c in combo))
-            if key not in self._plans:
-                resolved = record.resolve(dict(zip(paths, key[1])))
-                self._plans[key] = plan_columns(record, self.names, resolved=resolved)
-            sub = batch if rows.size == n else _take_rows(batch, rows)
-            sub_counts = {p: counts[p][rows] for p in paths}
-            pieces.append(self._decode_plan(self._plans[key], sel, sub, rows, sub_counts))
-            order.append(rows)
-        if len(pieces) == 1:
-            return pieces[0]
-        inverse_order = np.empty(n, dtype=np.int64)
-        inverse_order[np.concatenate(order)] = np.arange(n)
-        merged: dict[str, pa.Array] = {}
-        for name in pieces[0]:
-            joined = pa.concat_arrays([p[name] for p in pieces])
-            merged[name] = joined.take(pa.array(inverse_order))
-        return merged
 
     def _decode_plan(self, plan: ColumnPlan, sel: _TypeSelection, batch, rows: np.ndarray,
                      counts: dict[tuple[str, ...], np.ndarray] | None) -> dict[str, pa.Array]:
@@ -553,6 +552,22 @@ def _file_offset(batch, row: int, offset: int) -> int | None:
     if batch.file_offsets is None:
         return None
     return int(batch.file_offsets[row]) + offset
+
+
+def _null_where(array: pa.Array, mask: np.ndarray) -> pa.Array:
+    """``array`` with the rows of ``mask`` null: its validity bitmap rewritten, its values shared
+    (``pc.if_else`` would copy every value of every column of the table)."""
+    if array.offset != 0 or not (pa.types.is_primitive(array.type) or pa.types.is_decimal(array.type)
+                                 or pa.types.is_string(array.type) or pa.types.is_binary(array.type)) \
+            or pa.types.is_boolean(array.type):
+        return pc.if_else(pa.array(mask), pa.nulls(len(array), array.type), array)
+    buffers = array.buffers()
+    valid = ~mask
+    if buffers[0] is not None and array.null_count:
+        held = np.unpackbits(np.frombuffer(buffers[0], dtype=np.uint8), count=len(array), bitorder="little")
+        valid &= held.view(bool)
+    validity = pa.py_buffer(np.packbits(valid, bitorder="little"))
+    return pa.Array.from_buffers(array.type, len(array), [validity, *buffers[1:]])
 
 
 def _merge_columns(parts: list[dict[str, pa.Array]], schema: pa.Schema, n: int) -> pa.Table:
