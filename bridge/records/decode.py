@@ -358,14 +358,50 @@ class RecordDecoder:
         return self._decode_placed(sel, batch, placement)
 
     def _decode_placed(self, sel: _TypeSelection, batch, placement) -> dict[str, pa.Array]:
-        """Each wanted column of the batch, read at the offsets ``placement`` gives each row."""
-        from bridge.records.nested_odo import gather
+        """Each wanted column of the batch, read at the offsets ``placement`` gives each row.
 
+        The occurrences of one table item are read together: the cells the rows hold (within
+        their counts and their record's length) are gathered one under another and decoded in
+        one call, then each occurrence's slice is spread back over the rows, null where a row
+        does not hold it. Nothing past a row's count is decoded, and a table of 50 occurrences
+        costs one decode per item, not 50."""
         matrix = batch.matrix
         n = matrix.shape[0]
         lengths = np.asarray(batch.lengths, dtype=np.int64)
         columns = [col for col in self._base_plan(sel.record_index).columns
                    if self.wanted is None or col.name in self.wanted]
+        singles: list[Column] = []
+        items: dict[tuple[str, ...], list[Column]] = {}
+        for col in columns:
+            if sel.branches and any(col.field.path[:len(b)] == b for b in sel.branches):
+                continue
+            if col.subscripts:
+                items.setdefault(col.field.path, []).append(col)
+            else:
+                singles.append(col)
+        results: dict[str, tuple[pa.Array, np.ndarray | None, np.ndarray | None]] = {}
+        self._decode_singles(singles, batch, placement, lengths, results)
+        for cols in items.values():
+            self._decode_occurrences(cols, batch, placement, lengths, results)
+        # invalid values are reported in column order, as a read of the columns one by one would
+        out: dict[str, pa.Array] = {}
+        for col in columns:
+            typ = self._schema.field(col.name).type
+            if col.name not in results:
+                out[col.name] = pa.nulls(n, typ)
+                continue
+            array, invalid, offsets = results.pop(col.name)
+            if invalid is not None:
+                self._invalid(col, batch, np.arange(n), invalid, offsets=offsets)
+            out[col.name] = array.cast(typ) if array.type != typ else array
+        return out
+
+    def _decode_singles(self, columns: list[Column], batch, placement, lengths: np.ndarray, results: dict) -> None:
+        """Items outside tables, each read at its offset in every row."""
+        from bridge.records.nested_odo import gather
+
+        matrix = batch.matrix
+        n = matrix.shape[0]
         # the items of one fixed stretch (one offset array) are gathered as one block, then each is
         # read from it at its fixed distance: one gather per stretch, not one per column
         spans: dict[int, tuple[np.ndarray, int, int]] = {}
@@ -375,13 +411,8 @@ class RecordDecoder:
                 _, lo, hi = spans.get(id(base), (base, k, k))
                 spans[id(base)] = (base, min(lo, k), max(hi, k + col.field.length))
         block: tuple[int, np.ndarray] | None = None
-        out: dict[str, pa.Array] = {}
         for col in columns:
             f = col.field
-            typ = self._schema.field(col.name).type
-            if sel.branches and any(f.path[:len(b)] == b for b in sel.branches):
-                out[col.name] = pa.nulls(n, typ)
-                continue
             base, k = placement.base(f.path, col.subscripts)
             offsets = placement.offsets(f.path, col.subscripts)
             absent = ~placement.present(f.path, col.subscripts)
@@ -391,8 +422,7 @@ class RecordDecoder:
                 absent |= lengths <= offsets
             else:
                 absent |= offsets + f.length > lengths
-            if absent.all():  # an occurrence past every row's count: nothing to read
-                out[col.name] = pa.nulls(n, typ)
+            if absent.all():
                 continue
             if base is None and k + f.length <= matrix.shape[1]:
                 source, at = matrix, k
@@ -405,14 +435,48 @@ class RecordDecoder:
                 source, at = block[1], k - lo
             decoded = decode_column(source, at, f, self.codec, avail=avail)
             invalid = decoded.invalid & ~absent
-            if invalid.any():
-                self._invalid(col, batch, np.arange(n), invalid, offsets=offsets)
-            mask = invalid | absent
             array = decoded.array
-            if mask.any():
-                array = _null_where(array, mask)
-            out[col.name] = array.cast(typ) if array.type != typ else array
-        return out
+            if absent.any():
+                array = _null_where(array, absent)
+            results[col.name] = (array, invalid if invalid.any() else None, offsets)
+
+    def _decode_occurrences(self, columns: list[Column], batch, placement, lengths: np.ndarray,
+                            results: dict) -> None:
+        """Every occurrence of one table item: the cells the rows hold, decoded in one call."""
+        from bridge.records.nested_odo import gather_cells
+
+        f = columns[0].field
+        n = batch.matrix.shape[0]
+        string = is_string(f)
+        offsets = np.empty((len(columns), n), dtype=np.int64)
+        held = np.empty((len(columns), n), dtype=bool)
+        for c, col in enumerate(columns):
+            offsets[c] = placement.offsets(f.path, col.subscripts)
+            held[c] = placement.present(f.path, col.subscripts)
+        held &= (lengths > offsets) if string else (offsets + f.length <= lengths)
+        sizes = held.sum(axis=1)
+        if not sizes.any():
+            return
+        part = gather_cells(batch.matrix, held, offsets, f.length)
+        avail = np.clip((lengths - offsets)[held], 0, f.length) if string else None  # in gathered order
+        decoded = decode_column(part, 0, f, self.codec, avail=avail)
+        start = 0
+        for c, col in enumerate(columns):
+            m = int(sizes[c])
+            if m == 0:
+                continue
+            piece = decoded.array.slice(start, m)
+            bad = decoded.invalid[start:start + m]
+            start += m
+            if m == n:
+                results[col.name] = (piece, bad if bad.any() else None, offsets[c])
+                continue
+            rows = np.flatnonzero(held[c])
+            invalid = None
+            if bad.any():
+                invalid = np.zeros(n, dtype=bool)
+                invalid[rows[bad]] = True
+            results[col.name] = (_spread(piece, rows, n), invalid, offsets[c])
 
     def _null_variable_part(self, record: Record, decoded: dict[str, pa.Array], bad: np.ndarray,
                             index: int) -> dict[str, pa.Array]:
@@ -552,6 +616,42 @@ def _file_offset(batch, row: int, offset: int) -> int | None:
     if batch.file_offsets is None:
         return None
     return int(batch.file_offsets[row]) + offset
+
+
+def _spread(piece: pa.Array, rows: np.ndarray, n: int) -> pa.Array:
+    """An array of ``n`` rows holding ``piece``'s values at ``rows`` (ascending) and null elsewhere."""
+    m = len(piece)
+    buffers = piece.buffers()
+    valid = np.zeros(n, dtype=bool)
+    if piece.null_count:
+        valid[rows] = ~np.asarray(piece.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+    else:
+        valid[rows] = True
+    validity = pa.py_buffer(np.packbits(valid, bitorder="little"))
+    typ = piece.type
+    if pa.types.is_string(typ) or pa.types.is_binary(typ):
+        ends = np.frombuffer(buffers[1], dtype=np.int32)[piece.offset:piece.offset + m + 1]
+        sizes = np.zeros(n, dtype=np.int32)
+        sizes[rows] = np.diff(ends)
+        offsets = np.empty(n + 1, dtype=np.int32)
+        offsets[0] = ends[0]
+        np.cumsum(sizes, out=offsets[1:])
+        offsets[1:] += ends[0]
+        return pa.Array.from_buffers(typ, n, [validity, pa.py_buffer(offsets), buffers[2]])
+    width = typ.bit_width // 8 if not pa.types.is_boolean(typ) and (pa.types.is_primitive(typ)
+                                                                     or pa.types.is_decimal(typ)) else 0
+    if width and width % 4 == 0:
+        unit = np.uint64 if width % 8 == 0 else np.uint32
+        per = width // np.dtype(unit).itemsize
+        values = np.frombuffer(buffers[1], dtype=unit)[piece.offset * per:(piece.offset + m) * per]
+        full = np.zeros((n, per), dtype=unit)
+        full[rows] = values.reshape(m, per)
+        return pa.Array.from_buffers(typ, n, [validity, pa.py_buffer(full)])
+    index = np.zeros(n, dtype=np.int64)
+    index[rows] = np.arange(m)
+    missing = np.ones(n, dtype=bool)
+    missing[rows] = False
+    return piece.take(pa.array(index, mask=missing))
 
 
 def _null_where(array: pa.Array, mask: np.ndarray) -> pa.Array:

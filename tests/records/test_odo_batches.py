@@ -126,36 +126,43 @@ def _txn(acct: str, amounts: list[int], total: int, count: int | None = None) ->
     return (len(body) + 4).to_bytes(2, "big") + b"\0\0" + body
 
 
-def test_a_batch_of_fifty_distinct_counts_reads_each_column_once(monkeypatch):
+def _recording_decodes(monkeypatch) -> list[tuple[str, int]]:
     import bridge.records.decode as decode
 
-    calls = []
+    calls: list[tuple[str, int]] = []
     real = decode.decode_column
-    monkeypatch.setattr(decode, "decode_column", lambda *a, **k: calls.append(a[2].name) or real(*a, **k))
+
+    def record(matrix, offset, field, *args, **kwargs):
+        calls.append((field.name, matrix.shape[0]))
+        return real(matrix, offset, field, *args, **kwargs)
+
+    monkeypatch.setattr(decode, "decode_column", record)
+    return calls
+
+
+def test_a_batch_of_fifty_distinct_counts_decodes_each_table_item_in_one_call(monkeypatch):
+    calls = _recording_decodes(monkeypatch)
     data = b"".join(_txn(f"A{c:03d}", [c * 100 + j for j in range(c)], c) for c in range(51))
 
     table, _ = read_table(data, TRANSACTIONS, recfm="V")
 
     assert table.num_rows == 51
-    # the count once, then each column at most once: never once per distinct count
-    assert calls.count("TOTAL") == 1
-    assert calls.count("AMT") <= 50
+    # never once per distinct count, nor once per occurrence: every cell the rows hold, in one call
+    assert [name for name, _ in calls].count("TOTAL") == 1
+    assert [rows for name, rows in calls if name == "AMT"] == [sum(range(51))]
     assert table.column("TOTAL").to_pylist() == [Decimal(c) / 100 for c in range(51)]
     assert table.column("AMT(50)").to_pylist() == [None] * 50 + [Decimal(5049) / 100]
     assert table.column("AMT(1)").to_pylist() == [None] + [Decimal(c * 100) / 100 for c in range(1, 51)]
 
 
-def test_occurrences_past_every_row_count_are_null_without_being_read(monkeypatch):
-    import bridge.records.decode as decode
-
-    calls = []
-    real = decode.decode_column
-    monkeypatch.setattr(decode, "decode_column", lambda *a, **k: calls.append(a[2].name) or real(*a, **k))
+def test_occurrences_past_a_rows_count_are_null_without_being_decoded(monkeypatch):
+    calls = _recording_decodes(monkeypatch)
     data = _txn("A001", [1, 2], 3) + _txn("A002", [4], 4)
 
     table, _ = read_table(data, TRANSACTIONS, recfm="V")
 
-    assert calls.count("AMT") == 2          # AMT(1) and AMT(2); AMT(3..50) hold no row
+    assert [rows for name, rows in calls if name == "AMT"] == [3]     # AMT(1) twice, AMT(2) once
+    assert table.column("AMT(2)").to_pylist() == [Decimal("0.02"), None]
     assert table.column("AMT(3)").null_count == 2
     assert table.column("KIND(2)").to_pylist() == ["PU", None]
     assert table.column("TOTAL").to_pylist() == [Decimal("0.03"), Decimal("0.04")]
