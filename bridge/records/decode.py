@@ -443,7 +443,7 @@ class RecordDecoder:
     def _decode_occurrences(self, columns: list[Column], batch, placement, lengths: np.ndarray,
                             results: dict) -> None:
         """Every occurrence of one table item: the cells the rows hold, decoded in one call."""
-        from bridge.records.nested_odo import gather_cells
+        from bridge.records.cells import gather_cells
 
         f = columns[0].field
         n = batch.matrix.shape[0]
@@ -460,23 +460,14 @@ class RecordDecoder:
         part = gather_cells(batch.matrix, held, offsets, f.length)
         avail = np.clip((lengths - offsets)[held], 0, f.length) if string else None  # in gathered order
         decoded = decode_column(part, 0, f, self.codec, avail=avail)
-        start = 0
-        for c, col in enumerate(columns):
-            m = int(sizes[c])
-            if m == 0:
-                continue
-            piece = decoded.array.slice(start, m)
-            bad = decoded.invalid[start:start + m]
-            start += m
-            if m == n:
-                results[col.name] = (piece, bad if bad.any() else None, offsets[c])
-                continue
-            rows = np.flatnonzero(held[c])
-            invalid = None
-            if bad.any():
-                invalid = np.zeros(n, dtype=bool)
-                invalid[rows[bad]] = True
-            results[col.name] = (_spread(piece, rows, n), invalid, offsets[c])
+        invalid = None
+        if decoded.invalid.any():
+            invalid = np.zeros(held.shape, dtype=bool)
+            invalid[held] = decoded.invalid
+        for c, (col, array) in enumerate(zip(columns, _spread(decoded.array, held))):
+            if array is not None:
+                bad = None if invalid is None or not invalid[c].any() else invalid[c]
+                results[col.name] = (array, bad, offsets[c])
 
     def _null_variable_part(self, record: Record, decoded: dict[str, pa.Array], bad: np.ndarray,
                             index: int) -> dict[str, pa.Array]:
@@ -618,40 +609,51 @@ def _file_offset(batch, row: int, offset: int) -> int | None:
     return int(batch.file_offsets[row]) + offset
 
 
-def _spread(piece: pa.Array, rows: np.ndarray, n: int) -> pa.Array:
-    """An array of ``n`` rows holding ``piece``'s values at ``rows`` (ascending) and null elsewhere."""
-    m = len(piece)
-    buffers = piece.buffers()
-    valid = np.zeros(n, dtype=bool)
-    if piece.null_count:
-        valid[rows] = ~np.asarray(piece.is_null().to_numpy(zero_copy_only=False), dtype=bool)
-    else:
-        valid[rows] = True
-    validity = pa.py_buffer(np.packbits(valid, bitorder="little"))
-    typ = piece.type
-    if pa.types.is_string(typ) or pa.types.is_binary(typ):
-        ends = np.frombuffer(buffers[1], dtype=np.int32)[piece.offset:piece.offset + m + 1]
-        sizes = np.zeros(n, dtype=np.int32)
-        sizes[rows] = np.diff(ends)
-        offsets = np.empty(n + 1, dtype=np.int32)
-        offsets[0] = ends[0]
-        np.cumsum(sizes, out=offsets[1:])
-        offsets[1:] += ends[0]
-        return pa.Array.from_buffers(typ, n, [validity, pa.py_buffer(offsets), buffers[2]])
-    width = typ.bit_width // 8 if not pa.types.is_boolean(typ) and (pa.types.is_primitive(typ)
-                                                                     or pa.types.is_decimal(typ)) else 0
-    if width and width % 4 == 0:
+def _spread(values: pa.Array, held: np.ndarray) -> list[pa.Array | None]:
+    """One array per row of ``held`` (occurrences x rows): ``values`` holds, occurrence after
+    occurrence, the value of every row that holds it; the other rows are null. None for an
+    occurrence no row holds. Fixed-width values are scattered by one compiled pass for all
+    occurrences; strings keep ``values``' character data and get offsets of their own."""
+    from bridge.records.cells import spread_fixed, spread_offsets
+
+    count, n = held.shape
+    sizes = held.sum(axis=1)
+    valid = held
+    if values.null_count:
+        valid = held.copy()
+        valid[held] = ~np.asarray(values.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+    bitmaps = np.packbits(valid, axis=1, bitorder="little")
+    typ = values.type
+    buffers = values.buffers()
+    out: list[pa.Array | None] = []
+    if (pa.types.is_string(typ) or pa.types.is_binary(typ) or pa.types.is_large_string(typ)
+            or pa.types.is_large_binary(typ)) and values.offset == 0:
+        kind = np.int64 if (pa.types.is_large_string(typ) or pa.types.is_large_binary(typ)) else np.int32
+        offsets = spread_offsets(np.frombuffer(buffers[1], dtype=kind)[:len(values) + 1], held)
+        for c in range(count):
+            out.append(None if not sizes[c] else pa.Array.from_buffers(
+                typ, n, [pa.py_buffer(bitmaps[c]), pa.py_buffer(offsets[c]), buffers[2]]))
+        return out
+    width = typ.bit_width // 8 if (pa.types.is_primitive(typ) or pa.types.is_decimal(typ)) \
+        and not pa.types.is_boolean(typ) else 0
+    if width and width % 4 == 0 and values.offset == 0:
         unit = np.uint64 if width % 8 == 0 else np.uint32
         per = width // np.dtype(unit).itemsize
-        values = np.frombuffer(buffers[1], dtype=unit)[piece.offset * per:(piece.offset + m) * per]
-        full = np.zeros((n, per), dtype=unit)
-        full[rows] = values.reshape(m, per)
-        return pa.Array.from_buffers(typ, n, [validity, pa.py_buffer(full)])
-    index = np.zeros(n, dtype=np.int64)
-    index[rows] = np.arange(m)
-    missing = np.ones(n, dtype=bool)
-    missing[rows] = False
-    return piece.take(pa.array(index, mask=missing))
+        full = spread_fixed(np.frombuffer(buffers[1], dtype=unit)[:len(values) * per].reshape(-1, per), held)
+        for c in range(count):
+            out.append(None if not sizes[c] else pa.Array.from_buffers(
+                typ, n, [pa.py_buffer(bitmaps[c]), pa.py_buffer(full[c])]))
+        return out
+    start = 0
+    for c in range(count):  # any other type: Arrow's take, nulls where the row does not hold it
+        if not sizes[c]:
+            out.append(None)
+            continue
+        index = np.zeros(n, dtype=np.int64)
+        index[held[c]] = np.arange(start, start + sizes[c])
+        start += int(sizes[c])
+        out.append(values.take(pa.array(index, mask=~held[c])))
+    return out
 
 
 def _null_where(array: pa.Array, mask: np.ndarray) -> pa.Array:

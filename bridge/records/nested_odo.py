@@ -34,7 +34,7 @@ from numba import njit
 
 from bridge.layout.model import Field, Kind, Record
 
-__all__ = ["CountReader", "Placement", "gather", "gather_cells", "length_walker", "place", "scatter"]
+__all__ = ["CountReader", "Placement", "gather", "length_walker", "place", "scatter"]
 
 #: ``(count item, its subscripts, offsets (n,), rows that hold it) -> (counts, bad rows)``.
 #: Counts are int64 and, in the bad rows and the rows that do not hold the item, anything in range.
@@ -232,22 +232,6 @@ def gather(matrix: np.ndarray, offsets: np.ndarray, length: int) -> np.ndarray:
     return out
 
 
-def gather_cells(matrix: np.ndarray, held: np.ndarray, offsets: np.ndarray, length: int) -> np.ndarray:
-    """The occurrences of one table item that a batch's rows hold, one under another, as an
-    (held.sum(), length) matrix: occurrence 1 of every row that holds it, then occurrence 2, ...
-
-    ``held`` and ``offsets`` are (occurrences, rows): whether each row holds each occurrence, and
-    where. The copy walks the matrix row by row (each record's bytes read once, in order) rather
-    than once per occurrence; bytes past the matrix's width read as 0."""
-    held = np.ascontiguousarray(held, dtype=np.bool_)
-    sizes = held.sum(axis=1)
-    starts = np.zeros(held.shape[0], dtype=np.int64)
-    np.cumsum(sizes[:-1], out=starts[1:])
-    out = np.empty((int(sizes.sum()), length), dtype=np.uint8)
-    _gather_cells(matrix, held, np.ascontiguousarray(offsets, dtype=np.int64), starts, out)
-    return out
-
-
 def scatter(matrix: np.ndarray, offsets: np.ndarray, part: np.ndarray, rows: np.ndarray) -> None:
     """Write ``part``'s rows ``rows`` back at each row's own offset (the inverse of `gather`)."""
     if rows.size == 0:
@@ -268,25 +252,6 @@ def _gather(matrix, offsets, out):  # pragma: no cover - compiled
             out[r, j] = matrix[r, o + j]
         for j in range(m, length):
             out[r, j] = 0
-
-
-@njit(cache=True, nogil=True)
-def _gather_cells(matrix, held, offsets, starts, out):  # pragma: no cover - compiled
-    width = matrix.shape[1]
-    length = out.shape[1]
-    cursor = starts.copy()
-    for r in range(matrix.shape[0]):
-        for c in range(held.shape[0]):
-            if not held[c, r]:
-                continue
-            i = cursor[c]
-            cursor[c] = i + 1
-            o = offsets[c, r]
-            m = min(length, max(0, width - o)) if o >= 0 else 0
-            for j in range(m):
-                out[i, j] = matrix[r, o + j]
-            for j in range(m, length):
-                out[i, j] = 0
 
 
 @njit(cache=True, nogil=True)
