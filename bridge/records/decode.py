@@ -5,10 +5,12 @@ type, the ODO objects, the segment selector) and turns each framed `RecordBatch`
 `pyarrow.Table` of flat columns. Rows are grouped, never looped over:
 
 * by record type, when a segment field and map select the 01 record or REDEFINES branch;
-* by the tuple of OCCURS DEPENDING ON counts, when tables are shifted (``odo_placement
-  ="shift"``): all rows of a group share one resolved layout, so each column is still one
-  vectorised read; with ``"max"`` tables keep their full size and occurrences past the
-  count are masked.
+* never by OCCURS DEPENDING ON counts: when tables are shifted (``odo_placement="shift"``)
+  every row is placed by its own counts (`bridge.records.nested_odo.place`) and the
+  occurrences of a table item that the rows hold are gathered and decoded in one call
+  (`bridge.records.cells`), so a batch costs the same whatever mix of counts it holds and
+  nothing past a row's count is decoded; with ``"max"`` tables keep their full size and
+  occurrences past the count are masked.
 
 A value is null when its bytes are invalid (counted per column; or `InvalidDataError`
 with ``on_invalid="error"``), when it lies past the end of a short variable record, or
@@ -269,10 +271,7 @@ class RecordDecoder:
             return self._decode_nested(record, sel, batch)
         if record.has_odo:
             counts, bad = self._counts(record, batch)
-            if self.options.odo_placement == "shift":
-                decoded = self._decode_shifted(record, sel, batch, counts)
-            else:
-                decoded = self._decode_plan(self._base_plan(sel.record_index), sel, batch, np.arange(n), counts)
+            decoded = self._decode_counted(record, sel, batch, counts)
         else:
             decoded = self._decode_plan(self._base_plan(sel.record_index), sel, batch, np.arange(n), None)
         if bad is not None:
@@ -341,11 +340,12 @@ class RecordDecoder:
         placement = place(record, n, read_count, full=self.options.odo_placement == "max")
         return self._decode_placed(sel, batch, placement)
 
-    def _decode_shifted(self, record: Record, sel: _TypeSelection, batch,
+    def _decode_counted(self, record: Record, sel: _TypeSelection, batch,
                         counts: dict[tuple[str, ...], np.ndarray]) -> dict[str, pa.Array]:
-        """Shifted OCCURS DEPENDING ON tables (one count per table): every row placed by its own
-        counts in one walk (`bridge.records.nested_odo.place`), then each column read once for the
-        whole batch at each row's offset, occurrences past a row's count null by mask.
+        """OCCURS DEPENDING ON tables with one count per table: every row placed by its own counts
+        in one walk (`bridge.records.nested_odo.place`; shifted, or full tables under
+        ``odo_placement="max"``), then each column read once for the whole batch at each row's
+        offset, occurrences past a row's count null.
 
         Rows with a bad count were already given the table's minimum by `_counts`; the caller
         nulls their variable part."""
@@ -354,7 +354,7 @@ class RecordDecoder:
         def read_count(obj: Field, subs: tuple[int, ...], offsets: np.ndarray, live: np.ndarray):
             return counts[obj.path], np.zeros(len(offsets), dtype=bool)
 
-        placement = place(record, batch.matrix.shape[0], read_count)
+        placement = place(record, batch.matrix.shape[0], read_count, full=self.options.odo_placement == "max")
         return self._decode_placed(sel, batch, placement)
 
     def _decode_placed(self, sel: _TypeSelection, batch, placement) -> dict[str, pa.Array]:

@@ -1,8 +1,8 @@
 """Shifted OCCURS DEPENDING ON tables decoded a batch at a time (issue 10).
 
-Every row of a batch is placed by its own counts and each column is read once for the whole
-batch, whatever mix of counts the batch holds; occurrences past a row's count are null. The
-rows must equal what the per-record reference codec (`bridge.codec.reference`, which lays each
+Every row of a batch is placed by its own counts and each table item is decoded once for the
+whole batch, whatever mix of counts the batch holds; occurrences past a row's count are null,
+with tables shifted or kept at their full size (``odo_placement="max"``). The rows must equal what the per-record reference codec (`bridge.codec.reference`, which lays each
 record out with `Record.resolve`) decodes from the same bytes.
 """
 from __future__ import annotations
@@ -70,13 +70,14 @@ def _as_comparable(value):
 def test_every_row_of_a_batch_equals_the_reference_codec_whatever_its_counts(data):
     layout = compile_copybook(data.draw(odo_copybooks()), name="odo.cpy")
     record = layout.record()
-    ref = reference_codec(record, CodecOptions())
+    placement = data.draw(st.sampled_from(["shift", "max"]))
+    ref = reference_codec(record, CodecOptions(), odo_placement=placement)
     objects = [next(f for f in record.fields if f.path == p) for p in record.odo_objects]
     bounds = [next(d for f in record.fields for d in f.dims if d.depending_path == o.path) for o in objects]
     rows = []
     for _ in range(data.draw(st.integers(1, 12))):
         counts = {o.path: data.draw(st.integers(b.min, b.max)) for o, b in zip(objects, bounds)}
-        size = record.resolve(counts).length
+        size = record.resolve(counts).length if placement == "shift" else record.length
         raw = bytearray(data.draw(st.lists(BYTE, min_size=size, max_size=size)))
         for o in objects:
             raw[o.offset:o.end] = ref.construct(o).build(counts[o.path])
@@ -86,7 +87,8 @@ def test_every_row_of_a_batch_equals_the_reference_codec_whatever_its_counts(dat
         rows.append(bytes(raw[:cut]))
     framed = b"".join((len(r) + 4).to_bytes(2, "big") + b"\0\0" + r for r in rows)
 
-    table, _ = read_table(framed, layout, recfm="V", batch_records=data.draw(st.sampled_from([1, 3, 64])))
+    table, _ = read_table(framed, layout, recfm="V", odo_placement=placement,
+                          batch_records=data.draw(st.sampled_from([1, 3, 64])))
 
     names = column_names(layout)
     assert table.num_rows == len(rows)
