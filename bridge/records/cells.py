@@ -31,7 +31,7 @@ def gather_cells(matrix: np.ndarray, held: np.ndarray, offsets: np.ndarray, leng
 def spread_fixed(values: np.ndarray, held: np.ndarray) -> np.ndarray:
     """(occurrences, rows, width) zero-filled: ``values`` (cells in `gather_cells` order, ``width``
     units each) put back at the rows that hold them."""
-    out = np.zeros((held.shape[0], held.shape[1], values.shape[1]), dtype=values.dtype)
+    out = np.empty((held.shape[0], held.shape[1], values.shape[1]), dtype=values.dtype)
     _spread_fixed(values, held, _starts(held), out)
     return out
 
@@ -81,6 +81,9 @@ def _spread_fixed(values, held, starts, out):  # pragma: no cover - compiled
                 for j in range(per):
                     out[c, r, j] = values[i, j]
                 i += 1
+            else:  # each output byte written once (np.zeros would write them all first)
+                for j in range(per):
+                    out[c, r, j] = 0
 
 
 @njit(cache=True, nogil=True)
