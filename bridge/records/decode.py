@@ -5,10 +5,12 @@ type, the ODO objects, the segment selector) and turns each framed `RecordBatch`
 `pyarrow.Table` of flat columns. Rows are grouped, never looped over:
 
 * by record type, when a segment field and map select the 01 record or REDEFINES branch;
-* by the tuple of OCCURS DEPENDING ON counts, when tables are shifted (``odo_placement
-  ="shift"``): all rows of a group share one resolved layout, so each column is still one
-  vectorised read; with ``"max"`` tables keep their full size and occurrences past the
-  count are masked.
+* never by OCCURS DEPENDING ON counts: when tables are shifted (``odo_placement="shift"``)
+  every row is placed by its own counts (`bridge.records.nested_odo.place`) and the
+  occurrences of a table item that the rows hold are gathered and decoded in one call
+  (`bridge.records.cells`), so a batch costs the same whatever mix of counts it holds and
+  nothing past a row's count is decoded; with ``"max"`` tables keep their full size and
+  occurrences past the count are masked.
 
 A value is null when its bytes are invalid (counted per column; or `InvalidDataError`
 with ``on_invalid="error"``), when it lies past the end of a short variable record, or
@@ -290,10 +292,7 @@ class RecordDecoder:
             return self._decode_nested(record, sel, batch)
         if record.has_odo:
             counts, bad = self._counts(record, batch)
-            if self.options.odo_placement == "shift":
-                decoded = self._decode_shifted(record, sel, batch, counts)
-            else:
-                decoded = self._decode_plan(self._base_plan(sel.record_index), sel, batch, np.arange(n), counts)
+            decoded = self._decode_counted(record, sel, batch, counts)
         else:
             decoded = self._decode_plan(self._base_plan(sel.record_index), sel, batch, np.arange(n), None)
         if bad is not None:
@@ -360,8 +359,70 @@ class RecordDecoder:
             return values, bad
 
         placement = place(record, n, read_count, full=self.options.odo_placement == "max")
+        return self._decode_placed(sel, batch, placement)
+
+    def _decode_counted(self, record: Record, sel: _TypeSelection, batch,
+                        counts: dict[tuple[str, ...], np.ndarray]) -> dict[str, pa.Array]:
+        """OCCURS DEPENDING ON tables with one count per table: every row placed by its own counts
+        in one walk (`bridge.records.nested_odo.place`; shifted, or full tables under
+        ``odo_placement="max"``), then each column read once for the whole batch at each row's
+        offset, occurrences past a row's count null.
+
+        Rows with a bad count were already given the table's minimum by `_counts`; the caller
+        nulls their variable part."""
+        from bridge.records.nested_odo import place
+
+        def read_count(obj: Field, subs: tuple[int, ...], offsets: np.ndarray, live: np.ndarray):
+            return counts[obj.path], np.zeros(len(offsets), dtype=bool)
+
+        placement = place(record, batch.matrix.shape[0], read_count, full=self.options.odo_placement == "max")
+        return self._decode_placed(sel, batch, placement)
+
+    def _decode_placed(self, sel: _TypeSelection, batch, placement) -> dict[str, pa.Array]:
+        """Each wanted column of the batch, read at the offsets ``placement`` gives each row.
+
+        The occurrences of one table item are read together: the cells the rows hold (within
+        their counts and their record's length) are gathered one under another and decoded in
+        one call, then each occurrence's slice is spread back over the rows, null where a row
+        does not hold it. Nothing past a row's count is decoded, and a table of 50 occurrences
+        costs one decode per item, not 50."""
+        matrix = batch.matrix
+        n = matrix.shape[0]
+        lengths = np.asarray(batch.lengths, dtype=np.int64)
         columns = [col for col in self._base_plan(sel.record_index).columns
                    if self.wanted is None or col.name in self.wanted]
+        singles: list[Column] = []
+        items: dict[tuple[str, ...], list[Column]] = {}
+        for col in columns:
+            if sel.branches and any(col.field.path[:len(b)] == b for b in sel.branches):
+                continue
+            if col.subscripts:
+                items.setdefault(col.field.path, []).append(col)
+            else:
+                singles.append(col)
+        results: dict[str, tuple[pa.Array, np.ndarray | None, np.ndarray | None]] = {}
+        self._decode_singles(singles, batch, placement, lengths, results)
+        for cols in items.values():
+            self._decode_occurrences(cols, batch, placement, lengths, results)
+        # invalid values are reported in column order, as a read of the columns one by one would
+        out: dict[str, pa.Array] = {}
+        for col in columns:
+            typ = self._schema.field(col.name).type
+            if col.name not in results:
+                out[col.name] = pa.nulls(n, typ)
+                continue
+            array, invalid, offsets = results.pop(col.name)
+            if invalid is not None:
+                self._invalid(col, batch, np.arange(n), invalid, offsets=offsets)
+            out[col.name] = array.cast(typ) if array.type != typ else array
+        return out
+
+    def _decode_singles(self, columns: list[Column], batch, placement, lengths: np.ndarray, results: dict) -> None:
+        """Items outside tables, each read at its offset in every row."""
+        from bridge.records.nested_odo import gather
+
+        matrix = batch.matrix
+        n = matrix.shape[0]
         # the items of one fixed stretch (one offset array) are gathered as one block, then each is
         # read from it at its fixed distance: one gather per stretch, not one per column
         spans: dict[int, tuple[np.ndarray, int, int]] = {}
@@ -371,13 +432,8 @@ class RecordDecoder:
                 _, lo, hi = spans.get(id(base), (base, k, k))
                 spans[id(base)] = (base, min(lo, k), max(hi, k + col.field.length))
         block: tuple[int, np.ndarray] | None = None
-        out: dict[str, pa.Array] = {}
         for col in columns:
             f = col.field
-            typ = self._schema.field(col.name).type
-            if sel.branches and any(f.path[:len(b)] == b for b in sel.branches):
-                out[col.name] = pa.nulls(n, typ)
-                continue
             base, k = placement.base(f.path, col.subscripts)
             offsets = placement.offsets(f.path, col.subscripts)
             absent = ~placement.present(f.path, col.subscripts)
@@ -387,6 +443,8 @@ class RecordDecoder:
                 absent |= lengths <= offsets
             else:
                 absent |= offsets + f.length > lengths
+            if absent.all():
+                continue
             if base is None and k + f.length <= matrix.shape[1]:
                 source, at = matrix, k
             elif base is None:
@@ -398,14 +456,39 @@ class RecordDecoder:
                 source, at = block[1], k - lo
             decoded = decode_column(source, at, f, self.codec, avail=avail)
             invalid = decoded.invalid & ~absent
-            if invalid.any():
-                self._invalid(col, batch, np.arange(n), invalid, offsets=offsets)
-            mask = invalid | absent
             array = decoded.array
-            if mask.any():
-                array = pc.if_else(pa.array(mask), pa.nulls(n, array.type), array)
-            out[col.name] = array.cast(typ) if array.type != typ else array
-        return out
+            if absent.any():
+                array = _null_where(array, absent)
+            results[col.name] = (array, invalid if invalid.any() else None, offsets)
+
+    def _decode_occurrences(self, columns: list[Column], batch, placement, lengths: np.ndarray,
+                            results: dict) -> None:
+        """Every occurrence of one table item: the cells the rows hold, decoded in one call."""
+        from bridge.records.cells import gather_cells
+
+        f = columns[0].field
+        n = batch.matrix.shape[0]
+        string = is_string(f)
+        offsets = np.empty((len(columns), n), dtype=np.int64)
+        held = np.empty((len(columns), n), dtype=bool)
+        for c, col in enumerate(columns):
+            offsets[c] = placement.offsets(f.path, col.subscripts)
+            held[c] = placement.present(f.path, col.subscripts)
+        held &= (lengths > offsets) if string else (offsets + f.length <= lengths)
+        sizes = held.sum(axis=1)
+        if not sizes.any():
+            return
+        part = gather_cells(batch.matrix, held, offsets, f.length)
+        avail = np.clip((lengths - offsets)[held], 0, f.length) if string else None  # in gathered order
+        decoded = decode_column(part, 0, f, self.codec, avail=avail)
+        invalid = None
+        if decoded.invalid.any():
+            invalid = np.zeros(held.shape, dtype=bool)
+            invalid[held] = decoded.invalid
+        for c, (col, array) in enumerate(zip(columns, _spread(decoded.array, held))):
+            if array is not None:
+                bad = None if invalid is None or not invalid[c].any() else invalid[c]
+                results[col.name] = (array, bad, offsets[c])
 
     def _null_variable_part(self, record: Record, decoded: dict[str, pa.Array], bad: np.ndarray,
                             index: int) -> dict[str, pa.Array]:
@@ -420,35 +503,6 @@ class RecordDecoder:
                 arr = decoded[col.name]
                 decoded[col.name] = pc.if_else(mask, pa.nulls(len(arr), arr.type), arr)
         return decoded
-
-    def _decode_shifted(self, record: Record, sel: _TypeSelection, batch,
-                        counts: dict[tuple[str, ...], np.ndarray]) -> dict[str, pa.Array]:
-        paths = list(counts)
-        stacked = np.stack([counts[p] for p in paths], axis=1)
-        combos, inverse = np.unique(stacked, axis=0, return_inverse=True)
-        inverse = inverse.reshape(-1)
-        n = stacked.shape[0]
-        pieces: list[dict[str, pa.Array]] = []
-        order: list[np.ndarray] = []
-        for g, combo in enumerate(combos):
-            rows = np.flatnonzero(inverse == g)
-            key = (sel.record_index, tuple(int(c) for c in combo))
-            if key not in self._plans:
-                resolved = record.resolve(dict(zip(paths, key[1])))
-                self._plans[key] = plan_columns(record, self.names, resolved=resolved)
-            sub = batch if rows.size == n else _take_rows(batch, rows)
-            sub_counts = {p: counts[p][rows] for p in paths}
-            pieces.append(self._decode_plan(self._plans[key], sel, sub, rows, sub_counts))
-            order.append(rows)
-        if len(pieces) == 1:
-            return pieces[0]
-        inverse_order = np.empty(n, dtype=np.int64)
-        inverse_order[np.concatenate(order)] = np.arange(n)
-        merged: dict[str, pa.Array] = {}
-        for name in pieces[0]:
-            joined = pa.concat_arrays([p[name] for p in pieces])
-            merged[name] = joined.take(pa.array(inverse_order))
-        return merged
 
     def _decode_plan(self, plan: ColumnPlan, sel: _TypeSelection, batch, rows: np.ndarray,
                      counts: dict[tuple[str, ...], np.ndarray] | None) -> dict[str, pa.Array]:
@@ -625,6 +679,69 @@ def _file_offset(batch, row: int, offset: int) -> int | None:
     if batch.file_offsets is None:
         return None
     return int(batch.file_offsets[row]) + offset
+
+
+def _spread(values: pa.Array, held: np.ndarray) -> list[pa.Array | None]:
+    """One array per row of ``held`` (occurrences x rows): ``values`` holds, occurrence after
+    occurrence, the value of every row that holds it; the other rows are null. None for an
+    occurrence no row holds. Fixed-width values are scattered by one compiled pass for all
+    occurrences; strings keep ``values``' character data and get offsets of their own."""
+    from bridge.records.cells import spread_fixed, spread_offsets
+
+    count, n = held.shape
+    sizes = held.sum(axis=1)
+    valid = held
+    if values.null_count:
+        valid = held.copy()
+        valid[held] = ~np.asarray(values.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+    bitmaps = np.packbits(valid, axis=1, bitorder="little")
+    typ = values.type
+    buffers = values.buffers()
+    out: list[pa.Array | None] = []
+    if (pa.types.is_string(typ) or pa.types.is_binary(typ) or pa.types.is_large_string(typ)
+            or pa.types.is_large_binary(typ)) and values.offset == 0:
+        kind = np.int64 if (pa.types.is_large_string(typ) or pa.types.is_large_binary(typ)) else np.int32
+        offsets = spread_offsets(np.frombuffer(buffers[1], dtype=kind)[:len(values) + 1], held)
+        for c in range(count):
+            out.append(None if not sizes[c] else pa.Array.from_buffers(
+                typ, n, [pa.py_buffer(bitmaps[c]), pa.py_buffer(offsets[c]), buffers[2]]))
+        return out
+    width = typ.bit_width // 8 if (pa.types.is_primitive(typ) or pa.types.is_decimal(typ)) \
+        and not pa.types.is_boolean(typ) else 0
+    if width and width % 4 == 0 and values.offset == 0:
+        unit = np.uint64 if width % 8 == 0 else np.uint32
+        per = width // np.dtype(unit).itemsize
+        full = spread_fixed(np.frombuffer(buffers[1], dtype=unit)[:len(values) * per].reshape(-1, per), held)
+        for c in range(count):
+            out.append(None if not sizes[c] else pa.Array.from_buffers(
+                typ, n, [pa.py_buffer(bitmaps[c]), pa.py_buffer(full[c])]))
+        return out
+    start = 0
+    for c in range(count):  # any other type: Arrow's take, nulls where the row does not hold it
+        if not sizes[c]:
+            out.append(None)
+            continue
+        index = np.zeros(n, dtype=np.int64)
+        index[held[c]] = np.arange(start, start + sizes[c])
+        start += int(sizes[c])
+        out.append(values.take(pa.array(index, mask=~held[c])))
+    return out
+
+
+def _null_where(array: pa.Array, mask: np.ndarray) -> pa.Array:
+    """``array`` with the rows of ``mask`` null: its validity bitmap rewritten, its values shared
+    (``pc.if_else`` would copy every value of every column of the table)."""
+    if array.offset != 0 or not (pa.types.is_primitive(array.type) or pa.types.is_decimal(array.type)
+                                 or pa.types.is_string(array.type) or pa.types.is_binary(array.type)) \
+            or pa.types.is_boolean(array.type):
+        return pc.if_else(pa.array(mask), pa.nulls(len(array), array.type), array)
+    buffers = array.buffers()
+    valid = ~mask
+    if buffers[0] is not None and array.null_count:
+        held = np.unpackbits(np.frombuffer(buffers[0], dtype=np.uint8), count=len(array), bitorder="little")
+        valid &= held.view(bool)
+    validity = pa.py_buffer(np.packbits(valid, bitorder="little"))
+    return pa.Array.from_buffers(array.type, len(array), [validity, *buffers[1:]])
 
 
 def _merge_columns(parts: list[dict[str, pa.Array]], schema: pa.Schema, n: int) -> pa.Table:

@@ -1,8 +1,9 @@
 """Column plans: which byte range of a record each DataFrame column reads, and what it is called.
 
-A plan is computed once per record type (and, under OCCURS DEPENDING ON with shifted
-tables, once per distinct combination of counts) and then drives every batch. Each
-elementary item becomes one column per occurrence; FILLER and group items get none.
+A plan is computed once per record type and then drives every batch; under OCCURS DEPENDING
+ON its offsets are those of full tables, and each row's own offsets come from its counts
+(`bridge.records.nested_odo.place`). Each elementary item becomes one column per occurrence;
+FILLER and group items get none.
 
 Column names (documented in docs/records.md):
 
