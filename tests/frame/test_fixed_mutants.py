@@ -104,6 +104,15 @@ def test_own_length_past_the_end_names_record_offset_and_bytes_left():
     assert (err.value.record, err.value.offset, err.value.seen) == (2, 2, b"\x06ab")
 
 
+def test_own_length_past_the_end_shows_at_most_16_bytes():
+    data = b"\x01\x01" + bytes([30]) + bytes(range(1, 20))
+    with pytest.raises(FramingError) as err:
+        read_batch(data, FrameOptions(lrecl=40, variable_occurs=True), record_length=_first_byte_is_length)
+    assert err.value.reason == "a record of 30 bytes runs past the end of the file (20 bytes left)"
+    assert (err.value.record, err.value.offset) == (3, 2)
+    assert err.value.seen == bytes([30]) + bytes(range(1, 16))
+
+
 def _own_length_file(count: int) -> tuple[bytes, list[bytes]]:
     records = [bytes([n % 4 + 1]) + b"xyz"[: n % 4] for n in range(count)]
     return b"".join(records), records

@@ -36,6 +36,7 @@ def test_microfocus_sync_binary_of_an_odd_size_is_not_aligned(picture, offset):
 
 
 @pytest.mark.parametrize("clause, offset", [("PIC X(3) COMP-X", 1), ("PIC X(4) COMP-X", 4),
+                                            ("PIC X(8) COMP-X", 8), ("PIC X(9) COMP-X", 1),
                                             ("PIC 9(4) COMP-X", 2), ("PIC 9(5) COMP-X", 1)])
 def test_sync_comp_x_is_aligned_only_when_it_takes_2_4_or_8_bytes(clause, offset):
     rec = record("01 R.", "    05 A PIC X.", f"    05 B {clause} SYNC.", dialect="microfocus")
@@ -187,3 +188,10 @@ def test_an_index_is_a_signed_9_digit_fullword_and_a_pointer_an_unsigned_address
     i, p = rec.field("I"), rec.field("P")
     assert (i.length, i.digits, i.signed) == (4, 9, True)
     assert (p.length, p.digits, p.signed) == (4, 0, False)
+
+
+def test_an_items_usage_unlike_its_groups_is_a_warning_naming_both_as_written():
+    layout = compiled("01 R.", "    05 G USAGE PACKED-DECIMAL.", "        10 A PIC S9(5).",
+                      "        10 B PIC S9(4) BINARY.")
+    assert any("USAGE BINARY of B differs from the USAGE PACKED-DECIMAL of its group" in w
+               for w in layout.warnings), layout.warnings

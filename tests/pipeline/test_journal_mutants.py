@@ -325,6 +325,12 @@ def test_a_sighting_dates_from_when_size_and_mtime_last_changed(journal):
     assert journal.sighting("B.dat", 11, 2.0, now=210.0) == 190.0
 
 
+def test_a_file_put_back_with_an_older_mtime_and_the_same_size_is_not_stable(journal):
+    # a writer that restores a file (cp -p, an SFTP put that keeps times) moves its mtime back
+    assert journal.sighting("A.dat", 10, 2.0, now=100.0) == 100.0
+    assert journal.sighting("A.dat", 10, 1.0, now=160.0) == 160.0
+
+
 def test_rows_survive_reopening(tmp_path):
     path = tmp_path / "journal.sqlite"
     with Journal(path) as journal:
