@@ -76,3 +76,15 @@ def test_slack_before_an_item_after_the_table_stays_as_compiled():
     # full: T 1-4, one slack byte, B on the halfword at 6; for 2 the slack byte stays: B at 1+2+1
     assert (rec.field("B").offset, rec.field("B").slack_before) == (6, 1)
     assert resolve_counts(rec, {("R", "N"): 2}).field("B").offset == 4
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_a_redefines_larger_than_its_item_inside_a_group_widens_the_group_after_the_table(n):
+    # G: P (1) + C (2), and D REDEFINES C takes 3 bytes from C's start: G is 1 + 3 = 4 bytes
+    rec = resolve_counts(record("01 R.", "    05 N PIC 9.", "    05 T OCCURS 1 TO 5 DEPENDING ON N.",
+                                "        10 A PIC X(2).", "        10 B PIC X.", "    05 G.", "        10 P PIC X.",
+                                "        10 C PIC X(2).", "        10 D REDEFINES C.",
+                                "            15 D1 PIC X OCCURS 3.", "    05 E PIC X."), {("R", "N"): n})
+    g = 1 + 3 * n
+    assert _where(rec, "G", "C", "D", "E") == [(g, 4), (g + 1, 2), (g + 1, 3), (g + 4, 1)]
+    assert rec.length == g + 5
