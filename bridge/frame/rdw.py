@@ -55,11 +55,11 @@ BdwLittle = Transformed(Bdw, swapbytes, 4, swapbytes, 4)
 
 
 def rdw_struct(endian: str) -> Struct:
-    return RdwLittle if endian == "little" else Rdw
+    return RdwLittle if endian == "little" else Rdw  # pragma: no mutate (endian is "big" or "little")
 
 
 def bdw_struct(endian: str) -> Struct:
-    return BdwLittle if endian == "little" else Bdw
+    return BdwLittle if endian == "little" else Bdw  # pragma: no mutate (endian is "big" or "little")
 
 
 def parse_rdw(raw: bytes, endian: str = "big") -> Container:
