@@ -55,13 +55,16 @@ PYTHON = sys.executable
 #: integration tests even load.
 MODULES: dict[str, tuple[str, str]] = {
     "codec.packed": ("bridge/codec/packed.py",
-                     "tests/codec/test_packed.py; tests/codec/test_oracle_vectors.py tests/codec/test_digit_limits.py"),
+                     "tests/codec/test_packed.py tests/codec/test_strings_onepass_packed.py; "
+                     "tests/codec/test_oracle_vectors.py tests/codec/test_digit_limits.py"),
     "codec.zoned": ("bridge/codec/zoned.py",
-                    "tests/codec/test_zoned.py; tests/codec/test_oracle_vectors.py tests/codec/test_digit_limits.py"),
-    "codec.binary": ("bridge/codec/binary.py", "tests/codec/test_binary.py"),
+                    "tests/codec/test_zoned.py tests/codec/test_strings_onepass_zoned.py; "
+                    "tests/codec/test_oracle_vectors.py tests/codec/test_digit_limits.py"),
+    "codec.binary": ("bridge/codec/binary.py", "tests/codec/test_binary.py tests/codec/test_strings_onepass_binary.py"),
     "codec.floats": ("bridge/codec/floats.py", "tests/codec/test_floats.py"),
     "codec.edited": ("bridge/codec/edited.py", "tests/codec/test_edited.py; tests/codec/test_digit_limits.py"),
-    "codec.alphanumeric": ("bridge/codec/alphanumeric.py", "tests/codec/test_alphanumeric.py"),
+    "codec.alphanumeric": ("bridge/codec/alphanumeric.py",
+                           "tests/codec/test_alphanumeric.py tests/codec/test_strings_onepass.py"),
     "frame.rdw": ("bridge/frame/rdw.py", "tests/frame/test_rdw_mutants.py; "
                   "tests/frame/test_rdw.py tests/frame/test_variable.py tests/frame/test_writer.py"),
     "frame.fixed": ("bridge/frame/fixed.py", "tests/frame/test_fixed_mutants.py tests/frame/test_fixed.py"),
