@@ -24,6 +24,8 @@ import pyarrow as pa
 
 from bridge.codec.jit import njit
 from bridge.codec.numeric import (
+    many_arrays,
+    many_buffers,
     MAX_DIGITS,
     MAX_PRECISION,
     Numbers,
@@ -149,28 +151,14 @@ def decode_many(matrix: np.ndarray, offsets: list[int], fields: list[Field],
     and `to_arrow` give (int64, or decimal128 when the field has decimals) and its invalid mask
     (all False: every bit pattern of such a field is a value)."""
     n = matrix.shape[0]
-    k = len(fields)
     for field in fields:
         _check_length(field)
-    wide = np.array([f.scale > 0 for f in fields], dtype=np.bool_)
-    slots = np.zeros(k, dtype=np.int64)
-    slots[wide] = np.arange(int(wide.sum()))
-    slots[~wide] = np.arange(int((~wide).sum()))
-    narrow_out = np.empty((int((~wide).sum()), n), np.int64)
-    wide_out = np.empty((int(wide.sum()), n, 2), np.int64)
+    wide, slots, narrow_out, wide_out = many_buffers(fields, n)
     _decode_columns(matrix, np.array(offsets, dtype=np.int64), np.array([f.length for f in fields], dtype=np.int64),
                     np.array([_little_endian(f, options) for f in fields], dtype=np.bool_),
                     np.array([f.signed for f in fields], dtype=np.bool_), wide, slots, narrow_out, wide_out)
-    clean = np.zeros(n, np.bool_)
-    out = []
-    for c, field in enumerate(fields):
-        if wide[c]:
-            kind = pa.decimal128(max(1, precision(field), field.scale), field.scale)
-            array = pa.Array.from_buffers(kind, n, [None, pa.py_buffer(wide_out[slots[c]])])
-        else:
-            array = pa.Array.from_buffers(pa.int64(), n, [None, pa.py_buffer(narrow_out[slots[c]])])
-        out.append((array, clean))
-    return out
+    return many_arrays(fields, [max(1, precision(f), f.scale) for f in fields], n, wide, slots, narrow_out,
+                       wide_out, None)
 
 
 def decode(matrix: np.ndarray, offset: int, field: Field, options: CodecOptions) -> Numbers:

@@ -38,6 +38,8 @@ __all__ = [
     "from_arrow",
     "from_values",
     "is_wide",
+    "many_arrays",
+    "many_buffers",
     "rescale",
     "to_arrow",
     "to_python",
@@ -1053,3 +1055,35 @@ def target_rows(matrix: np.ndarray, offset: int, field: Field, mask: np.ndarray 
         raise ValueError(f"field {field.qualified_name} bytes [{offset}, {offset + field.length}) fall outside "
                          f"records of {matrix.shape[1]} bytes")
     return None if mask is None else np.flatnonzero(mask)
+
+
+# -- the buffers of a many-column kernel (`decode_many` of packed, zoned and binary) ----------------
+
+def many_buffers(fields: list[Field], rows: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Where a many-column kernel writes: ``wide`` (a field with decimals becomes decimal128),
+    each field's slot in the buffer of its kind, the int64 buffer (fields, rows) and the
+    decimal128 one (fields, rows, 2 words)."""
+    wide = np.array([f.scale > 0 for f in fields], dtype=np.bool_)
+    slots = np.zeros(len(fields), dtype=np.int64)
+    slots[wide] = np.arange(int(wide.sum()))
+    slots[~wide] = np.arange(int((~wide).sum()))
+    return (wide, slots, np.empty((int((~wide).sum()), rows), np.int64),
+            np.empty((int(wide.sum()), rows, 2), np.int64))
+
+
+def many_arrays(fields: list[Field], precisions: list[int], rows: int, wide: np.ndarray, slots: np.ndarray,
+                narrow_out: np.ndarray, wide_out: np.ndarray,
+                invalid: np.ndarray | None) -> list[tuple[pa.Array, np.ndarray]]:
+    """Per field, the Arrow array over the kernel's buffers (nulls where ``invalid``) and its invalid mask."""
+    clean = np.zeros(rows, np.bool_)
+    out = []
+    for c, field in enumerate(fields):
+        bad = clean if invalid is None else invalid[c]
+        validity = pa.py_buffer(np.packbits(~bad, bitorder="little")) if bad.any() else None
+        if wide[c]:
+            kind = pa.decimal128(precisions[c], field.scale)
+            array = pa.Array.from_buffers(kind, rows, [validity, pa.py_buffer(wide_out[slots[c]])])
+        else:
+            array = pa.Array.from_buffers(pa.int64(), rows, [validity, pa.py_buffer(narrow_out[slots[c]])])
+        out.append((array, bad))
+    return out

@@ -23,6 +23,8 @@ import pyarrow as pa
 
 from bridge.codec.jit import njit
 from bridge.codec.numeric import (
+    many_arrays,
+    many_buffers,
     MAX_PRECISION,
     Numbers,
     _ZERO,
@@ -209,28 +211,14 @@ def decode_many(matrix: np.ndarray, offsets: list[int], fields: list[Field]) -> 
     k = len(fields)
     for field in fields:
         check_digits(field)
-    wide = np.array([f.scale > 0 for f in fields], dtype=np.bool_)
-    slots = np.zeros(k, dtype=np.int64)
-    slots[wide] = np.arange(int(wide.sum()))
-    slots[~wide] = np.arange(int((~wide).sum()))
-    narrow_out = np.empty((int((~wide).sum()), n), np.int64)
-    wide_out = np.empty((int(wide.sum()), n, 2), np.int64)
+    wide, slots, narrow_out, wide_out = many_buffers(fields, n)
     invalid = np.empty((k, n), np.bool_)
     _decode_columns(matrix, np.array(offsets, dtype=np.int64), np.array([f.length for f in fields], dtype=np.int64),
                     np.array([2 * f.length - 1 > f.digits for f in fields], dtype=np.bool_),
                     np.array([f.signed for f in fields], dtype=np.bool_), wide, slots, pair, last,
                     narrow_out, wide_out, invalid)
-    out = []
-    for c, field in enumerate(fields):
-        bad = invalid[c]
-        validity = pa.py_buffer(np.packbits(~bad, bitorder="little")) if bad.any() else None
-        if wide[c]:
-            kind = pa.decimal128(max(1, field.digits, field.scale), field.scale)
-            array = pa.Array.from_buffers(kind, n, [validity, pa.py_buffer(wide_out[slots[c]])])
-        else:
-            array = pa.Array.from_buffers(pa.int64(), n, [validity, pa.py_buffer(narrow_out[slots[c]])])
-        out.append((array, bad))
-    return out
+    return many_arrays(fields, [max(1, f.digits, f.scale) for f in fields], n, wide, slots, narrow_out, wide_out,
+                       invalid)
 
 
 def decode(matrix: np.ndarray, offset: int, field: Field, options: CodecOptions) -> Numbers:
