@@ -26,6 +26,7 @@ from bridge.codec.jit import njit
 from bridge.codec.numeric import (
     many_arrays,
     many_buffers,
+    many_put,
     MAX_DIGITS,
     MAX_PRECISION,
     Numbers,
@@ -131,12 +132,7 @@ def _decode_columns(matrix, starts, nbytes, little, signed, wide, slots, narrow_
             shift = np.int64(64 - 8 * size)
             if signed[c] and shift > 0:
                 acc = (acc << shift) >> shift
-            s = slots[c]
-            if wide[c]:
-                wide_out[s, i, 0] = acc
-                wide_out[s, i, 1] = acc >> 63
-            else:
-                narrow_out[s, i] = acc
+            many_put(narrow_out, wide_out, wide, slots, c, i, acc)
 
 
 def batchable(field: Field) -> bool:

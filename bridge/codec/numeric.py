@@ -40,6 +40,7 @@ __all__ = [
     "is_wide",
     "many_arrays",
     "many_buffers",
+    "many_put",
     "rescale",
     "to_arrow",
     "to_python",
@@ -1069,6 +1070,17 @@ def many_buffers(fields: list[Field], rows: int) -> tuple[np.ndarray, np.ndarray
     slots[~wide] = np.arange(int((~wide).sum()))
     return (wide, slots, np.empty((int((~wide).sum()), rows), np.int64),
             np.empty((int(wide.sum()), rows, 2), np.int64))
+
+
+@njit(cache=True, inline="always")
+def many_put(narrow_out, wide_out, wide, slots, c, i, v):  # pragma: no cover - compiled
+    """Row ``i`` of field ``c`` in the buffer of its kind: int64, or decimal128 sign-extended."""
+    s = slots[c]
+    if wide[c]:
+        wide_out[s, i, 0] = v
+        wide_out[s, i, 1] = v >> 63
+    else:
+        narrow_out[s, i] = v
 
 
 def many_arrays(fields: list[Field], precisions: list[int], rows: int, wide: np.ndarray, slots: np.ndarray,

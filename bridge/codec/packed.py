@@ -25,6 +25,7 @@ from bridge.codec.jit import njit
 from bridge.codec.numeric import (
     many_arrays,
     many_buffers,
+    many_put,
     MAX_PRECISION,
     Numbers,
     _ZERO,
@@ -189,12 +190,7 @@ def _decode_columns(matrix, starts, nbytes, pads, signed, wide, slots, pair, las
                 acc = 0
                 neg = False
             v = -acc if neg else acc
-            s = slots[c]
-            if wide[c]:
-                wide_out[s, i, 0] = v
-                wide_out[s, i, 1] = v >> 63
-            else:
-                narrow_out[s, i] = v
+            many_put(narrow_out, wide_out, wide, slots, c, i, v)
             invalid[c, i] = bad
 
 

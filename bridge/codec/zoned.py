@@ -31,6 +31,7 @@ from bridge.codec.jit import njit
 from bridge.codec.numeric import (
     many_arrays,
     many_buffers,
+    many_put,
     MAX_PRECISION,
     Numbers,
     _ZERO,
@@ -313,12 +314,7 @@ def _decode_columns(matrix, firsts, ndigs, sign_ats, seps, plus, minus, signed, 
             if zero:
                 acc = 0
             v = -acc if neg else acc
-            s = slots[c]
-            if wide[c]:
-                wide_out[s, i, 0] = v
-                wide_out[s, i, 1] = v >> 63
-            else:
-                narrow_out[s, i] = v
+            many_put(narrow_out, wide_out, wide, slots, c, i, v)
             invalid[c, i] = bad
 
 

@@ -35,6 +35,7 @@ from bridge.dask.splits import Split, block_bytes, plan_splits, records_before
 from bridge.errors import BridgeError, EncodeError, TransportError
 from bridge.layout.model import Layout
 from bridge.records.options import ReaderOptions
+from bridge.score.file import FileScore
 
 __all__ = ["DaskScore", "score_file"]
 
@@ -43,17 +44,11 @@ TOO_SHORT = "not scored: record too short for the output fields"
 
 
 @dataclass
-class DaskScore:
-    """What scoring a file on Dask did: the merged run report and the counts, as `bridge.score.file.FileScore`."""
+class DaskScore(FileScore):
+    """What scoring a file on Dask did: a `bridge.score.file.FileScore` (the merged run report and
+    the counts) and how many partitions it took."""
 
-    report: dict[str, Any]
-    summary: str
-    records_in: int
-    scored: int
-    not_scored: int
-    invalid: dict[str, int]
-    model_id: str
-    partitions: int
+    partitions: int = 0
 
 
 def score_file(urlpath: str | os.PathLike, layout: Layout, model_dir: str | os.PathLike,
