@@ -81,26 +81,27 @@ def assert_same_predictions(booster: lgb.Booster, X: np.ndarray, **compile_optio
 @given(seed=st.integers(0, 2**31 - 1),
        objective=st.sampled_from(["binary", "regression", "poisson", "huber", "cross_entropy", "tweedie"]),
        features=st.integers(2, 6), n_categorical=st.integers(0, 2), leaves=st.sampled_from([2, 3, 7, 31]),
-       rounds=st.integers(1, 12), missing=st.sampled_from(["nan", "zero", "none"]), linear=st.booleans())
+       rounds=st.integers(1, 12), missing=st.sampled_from(["nan", "zero", "none"]), linear=st.booleans(),
+       vector_leaves=st.sampled_from([0, 4, 64]))
 def test_random_models_predict_as_lightgbm_does(seed, objective, features, n_categorical, leaves, rounds,
-                                                missing, linear):
+                                                missing, linear, vector_leaves):
     rng = np.random.default_rng(seed)
     categorical = list(range(1, 1 + min(n_categorical, features - 1)))
     booster = train(rng, objective=objective, features=features, categorical=categorical, leaves=leaves,
                     rounds=rounds, missing=missing,
                     # LightGBM fits linear trees without categorical features or zero_as_missing
                     linear=linear and not categorical and missing != "zero")
-    assert_same_predictions(booster, awkward_inputs(rng, 2000, features, categorical))
+    assert_same_predictions(booster, awkward_inputs(rng, 2000, features, categorical), vector_leaves=vector_leaves)
 
 
 @settings(max_examples=4, deadline=None)
 @given(seed=st.integers(0, 2**31 - 1), objective=st.sampled_from(["multiclass", "multiclassova"]),
-       num_class=st.integers(3, 4))
-def test_multiclass_models_predict_as_lightgbm_does(seed, objective, num_class):
+       num_class=st.integers(3, 4), vector_leaves=st.sampled_from([0, 5, 64]))
+def test_multiclass_models_predict_as_lightgbm_does(seed, objective, num_class, vector_leaves):
     rng = np.random.default_rng(seed)
     booster = train(rng, objective=objective, features=4, categorical=[2], leaves=7, rounds=5, missing="nan",
                     linear=False, num_class=num_class)
-    assert_same_predictions(booster, awkward_inputs(rng, 1000, 4, [2]))
+    assert_same_predictions(booster, awkward_inputs(rng, 1000, 4, [2]), vector_leaves=vector_leaves)
 
 
 def test_the_demo_model_predicts_as_lightgbm_does(demo_model_text):
@@ -111,13 +112,14 @@ def test_the_demo_model_predicts_as_lightgbm_does(demo_model_text):
     assert_same_predictions(booster, X)
 
 
+@pytest.mark.parametrize("vector_leaves", [0, 64], ids=["walked", "vector"])
 @pytest.mark.parametrize("decision_type", [0, 2, 4, 6, 8, 10])
 @pytest.mark.parametrize("threshold", [0.5, -0.5, 0.0, 1.0000000180025095e-35, -1.0000000180025095e-35, 1e-36])
-def test_every_missing_mode_and_zero_band_threshold_goes_lightgbms_way(decision_type, threshold):
+def test_every_missing_mode_and_zero_band_threshold_goes_lightgbms_way(decision_type, threshold, vector_leaves):
     booster = lgb.Booster(model_str=one_split_model(decision_type, threshold))
     values = np.array([np.nan, 0.0, -0.0, 1e-36, -1e-36, 1.0000000180025095e-35, -1.0000000180025095e-35,
                        2e-35, -2e-35, 0.5, -0.5, 0.25, 1.0, -1.0, np.inf, -np.inf])
-    assert_same_predictions(booster, np.column_stack([values, np.zeros_like(values)]))
+    assert_same_predictions(booster, np.column_stack([values, np.zeros_like(values)]), vector_leaves=vector_leaves)
 
 
 def one_split_model(decision_type: int, threshold: float) -> str:
@@ -256,3 +258,39 @@ def test_a_deep_chain_within_the_limit_compiles_exactly():
     assert compiled.native
     X = np.column_stack([np.arange(-2, 400, 0.5), np.zeros(804)])
     assert np.array_equal(compiled.predict(X), lgb.Booster(model_str=text).predict(X))
+
+
+@settings(max_examples=6, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), categories=st.sampled_from([20, 60, 200]), rows=st.integers(1, 700))
+def test_categorical_bitsets_of_every_length_in_vector_and_walked_trees_go_lightgbms_way(seed, categories, rows):
+    """Bitsets of one and two words are vector code; longer ones keep their tree walked. Row
+    counts that are no multiple of the block or of the vector width are padded, never scored."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(600, 3))
+    X[:, 1] = rng.integers(0, categories, 600)
+    y = X[:, 0] + (X[:, 1] % 7 == 3) * 2 + rng.normal(size=600) * 0.1
+    booster = lgb.train(dict(objective="regression", num_leaves=15, min_data_in_leaf=3, min_data_per_group=3,
+                             cat_smooth=1, max_cat_to_onehot=2, max_cat_threshold=64, verbose=-1, num_threads=1,
+                             deterministic=True),
+                        lgb.Dataset(X, y, categorical_feature=[1]), 6)
+    Xt = awkward_inputs(rng, rows, 3, [1])
+    Xt[: rows // 2, 1] = rng.integers(0, categories + 40, rows // 2)
+    assert_same_predictions(booster, Xt, vector_leaves=64)
+
+
+def test_vector_trees_read_only_the_features_they_split_on():
+    from bridge.score.compiled.codegen import vector_slots
+    forest = read_forest(DEMO_MODEL.read_text())
+    used = sorted({int(f) for t in forest.trees for f in t.split_feature})
+    assert vector_slots(forest, 64) == {f: j for j, f in enumerate(used)}
+    assert vector_slots(forest, 0) == {}
+
+
+def test_a_wide_model_whose_trees_read_few_features_compiles_with_small_scratch():
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(300, 3000))
+    booster = lgb.train(dict(objective="regression", num_leaves=7, verbose=-1, num_threads=1, min_data_in_leaf=5),
+                        lgb.Dataset(X, X[:, 17] * 2 + X[:, 2900]), 4)
+    compiled = compile_model(booster.model_to_string(), use_cache=False)
+    assert compiled._scratch <= 64 * 256   # the accumulator and the few features read, not all 3,000
+    assert_same_predictions(booster, awkward_inputs(rng, 300, 3000, []))

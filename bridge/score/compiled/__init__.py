@@ -16,14 +16,25 @@ Design, and why (measured with bench/bench_compiled.py and the experiments named
   the choice of ordered or unordered compare; only thresholds inside LightGBM's zero band
   (``|t| < 1e-35``) and some ``zero_as_missing`` splits need an explicit ``|x| <= kZero`` test.
   Values LightGBM's predictor reads as zero (``|x| <= 1e-35``) are treated so wherever it matters.
-* **Small subtrees as select chains**: subtrees of up to 16 leaves are evaluated without
-  branches (all their compares, then selects), trading a few cheap instructions for branch
-  mispredictions. On the loaded machine of 2026-12-02 limits of 1 to 16 leaves could not be
-  told apart (runs of the same setting varied by 2x); whole 31-leaf trees as selects were
-  clearly slower at opt level 0 (1.0x LightGBM). Re-measure on a quiet machine.
-* **Trees over blocks of rows**: 64 rows go through one tree before the next tree starts, so a
-  tree's code stays in the instruction cache and the block's rows in the data cache; the leaf is
-  added to the row's sum tree after tree, in LightGBM's order, so the sum is LightGBM's.
+* **Small trees as vector code, several rows per instruction** (`codegen.vector_tree_ir`):
+  a tree of up to 64 leaves (``VECTOR_LEAVES``) is evaluated whole, four rows at a time in AVX2
+  registers: every split is one vector compare of a feature of four rows (the block is
+  transposed first, only the features such trees read) and the leaf is chosen bottom up by one
+  select per split, with no branch to mispredict. Computing all 30 splits of a 31-leaf tree
+  costs less than the 5-18 mispredictable branches a row meets on its path: on the demo model
+  (100 trees of 31 leaves, up to 18 deep) 2.9-3.2 M rows/s per core against 1.2 M for the
+  branchy code, 11x LightGBM on one thread against 3.1x
+  (``bench/bench_compiled.py --rows 400000 --only demo``). For 255-leaf trees it loses (3.2-3.3x
+  LightGBM against 4.4-4.6x, and three times the compile time), so larger trees, linear trees
+  and trees with a categorical bitset of more than two words keep the branchy code. Eight rows
+  per instruction (two AVX2 registers) measured no better than four.
+* **Branchy code for the other trees, small subtrees as select chains**: subtrees of up to 16
+  leaves are evaluated without branches (all their compares, then selects), trading a few cheap
+  instructions for branch mispredictions.
+* **Trees over blocks of rows**: up to 256 rows (fewer when the transposed block would not fit
+  the first-level cache) go through one tree before the next tree starts, so a tree's code stays
+  in the instruction cache and the block's rows in the data cache; each tree adds its leaf to
+  the row's sum tree after tree, in LightGBM's order, so the sum is LightGBM's.
 * **Compile time by design** (`native`): no IR optimisation passes (the code is already
   minimal), target-machine opt level 1 only for models up to 5,000 splits (on the demo model
   opt 1 ran at 3.3-4.4x LightGBM against 1.8-2.8x for opt 0, at about 7x the compile CPU), opt

@@ -18,7 +18,7 @@ import numpy as np
 from bridge.errors import ModelCardError
 from bridge.score.compiled import cache as disk
 from bridge.score.compiled import native
-from bridge.score.compiled.codegen import driver_ir, module_ir, transform_ir
+from bridge.score.compiled.codegen import driver_ir, module_ir, scratch_size, transform_ir, vector_slots
 from bridge.score.compiled.forest import Forest, read_forest
 from bridge.score.compiled.walk import node_arrays, walk_raw
 
@@ -29,8 +29,11 @@ log = logging.getLogger("bridge.score.compiled")
 #: splits per compiled module: small enough to share among workers, large enough that the
 #: fixed cost per module (a context, a target machine, an object file) stays small
 PART_NODES = 4000
-#: rows per block: one tree's code runs over this many rows before the next tree's
-BLOCK_ROWS = 64
+#: rows per block: one tree's code runs over this many rows before the next tree's; at most
+#: BLOCK_ROWS, fewer for wide models, so that the block's transposed features stay in the first
+#: level data cache (BLOCK_BYTES); a multiple of 64
+BLOCK_ROWS = 256
+BLOCK_BYTES = 32768
 #: splits compiled per CPU second at target-machine opt level 0 and 1 on this project's machine
 #: kind (2 vCPUs, EPYC: 127,000 splits in 12.5 CPU s at opt 0, 3,000 in 1.7 s at opt 1, all
 #: steps counted); used only to decide up front whether to fall back to the walk
@@ -39,21 +42,26 @@ SPLITS_PER_SECOND = {0: 10000.0, 1: 1800.0}
 OPT1_SPLITS = 5000
 #: subtrees of at most this many leaves become select chains instead of branches
 SELECT_LEAVES = 16
+#: trees of at most this many leaves are evaluated whole, VECTOR_WIDTH rows per instruction
+VECTOR_LEAVES = 64
+VECTOR_WIDTH = 4
 #: deeper trees go to the array walk (the code generator recurses once per level)
 MAX_DEPTH = 400
 #: codegen version: part of the cache key, bumped whenever the generated code changes
-CODEGEN_VERSION = "1"
+CODEGEN_VERSION = "2"
 
 
 class CompiledForest:
     """A compiled model: ``predict(X)`` equals LightGBM's ``Booster.predict(X)`` row for row."""
 
     def __init__(self, forest: Forest, *, code: "native.NativeCode | None", fallback_reason: str | None,
-                 transform: "native.NativeCode", compile_seconds: float, from_cache: bool) -> None:
+                 transform: "native.NativeCode", compile_seconds: float, from_cache: bool,
+                 vector_leaves: int = VECTOR_LEAVES) -> None:
         self.forest = forest
         self._code = code
         self._transform = transform
         self._arrays = node_arrays(forest) if code is None else None
+        self._scratch = scratch_size(forest, block_rows(forest, vector_leaves), vector_leaves)
         self.fallback_reason = fallback_reason
         self.compile_seconds = compile_seconds
         self.from_cache = from_cache
@@ -68,7 +76,8 @@ class CompiledForest:
         if n == 0:
             return
         if self._code is not None:
-            self._code.raw(X.ctypes.data, n, out.ctypes.data)
+            scratch = np.empty(self._scratch, dtype=np.float64)
+            self._code.raw(X.ctypes.data, n, out.ctypes.data, scratch.ctypes.data)
         else:
             walk_raw(self._arrays, X, out.reshape(-1), self.forest.trees_per_iteration)  # type: ignore[arg-type]
 
@@ -119,21 +128,30 @@ def _parts(forest: Forest, part_nodes: int) -> list[tuple[int, int]]:
     return parts
 
 
-def _cache_key(forest: Forest, opt: int) -> str:
-    return f"{forest.digest} v{CODEGEN_VERSION} opt{opt} block{BLOCK_ROWS} sel{SELECT_LEAVES} {native.host()}"
+def block_rows(forest: Forest, vector_leaves: int = VECTOR_LEAVES) -> int:
+    """Rows per block for ``forest`` (see ``BLOCK_ROWS``)."""
+    fit = BLOCK_BYTES // (8 * max(1, len(vector_slots(forest, vector_leaves))))
+    return max(64, min(BLOCK_ROWS, fit // 64 * 64))
+
+
+def _cache_key(forest: Forest, opt: int, vector_leaves: int) -> str:
+    return (f"{forest.digest} v{CODEGEN_VERSION} opt{opt} block{block_rows(forest, vector_leaves)} "
+            f"sel{SELECT_LEAVES} vec{vector_leaves}x{VECTOR_WIDTH} {native.host()}")
 
 
 def compile_forest(forest: Forest, *, cache_dir: str | Path | None = None, budget_seconds: float = 60.0,
-                   workers: int | None = None, opt: int | None = None, use_cache: bool = True) -> CompiledForest:
+                   workers: int | None = None, opt: int | None = None, use_cache: bool = True,
+                   vector_leaves: int = VECTOR_LEAVES) -> CompiledForest:
     """Machine code for ``forest``, from the cache when it is there; the numba walk when the
-    compile would take longer than ``budget_seconds`` (logged as a warning)."""
+    compile would take longer than ``budget_seconds`` (logged as a warning). Trees of up to
+    ``vector_leaves`` leaves are evaluated whole, several rows at a time (0: every tree walks)."""
     t0 = time.perf_counter()
     triple = native.triple()
     splits = sum(t.num_nodes for t in forest.trees)
     if opt is None:
         opt = 1 if splits <= OPT1_SPLITS else 0
     folder = Path(cache_dir) if cache_dir is not None else disk.default_cache_dir()
-    key = _cache_key(forest, opt)
+    key = _cache_key(forest, opt, vector_leaves)
     objects = disk.read_cached(folder, key) if use_cache else None
     if objects is not None:
         try:
@@ -141,7 +159,7 @@ def compile_forest(forest: Forest, *, cache_dir: str | Path | None = None, budge
             log.info("compiled model %s loaded from the cache in %.2f s", forest.digest[:12],
                      time.perf_counter() - t0)
             return CompiledForest(forest, code=code, fallback_reason=None, transform=code,
-                                  compile_seconds=time.perf_counter() - t0, from_cache=True)
+                                  compile_seconds=time.perf_counter() - t0, from_cache=True, vector_leaves=vector_leaves)
         except RuntimeError:
             log.warning("the compiled model cache for %s is damaged; compiling again", forest.digest[:12])
     transform = native.load_objects([native.compile_object(transform_ir(forest, triple)),
@@ -159,14 +177,18 @@ def compile_forest(forest: Forest, *, cache_dir: str | Path | None = None, budge
     if reason is not None:
         log.warning("%s", reason)
         return CompiledForest(forest, code=None, fallback_reason=reason, transform=transform,
-                              compile_seconds=time.perf_counter() - t0, from_cache=False)
+                              compile_seconds=time.perf_counter() - t0, from_cache=False,
+                              vector_leaves=vector_leaves)
     parts = _parts(forest, PART_NODES)
 
     def modules():
-        yield driver_ir(forest, [f"p{j}_part" for j in range(len(parts))], BLOCK_ROWS, triple)
+        block = block_rows(forest, vector_leaves)
+        yield driver_ir(forest, [f"p{j}_part" for j in range(len(parts))], block, triple, VECTOR_WIDTH,
+                        vector_leaves)
         yield transform_ir(forest, triple)
         for j, (a, b) in enumerate(parts):
-            yield module_ir(forest, a, b, f"p{j}_", triple, SELECT_LEAVES)
+            yield module_ir(forest, a, b, f"p{j}_", triple, SELECT_LEAVES, block=block,
+                            vector_leaves=vector_leaves, width=VECTOR_WIDTH)
 
     objects = native.compile_objects(modules(), count=len(parts) + 2, opt=opt,
                                      workers=workers if len(parts) > 1 else 1)
@@ -177,12 +199,12 @@ def compile_forest(forest: Forest, *, cache_dir: str | Path | None = None, budge
     log.info("compiled model %s (%d trees, %d splits) in %.2f s", forest.digest[:12], len(forest.trees),
              splits, seconds)
     return CompiledForest(forest, code=code, fallback_reason=None, transform=code, compile_seconds=seconds,
-                          from_cache=False)
+                          from_cache=False, vector_leaves=vector_leaves)
 
 
 def _stub_raw(triple: str) -> str:
     # the transform module is loaded on its own for the fallback; load_objects wants both entries
-    return f'target triple = "{triple}"\ndefine void @raw(double* %X, i64 %n, double* %out) {{\n  ret void\n}}\n'
+    return f'target triple = "{triple}"\ndefine void @raw(double* %X, i64 %n, double* %out, double* %scratch) {{\n  ret void\n}}\n'
 
 
 def compile_model(text: str, *, num_iteration: int | None = None, **options: object) -> CompiledForest:

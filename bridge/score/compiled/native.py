@@ -167,12 +167,13 @@ def compile_objects(irs: Iterable[str], *, count: int | None = None, opt: int = 
     return out
 
 
-RawFn = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int64, ctypes.c_void_p)
+RawFn = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int64, ctypes.c_void_p, ctypes.c_void_p)
+TransformFn = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int64, ctypes.c_void_p)
 
 
 @dataclass
 class NativeCode:
-    """Loaded machine code: ``raw(X, rows, out)`` and ``transform(raw, rows, out)``, callable
+    """Loaded machine code: ``raw(X, rows, out, scratch)`` and ``transform(raw, rows, out)``, callable
     from any thread (ctypes releases the GIL for the call)."""
 
     engine: object
@@ -193,7 +194,7 @@ def load_objects(objects: list[bytes]) -> NativeCode:
     tr_addr = engine.get_function_address("transform")
     if not raw_addr or not tr_addr:
         raise RuntimeError("the object code has no raw/transform entry points")
-    return NativeCode(engine, RawFn(raw_addr), RawFn(tr_addr))
+    return NativeCode(engine, RawFn(raw_addr), TransformFn(tr_addr))
 
 
 def cores() -> int:
