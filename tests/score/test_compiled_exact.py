@@ -82,7 +82,7 @@ def assert_same_predictions(booster: lgb.Booster, X: np.ndarray, **compile_optio
        objective=st.sampled_from(["binary", "regression", "poisson", "huber", "cross_entropy", "tweedie"]),
        features=st.integers(2, 6), n_categorical=st.integers(0, 2), leaves=st.sampled_from([2, 3, 7, 31]),
        rounds=st.integers(1, 12), missing=st.sampled_from(["nan", "zero", "none"]), linear=st.booleans(),
-       vector_leaves=st.sampled_from([0, 4, 64]))
+       vector_leaves=st.sampled_from([0, 4, 128]))
 def test_random_models_predict_as_lightgbm_does(seed, objective, features, n_categorical, leaves, rounds,
                                                 missing, linear, vector_leaves):
     rng = np.random.default_rng(seed)
@@ -96,7 +96,7 @@ def test_random_models_predict_as_lightgbm_does(seed, objective, features, n_cat
 
 @settings(max_examples=4, deadline=None)
 @given(seed=st.integers(0, 2**31 - 1), objective=st.sampled_from(["multiclass", "multiclassova"]),
-       num_class=st.integers(3, 4), vector_leaves=st.sampled_from([0, 5, 64]))
+       num_class=st.integers(3, 4), vector_leaves=st.sampled_from([0, 5, 128]))
 def test_multiclass_models_predict_as_lightgbm_does(seed, objective, num_class, vector_leaves):
     rng = np.random.default_rng(seed)
     booster = train(rng, objective=objective, features=4, categorical=[2], leaves=7, rounds=5, missing="nan",
@@ -112,7 +112,7 @@ def test_the_demo_model_predicts_as_lightgbm_does(demo_model_text):
     assert_same_predictions(booster, X)
 
 
-@pytest.mark.parametrize("vector_leaves", [0, 64], ids=["walked", "vector"])
+@pytest.mark.parametrize("vector_leaves", [0, 128], ids=["walked", "vector"])
 @pytest.mark.parametrize("decision_type", [0, 2, 4, 6, 8, 10])
 @pytest.mark.parametrize("threshold", [0.5, -0.5, 0.0, 1.0000000180025095e-35, -1.0000000180025095e-35, 1e-36])
 def test_every_missing_mode_and_zero_band_threshold_goes_lightgbms_way(decision_type, threshold, vector_leaves):
@@ -275,14 +275,14 @@ def test_categorical_bitsets_of_every_length_in_vector_and_walked_trees_go_light
                         lgb.Dataset(X, y, categorical_feature=[1]), 6)
     Xt = awkward_inputs(rng, rows, 3, [1])
     Xt[: rows // 2, 1] = rng.integers(0, categories + 40, rows // 2)
-    assert_same_predictions(booster, Xt, vector_leaves=64)
+    assert_same_predictions(booster, Xt, vector_leaves=128)
 
 
 def test_vector_trees_read_only_the_features_they_split_on():
     from bridge.score.compiled.codegen import vector_slots
     forest = read_forest(DEMO_MODEL.read_text())
     used = sorted({int(f) for t in forest.trees for f in t.split_feature})
-    assert vector_slots(forest, 64) == {f: j for j, f in enumerate(used)}
+    assert vector_slots(forest, 128) == {f: j for j, f in enumerate(used)}
     assert vector_slots(forest, 0) == {}
 
 

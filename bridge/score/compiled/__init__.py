@@ -17,17 +17,19 @@ Design, and why (measured with bench/bench_compiled.py and the experiments named
   (``|t| < 1e-35``) and some ``zero_as_missing`` splits need an explicit ``|x| <= kZero`` test.
   Values LightGBM's predictor reads as zero (``|x| <= 1e-35``) are treated so wherever it matters.
 * **Small trees as vector code, several rows per instruction** (`codegen.vector_tree_ir`):
-  a tree of up to 64 leaves (``VECTOR_LEAVES``) is evaluated whole, four rows at a time in AVX2
+  a tree of up to 128 leaves (``VECTOR_LEAVES``) is evaluated whole, four rows at a time in AVX2
   registers: every split is one vector compare of a feature of four rows (the block is
   transposed first, only the features such trees read) and the leaf is chosen bottom up by one
   select per split, with no branch to mispredict. Computing all 30 splits of a 31-leaf tree
   costs less than the 5-18 mispredictable branches a row meets on its path: on the demo model
   (100 trees of 31 leaves, up to 18 deep) 2.9-3.2 M rows/s per core against 1.2 M for the
   branchy code, 11x LightGBM on one thread against 3.1x
-  (``bench/bench_compiled.py --rows 400000 --only demo``). For 255-leaf trees it loses (3.2-3.3x
-  LightGBM against 4.4-4.6x, and three times the compile time), so larger trees, linear trees
-  and trees with a categorical bitset of more than two words keep the branchy code. Eight rows
-  per instruction (two AVX2 registers) measured no better than four.
+  (``bench/bench_compiled.py --rows 400000 --only demo``). Measured on one thread against the
+  branchy code, same runs: 9.7x LightGBM against 4.5x for 200 trees of 63 leaves, 4.7-5.2x
+  against 3.5x for 127 leaves, but 4.1x against 5.0x for 255 leaves (at four times the compile
+  time), so larger trees, linear trees and trees with a categorical bitset of more than two
+  words keep the branchy code. Eight rows per instruction (two AVX2 registers) measured no
+  better than four.
 * **Branchy code for the other trees, small subtrees as select chains**: subtrees of up to 16
   leaves are evaluated without branches (all their compares, then selects), trading a few cheap
   instructions for branch mispredictions.
