@@ -133,3 +133,13 @@ def test_a_failing_compile_worker_is_reported_not_hung():
     from bridge.score.compiled import native
     with pytest.raises(RuntimeError, match="a compile worker failed"):
         native.compile_objects(iter(["this is not LLVM IR"] * 3), count=3, workers=2)
+
+
+def test_compiled_code_is_kept_apart_from_the_mlflow_model_cache(monkeypatch, tmp_path):
+    from bridge.mlflow.cache import default_cache_root
+    from bridge.score.compiled.cache import default_cache_dir
+    monkeypatch.delenv("MFBRIDGE_CACHE_DIR", raising=False)
+    monkeypatch.delenv("MFBRIDGE_MODEL_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert default_cache_dir() == tmp_path / "mfbridge" / "compiled"
+    assert default_cache_dir() != default_cache_root()

@@ -21,11 +21,12 @@ _MAX_HEADER = 1 << 20
 
 
 def default_cache_dir() -> Path:
-    """``$MFBRIDGE_CACHE_DIR`` or ``$XDG_CACHE_HOME/mfbridge/models`` (``~/.cache/...``)."""
+    """``$MFBRIDGE_CACHE_DIR`` or ``$XDG_CACHE_HOME/mfbridge/compiled`` (``~/.cache/...``): not the
+    MLflow model cache's ``mfbridge/models``."""
     if os.environ.get("MFBRIDGE_CACHE_DIR"):
         return Path(os.environ["MFBRIDGE_CACHE_DIR"])
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "mfbridge" / "models"
+    return Path(base) / "mfbridge" / "compiled"
 
 
 def _path(folder: Path, key: str) -> Path:
