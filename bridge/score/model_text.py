@@ -15,7 +15,8 @@ the file, the tree and the key:
   every key is known and appears once; every array has the length ``num_leaves`` gives it
   (``cat_boundaries``/``cat_threshold`` when ``num_cat > 0``; ``leaf_const``,
   ``num_features``, ``leaf_features``, ``leaf_coeff`` for linear trees); values are numbers
-  of the right kind, finite where a prediction reads them; split features exist; decision
+  of the right kind, finite where a prediction reads them (a threshold may be infinite, as
+  LightGBM writes for a split of missing values from the rest); split features exist; decision
   types are ones LightGBM writes; a categorical split names a bitset that exists; the children
   form one tree from node 0 (every node and leaf reached exactly once, so no cycle), at most
   `MAX_DEPTH` levels deep;
@@ -133,39 +134,44 @@ _OPTIONAL_STATS = ("split_gain", "leaf_weight", "leaf_count", "internal_value", 
                    "internal_count")
 _LINEAR = ("leaf_const", "num_features", "leaf_features", "leaf_coeff")
 _CATEGORICAL = ("cat_boundaries", "cat_threshold")
-_EMPTY_I = np.zeros(0, dtype=np.int32)
-_EMPTY_F = np.zeros(0, dtype=np.float64)
+_NO_BITSETS = np.zeros(1, dtype=np.int32)
+_NO_WORDS = np.zeros(0, dtype=np.uint32)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Tree:
-    """One tree, as LightGBM stores it: internal nodes ``0 .. num_leaves - 2`` (node 0 the root),
-    leaves ``0 .. num_leaves - 1``; a child ``c >= 0`` is a node, ``c < 0`` is leaf ``~c``.
+    """One checked tree, as LightGBM stores it: internal nodes ``0 .. num_leaves - 2`` (node 0 the
+    root) go to ``left[i]``/``right[i]``; a child ``c >= 0`` is a node, ``c < 0`` is leaf ``~c``.
 
     ``decision_type`` bits: 1 categorical, 2 missing values go left, ``(d >> 2) & 3`` the
     missing type (0 none, 1 zero, 2 NaN). A categorical split's ``threshold`` is the index of
-    its bitset: words ``cat_threshold[cat_boundaries[t]:cat_boundaries[t + 1]]``.
+    its bitset: words ``cat_threshold[cat_boundaries[t]:cat_boundaries[t + 1]]``. This is the
+    tree the compiler, its array walk and the checks all read (`bridge.score.compiled.forest`).
     """
 
-    index: int
     num_leaves: int
-    num_cat: int
-    split_feature: np.ndarray      # int32 (nodes)
-    threshold: np.ndarray          # float64 (nodes)
-    decision_type: np.ndarray      # int8 (nodes)
-    left_child: np.ndarray         # int32 (nodes)
-    right_child: np.ndarray        # int32 (nodes)
-    leaf_value: np.ndarray         # float64 (leaves)
-    leaf_count: np.ndarray         # int64 (leaves), empty when the file has none
-    internal_count: np.ndarray     # int64 (nodes), empty when the file has none
-    cat_boundaries: np.ndarray     # int32 (num_cat + 1), empty without categorical splits
-    cat_threshold: np.ndarray      # uint32
-    shrinkage: float
-    is_linear: bool = False
-    leaf_const: np.ndarray = field(default_factory=lambda: _EMPTY_F)  # float64 (leaves), linear only
-    leaf_features: tuple[np.ndarray, ...] = ()  # per leaf: int32 feature indices
-    leaf_coeff: tuple[np.ndarray, ...] = ()     # per leaf: float64 coefficients
-    depth: int = 0                              # levels below the root (0 for a single leaf)
+    split_feature: np.ndarray        # int32 per internal node
+    threshold: np.ndarray            # float64 per internal node (categorical: index into cat_boundaries)
+    decision_type: np.ndarray        # int8 per internal node
+    left: np.ndarray                 # int32 per internal node
+    right: np.ndarray                # int32 per internal node
+    leaf_value: np.ndarray           # float64 per leaf
+    leaf_count: np.ndarray           # int64 per leaf (0 when the file has none)
+    internal_count: np.ndarray       # int64 per internal node (0 when the file has none)
+    cat_boundaries: np.ndarray       # int32, num_cat + 1 ([0] without categorical splits)
+    cat_threshold: np.ndarray        # uint32 bitset words
+    depth: int                       # splits on the longest path from the root (0 for one leaf)
+    linear: bool = False
+    leaf_const: np.ndarray | None = None           # float64 per leaf, linear trees only
+    leaf_features: tuple[np.ndarray, ...] = ()     # per leaf: int32 feature indices
+    leaf_coeff: tuple[np.ndarray, ...] = ()        # per leaf: float64 coefficients
+    index: int = 0                   # position in the file (Tree=index)
+    num_cat: int = 0                 # categorical splits (bitsets)
+    shrinkage: float = 1.0           # already applied to the leaf values; kept as written
+
+    @property
+    def num_nodes(self) -> int:
+        return self.num_leaves - 1
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -526,7 +532,11 @@ class _Parser:
                 if optional and num_leaves == 1 and len(values) == 0:
                     return None
                 raise fail(f"holds {len(values)} values, num_leaves={num_leaves} needs {length}", key)
-            if _TREE_KEYS[key][0] == "float" and not np.isfinite(values).all():
+            if key == "threshold":
+                # LightGBM writes inf for a split of the missing values (NaN) from all others
+                if np.isnan(values).any():
+                    raise fail("holds NaN, not a threshold", key)
+            elif _TREE_KEYS[key][0] == "float" and not np.isfinite(values).all():
                 raise fail("holds a value that is not a finite number", key)
             return values
 
@@ -555,7 +565,7 @@ class _Parser:
                        "decision_type")
 
         categorical = (decision_type & 1) == 1
-        cat_boundaries, cat_threshold = _EMPTY_I, np.zeros(0, dtype=np.uint32)
+        cat_boundaries, cat_threshold = _NO_BITSETS, _NO_WORDS
         if num_cat > 0:
             cb = array("cat_boundaries", num_cat + 1)
             if cb[0] != 0 or (np.diff(cb) < 1).any():
@@ -580,7 +590,7 @@ class _Parser:
 
         depth = self._check_children(index, num_leaves, left, right)
 
-        leaf_const: np.ndarray = _EMPTY_F
+        leaf_const: np.ndarray | None = None
         leaf_features: tuple[np.ndarray, ...] = ()
         leaf_coeff: tuple[np.ndarray, ...] = ()
         if is_linear:
@@ -600,15 +610,14 @@ class _Parser:
 
         leaf_count, internal_count = stats["leaf_count"], stats["internal_count"]
         return Tree(
-            index=index, num_leaves=num_leaves, num_cat=num_cat,
-            split_feature=split_feature.astype(np.int32), threshold=threshold,
-            decision_type=decision_type.astype(np.int8), left_child=left.astype(np.int32),
-            right_child=right.astype(np.int32), leaf_value=leaf_value,
-            leaf_count=leaf_count if leaf_count is not None else np.zeros(0, dtype=np.int64),
-            internal_count=internal_count if internal_count is not None else np.zeros(0, dtype=np.int64),
-            cat_boundaries=cat_boundaries, cat_threshold=cat_threshold, shrinkage=shrinkage,
-            is_linear=is_linear, leaf_const=leaf_const, leaf_features=leaf_features, leaf_coeff=leaf_coeff,
-            depth=depth)
+            num_leaves=num_leaves, split_feature=split_feature.astype(np.int32), threshold=threshold,
+            decision_type=decision_type.astype(np.int8), left=left.astype(np.int32),
+            right=right.astype(np.int32), leaf_value=leaf_value,
+            leaf_count=leaf_count if leaf_count is not None else np.zeros(num_leaves, dtype=np.int64),
+            internal_count=internal_count if internal_count is not None else np.zeros(nodes, dtype=np.int64),
+            cat_boundaries=cat_boundaries, cat_threshold=cat_threshold, depth=depth, linear=is_linear,
+            leaf_const=leaf_const, leaf_features=leaf_features, leaf_coeff=leaf_coeff, index=index,
+            num_cat=num_cat, shrinkage=shrinkage)
 
     def _check_children(self, index: int, num_leaves: int, left: np.ndarray, right: np.ndarray) -> int:
         """Depth of the tree; refuses children out of range or not forming one tree from node 0.

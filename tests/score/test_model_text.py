@@ -147,6 +147,33 @@ def test_an_unknown_decision_type_is_refused():
     assert (err.tree, err.key) == (0, "decision_type") and "node 0 has decision type 12" in str(err)
 
 
+def test_a_split_of_missing_values_from_the_rest_with_threshold_inf_is_accepted_issue_10():
+    # LightGBM writes threshold=inf (decision type 8: NaN goes right) for a split on missingness;
+    # the compiler always read it, the file check refused it until the two became one parser
+    thresholds = re.search(r"^threshold=(.*)$", TEXT, re.MULTILINE).group(1).split()
+    types = re.search(r"^decision_type=(.*)$", TEXT, re.MULTILINE).group(1).split()
+    text = _tree0(_tree0(TEXT, "threshold", " ".join(["inf"] + thresholds[1:])), "decision_type",
+                  " ".join(["8"] + types[1:]))
+    tree = parse_model_text(text).trees[0]
+    assert tree.threshold[0] == np.inf and tree.decision_type[0] == 8
+    X = np.random.default_rng(1).normal(size=(40, 8))
+    X[::2, int(tree.split_feature[0])] = np.nan
+    np.testing.assert_array_equal(lgb.Booster(model_str=parse_model_text(text).lightgbm_text()).predict(X),
+                                  lgb.Booster(model_str=text).predict(X))
+
+
+def test_a_nan_threshold_is_refused():
+    thresholds = re.search(r"^threshold=(.*)$", TEXT, re.MULTILINE).group(1).split()
+    err = _refusal(_tree0(TEXT, "threshold", " ".join(thresholds[:-1] + ["nan"])))
+    assert (err.tree, err.key) == (0, "threshold") and "holds NaN, not a threshold" in str(err)
+
+
+def test_a_non_finite_leaf_value_is_refused():
+    values = re.search(r"^leaf_value=(.*)$", TEXT, re.MULTILINE).group(1).split()
+    err = _refusal(_tree0(TEXT, "leaf_value", " ".join(["-inf"] + values[1:])))
+    assert (err.tree, err.key) == (0, "leaf_value") and "not a finite number" in str(err)
+
+
 def test_numbers_with_two_spaces_between_them_are_refused():
     values = re.search(r"^leaf_value=(.*)$", TEXT, re.MULTILINE).group(1)
     err = _refusal(_tree0(TEXT, "leaf_value", values.replace(" ", "  ", 1)))

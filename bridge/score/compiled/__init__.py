@@ -43,6 +43,6 @@ binary, cross-entropy, regression family, poisson/gamma/tweedie, multiclass (sof
 multiclassova and cross_entropy_lambda. Refused by name: ``reg_sqrt`` and custom objectives.
 """
 from bridge.score.compiled.compiler import CompiledForest, compile_forest, compile_model
-from bridge.score.compiled.forest import Forest, read_forest
+from bridge.score.compiled.forest import Forest, forest_of, read_forest
 
-__all__ = ["CompiledForest", "Forest", "compile_forest", "compile_model", "read_forest"]
+__all__ = ["CompiledForest", "Forest", "compile_forest", "compile_model", "forest_of", "read_forest"]
