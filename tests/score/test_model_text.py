@@ -211,6 +211,53 @@ def test_a_tree_deeper_than_the_limit_is_refused():
     assert err.tree == 0 and f"more than the {MAX_DEPTH} this scorer accepts" in str(err)
 
 
+def _tree_k(text: str, k: int, key: str, edit) -> str:
+    """Tree ``k``'s ``key`` values passed through ``edit`` (a list of strings in, one out)."""
+    head, sep, rest = text.partition(f"\nTree={k}\n")
+    block, sep2, after = rest.partition("\n\n")
+    values = re.search(rf"^{key}=(.*)$", block, re.MULTILINE).group(1).split(" ")
+    block = re.sub(rf"^{key}=.*$", f"{key}={edit(values)}", block, count=1, flags=re.MULTILINE)
+    return _with_sizes(head + sep + block + sep2 + after)
+
+
+def _set(j: int, value: str):
+    return lambda values: " ".join(values[:j] + [value] + values[j + 1:])
+
+
+@pytest.mark.parametrize("k", [1, 57, 97])     # tree 1 and tree 97 have categorical splits
+@pytest.mark.parametrize("key, edit, named, message", [
+    ("split_feature", _set(4, "8"), "split_feature", "node 4 splits on feature 8; the model has features 0 to 7"),
+    ("decision_type", _set(5, "14"), "decision_type", "node 5 has decision type 14, not one LightGBM writes"),
+    ("threshold", _set(6, "nan"), "threshold", "holds NaN, not a threshold"),
+    ("leaf_value", _set(7, "inf"), "leaf_value", "holds a value that is not a finite number"),
+    ("leaf_count", _set(3, "-2"), "leaf_count", "holds a negative count"),
+    ("internal_value", lambda v: " ".join(v[1:]), "internal_value", "holds 29 values, num_leaves=31 needs 30"),
+    ("right_child", _set(9, "-32"), "right_child",
+     "node 9 points to -32; this tree has nodes 0 to 29 and leaves -1 to -31"),
+    ("right_child", _set(0, "0"), "left_child", "node 0 (the root) is some node's child, not one"),
+])
+def test_damage_in_any_tree_is_named_with_that_tree_and_node(k, key, edit, named, message):
+    err = _refusal(_tree_k(TEXT, k, key, edit))
+    assert (err.tree, err.key) == (k, named) and message in str(err), str(err)
+
+
+@pytest.mark.parametrize("k", [1, 97])
+@pytest.mark.parametrize("key, edit, message", [
+    ("cat_boundaries", _set(1, "0"), "must start at 0 and increase"),
+    ("cat_threshold", _set(0, "4294967296"), "must be 32-bit words (0 to 4294967295)"),
+    ("cat_threshold", lambda v: " ".join(v[1:]), " values, num_leaves=31 needs "),
+])
+def test_damaged_category_bitsets_in_any_tree_are_named_with_that_tree(k, key, edit, message):
+    err = _refusal(_tree_k(TEXT, k, key, edit))
+    assert (err.tree, err.key) == (k, key) and message in str(err), str(err)
+
+
+def test_of_two_damaged_trees_the_first_is_named():
+    text = _tree_k(_tree_k(TEXT, 80, "leaf_value", _set(0, "inf")), 30, "split_feature", _set(2, "9"))
+    err = _refusal(text)
+    assert (err.tree, err.key) == (30, "split_feature")
+
+
 def test_model_file_errors_are_model_card_errors_for_the_batch_job():
     assert issubclass(ModelFileError, ModelCardError)
 

@@ -83,9 +83,8 @@ def forest_of(model: ModelText) -> Forest:
     sigmoid = 1.0 if objective == "cross_entropy" else float(model.objective_params.get("sigmoid", "1"))
     # what LightGBM is given (header and trees), not what follows: the training parameters and
     # feature importances change no prediction, so they do not change the compiled code either
-    digest = hashlib.sha256(model.lightgbm_text().encode()).hexdigest()
     return Forest(model.trees, model.num_features, model.num_class, model.num_tree_per_iteration, objective,
-                  _TRANSFORMS[objective], sigmoid, model.average_output, digest)
+                  _TRANSFORMS[objective], sigmoid, model.average_output, model.digest())
 
 
 def read_forest(text: str) -> Forest:
