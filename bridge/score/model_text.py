@@ -100,6 +100,7 @@ _HEADER_KEYS = ("version", "num_class", "num_tree_per_iteration", "label_index",
                 "objective", "average_output", "feature_names", "feature_infos", "monotone_constraints",
                 "tree_sizes")
 _VERSIONS = ("v2", "v3", "v4")
+_END = "end of trees\n"
 
 _INT = rb"-?[0-9]{1,10}"
 _FLOAT = rb"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]{1,3})?"
@@ -199,7 +200,8 @@ class ModelText:
     feature_infos: tuple[str, ...]
     trees: tuple[Tree, ...]
     parameters: Mapping[str, str]         # the [name: value] lines after the trees, as text
-    _lightgbm: bytes                      # the checked header and trees + "end of trees", as read
+    _data: bytes                          # the file as read: the checked header and trees end at _end
+    _end: int
     _decoded: list[str] = field(default_factory=list, repr=False)   # lightgbm_text(), once made
 
     @property
@@ -214,12 +216,14 @@ class ModelText:
         """The checked header and trees with ``end of trees``: what LightGBM is given to load."""
         # decoded on first use: a scoring run that never loads LightGBM never needs the text
         if not self._decoded:
-            self._decoded.append(self._lightgbm.decode("utf-8"))
+            self._decoded.append(str(memoryview(self._data)[:self._end], "utf-8") + _END)
         return self._decoded[0]
 
     def digest(self) -> str:
         """The sha256 (hex) of `lightgbm_text`'s UTF-8 bytes: the model's identity for caches."""
-        return hashlib.sha256(self._lightgbm).hexdigest()
+        digest = hashlib.sha256(memoryview(self._data)[:self._end])
+        digest.update(_END.encode())
+        return digest.hexdigest()
 
 
 def read_model_text(path: str | Path) -> ModelText:
@@ -299,15 +303,14 @@ class _Parser:
             raise self.fail(f"holds {len(trees)} trees, not a whole number of iterations of {ntpi} trees",
                             key="num_tree_per_iteration")
         # every byte of the header and trees was checked above (header values UTF-8, tree values
-        # numbers), so the text decodes
-        text = data[:trees_end] + b"end of trees\n"
+        # numbers), so the text decodes; it is kept as read and decoded only when it is asked for
         return ModelText(
             source=self.source, version=header["version"], num_class=header["num_class"],
             num_tree_per_iteration=ntpi, label_index=header["label_index"],
             max_feature_idx=header["max_feature_idx"], objective=header["objective"],
             objective_params=header["objective_params"], average_output=header["average_output"],
             feature_names=header["feature_names"], feature_infos=header["feature_infos"], trees=tuple(trees),
-            parameters=_parameters(data[trees_end:]), _lightgbm=text)
+            parameters=_parameters(data[trees_end:]), _data=data, _end=trees_end)
 
     # -- header -------------------------------------------------------------------------
     def _header(self, head: bytes) -> dict:
@@ -510,9 +513,13 @@ class _Parser:
         matter (LightGBM reads as many as num_leaves says), so it is counted, not converted."""
         lengths = np.zeros(len(raws), dtype=np.int64)
         if trees:
+            # all of the key's lines at once: only allowed characters, no separator (space or
+            # line end) beside another or at either end
             joined = b"\n".join([raws[i] for i in trees])   # type: ignore[misc]
-            if (joined.translate(None, _STAT_CHARS + b"\n") or b"  " in joined or b"\n " in joined
-                    or b" \n" in joined or joined[:1] == b" " or joined[-1:] == b" "):
+            chars = np.frombuffer(joined, dtype=np.uint8)
+            gaps = (chars == 0x20) | (chars == 0x0A)
+            if (joined.translate(None, _STAT_CHARS + b"\n") or gaps[0] or gaps[-1]
+                    or (gaps[1:] & gaps[:-1]).any()):
                 for i in trees:
                     raw = raws[i]
                     if raw.translate(None, _STAT_CHARS) or b"  " in raw or raw[:1] == b" " or raw[-1:] == b" ":

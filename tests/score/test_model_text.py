@@ -252,6 +252,17 @@ def test_damaged_category_bitsets_in_any_tree_are_named_with_that_tree(k, key, e
     assert (err.tree, err.key) == (k, key) and message in str(err), str(err)
 
 
+@pytest.mark.parametrize("edit", [
+    lambda v: "  ".join(v),                 # two spaces between values
+    lambda v: " " + " ".join(v),            # a space before the first
+    lambda v: " ".join(v) + " ",            # a space after the last
+    lambda v: " ".join(v[:3] + ["1.5x"] + v[4:]),
+])
+def test_a_training_statistic_that_is_not_numbers_separated_by_single_spaces_is_refused(edit):
+    err = _refusal(_tree_k(TEXT, 57, "split_gain", edit))
+    assert (err.tree, err.key) == (57, "split_gain") and "must be numbers separated by single spaces" in str(err)
+
+
 def test_of_two_damaged_trees_the_first_is_named():
     text = _tree_k(_tree_k(TEXT, 80, "leaf_value", _set(0, "inf")), 30, "split_feature", _set(2, "9"))
     err = _refusal(text)
