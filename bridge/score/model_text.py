@@ -44,6 +44,7 @@ Format reference: LightGBM ``src/boosting/gbdt_model_text.cpp`` (``SaveModelToSt
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -280,12 +281,20 @@ class _Parser:
         head_end = tree_at if tree_at >= 0 else trees_end
         header = self._header(data[:head_end])
         sizes = header["tree_sizes"]
-        starts = []
-        at = tree_at
-        while at >= 0:
-            starts.append(at - head_end)
-            at = _line_start(data, b"Tree=", at + 1, trees_end)
-        actual = [b - a for a, b in zip(starts, starts[1:] + [trees_end - head_end])]
+        starts = list(itertools.accumulate(sizes[:-1], initial=0))
+        if (tree_at >= 0 and sum(sizes) == trees_end - head_end
+                and all(data.startswith(b"Tree=", head_end + at) for at in starts)):
+            # the blocks are where tree_sizes says: no need to search 'Tree=' through the whole
+            # file (a 'Tree=' line inside a block is refused as a key no tree has)
+            actual = sizes
+        else:
+            # find every block, to say which size is wrong
+            starts = []
+            at = tree_at
+            while at >= 0:
+                starts.append(at - head_end)
+                at = _line_start(data, b"Tree=", at + 1, trees_end)
+            actual = [b - a for a, b in zip(starts, starts[1:] + [trees_end - head_end])]
         if len(sizes) != len(actual):
             raise self.fail(f"lists {len(sizes)} tree sizes and holds {len(actual)} trees: the file was "
                             "cut or edited; copy it again", key="tree_sizes")

@@ -147,6 +147,15 @@ def test_an_unknown_decision_type_is_refused():
     assert (err.tree, err.key) == (0, "decision_type") and "node 0 has decision type 12" in str(err)
 
 
+def test_a_tree_line_hidden_inside_a_block_whose_size_counts_it_is_refused():
+    sizes = re.search(r"^tree_sizes=(.*)$", TEXT, re.MULTILINE).group(1).split()
+    sizes[3] = str(int(sizes[3]) + len("Tree=3\n"))
+    text = re.sub(r"^tree_sizes=.*$", "tree_sizes=" + " ".join(sizes), TEXT, count=1, flags=re.MULTILINE).replace(
+        "Tree=3\nnum_leaves=31\n", "Tree=3\nnum_leaves=31\nTree=3\n", 1)
+    err = _refusal(text)
+    assert err.tree == 3 and "line 'Tree=3' is not a key of a LightGBM tree" in str(err)
+
+
 def test_a_split_of_missing_values_from_the_rest_with_threshold_inf_is_accepted_issue_10():
     # LightGBM writes threshold=inf (decision type 8: NaN goes right) for a split on missingness;
     # the compiler always read it, the file check refused it until the two became one parser
