@@ -34,7 +34,7 @@ so nothing parses the file a second time and no second parser can read it differ
 Speed, since a scoring run pays for this once per model: the numbers of all trees are converted
 in two Arrow calls, and every check runs once over all trees' values laid end to end (the
 children of all trees form one forest of global node numbers), not once per tree. A model of
-500 trees x 255 leaves (13.8 MB) is read in about 1.7x LightGBM's own load
+500 trees x 255 leaves (13.8 MB) is read in about 1.3x the CPU of LightGBM's own load
 (``bench/bench_model_text.py``). Of several faults in one file, the first in the order of the
 checks (sizes, then values, then shapes) is named, in the first tree that has it.
 
