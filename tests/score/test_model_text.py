@@ -414,3 +414,19 @@ def test_damaged_models_end_score_with_one_line_and_a_return_code_never_a_signal
     assert any("key tree_sizes" in m for m in messages) and any("key num_class" in m for m in messages)
     assert any("[training] rows = '40,000' is text; it must be a whole number" in m for m in messages)
     assert not any(Path(f, "out.dat").exists() for f in folders.values())
+
+
+def test_reason_codes_of_a_loaded_model_use_its_checked_trees_without_reading_the_text_again(monkeypatch):
+    import bridge.score.reasons as reasons
+    from bridge.score.text_booster import TextBooster
+
+    model = read_model_text(MODEL / "model.txt")
+
+    def no_second_parse(*args, **kwargs):
+        raise AssertionError("the model text was parsed a second time")
+
+    monkeypatch.setattr(reasons, "parse_model_text", no_second_parse)
+    shap = reasons.TreeShap.from_booster(TextBooster(model))
+    X = np.random.default_rng(2).normal(size=(30, 8)) * 100
+    raw = lgb.Booster(model_str=model.lightgbm_text()).predict(X, raw_score=True)
+    np.testing.assert_allclose(shap.contributions(X).sum(axis=1), raw, rtol=1e-12, atol=1e-12)
