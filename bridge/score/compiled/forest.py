@@ -8,6 +8,11 @@ output transform of the objective, and a digest of the text as the key of the di
 A model the file check accepts but the compiler does not cover (``reg_sqrt``) is refused by
 name (`ModelCardError`); a damaged one by the file check (`ModelFileError`, a `ModelCardError`).
 
+The compiler reads the text LightGBM writes rather than ``Booster.dump_model()``: the text is
+what the disk cache is keyed by, it carries every number with 17 significant digits (a
+correctly rounded conversion, Arrow's as Python's, gives back the very double LightGBM holds),
+and reading it needs no booster.
+
 Decision semantics are LightGBM's ``include/LightGBM/tree.h``; the constants below are its.
 """
 from __future__ import annotations
