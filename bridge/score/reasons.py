@@ -41,6 +41,8 @@ from typing import Mapping, Sequence
 import numpy as np
 from numba import njit, prange
 
+from bridge.score.model_text import ModelText, parse_model_text
+
 __all__ = [
     "MAX_PATH_FEATURES",
     "MAX_TABLE_VALUES",
@@ -76,40 +78,20 @@ class _Tree:
     cat_threshold: np.ndarray
 
 
-def _parse_trees(model_text: str) -> tuple[list[str], list[_Tree]]:
-    """Feature names and trees of a LightGBM text model (a single-output model only)."""
-    header, _, body = model_text.partition("\nTree=")
-    head = dict(line.split("=", 1) for line in header.splitlines() if "=" in line)
-    if int(head.get("num_tree_per_iteration", "1")) != 1:
+def _parse_trees(model_text: str | ModelText) -> tuple[list[str], list[_Tree]]:
+    """Feature names and trees of a LightGBM text model (a single-output model only), as the one
+    reader of model.txt (`bridge.score.model_text`) checked them; a `ModelText` is not read again."""
+    model = model_text if isinstance(model_text, ModelText) else parse_model_text(model_text)
+    if model.num_tree_per_iteration != 1:
         raise ValueError("reason codes need a single-output model (binary or regression), "
-                         f"this one has {head['num_tree_per_iteration']} trees per iteration")
-    names = head.get("feature_names", "").split()
-    trees: list[_Tree] = []
-    for block in ("Tree=" + body).split("\nTree=")[0:]:
-        block = block.split("end of trees")[0]
-        kv = dict(line.split("=", 1) for line in block.splitlines() if "=" in line)
-        if "num_leaves" not in kv:
-            continue
-        if kv.get("is_linear", "0") != "0":
-            raise ValueError("linear trees (linear_tree=true) have no exact reason codes here")
-
-        def arr(key: str, dtype: type) -> np.ndarray:
-            text = kv.get(key, "").strip()
-            return np.array(text.split(), dtype=dtype) if text else np.zeros(0, dtype=dtype)
-
-        trees.append(_Tree(
-            split_feature=arr("split_feature", np.int64),
-            threshold=arr("threshold", np.float64),
-            decision_type=arr("decision_type", np.int64),
-            left=arr("left_child", np.int64),
-            right=arr("right_child", np.int64),
-            internal_count=arr("internal_count", np.float64),
-            leaf_value=arr("leaf_value", np.float64),
-            leaf_count=arr("leaf_count", np.float64),
-            cat_boundaries=arr("cat_boundaries", np.int64),
-            cat_threshold=arr("cat_threshold", np.int64).astype(np.uint32),
-        ))
-    return names, trees
+                         f"this one has {model.num_tree_per_iteration} trees per iteration")
+    if any(t.linear for t in model.trees):
+        raise ValueError("linear trees (linear_tree=true) have no exact reason codes here")
+    trees = [_Tree(split_feature=t.split_feature, threshold=t.threshold, decision_type=t.decision_type,
+                   left=t.left, right=t.right, internal_count=t.internal_count, leaf_value=t.leaf_value,
+                   leaf_count=t.leaf_count, cat_boundaries=t.cat_boundaries, cat_threshold=t.cat_threshold)
+             for t in model.trees]
+    return list(model.feature_names), trees
 
 
 @njit(cache=True)
@@ -236,7 +218,7 @@ class TreeShap:
     contributions, the expected value in the last column, each row summing to the raw score.
     """
 
-    def __init__(self, model_text: str, booster: object | None = None) -> None:
+    def __init__(self, model_text: str | ModelText, booster: object | None = None) -> None:
         self.feature_names, trees = _parse_trees(model_text)
         self.n_features = len(self.feature_names)
         self._booster = booster
@@ -246,7 +228,10 @@ class TreeShap:
     @classmethod
     def from_booster(cls, booster: object) -> "TreeShap":
         """Tables for the trees ``booster.predict`` uses (its best iteration when it has one)."""
-        return cls(booster.model_to_string(), booster)  # type: ignore[attr-defined]
+        text = getattr(booster, "text", None)    # a TextBooster's checked model: not read again
+        if not isinstance(text, ModelText):
+            text = booster.model_to_string()  # type: ignore[attr-defined]
+        return cls(text, booster)
 
     # -- construction -------------------------------------------------------------------
     def _build(self, trees: list[_Tree]) -> None:

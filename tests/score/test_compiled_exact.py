@@ -4,6 +4,7 @@ values in LightGBM's zero band and out-of-range categories."""
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 import lightgbm as lgb
@@ -12,8 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bridge.errors import ModelCardError
+from bridge.errors import ModelCardError, ModelFileError
 from bridge.score.compiled import compile_model, read_forest
+from bridge.score.compiled.forest import _TRANSFORMS
+from bridge.score.model_text import OBJECTIVES
 
 TOLERANCE = 1e-12
 DEMO_MODEL = Path(__file__).parents[2] / "models" / "customer-risk" / "model.txt"
@@ -122,8 +125,18 @@ def test_every_missing_mode_and_zero_band_threshold_goes_lightgbms_way(decision_
     assert_same_predictions(booster, np.column_stack([values, np.zeros_like(values)]), vector_leaves=vector_leaves)
 
 
+def with_tree_sizes(text: str) -> str:
+    """``text`` with its tree_sizes line written from its Tree= blocks, as LightGBM writes it."""
+    head, _, rest = text.partition("\nTree=")
+    body, end, tail = ("Tree=" + rest).partition("end of trees\n")
+    blocks = ["Tree=" + b for b in body.split("Tree=")[1:]]
+    sizes = " ".join(str(len(b.encode())) for b in blocks)
+    head = re.sub(r"^tree_sizes=.*$", f"tree_sizes={sizes}", head, count=1, flags=re.MULTILINE)
+    return head + "\n" + body + end + tail
+
+
 def one_split_model(decision_type: int, threshold: float) -> str:
-    return f"""tree
+    return with_tree_sizes(f"""tree
 version=v4
 num_class=1
 num_tree_per_iteration=1
@@ -159,7 +172,7 @@ parameters:
 end of parameters
 
 pandas_categorical:null
-"""
+""")
 
 
 def test_a_model_of_one_leaf_predicts_its_leaf():
@@ -202,9 +215,19 @@ def test_a_matrix_with_the_wrong_number_of_features_is_refused_with_both_counts(
 
 
 def test_an_objective_the_compiler_does_not_cover_is_refused_by_name():
+    text = one_split_model(2, 0.5).replace("objective=regression", "objective=regression sqrt")
+    with pytest.raises(ModelCardError, match=r"objective 'regression sqrt' \(reg_sqrt\) is not covered"):
+        read_forest(with_tree_sizes(text))
+
+
+def test_an_objective_lightgbm_does_not_write_is_refused_by_the_model_file_check():
     text = one_split_model(2, 0.5).replace("objective=regression", "objective=custom_loss")
-    with pytest.raises(ModelCardError, match="objective 'custom_loss' is not covered"):
-        read_forest(text)
+    with pytest.raises(ModelFileError, match="key objective: 'custom_loss' is not a LightGBM objective"):
+        read_forest(with_tree_sizes(text))
+
+
+def test_every_objective_the_model_file_check_accepts_has_an_output_transform():
+    assert set(OBJECTIVES) <= set(_TRANSFORMS)
 
 
 def test_a_tree_whose_children_loop_is_refused():
@@ -212,9 +235,11 @@ def test_a_tree_whose_children_loop_is_refused():
         "split_feature=0\n", "split_feature=0 0\n").replace("threshold=0.5\n", "threshold=0.5 0.5\n").replace(
         "decision_type=2\n", "decision_type=2 2\n").replace("left_child=-1\n", "left_child=1 0\n").replace(
         "right_child=-2\n", "right_child=-2 -3\n").replace("leaf_value=-1 1\n", "leaf_value=-1 1 2\n").replace(
-        "leaf_count=1 1\n", "leaf_count=1 1 1\n").replace("internal_count=2\n", "internal_count=2 2\n")
-    with pytest.raises(ModelCardError, match="tree 0 is not a tree"):
-        read_forest(text)
+        "leaf_count=1 1\n", "leaf_count=1 1 1\n").replace("internal_count=2\n", "internal_count=2 2\n").replace(
+        "split_gain=1\n", "split_gain=1 1\n").replace("leaf_weight=1 1\n", "leaf_weight=1 1 1\n").replace(
+        "internal_value=0\n", "internal_value=0 0\n").replace("internal_weight=2\n", "internal_weight=2 2\n")
+    with pytest.raises(ModelFileError, match="tree 0, key left_child: node 0 .the root. is some node's child"):
+        read_forest(with_tree_sizes(text))
 
 
 def test_threads_give_the_same_predictions_as_one_thread(demo_model_text):
@@ -236,11 +261,11 @@ def chain_model(splits: int) -> str:
              "leaf_count": words(1 for _ in leaves), "internal_value": words(0 for _ in nodes),
              "internal_weight": words(splits + 1 - i for i in nodes),
              "internal_count": words(splits + 1 - i for i in nodes)}
-    text = one_split_model(2, 0.5).replace("tree_sizes=1\n", "")
+    text = one_split_model(2, 0.5)
     for key, value in lines.items():
         head, _, tail = text.partition(f"\n{key}=")
         text = head + f"\n{key}={value}\n" + tail.partition("\n")[2]
-    return text
+    return with_tree_sizes(text)
 
 
 def test_a_tree_deeper_than_the_compiler_goes_is_walked_and_still_exact(caplog):

@@ -147,6 +147,42 @@ def test_an_unknown_decision_type_is_refused():
     assert (err.tree, err.key) == (0, "decision_type") and "node 0 has decision type 12" in str(err)
 
 
+def test_a_tree_line_hidden_inside_a_block_whose_size_counts_it_is_refused():
+    sizes = re.search(r"^tree_sizes=(.*)$", TEXT, re.MULTILINE).group(1).split()
+    sizes[3] = str(int(sizes[3]) + len("Tree=3\n"))
+    text = re.sub(r"^tree_sizes=.*$", "tree_sizes=" + " ".join(sizes), TEXT, count=1, flags=re.MULTILINE).replace(
+        "Tree=3\nnum_leaves=31\n", "Tree=3\nnum_leaves=31\nTree=3\n", 1)
+    err = _refusal(text)
+    assert err.tree == 3 and "line 'Tree=3' is not a key of a LightGBM tree" in str(err)
+
+
+def test_a_split_of_missing_values_from_the_rest_with_threshold_inf_is_accepted_issue_10():
+    # LightGBM writes threshold=inf (decision type 8: NaN goes right) for a split on missingness;
+    # the compiler always read it, the file check refused it until the two became one parser
+    thresholds = re.search(r"^threshold=(.*)$", TEXT, re.MULTILINE).group(1).split()
+    types = re.search(r"^decision_type=(.*)$", TEXT, re.MULTILINE).group(1).split()
+    text = _tree0(_tree0(TEXT, "threshold", " ".join(["inf"] + thresholds[1:])), "decision_type",
+                  " ".join(["8"] + types[1:]))
+    tree = parse_model_text(text).trees[0]
+    assert tree.threshold[0] == np.inf and tree.decision_type[0] == 8
+    X = np.random.default_rng(1).normal(size=(40, 8))
+    X[::2, int(tree.split_feature[0])] = np.nan
+    np.testing.assert_array_equal(lgb.Booster(model_str=parse_model_text(text).lightgbm_text()).predict(X),
+                                  lgb.Booster(model_str=text).predict(X))
+
+
+def test_a_nan_threshold_is_refused():
+    thresholds = re.search(r"^threshold=(.*)$", TEXT, re.MULTILINE).group(1).split()
+    err = _refusal(_tree0(TEXT, "threshold", " ".join(thresholds[:-1] + ["nan"])))
+    assert (err.tree, err.key) == (0, "threshold") and "holds NaN, not a threshold" in str(err)
+
+
+def test_a_non_finite_leaf_value_is_refused():
+    values = re.search(r"^leaf_value=(.*)$", TEXT, re.MULTILINE).group(1).split()
+    err = _refusal(_tree0(TEXT, "leaf_value", " ".join(["-inf"] + values[1:])))
+    assert (err.tree, err.key) == (0, "leaf_value") and "not a finite number" in str(err)
+
+
 def test_numbers_with_two_spaces_between_them_are_refused():
     values = re.search(r"^leaf_value=(.*)$", TEXT, re.MULTILINE).group(1)
     err = _refusal(_tree0(TEXT, "leaf_value", values.replace(" ", "  ", 1)))
@@ -182,6 +218,64 @@ def test_a_tree_deeper_than_the_limit_is_refused():
             f"tree_sizes={len(tree.encode())}\n\n{tree}end of trees\n")
     err = _refusal(text)
     assert err.tree == 0 and f"more than the {MAX_DEPTH} this scorer accepts" in str(err)
+
+
+def _tree_k(text: str, k: int, key: str, edit) -> str:
+    """Tree ``k``'s ``key`` values passed through ``edit`` (a list of strings in, one out)."""
+    head, sep, rest = text.partition(f"\nTree={k}\n")
+    block, sep2, after = rest.partition("\n\n")
+    values = re.search(rf"^{key}=(.*)$", block, re.MULTILINE).group(1).split(" ")
+    block = re.sub(rf"^{key}=.*$", f"{key}={edit(values)}", block, count=1, flags=re.MULTILINE)
+    return _with_sizes(head + sep + block + sep2 + after)
+
+
+def _set(j: int, value: str):
+    return lambda values: " ".join(values[:j] + [value] + values[j + 1:])
+
+
+@pytest.mark.parametrize("k", [1, 57, 97])     # tree 1 and tree 97 have categorical splits
+@pytest.mark.parametrize("key, edit, named, message", [
+    ("split_feature", _set(4, "8"), "split_feature", "node 4 splits on feature 8; the model has features 0 to 7"),
+    ("decision_type", _set(5, "14"), "decision_type", "node 5 has decision type 14, not one LightGBM writes"),
+    ("threshold", _set(6, "nan"), "threshold", "holds NaN, not a threshold"),
+    ("leaf_value", _set(7, "inf"), "leaf_value", "holds a value that is not a finite number"),
+    ("leaf_count", _set(3, "-2"), "leaf_count", "holds a negative count"),
+    ("internal_value", lambda v: " ".join(v[1:]), "internal_value", "holds 29 values, num_leaves=31 needs 30"),
+    ("right_child", _set(9, "-32"), "right_child",
+     "node 9 points to -32; this tree has nodes 0 to 29 and leaves -1 to -31"),
+    ("right_child", _set(0, "0"), "left_child", "node 0 (the root) is some node's child, not one"),
+])
+def test_damage_in_any_tree_is_named_with_that_tree_and_node(k, key, edit, named, message):
+    err = _refusal(_tree_k(TEXT, k, key, edit))
+    assert (err.tree, err.key) == (k, named) and message in str(err), str(err)
+
+
+@pytest.mark.parametrize("k", [1, 97])
+@pytest.mark.parametrize("key, edit, message", [
+    ("cat_boundaries", _set(1, "0"), "must start at 0 and increase"),
+    ("cat_threshold", _set(0, "4294967296"), "must be 32-bit words (0 to 4294967295)"),
+    ("cat_threshold", lambda v: " ".join(v[1:]), " values, num_leaves=31 needs "),
+])
+def test_damaged_category_bitsets_in_any_tree_are_named_with_that_tree(k, key, edit, message):
+    err = _refusal(_tree_k(TEXT, k, key, edit))
+    assert (err.tree, err.key) == (k, key) and message in str(err), str(err)
+
+
+@pytest.mark.parametrize("edit", [
+    lambda v: "  ".join(v),                 # two spaces between values
+    lambda v: " " + " ".join(v),            # a space before the first
+    lambda v: " ".join(v) + " ",            # a space after the last
+    lambda v: " ".join(v[:3] + ["1.5x"] + v[4:]),
+])
+def test_a_training_statistic_that_is_not_numbers_separated_by_single_spaces_is_refused(edit):
+    err = _refusal(_tree_k(TEXT, 57, "split_gain", edit))
+    assert (err.tree, err.key) == (57, "split_gain") and "must be numbers separated by single spaces" in str(err)
+
+
+def test_of_two_damaged_trees_the_first_is_named():
+    text = _tree_k(_tree_k(TEXT, 80, "leaf_value", _set(0, "inf")), 30, "split_feature", _set(2, "9"))
+    err = _refusal(text)
+    assert (err.tree, err.key) == (30, "split_feature")
 
 
 def test_model_file_errors_are_model_card_errors_for_the_batch_job():
@@ -320,3 +414,19 @@ def test_damaged_models_end_score_with_one_line_and_a_return_code_never_a_signal
     assert any("key tree_sizes" in m for m in messages) and any("key num_class" in m for m in messages)
     assert any("[training] rows = '40,000' is text; it must be a whole number" in m for m in messages)
     assert not any(Path(f, "out.dat").exists() for f in folders.values())
+
+
+def test_reason_codes_of_a_loaded_model_use_its_checked_trees_without_reading_the_text_again(monkeypatch):
+    import bridge.score.reasons as reasons
+    from bridge.score.text_booster import TextBooster
+
+    model = read_model_text(MODEL / "model.txt")
+
+    def no_second_parse(*args, **kwargs):
+        raise AssertionError("the model text was parsed a second time")
+
+    monkeypatch.setattr(reasons, "parse_model_text", no_second_parse)
+    shap = reasons.TreeShap.from_booster(TextBooster(model))
+    X = np.random.default_rng(2).normal(size=(30, 8)) * 100
+    raw = lgb.Booster(model_str=model.lightgbm_text()).predict(X, raw_score=True)
+    np.testing.assert_allclose(shap.contributions(X).sum(axis=1), raw, rtol=1e-12, atol=1e-12)

@@ -53,9 +53,10 @@ Design, and why (measured with bench/bench_compiled.py and the experiments named
 Covered: numerical splits with every missing mode, categorical bitsets, linear trees, one-leaf
 trees, ``num_iteration``, early-stopped models, ``average_output`` (random forests), objectives
 binary, cross-entropy, regression family, poisson/gamma/tweedie, multiclass (softmax),
-multiclassova and cross_entropy_lambda. Refused by name: ``reg_sqrt`` and custom objectives.
+multiclassova and cross_entropy_lambda, and a model without an objective (a custom one: the raw score).
+Refused by name: ``reg_sqrt``. The trees come from the model file check (`bridge.score.model_text`).
 """
 from bridge.score.compiled.compiler import CompiledForest, compile_forest, compile_model
-from bridge.score.compiled.forest import Forest, read_forest
+from bridge.score.compiled.forest import Forest, forest_of, read_forest
 
-__all__ = ["CompiledForest", "Forest", "compile_forest", "compile_model", "read_forest"]
+__all__ = ["CompiledForest", "Forest", "compile_forest", "compile_model", "forest_of", "read_forest"]

@@ -11,7 +11,9 @@ import threading
 import weakref
 
 from bridge.errors import ModelCardError
-from bridge.score.compiled.compiler import CompiledForest, compile_model
+from bridge.score.compiled.compiler import CompiledForest, compile_forest, compile_model
+from bridge.score.compiled.forest import forest_of
+from bridge.score.model_text import ModelText
 
 __all__ = ["compiled_for"]
 
@@ -27,7 +29,11 @@ def compiled_for(booster: object) -> CompiledForest | None:
         if booster in _compiled:
             return _compiled[booster]
         try:
-            result: CompiledForest | None = compile_model(booster.model_to_string())  # type: ignore[attr-defined]
+            text = getattr(booster, "text", None)
+            if isinstance(text, ModelText):   # a TextBooster: the model read and checked once, at load
+                result: CompiledForest | None = compile_forest(forest_of(text))
+            else:
+                result = compile_model(booster.model_to_string())  # type: ignore[attr-defined]
         except ModelCardError as exc:
             log.warning("scoring with LightGBM's predict: %s", exc)
             result = None
