@@ -180,7 +180,7 @@ def score_file(source, dest, layout: Layout, model_dir: str | os.PathLike, *,
                                for name, array in champion_columns.items()}, outputs)
         else:
             report.add(result, records_read=len(frame), shadow=shadow_result)
-            columns = _expand(result.columns(), outputs)
+            columns = _expand(_coded_columns(result), outputs)
         if rows is not None:
             n = batch.table.num_rows
             columns = {k: _scatter(v, rows, n) for k, v in columns.items()}
@@ -217,6 +217,43 @@ def score_file(source, dest, layout: Layout, model_dir: str | os.PathLike, *,
     not_scored = sum(recs.get("not_scored", {}).values()) if isinstance(recs.get("not_scored"), dict) else 0
     return FileScore(report=data, summary=text, records_in=summary.records, scored=int(recs.get("scored", 0)),
                      not_scored=int(not_scored), invalid=dict(summary.invalid), model_id=model.card.model_id, run=report)
+
+
+#: Output roles written as dictionary arrays: a few distinct texts each, encoded once per batch
+#: instead of once per record (`bridge.records.patch`)
+_CODED_ROLES = ("band", "reasons", "model_id", "status")
+#: The order in which `ScoreResult.columns` gives the output fields (kept, so the patch order is)
+_ROLE_ORDER = ("score", "band", "reasons", "model_id", "status", "class", "probabilities")
+
+
+def _coded_columns(result) -> dict[str, pa.Array]:
+    """``result.columns()`` with the text outputs (band, reasons, model id, status) as dictionary arrays."""
+    from dataclasses import replace
+
+    from bridge.records.patch import coded_text
+
+    fields = result.fields
+    others = replace(result, fields={r: f for r, f in fields.items() if r not in _CODED_ROLES}).columns()
+    n = len(result)
+    coded: dict[str, pa.Array] = {}
+    if "band" in fields:
+        coded[fields["band"]] = coded_text(result.band)
+    if "reasons" in fields:
+        coded[fields["reasons"]] = pa.FixedSizeListArray.from_arrays(coded_text(result.reasons),
+                                                                     result.reasons.shape[1])
+    if "model_id" in fields:
+        coded[fields["model_id"]] = pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, dtype=np.int32)),
+                                                                   pa.array([result.model_id], pa.string()))
+    if "status" in fields:
+        coded[fields["status"]] = coded_text(result.status)
+    ordered = [fields[r] for r in _ROLE_ORDER if r in fields] + [f for f in fields.values()]
+    out: dict[str, pa.Array] = {}
+    for name in dict.fromkeys(ordered):
+        if name in coded:
+            out[name] = coded[name]
+        elif name in others:
+            out[name] = others[name]
+    return out
 
 
 def _routed_result(champion, challenger, routed: np.ndarray):
