@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 
 from bridge.errors import EncodeError, ModelCardError
 from bridge.layout.model import Layout
-from bridge.records.api import patch_stream, table_to_pandas
+from bridge.records.api import patch_stream
 from bridge.records.options import ReaderOptions
 from bridge.records.plan import column_names
 
@@ -120,20 +120,14 @@ def score_file(source, dest, layout: Layout, model_dir: str | os.PathLike, *,
 
     def start(batch):
         rows = _rows_of_record(batch, layout, record.name)
-        frame = table_to_pandas(batch.table.select(features))
-        frame.columns = list(model.card.feature_names)
-        if rows is not None:
-            frame = frame.iloc[rows]
+        frame = _feature_table(batch, features, model.card.feature_names, rows)
         prepared = model.prepare(frame)
         X = prepared.features.X
         runs = [predictor.submit(model.predictions, X[i:i + PREDICT_ROWS], num_threads=threads)
                 for i in range(0, len(X), PREDICT_ROWS)]
         second = None
         if rollout:  # the challenger predicts in the same threads, beside the champion
-            second_frame = table_to_pandas(batch.table.select(shadow_features))
-            second_frame.columns = list(shadow.card.feature_names)
-            if rows is not None:
-                second_frame = second_frame.iloc[rows]
+            second_frame = _feature_table(batch, shadow_features, shadow.card.feature_names, rows)
             second_prepared = shadow.prepare(second_frame)
             SX = second_prepared.features.X
             second = (second_prepared, [predictor.submit(shadow.predictions, SX[i:i + PREDICT_ROWS],
@@ -162,10 +156,7 @@ def score_file(source, dest, layout: Layout, model_dir: str | os.PathLike, *,
                 raise ChallengerError(f"record {'?' if row is None else row + 1}: {exc.reason}",
                                       card=shadow.card.source, field=exc.field) from None
         elif shadow:
-            shadow_frame = table_to_pandas(batch.table.select(shadow_features))
-            shadow_frame.columns = list(shadow.card.feature_names)
-            if rows is not None:
-                shadow_frame = shadow_frame.iloc[rows]
+            shadow_frame = _feature_table(batch, shadow_features, shadow.card.feature_names, rows)
             shadow_result = shadow.score(shadow_frame)
         routed = None
         if route is not None and shadow_result is not None:
@@ -275,6 +266,13 @@ def _routed_result(champion, challenger, routed: np.ndarray):
                    reasons=reasons, status=status, scored=pick(champion.scored, challenger.scored),
                    explained=pick(champion.explained, challenger.explained),
                    status_counts={str(c): int(n) for c, n in zip(codes.tolist(), counts.tolist())})
+
+
+def _feature_table(batch, columns: list[str], names, rows: np.ndarray | None) -> pa.Table:
+    """The batch's feature columns under the card's names (the rows of the model's record type only):
+    the Arrow table the model reads, without a trip through pandas."""
+    table = batch.table.select(columns).rename_columns(list(names))
+    return table if rows is None else table.take(pa.array(rows))
 
 
 def _last_byte(f) -> int:
