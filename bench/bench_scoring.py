@@ -12,7 +12,11 @@ touches the baseline and the steps alike):
 * ``score_file, reasons for ~10%``: the same with exact reason codes for about 10% of the
   records (the demo card's ``score>=0.15``);
 * ``mfbridge score``: the command as a subprocess, start to exit (interpreter, imports, model
-  load or cache hit, the step, the report lines), without and with reason codes.
+  load or cache hit, the step, the report lines), without and with reason codes; as installed
+  commands run, with its bytecode cached (by an untimed warm-up run, in the temporary folder).
+
+Outputs of the previous round are removed before each step, untimed: the nightly job writes a
+new file, and replacing a file of 100 MB frees its pages inside the timed rename.
 
 Each row gives wall seconds, the CPU seconds of the process (or the child) over the step, and the
 ratio of predict alone's time to the step's (2x = twice as fast as predict alone). The load
@@ -47,11 +51,13 @@ ROOT = Path(__file__).resolve().parents[1]
 def interleaved(steps: dict[str, Callable[[], object]], repeat: int) -> dict[str, tuple[float, float]]:
     """Median (wall, CPU) seconds of each step over ``repeat`` rounds, the steps taking turns in a round.
 
-    CPU is this process's (every thread) plus that of children waited for during the step.
+    CPU is this process's (every thread) plus that of children waited for during the step. A
+    step's ``before`` attribute, if any, is called untimed just before it.
     """
     times: dict[str, list[tuple[float, float]]] = {name: [] for name in steps}
     for _ in range(repeat):
         for name, fn in steps.items():
+            getattr(fn, "before", lambda: None)()
             c0 = _cpu()
             t0 = time.perf_counter()
             fn()
@@ -120,26 +126,39 @@ def main() -> None:
         if native is None:
             sys.exit("the compiler does not cover the demo model here (see the log)")
 
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p))
+        # the command runs as an installed one does: its bytecode compiled once (by the warm-up run,
+        # into the temporary folder), not compiled again from source in every process
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p),
+                   PYTHONPYCACHEPREFIX=str(tmp / "pycache"))
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         script = Path(sys.executable).with_name("mfbridge")
         program = [str(script)] if script.is_file() else [sys.executable, "-m", "bridge"]
+
+        def fresh(out: Path, step: Callable[[Path], object]) -> Callable[[], object]:
+            # the output of the round before is removed first, untimed: the nightly job writes a new
+            # file, and replacing a file of 100 MB frees its pages inside the timed rename
+            def run() -> object:
+                return step(out)
+            run.before = lambda: out.unlink(missing_ok=True)  # type: ignore[attr-defined]
+            return run
 
         def command(model_folder: Path, out: Path) -> Callable[[], None]:
             argv = program + ["score", str(path), "--copybook", str(copybook),
                     "--model", str(model_folder), "-o", str(out), "--quiet"]
 
             def run() -> None:
-                out.unlink(missing_ok=True)
                 subprocess.run(argv, check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            run.before = lambda: out.unlink(missing_ok=True)  # type: ignore[attr-defined]
             return run
 
         steps: dict[str, Callable[[], object]] = {
             "LightGBM predict alone": lambda: booster.predict(X),
             "compiled predict alone": lambda: native.predict(X),
-            "score_file, no reasons": lambda: score_file(path, tmp / "out1.dat", layout, plain),
+            "score_file, no reasons": fresh(tmp / "out1.dat", lambda out: score_file(path, out, layout, plain)),
         }
         if not args.no_reasons:
-            steps["score_file, reasons for ~10%"] = lambda: score_file(path, tmp / "out2.dat", layout, model_dir)
+            steps["score_file, reasons for ~10%"] = fresh(tmp / "out2.dat",
+                                                          lambda out: score_file(path, out, layout, model_dir))
         if not args.no_command:
             steps["mfbridge score, no reasons"] = command(plain, tmp / "out3.dat")
             if not args.no_reasons:
@@ -148,6 +167,7 @@ def main() -> None:
         # compile numba kernels, fill the compiled-model cache (the command's too)
         warm = score_file(path, tmp / "warm.dat", layout, plain if args.no_reasons else model_dir)
         if not args.no_command:
+            (tmp / "warm.dat").unlink()
             command(plain, tmp / "warm.dat")()
         result = interleaved(steps, args.repeat)
         stages = _stages(path, tmp / "out5.dat", layout, plain) if args.stages else None
