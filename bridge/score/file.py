@@ -11,6 +11,13 @@ Decision: LightGBM's prediction, nearly all the work, runs in worker threads (it
 GIL), a few batches ahead of this thread, which meanwhile decodes the next batches and
 finishes, patches and writes the previous ones; results, report and output bytes are those
 of scoring the batches one after another.
+
+What is not prediction is kept small, since on two cores it takes CPU from the prediction:
+the model reads the decoded Arrow columns directly (no DataFrame); the text outputs (band,
+status, model id, reason codes) go to the patch as dictionary columns, each distinct text
+encoded once per batch (`bridge.records.patch`); the compiled model is loaded from its cache
+in a thread of its own while the first batches are read and decoded. Where the rest goes is
+printed by ``bench/bench_scoring.py --stages``.
 """
 from __future__ import annotations
 
