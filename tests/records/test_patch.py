@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from bridge.copybook import compile_copybook
 from bridge.errors import EncodeError
 from bridge.records.api import patch_records, write_records
-from bridge.records.patch import MAX_CODED, coded_text
+from bridge.records.patch import MAX_CODED, coded_text, put_coded
 
 REC = compile_copybook("""
        01 REC.
@@ -91,3 +91,16 @@ def test_a_coded_column_is_written_across_batches_with_the_rest_of_the_record_un
     for i in range(20):
         assert result[i * 8 + 4:i * 8 + 6] == "04".encode("cp037")
         assert result[i * 8:i * 8 + 4] + result[i * 8 + 6:i * 8 + 8] == data[i * 8:i * 8 + 4] + data[i * 8 + 6:i * 8 + 8]
+
+
+def test_put_coded_copies_each_rows_bytes_from_its_code_where_the_mask_is_set():
+    matrix = np.zeros((3, 6), dtype=np.uint8)
+    table = np.array([[1, 2], [3, 4]], dtype=np.uint8)
+    put_coded(matrix, 2, table, np.array([1, 0, 1]), np.array([True, True, False]))
+    assert matrix.tolist() == [[0, 0, 3, 4, 0, 0], [0, 0, 1, 2, 0, 0], [0, 0, 0, 0, 0, 0]]
+
+
+def test_put_coded_refuses_a_matrix_it_could_only_write_a_copy_of():
+    matrix = np.zeros((6, 3), dtype=np.uint8).T
+    with pytest.raises(ValueError, match="C-ordered record matrix"):
+        put_coded(matrix, 0, np.ones((1, 2), dtype=np.uint8), np.zeros(3, dtype=np.int64), np.ones(3, dtype=bool))
