@@ -319,6 +319,10 @@ class RecordEncoder:
                 except EncodeError as exc:
                     raise _with_row(exc, col, np.arange(n)) from None
                 continue
+            if pa.types.is_dictionary(values.type):
+                if self._put_coded(out, col.offset, field, values, mask):
+                    continue
+                values = values.dictionary_decode()  # the general write names the record that fails
             try:
                 # every row: the codecs write the whole column at once instead of gathering rows
                 encode_column_into(out, col.offset, field, values, self.codec,
@@ -328,6 +332,25 @@ class RecordEncoder:
             except EncodeError as exc:
                 raise _with_row(exc, col, np.arange(n)) from None
         return out
+
+    def _put_coded(self, out: np.ndarray, offset: int, field, values: pa.DictionaryArray,
+                   mask: np.ndarray) -> bool:
+        """Write a dictionary column by encoding each distinct value once (`bridge.records.patch`);
+        False, with nothing written, when a distinct value does not encode."""
+        from bridge.records.patch import put_coded
+
+        dictionary = values.dictionary
+        if dictionary.null_count or offset + field.length > out.shape[1]:
+            return False
+        encoded = np.zeros((len(dictionary), field.length), dtype=np.uint8)
+        try:
+            encode_column_into(encoded, 0, field, dictionary, self.codec, rounding=self.rounding,
+                               truncate=self.truncate, on_overflow=self.on_overflow)
+        except EncodeError:
+            return False
+        codes = values.indices.fill_null(0).to_numpy(zero_copy_only=False)
+        put_coded(out, offset, encoded, codes, mask)
+        return True
 
 
 def _write_placed(matrix: np.ndarray, placement, col: Column, field, values, codec, mask: np.ndarray,

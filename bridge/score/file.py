@@ -11,10 +11,18 @@ Decision: LightGBM's prediction, nearly all the work, runs in worker threads (it
 GIL), a few batches ahead of this thread, which meanwhile decodes the next batches and
 finishes, patches and writes the previous ones; results, report and output bytes are those
 of scoring the batches one after another.
+
+What is not prediction is kept small, since on two cores it takes CPU from the prediction:
+the model reads the decoded Arrow columns directly (no DataFrame); the text outputs (band,
+status, model id, reason codes) go to the patch as dictionary columns, each distinct text
+encoded once per batch (`bridge.records.patch`); the compiled model is loaded from its cache
+in a thread of its own while the first batches are read and decoded. Where the rest goes is
+printed by ``bench/bench_scoring.py --stages``.
 """
 from __future__ import annotations
 
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +34,7 @@ import pyarrow.compute as pc
 
 from bridge.errors import EncodeError, ModelCardError
 from bridge.layout.model import Layout
-from bridge.records.api import patch_stream, table_to_pandas
+from bridge.records.api import patch_stream
 from bridge.records.options import ReaderOptions
 from bridge.records.plan import column_names
 
@@ -94,6 +102,7 @@ def score_file(source, dest, layout: Layout, model_dir: str | os.PathLike, *,
     rollout = challenger_dir is not None
     second_dir = challenger_dir or shadow_dir
     shadow = Model.load(second_dir, record) if second_dir else None
+    _load_compiled_early(model, shadow)
     report = RunReport(model, shadow=shadow, source=str(source))
     names = column_names(layout)
     outputs = _output_columns(model, record, names)
@@ -118,20 +127,14 @@ def score_file(source, dest, layout: Layout, model_dir: str | os.PathLike, *,
 
     def start(batch):
         rows = _rows_of_record(batch, layout, record.name)
-        frame = table_to_pandas(batch.table.select(features))
-        frame.columns = list(model.card.feature_names)
-        if rows is not None:
-            frame = frame.iloc[rows]
+        frame = _feature_table(batch, features, model.card.feature_names, rows)
         prepared = model.prepare(frame)
         X = prepared.features.X
         runs = [predictor.submit(model.predictions, X[i:i + PREDICT_ROWS], num_threads=threads)
                 for i in range(0, len(X), PREDICT_ROWS)]
         second = None
         if rollout:  # the challenger predicts in the same threads, beside the champion
-            second_frame = table_to_pandas(batch.table.select(shadow_features))
-            second_frame.columns = list(shadow.card.feature_names)
-            if rows is not None:
-                second_frame = second_frame.iloc[rows]
+            second_frame = _feature_table(batch, shadow_features, shadow.card.feature_names, rows)
             second_prepared = shadow.prepare(second_frame)
             SX = second_prepared.features.X
             second = (second_prepared, [predictor.submit(shadow.predictions, SX[i:i + PREDICT_ROWS],
@@ -160,10 +163,7 @@ def score_file(source, dest, layout: Layout, model_dir: str | os.PathLike, *,
                 raise ChallengerError(f"record {'?' if row is None else row + 1}: {exc.reason}",
                                       card=shadow.card.source, field=exc.field) from None
         elif shadow:
-            shadow_frame = table_to_pandas(batch.table.select(shadow_features))
-            shadow_frame.columns = list(shadow.card.feature_names)
-            if rows is not None:
-                shadow_frame = shadow_frame.iloc[rows]
+            shadow_frame = _feature_table(batch, shadow_features, shadow.card.feature_names, rows)
             shadow_result = shadow.score(shadow_frame)
         routed = None
         if route is not None and shadow_result is not None:
@@ -180,7 +180,7 @@ def score_file(source, dest, layout: Layout, model_dir: str | os.PathLike, *,
                                for name, array in champion_columns.items()}, outputs)
         else:
             report.add(result, records_read=len(frame), shadow=shadow_result)
-            columns = _expand(result.columns(), outputs)
+            columns = _expand(_coded_columns(result), outputs)
         if rows is not None:
             n = batch.table.num_rows
             columns = {k: _scatter(v, rows, n) for k, v in columns.items()}
@@ -219,6 +219,43 @@ def score_file(source, dest, layout: Layout, model_dir: str | os.PathLike, *,
                      not_scored=int(not_scored), invalid=dict(summary.invalid), model_id=model.card.model_id, run=report)
 
 
+#: Output roles written as dictionary arrays: a few distinct texts each, encoded once per batch
+#: instead of once per record (`bridge.records.patch`)
+_CODED_ROLES = ("band", "reasons", "model_id", "status")
+#: The order in which `ScoreResult.columns` gives the output fields (kept, so the patch order is)
+_ROLE_ORDER = ("score", "band", "reasons", "model_id", "status", "class", "probabilities")
+
+
+def _coded_columns(result) -> dict[str, pa.Array]:
+    """``result.columns()`` with the text outputs (band, reasons, model id, status) as dictionary arrays."""
+    from dataclasses import replace
+
+    from bridge.records.patch import coded_text
+
+    fields = result.fields
+    others = replace(result, fields={r: f for r, f in fields.items() if r not in _CODED_ROLES}).columns()
+    n = len(result)
+    coded: dict[str, pa.Array] = {}
+    if "band" in fields:
+        coded[fields["band"]] = coded_text(result.band)
+    if "reasons" in fields:
+        coded[fields["reasons"]] = pa.FixedSizeListArray.from_arrays(coded_text(result.reasons),
+                                                                     result.reasons.shape[1])
+    if "model_id" in fields:
+        coded[fields["model_id"]] = pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, dtype=np.int32)),
+                                                                   pa.array([result.model_id], pa.string()))
+    if "status" in fields:
+        coded[fields["status"]] = coded_text(result.status)
+    ordered = [fields[r] for r in _ROLE_ORDER if r in fields] + [f for f in fields.values()]
+    out: dict[str, pa.Array] = {}
+    for name in dict.fromkeys(ordered):
+        if name in coded:
+            out[name] = coded[name]
+        elif name in others:
+            out[name] = others[name]
+    return out
+
+
 def _routed_result(champion, challenger, routed: np.ndarray):
     """The results written: the challenger's on the ``routed`` rows, the champion's elsewhere (for the report)."""
     from dataclasses import replace
@@ -238,6 +275,13 @@ def _routed_result(champion, challenger, routed: np.ndarray):
                    status_counts={str(c): int(n) for c, n in zip(codes.tolist(), counts.tolist())})
 
 
+def _feature_table(batch, columns: list[str], names, rows: np.ndarray | None) -> pa.Table:
+    """The batch's feature columns under the card's names (the rows of the model's record type only):
+    the Arrow table the model reads, without a trip through pandas."""
+    table = batch.table.select(columns).rename_columns(list(names))
+    return table if rows is None else table.take(pa.array(rows))
+
+
 def _last_byte(f) -> int:
     """One past the last byte of the last occurrence of ``f``."""
     return f.offset + sum((d.max - 1) * d.stride for d in f.dims) + f.length
@@ -252,6 +296,27 @@ def _joined(parts: list[tuple[np.ndarray, np.ndarray | None]], n: int) -> tuple[
     probability = np.concatenate([p for p, _ in parts])
     raw = None if parts[0][1] is None else np.concatenate([r for _, r in parts])
     return probability, raw
+
+
+def _load_compiled_early(*models) -> None:
+    """Load (or compile) the models' native code in a thread of its own, so that reading and decoding
+    the first batches overlap it instead of following it (a cache hit is a tenth to a fifth of a
+    second of parsing and linking); the first prediction waits for it. Nothing is raised here: a
+    failure is met again, and reported, by the prediction that needs the code."""
+    from bridge.score.compiled.booster import compiled_for
+
+    boosters = [m.booster for m in models if m is not None and getattr(m, "compiled", False)]
+    if not boosters:
+        return
+
+    def load() -> None:
+        for booster in boosters:
+            try:
+                compiled_for(booster)
+            except Exception:  # noqa: BLE001 - the prediction calls compiled_for again and raises there
+                return
+
+    threading.Thread(target=load, name="bridge-compile", daemon=True).start()
 
 
 def _prediction_streams(cores: int | None = None) -> tuple[int, int | None]:

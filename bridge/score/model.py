@@ -62,19 +62,22 @@ class FeatureMatrix:
     unknown: Mapping[str, int]         # per categorical field: non-null values not in the card's list
 
 
-def feature_matrix(card: ModelCard, frame: pd.DataFrame) -> FeatureMatrix:
-    """The float64 matrix of ``card``'s features from a decoded batch; raises `ModelCardError`
-    when a feature column is absent."""
+def feature_matrix(card: ModelCard, frame: pd.DataFrame | pa.Table) -> FeatureMatrix:
+    """The float64 matrix of ``card``'s features from a decoded batch (a DataFrame, or the Arrow
+    table itself, which saves the trip through pandas); raises `ModelCardError` when a feature
+    column is absent."""
     n = len(frame)
+    table = isinstance(frame, pa.Table)
+    names = frame.column_names if table else list(frame.columns)
     # filled feature by feature, one contiguous row each, then turned once into the
     # row-major matrix LightGBM reads: cheaper than writing strided columns
     by_feature = np.empty((len(card.features), n), dtype=np.float64)
     unknown: dict[str, int] = {}
     for j, feat in enumerate(card.features):
-        if feat.field not in frame.columns:
+        if feat.field not in names:
             raise ModelCardError(f"feature {feat.field} is not among the decoded columns "
-                                 f"({', '.join(map(str, frame.columns[:8]))}...)", card=card.source, field=feat.field)
-        arr = pa.array(frame[feat.field])
+                                 f"({', '.join(map(str, names[:8]))}...)", card=card.source, field=feat.field)
+        arr = frame.column(feat.field) if table else pa.array(frame[feat.field])
         if isinstance(arr, pa.ChunkedArray):
             arr = arr.combine_chunks()
         if feat.categorical:

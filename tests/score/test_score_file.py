@@ -169,3 +169,38 @@ def test_a_challenger_may_read_features_the_champion_does_not(tmp_path, layout, 
     trained.save(challenger)
     result = score_file(extract, tmp_path / "out.dat", layout, MODEL, shadow_dir=challenger)
     assert "shadow" in result.report
+
+
+def test_text_outputs_written_as_coded_columns_are_the_bytes_plain_strings_write(tmp_path, monkeypatch, layout, extract,
+                                                                                  scored):
+    import bridge.score.file as file_module
+
+    monkeypatch.setattr(file_module, "_coded_columns", lambda result: result.columns())
+    plain = tmp_path / "plain.scored"
+    score_file(extract, plain, layout, MODEL)
+    assert plain.read_bytes() == scored.read_bytes()
+    reasons = read_records(scored, layout, columns=["REASON-CODE(1)"])["REASON-CODE(1)"]
+    assert 0 < (reasons != "").sum() < len(reasons)  # the comparison covers records with and without reasons
+
+
+def test_a_failed_early_load_of_the_native_code_is_met_again_by_the_prediction_which_scores_the_file(tmp_path, monkeypatch, layout,
+                                                                                extract, scored):
+    import bridge.score.compiled.booster as booster_module
+
+    import threading
+
+    calls = []
+
+    def failing_once(booster):
+        calls.append(threading.current_thread().name)
+        if threading.current_thread().name == "bridge-compile":
+            raise RuntimeError("the early load failed")
+        return real(booster)
+
+    real = booster_module.compiled_for
+    monkeypatch.setattr(booster_module, "compiled_for", failing_once)
+    monkeypatch.setattr("bridge.score.model.compiled_for", failing_once)
+    out = tmp_path / "again.scored"
+    score_file(extract, out, layout, MODEL)
+    assert out.read_bytes() == scored.read_bytes()
+    assert "bridge-compile" in calls and any(name != "bridge-compile" for name in calls)
