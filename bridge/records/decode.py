@@ -68,7 +68,9 @@ class RecordDecoder:
             self.records = layout.records
         self.wanted = set(columns) if columns is not None else None
         self._plans: dict[tuple[int, tuple], ColumnPlan] = {}
+        self._fields: dict[int, dict[tuple[str, ...], Field]] = {}
         self._schema = self._build_schema()
+        self._numeric_columns = sum(1 for f in self._schema if not pa.types.is_string(f.type))
         self._segment = self._build_segments()
         self.invalid: dict[str, int] = {}
         self.unmapped: dict[str, int] = {}          # selector values not in the segment map
@@ -184,7 +186,7 @@ class RecordDecoder:
             return DecodedBatch(self._schema.empty_table(), batch)
         if self._text_sample is None:
             self._text_sample = self._sample_text(batch)
-        self.numeric_values += n * sum(1 for f in self._schema if not pa.types.is_string(f.type))
+        self.numeric_values += n * self._numeric_columns
         framed = batch
         if self.options.recfm == "TEXT":
             # a text line is its record right-trimmed by the transfer: the padding is the record's spaces
@@ -385,7 +387,8 @@ class RecordDecoder:
         their counts and their record's length) are gathered one under another and decoded in
         one call, then each occurrence's slice is spread back over the rows, null where a row
         does not hold it. Nothing past a row's count is decoded, and a table of 50 occurrences
-        costs one decode per item, not 50."""
+        costs one decode per item, not 50; the items of a table of fixed-size elements are
+        read from one copy of its elements (`_decode_tables`)."""
         matrix = batch.matrix
         n = matrix.shape[0]
         lengths = np.asarray(batch.lengths, dtype=np.int64)
@@ -402,7 +405,7 @@ class RecordDecoder:
                 singles.append(col)
         results: dict[str, tuple[pa.Array, np.ndarray | None, np.ndarray | None]] = {}
         self._decode_singles(singles, batch, placement, lengths, results)
-        for cols in items.values():
+        for cols in self._decode_tables(items, sel, batch, placement, lengths, results):
             self._decode_occurrences(cols, batch, placement, lengths, results)
         # invalid values are reported in column order, as a read of the columns one by one would
         out: dict[str, pa.Array] = {}
@@ -460,6 +463,65 @@ class RecordDecoder:
             if absent.any():
                 array = _null_where(array, absent)
             results[col.name] = (array, invalid if invalid.any() else None, offsets)
+
+    def _decode_tables(self, items: dict[tuple[str, ...], list[Column]], sel: _TypeSelection, batch, placement,
+                       lengths: np.ndarray, results: dict) -> list[list[Column]]:
+        """The items of one-dimensional tables whose elements have one size, a table at a time:
+        the elements the rows hold are copied once (`bridge.records.cells.gather_elements`) and
+        each item is decoded from that copy in one call, so a batch costs one copy per table and
+        one decode per item, with no work per occurrence. Returns the items left to
+        `_decode_occurrences`: nested tables, tables holding counts, a subset of a table's
+        occurrences (``columns=``), and tables some record ends inside."""
+        from bridge.records.cells import gather_elements
+
+        n = batch.matrix.shape[0]
+        rest: list[list[Column]] = []
+        tables: dict[tuple[str, ...], list[list[Column]]] = {}
+        for cols in items.values():
+            f = cols[0].field
+            whole = len(f.dims) == 1 and len(cols) == f.dims[0].max \
+                and all(col.subscripts == (i,) for i, col in enumerate(cols, 1))
+            if whole and placement.table(f.dims[0].owner) is not None:
+                tables.setdefault(f.dims[0].owner, []).append(cols)
+            else:
+                rest.append(cols)
+        for owner, group in tables.items():
+            spot = placement.table(owner)
+            origin = self._field(sel.record_index, owner).offset
+            lo = min(cols[0].field.offset for cols in group) - origin
+            hi = max(cols[0].field.end for cols in group) - origin
+            starts = spot.starts(n) + lo
+            held = spot.held
+            # every cell a row holds lies within its record; else the cell-by-cell path cuts them
+            last = starts + (held - 1) * spot.stride + (hi - lo)
+            if ((held > 0) & (last > lengths)).any():
+                rest.extend(group)
+                continue
+            elements = gather_elements(batch.matrix, starts, held, spot.stride, hi - lo)
+            mask = np.arange(1, spot.held.max(initial=0) + 1)[:, None] <= held[None, :]
+            for cols in group:
+                f = cols[0].field
+                at = f.offset - origin - lo
+                decoded = decode_column(elements, at, f, self.codec)
+                invalid = None
+                if decoded.invalid.any():
+                    invalid = np.zeros(mask.shape, dtype=bool)
+                    invalid[mask] = decoded.invalid
+                arrays = _spread(decoded.array, mask) if mask.shape[0] else []
+                for c, col in enumerate(cols):
+                    array = arrays[c] if c < len(arrays) else None
+                    if array is None:
+                        continue
+                    bad = None if invalid is None or not invalid[c].any() else invalid[c]
+                    offsets = None if bad is None else starts + at + c * spot.stride
+                    results[col.name] = (array, bad, offsets)
+        return rest
+
+    def _field(self, index: int, path: tuple[str, ...]) -> Field:
+        fields = self._fields.get(index)
+        if fields is None:
+            fields = self._fields[index] = {f.path: f for f in self.records[index].fields}
+        return fields[path]
 
     def _decode_occurrences(self, columns: list[Column], batch, placement, lengths: np.ndarray,
                             results: dict) -> None:

@@ -201,3 +201,46 @@ def test_invalid_bytes_inside_the_count_are_counted_only_where_the_row_holds_the
     assert table.column("TOTAL").to_pylist() == [Decimal("0.03"), Decimal("0.04")]
     assert summary.invalid == {"AMT(1)": 1}
     assert np.asarray(table.column("AMT(2)").is_null()).tolist() == [False, True]
+
+
+def test_the_elements_of_a_table_are_copied_once_per_batch_for_all_its_items(monkeypatch):
+    import bridge.records.cells as cells
+
+    copies: list[tuple[int, int]] = []
+    real = cells.gather_elements
+
+    def record(matrix, starts, held, stride, width):
+        copies.append((int(held.sum()), width))
+        return real(matrix, starts, held, stride, width)
+
+    monkeypatch.setattr(cells, "gather_elements", record)
+    data = b"".join(_txn(f"A{c:03d}", [c * 10 + j for j in range(c)], c) for c in (3, 0, 7, 1))
+
+    table, _ = read_table(data, TRANSACTIONS, recfm="V")
+
+    assert copies == [(11, 4 + 2)]      # 11 elements held, AMT and KIND read from one copy of each
+    assert table.column("AMT(7)").to_pylist() == [None, None, Decimal("0.76"), None]
+    assert table.column("KIND(3)").to_pylist() == ["PU", None, "PU", None]
+
+
+def test_some_occurrences_of_a_table_asked_for_by_name_decode_alone():
+    data = _txn("A001", [1, 2, 3], 6) + _txn("A002", [4], 4)
+
+    table, _ = read_table(data, TRANSACTIONS, recfm="V", columns=["AMT(2)", "TOTAL"])
+
+    assert table.column_names == ["AMT(2)", "TOTAL"]
+    assert table.column("AMT(2)").to_pylist() == [Decimal("0.02"), None]
+    assert table.column("TOTAL").to_pylist() == [Decimal("0.06"), Decimal("0.04")]
+
+
+def test_a_record_that_ends_inside_its_table_keeps_the_elements_it_holds_whole():
+    whole = _txn("A001", [1, 2], 3)
+    short = _txn("A002", [4, 5, 6], 7)
+    cut = (len(short) - 5 - 2).to_bytes(2, "big") + short[2:len(short) - 5 - 2]  # ends inside element 3
+
+    table, _ = read_table(whole + cut, TRANSACTIONS, recfm="V")
+
+    assert table.column("AMT(2)").to_pylist() == [Decimal("0.02"), Decimal("0.05")]
+    assert table.column("AMT(3)").to_pylist() == [None, Decimal("0.06")]
+    assert table.column("KIND(3)").to_pylist() == [None, None]
+    assert table.column("TOTAL").to_pylist() == [Decimal("0.03"), None]
