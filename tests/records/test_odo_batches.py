@@ -244,3 +244,17 @@ def test_a_record_that_ends_inside_its_table_keeps_the_elements_it_holds_whole()
     assert table.column("AMT(3)").to_pylist() == [None, Decimal("0.06")]
     assert table.column("KIND(3)").to_pylist() == [None, None]
     assert table.column("TOTAL").to_pylist() == [Decimal("0.03"), None]
+
+
+def test_a_count_that_is_not_a_number_reads_as_zero_and_invalid():
+    from bridge.codec.column import decode_column
+    from bridge.records.decode import count_numbers
+
+    layout = compile_copybook("       01 R.\n          05 N PIC 9(2).\n", name="n.cpy")
+    field = layout.record().field("N")
+    matrix = np.frombuffer(b"\xf0\xf7\x40\x40\xf4\xf2", dtype=np.uint8).reshape(3, 2)
+
+    numbers, invalid = count_numbers(decode_column(matrix, 0, field, CodecOptions()))
+
+    assert numbers.tolist() == [7, 0, 42]
+    assert invalid.tolist() == [False, True, False]
