@@ -55,25 +55,26 @@ def gather_elements(matrix: np.ndarray, starts: np.ndarray, held: np.ndarray, st
     return out
 
 
-def spread_fixed(values: np.ndarray, held: np.ndarray) -> np.ndarray:
+def spread_fixed(values: np.ndarray, held: np.ndarray, sizes: np.ndarray | None = None) -> np.ndarray:
     """(occurrences, rows, width) zero-filled: ``values`` (cells in `gather_cells` order, ``width``
-    units each) put back at the rows that hold them."""
+    units each) put back at the rows that hold them. ``sizes``: ``held.sum(axis=1)`` when known."""
     out = np.empty((held.shape[0], held.shape[1], values.shape[1]), dtype=values.dtype)
-    _spread_fixed(values, held, _starts(held), out)
+    _spread_fixed(values, held, _starts(held, sizes), out)
     return out
 
 
-def spread_offsets(ends: np.ndarray, held: np.ndarray) -> np.ndarray:
+def spread_offsets(ends: np.ndarray, held: np.ndarray, sizes: np.ndarray | None = None) -> np.ndarray:
     """(occurrences, rows + 1) Arrow offsets into the shared character data whose ``ends`` (cells
     in `gather_cells` order, ``len + 1`` entries) are given; a row that does not hold the
     occurrence gets an empty slot."""
     out = np.empty((held.shape[0], held.shape[1] + 1), dtype=ends.dtype)
-    _spread_offsets(ends, held, _starts(held), out)
+    _spread_offsets(ends, held, _starts(held, sizes), out)
     return out
 
 
-def _starts(held: np.ndarray) -> np.ndarray:
-    sizes = held.sum(axis=1)
+def _starts(held: np.ndarray, sizes: np.ndarray | None = None) -> np.ndarray:
+    if sizes is None:
+        sizes = held.sum(axis=1)
     starts = np.zeros(held.shape[0], dtype=np.int64)
     np.cumsum(sizes[:-1], out=starts[1:])
     return starts

@@ -71,6 +71,7 @@ class RecordDecoder:
         self._fields: dict[int, dict[tuple[str, ...], Field]] = {}
         self._schema = self._build_schema()
         self._numeric_columns = sum(1 for f in self._schema if not pa.types.is_string(f.type))
+        self._types = {f.name: f.type for f in self._schema}
         self._segment = self._build_segments()
         self.invalid: dict[str, int] = {}
         self.unmapped: dict[str, int] = {}          # selector values not in the segment map
@@ -413,8 +414,9 @@ class RecordDecoder:
             self._decode_occurrences(cols, batch, placement, lengths, results)
         # invalid values are reported in column order, as a read of the columns one by one would
         out: dict[str, pa.Array] = {}
+        types = self._types
         for col in columns:
-            typ = self._schema.field(col.name).type
+            typ = types[col.name]
             if col.name not in results:
                 out[col.name] = pa.nulls(n, typ)
                 continue
@@ -503,6 +505,7 @@ class RecordDecoder:
                 continue
             elements = gather_elements(batch.matrix, starts, held, spot.stride, hi - lo)
             mask = np.arange(1, spot.held.max(initial=0) + 1)[:, None] <= held[None, :]
+            sizes = np.bincount(held, minlength=mask.shape[0] + 1)[::-1].cumsum()[::-1][1:]  # rows holding each
             # every item decoded before any is spread, the element copy dropped in between: the
             # compact values are smaller than the copy, so a streaming read holds less at its peak
             decoded = [decode_column(elements, cols[0].field.offset - origin - lo, cols[0].field, self.codec)
@@ -515,7 +518,7 @@ class RecordDecoder:
                 if item.invalid.any():
                     invalid = np.zeros(mask.shape, dtype=bool)
                     invalid[mask] = item.invalid
-                arrays = _spread(item.array, mask) if mask.shape[0] else []
+                arrays = _spread(item.array, mask, sizes) if mask.shape[0] else []
                 del item
                 for c, col in enumerate(cols):
                     array = arrays[c] if c < len(arrays) else None
@@ -763,19 +766,26 @@ def _file_offset(batch, row: int, offset: int) -> int | None:
     return int(batch.file_offsets[row]) + offset
 
 
-def _spread(values: pa.Array, held: np.ndarray) -> list[pa.Array | None]:
+def _spread(values: pa.Array, held: np.ndarray, sizes: np.ndarray | None = None) -> list[pa.Array | None]:
     """One array per row of ``held`` (occurrences x rows): ``values`` holds, occurrence after
     occurrence, the value of every row that holds it; the other rows are null. None for an
     occurrence no row holds. Fixed-width values are scattered by one compiled pass for all
-    occurrences; strings keep ``values``' character data and get offsets of their own."""
+    occurrences; strings keep ``values``' character data and get offsets of their own.
+    ``sizes``: ``held.sum(axis=1)``, when the caller knows it."""
     from bridge.records.cells import spread_fixed, spread_offsets
 
     count, n = held.shape
-    sizes = held.sum(axis=1)
+    if sizes is None:
+        sizes = held.sum(axis=1)
     valid = held
     if values.null_count:
         valid = held.copy()
-        valid[held] = ~np.asarray(values.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+        bits = values.buffers()[0]
+        if bits is not None:   # the validity bitmap as bools: no Arrow compute call (see count_numbers)
+            valid[held] = np.unpackbits(np.frombuffer(bits, dtype=np.uint8), count=values.offset + len(values),
+                                        bitorder="little")[values.offset:].view(bool)
+        else:  # pragma: no cover - a null type has no bitmap
+            valid[held] = False
     bitmaps = np.packbits(valid, axis=1, bitorder="little")
     typ = values.type
     buffers = values.buffers()
@@ -783,7 +793,7 @@ def _spread(values: pa.Array, held: np.ndarray) -> list[pa.Array | None]:
     if (pa.types.is_string(typ) or pa.types.is_binary(typ) or pa.types.is_large_string(typ)
             or pa.types.is_large_binary(typ)) and values.offset == 0:
         kind = np.int64 if (pa.types.is_large_string(typ) or pa.types.is_large_binary(typ)) else np.int32
-        offsets = spread_offsets(np.frombuffer(buffers[1], dtype=kind)[:len(values) + 1], held)
+        offsets = spread_offsets(np.frombuffer(buffers[1], dtype=kind)[:len(values) + 1], held, sizes)
         for c in range(count):
             out.append(None if not sizes[c] else pa.Array.from_buffers(
                 typ, n, [pa.py_buffer(bitmaps[c]), pa.py_buffer(offsets[c]), buffers[2]]))
@@ -793,7 +803,7 @@ def _spread(values: pa.Array, held: np.ndarray) -> list[pa.Array | None]:
     if width and width % 4 == 0 and values.offset == 0:
         unit = np.uint64 if width % 8 == 0 else np.uint32
         per = width // np.dtype(unit).itemsize
-        full = spread_fixed(np.frombuffer(buffers[1], dtype=unit)[:len(values) * per].reshape(-1, per), held)
+        full = spread_fixed(np.frombuffer(buffers[1], dtype=unit)[:len(values) * per].reshape(-1, per), held, sizes)
         for c in range(count):
             out.append(None if not sizes[c] else pa.Array.from_buffers(
                 typ, n, [pa.py_buffer(bitmaps[c]), pa.py_buffer(full[c])]))
