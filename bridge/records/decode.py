@@ -441,17 +441,21 @@ class RecordDecoder:
                 _, lo, hi = spans.get(id(base), (base, k, k))
                 spans[id(base)] = (base, min(lo, k), max(hi, k + col.field.length))
         block: tuple[int, np.ndarray] | None = None
+        shortest = int(lengths.min()) if n else 0
         for col in columns:
             f = col.field
             base, k = placement.base(f.path, col.subscripts)
-            offsets = placement.offsets(f.path, col.subscripts)
             absent = ~placement.present(f.path, col.subscripts)
             avail = None
-            if is_string(f):
-                avail = np.clip(lengths - offsets, 0, f.length).astype(np.int64)
-                absent |= lengths <= offsets
+            if base is None and k + f.length <= shortest:
+                offsets = None      # at one offset, within every record: nothing to cut
             else:
-                absent |= offsets + f.length > lengths
+                offsets = placement.offsets(f.path, col.subscripts)
+                if is_string(f):
+                    avail = np.clip(lengths - offsets, 0, f.length).astype(np.int64)
+                    absent |= lengths <= offsets
+                else:
+                    absent |= offsets + f.length > lengths
             if absent.all():
                 continue
             if base is None and k + f.length <= matrix.shape[1]:
@@ -468,7 +472,11 @@ class RecordDecoder:
             array = decoded.array
             if absent.any():
                 array = _null_where(array, absent)
-            results[col.name] = (array, invalid if invalid.any() else None, offsets)
+            if not invalid.any():
+                invalid = None
+            elif offsets is None:
+                offsets = np.full(n, k, dtype=np.int64)
+            results[col.name] = (array, invalid, offsets)
 
     def _decode_tables(self, items: dict[tuple[str, ...], list[Column]], sel: _TypeSelection, batch, placement,
                        lengths: np.ndarray, results: dict) -> list[list[Column]]:
