@@ -480,62 +480,82 @@ class RecordDecoder:
 
     def _decode_tables(self, items: dict[tuple[str, ...], list[Column]], sel: _TypeSelection, batch, placement,
                        lengths: np.ndarray, results: dict) -> list[list[Column]]:
-        """The items of one-dimensional tables whose elements have one size, a table at a time:
-        the elements the rows hold are copied once (`bridge.records.cells.gather_elements`) and
-        each item is decoded from that copy in one call, so a batch costs one copy per table and
-        one decode per item, with no work per occurrence. Returns the items left to
-        `_decode_occurrences`: nested tables, tables holding counts, a subset of a table's
-        occurrences (``columns=``), and tables some record ends inside."""
+        """The items of tables whose elements have one size, a table at a time: the elements the
+        rows hold are copied once (`bridge.records.cells.gather_elements`) and each item is
+        decoded from that copy in one call (one per occurrence of a fixed OCCURS inside the
+        element), so a batch costs one copy per table and one decode per item, with no work
+        per occurrence of the table. Returns the items left to `_decode_occurrences`: tables
+        whose elements hold counts, deeper nesting, a subset of a table's occurrences
+        (``columns=``), and tables some record ends inside."""
         from bridge.records.cells import gather_elements
 
         n = batch.matrix.shape[0]
         rest: list[list[Column]] = []
-        tables: dict[tuple[str, ...], list[list[Column]]] = {}
+        # per table: (columns of one item, [(its columns at one inner subscript, offset in the element)])
+        tables: dict[tuple[str, ...], list[tuple[list[Column], list[tuple[list[Column], int]]]]] = {}
         for cols in items.values():
             f = cols[0].field
-            whole = len(f.dims) == 1 and len(cols) == f.dims[0].max \
-                and all(col.subscripts == (i,) for i, col in enumerate(cols, 1))
-            if whole and placement.table(f.dims[0].owner) is not None:
-                tables.setdefault(f.dims[0].owner, []).append(cols)
-            else:
+            owner = f.dims[0].owner
+            pieces = self._pieces(sel.record_index, f, cols) if placement.table(owner) is not None else None
+            if pieces is None:
                 rest.append(cols)
+            else:
+                tables.setdefault(owner, []).append((cols, pieces))
         for owner, group in tables.items():
             spot = placement.table(owner)
-            origin = self._field(sel.record_index, owner).offset
-            lo = min(cols[0].field.offset for cols in group) - origin
-            hi = max(cols[0].field.end for cols in group) - origin
+            lo = min(at for _, pieces in group for _, at in pieces)
+            hi = max(at + cols[0].field.length for cols, pieces in group for _, at in pieces)
             starts = spot.starts(n) + lo
             held = spot.held
             # every cell a row holds lies within its record; else the cell-by-cell path cuts them
             last = starts + (held - 1) * spot.stride + (hi - lo)
             if ((held > 0) & (last > lengths)).any():
-                rest.extend(group)
+                rest.extend(cols for cols, _ in group)
                 continue
             elements = gather_elements(batch.matrix, starts, held, spot.stride, hi - lo)
             mask = np.arange(1, spot.held.max(initial=0) + 1)[:, None] <= held[None, :]
             sizes = np.bincount(held, minlength=mask.shape[0] + 1)[::-1].cumsum()[::-1][1:]  # rows holding each
             # every item decoded before any is spread, the element copy dropped in between: the
             # compact values are smaller than the copy, so a streaming read holds less at its peak
-            decoded = [decode_column(elements, cols[0].field.offset - origin - lo, cols[0].field, self.codec)
-                       for cols in group]
+            work = [(piece, at) for cols, pieces in group for piece, at in pieces]
+            decoded = [decode_column(elements, at - lo, piece[0].field, self.codec) for piece, at in work]
             del elements
-            for cols in group:
+            for piece, at in work:
                 item = decoded.pop(0)
-                at = cols[0].field.offset - origin - lo
                 invalid = None
                 if item.invalid.any():
                     invalid = np.zeros(mask.shape, dtype=bool)
                     invalid[mask] = item.invalid
                 arrays = _spread(item.array, mask, sizes) if mask.shape[0] else []
                 del item
-                for c, col in enumerate(cols):
+                for c, col in enumerate(piece):
                     array = arrays[c] if c < len(arrays) else None
                     if array is None:
                         continue
                     bad = None if invalid is None or not invalid[c].any() else invalid[c]
-                    offsets = None if bad is None else starts + at + c * spot.stride
+                    offsets = None if bad is None else starts - lo + at + c * spot.stride
                     results[col.name] = (array, bad, offsets)
         return rest
+
+    def _pieces(self, index: int, f: Field, cols: list[Column]) -> list[tuple[list[Column], int]] | None:
+        """``f``'s columns (every occurrence, in plan order) split by the subscript of a fixed
+        OCCURS inside the table's element, each with its offset in the element; None when ``f``
+        is not an item of the table (or of a fixed table in it) with every occurrence asked for."""
+        origin = self._field(index, f.dims[0].owner).offset
+        if len(f.dims) == 1:
+            if len(cols) != f.dims[0].max or any(col.subscripts != (i,) for i, col in enumerate(cols, 1)):
+                return None
+            return [(cols, f.offset - origin)]
+        if len(f.dims) != 2 or f.dims[1].depending_path is not None or len(cols) != f.dims[0].max * f.dims[1].max:
+            return None
+        inner = f.dims[1]
+        pieces = []
+        for j in range(1, inner.max + 1):
+            piece = cols[j - 1::inner.max]
+            if any(col.subscripts != (i, j) for i, col in enumerate(piece, 1)):
+                return None
+            pieces.append((piece, f.offset - origin + (j - 1) * inner.stride))
+        return pieces
 
     def _field(self, index: int, path: tuple[str, ...]) -> Field:
         fields = self._fields.get(index)

@@ -31,7 +31,7 @@ BYTE = st.one_of(st.sampled_from([0x40, 0x00, 0xFF, 0xF0, 0xF3, 0xF9, 0xC1, 0x0C
 @st.composite
 def odo_copybooks(draw) -> str:
     """One or two ODO tables (counts at fixed offsets before them), items between and after,
-    sometimes an ODO table inside a fixed OCCURS group."""
+    sometimes an ODO table inside a fixed OCCURS group or a fixed OCCURS inside an ODO table."""
     tables = draw(st.integers(1, 2))
     lines = ["01 REC."]
     if draw(st.booleans()):
@@ -47,8 +47,10 @@ def odo_copybooks(draw) -> str:
             lines.append(f"      10 T{t} OCCURS {low} TO {high} DEPENDING ON N{t}.")
             lines += [f"         15 I{t}{i} {pic}." for i, pic in enumerate(items)]
         else:
+            # sometimes an item repeats inside each element (a fixed OCCURS in the ODO table)
+            inner = draw(st.sampled_from(["", "", " OCCURS 2", " OCCURS 3"]))
             lines.append(f"   05 T{t} OCCURS {low} TO {high} DEPENDING ON N{t}.")
-            lines += [f"      10 I{t}{i} {pic}." for i, pic in enumerate(items)]
+            lines += [f"      10 I{t}{i} {pic}{inner if i == 0 else ''}." for i, pic in enumerate(items)]
         if draw(st.booleans()):
             lines.append(f"   05 MID{t} {draw(st.sampled_from(ITEM_PICTURES))}.")
     lines.append(f"   05 TAIL {draw(st.sampled_from(ITEM_PICTURES))}.")
@@ -258,3 +260,30 @@ def test_a_count_that_is_not_a_number_reads_as_zero_and_invalid():
 
     assert numbers.tolist() == [7, 0, 42]
     assert invalid.tolist() == [False, True, False]
+
+
+def test_a_fixed_occurs_inside_each_element_is_read_from_the_same_copy_of_the_elements(monkeypatch):
+    import bridge.records.cells as cells
+
+    layout = compile_copybook("""
+       01 REC.
+          05 N        PIC 9(1).
+          05 OUTER OCCURS 0 TO 3 DEPENDING ON N.
+             10 AMT   PIC 9(2) OCCURS 2.
+             10 CODE  PIC X(1).
+          05 TAIL     PIC X(2).
+""", name="inner.cpy")
+    copies: list[int] = []
+    real = cells.gather_elements
+    monkeypatch.setattr(cells, "gather_elements",
+                        lambda m, s, h, stride, w: copies.append(int(h.sum())) or real(m, s, h, stride, w))
+    records = ["2" + "0102A" + "0304B" + "ZZ", "1" + "0506C" + "YY", "0" + "XX"]
+    data = b"".join((len(r) + 4).to_bytes(2, "big") + b"\0\0" + r.encode("cp037") for r in records)
+
+    table, _ = read_table(data, layout, recfm="V")
+
+    assert copies == [3]
+    assert table.column("AMT(1,1)").to_pylist() == [1, 5, None]
+    assert table.column("AMT(2,2)").to_pylist() == [4, None, None]
+    assert table.column("CODE(2)").to_pylist() == ["B", None, None]
+    assert table.column("TAIL").to_pylist() == ["ZZ", "YY", "XX"]
