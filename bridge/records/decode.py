@@ -68,7 +68,6 @@ class RecordDecoder:
             self.records = layout.records
         self.wanted = set(columns) if columns is not None else None
         self._plans: dict[tuple[int, tuple], ColumnPlan] = {}
-        self._fields: dict[int, dict[tuple[str, ...], Field]] = {}
         self._schema = self._build_schema()
         self._numeric_columns = sum(1 for f in self._schema if not pa.types.is_string(f.type))
         self._types = {f.name: f.type for f in self._schema}
@@ -496,7 +495,11 @@ class RecordDecoder:
         for cols in items.values():
             f = cols[0].field
             owner = f.dims[0].owner
-            pieces = self._pieces(sel.record_index, f, cols) if placement.table(owner) is not None else None
+            spot = placement.table(owner)
+            # where the walk put the item's first occurrence in the first element (as the
+            # cell-by-cell path reads it), not the copybook's offset
+            pieces = None if spot is None else \
+                _pieces(f, cols, placement.base(f.path, cols[0].subscripts)[1] - spot.k)
             if pieces is None:
                 rest.append(cols)
             else:
@@ -536,32 +539,6 @@ class RecordDecoder:
                     offsets = None if bad is None else starts - lo + at + c * spot.stride
                     results[col.name] = (array, bad, offsets)
         return rest
-
-    def _pieces(self, index: int, f: Field, cols: list[Column]) -> list[tuple[list[Column], int]] | None:
-        """``f``'s columns (every occurrence, in plan order) split by the subscript of a fixed
-        OCCURS inside the table's element, each with its offset in the element; None when ``f``
-        is not an item of the table (or of a fixed table in it) with every occurrence asked for."""
-        origin = self._field(index, f.dims[0].owner).offset
-        if len(f.dims) == 1:
-            if len(cols) != f.dims[0].max or any(col.subscripts != (i,) for i, col in enumerate(cols, 1)):
-                return None
-            return [(cols, f.offset - origin)]
-        if len(f.dims) != 2 or f.dims[1].depending_path is not None or len(cols) != f.dims[0].max * f.dims[1].max:
-            return None
-        inner = f.dims[1]
-        pieces = []
-        for j in range(1, inner.max + 1):
-            piece = cols[j - 1::inner.max]
-            if any(col.subscripts != (i, j) for i, col in enumerate(piece, 1)):
-                return None
-            pieces.append((piece, f.offset - origin + (j - 1) * inner.stride))
-        return pieces
-
-    def _field(self, index: int, path: tuple[str, ...]) -> Field:
-        fields = self._fields.get(index)
-        if fields is None:
-            fields = self._fields[index] = {f.path: f for f in self.records[index].fields}
-        return fields[path]
 
     def _decode_occurrences(self, columns: list[Column], batch, placement, lengths: np.ndarray,
                             results: dict) -> None:
@@ -765,6 +742,26 @@ def count_numbers(col) -> tuple[np.ndarray, np.ndarray]:
             numbers[~valid] = 0
         return numbers, invalid
     return np.asarray(values.fill_null(0).to_numpy(zero_copy_only=False), dtype=np.int64), invalid
+
+
+def _pieces(f: Field, cols: list[Column], first: int) -> list[tuple[list[Column], int]] | None:
+    """``f``'s columns (every occurrence of a table item, in plan order) split by the subscript of
+    a fixed OCCURS inside the table's element, each with its offset in the element (``first``:
+    that of the first one); None when ``f`` lies deeper, or not every occurrence is asked for."""
+    if len(f.dims) == 1:
+        if len(cols) != f.dims[0].max or any(col.subscripts != (i,) for i, col in enumerate(cols, 1)):
+            return None
+        return [(cols, first)]
+    if len(f.dims) != 2 or f.dims[1].depending_path is not None or len(cols) != f.dims[0].max * f.dims[1].max:
+        return None
+    inner = f.dims[1]
+    pieces = []
+    for j in range(1, inner.max + 1):
+        piece = cols[j - 1::inner.max]
+        if any(col.subscripts != (i, j) for i, col in enumerate(piece, 1)):
+            return None
+        pieces.append((piece, first + (j - 1) * inner.stride))
+    return pieces
 
 
 def _column_name(names: dict[tuple[str, ...], str], f: Field, subs: tuple[int, ...]) -> str:
