@@ -23,6 +23,12 @@ items before it still decode and nothing after it is read from a guessed positio
 
 Under ``odo_placement="max"`` every table keeps its full size (the plans' offsets) and the walk
 only says which occurrences each record holds.
+
+A flat table (its element holds no table and no count) is walked one element deep: every
+element is the first one shifted by the stride, so the walk records the table (`TableSpot`: where
+it starts, its stride, how many elements each record holds) and answers for the other
+occurrences from it. A table of 50 elements then costs one element's Python per batch, and the
+decoder copies its elements in one pass (`bridge.records.cells.gather_elements`).
 """
 from __future__ import annotations
 
@@ -111,7 +117,7 @@ class Placement:
     def present(self, path: tuple[str, ...], subscripts: tuple[int, ...]) -> np.ndarray:
         """Whether each record holds the occurrence: within every count, and no bad count before it."""
         _, _, live, tainted = self._spot(path, subscripts)
-        return live.copy() if tainted is None else live & ~tainted
+        return live if tainted is None else live & ~tainted
 
     def table(self, path: tuple[str, ...], subscripts: tuple[int, ...] = ()) -> TableSpot | None:
         """The table carried by the item at ``path`` (within the enclosing occurrence
