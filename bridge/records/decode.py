@@ -433,17 +433,25 @@ class RecordDecoder:
         n = matrix.shape[0]
         # the items of one fixed stretch (one offset array) are gathered as one block, then each is
         # read from it at its fixed distance: one gather per stretch, not one per column
+        spots = [placement.base(col.field.path, col.subscripts) for col in columns]
         spans: dict[int, tuple[np.ndarray, int, int]] = {}
-        for col in columns:
-            base, k = placement.base(col.field.path, col.subscripts)
+        for col, (base, k) in zip(columns, spots):
             if base is not None:
                 _, lo, hi = spans.get(id(base), (base, k, k))
                 spans[id(base)] = (base, min(lo, k), max(hi, k + col.field.length))
         block: tuple[int, np.ndarray] | None = None
         shortest = int(lengths.min()) if n else 0
-        for col in columns:
+        # the items at one offset in every record (the head of a VB+ODO record) are read from a
+        # compact copy of their stretch: each decode then walks a few bytes per record, not a
+        # record-wide stride (0.7 of the time on the 1 KB rows of the vb-odo shape)
+        static = [(k, k + col.field.length) for col, (base, k) in zip(columns, spots) if base is None]
+        head: tuple[int, np.ndarray] | None = None
+        if len(static) > 1:
+            lo, hi = min(a for a, _ in static), max(b for _, b in static)
+            if hi <= shortest and 2 * (hi - lo) < matrix.shape[1]:
+                head = (lo, np.ascontiguousarray(matrix[:, lo:hi]))
+        for col, (base, k) in zip(columns, spots):
             f = col.field
-            base, k = placement.base(f.path, col.subscripts)
             absent = ~placement.present(f.path, col.subscripts)
             avail = None
             if base is None and k + f.length <= shortest:
@@ -457,7 +465,9 @@ class RecordDecoder:
                     absent |= offsets + f.length > lengths
             if absent.all():
                 continue
-            if base is None and k + f.length <= matrix.shape[1]:
+            if head is not None and base is None:   # every such item lies within the head
+                source, at = head[1], k - head[0]
+            elif base is None and k + f.length <= matrix.shape[1]:
                 source, at = matrix, k
             elif base is None:
                 source, at = gather(matrix, offsets, f.length), 0
