@@ -68,6 +68,7 @@ class RecordDecoder:
             self.records = layout.records
         self.wanted = set(columns) if columns is not None else None
         self._plans: dict[tuple[int, tuple], ColumnPlan] = {}
+        self._pieces: dict[tuple, list | None] = {}   # `_decode_tables`' split of each item, shared by forks
         self._schema = self._build_schema()
         self._numeric_columns = sum(1 for f in self._schema if not pa.types.is_string(f.type))
         self._types = {f.name: f.type for f in self._schema}
@@ -508,8 +509,14 @@ class RecordDecoder:
             spot = placement.table(owner)
             # where the walk put the item's first occurrence in the first element (as the
             # cell-by-cell path reads it), not the copybook's offset
-            pieces = None if spot is None else \
-                _pieces(f, cols, placement.base(f.path, cols[0].subscripts)[1] - spot.k)
+            pieces = None
+            if spot is not None:
+                # an item's columns are the same in every batch (the plan and `columns=` are the
+                # decoder's), so its pieces are worked out once
+                key = (sel.record_index, f.path, placement.base(f.path, cols[0].subscripts)[1] - spot.k)
+                if key not in self._pieces:
+                    self._pieces[key] = _pieces(f, cols, key[2])
+                pieces = self._pieces[key]
             if pieces is None:
                 rest.append(cols)
             else:
