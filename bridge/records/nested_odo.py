@@ -23,6 +23,12 @@ items before it still decode and nothing after it is read from a guessed positio
 
 Under ``odo_placement="max"`` every table keeps its full size (the plans' offsets) and the walk
 only says which occurrences each record holds.
+
+A flat table (its element holds no table and no count) is walked one element deep: every
+element is the first one shifted by the stride, so the walk records the table (`TableSpot`: where
+it starts, its stride, how many elements each record holds) and answers for the other
+occurrences from it. A table of 50 elements then costs one element's Python per batch, and the
+decoder copies its elements in one pass (`bridge.records.cells.gather_elements`).
 """
 from __future__ import annotations
 
@@ -34,13 +40,32 @@ from numba import njit
 
 from bridge.layout.model import Field, Kind, Record
 
-__all__ = ["CountReader", "Placement", "gather", "length_walker", "place", "scatter"]
+__all__ = ["CountReader", "Placement", "TableSpot", "gather", "length_walker", "place", "scatter"]
 
 #: ``(count item, its subscripts, offsets (n,), rows that hold it) -> (counts, bad rows)``.
 #: Counts are int64 and, in the bad rows and the rows that do not hold the item, anything in range.
 CountReader = Callable[[Field, tuple[int, ...], np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 Key = tuple[tuple[str, ...], tuple[int, ...]]
+
+
+@dataclass(frozen=True)
+class TableSpot:
+    """Where a table of fixed-size elements lies in each record and how much of it each holds.
+
+    Element ``i`` (1-based) of a record starts at ``base + k + (i - 1) * stride`` (``base`` None:
+    at ``k`` in every record), and a record holds elements 1 to ``held`` of it: within its count,
+    and none after a bad count. Every item of the element is present exactly there."""
+
+    base: np.ndarray | None
+    k: int
+    stride: int
+    occurs: int                                        # elements in a full table
+    held: np.ndarray                                   # int64 (n,)
+
+    def starts(self, n: int) -> np.ndarray:
+        """Offset of the first element in each record (int64, n)."""
+        return np.full(n, self.k, dtype=np.int64) if self.base is None else self.base + self.k
 
 
 @dataclass
@@ -54,29 +79,50 @@ class Placement:
     ends: np.ndarray                                   # int64 (n,): each record's length by its counts
     bad: np.ndarray                                    # bool (n,): a count was outside its range
     _spots: dict[Key, tuple[np.ndarray | None, int, np.ndarray, np.ndarray]] = dc_field(default_factory=dict)
+    _tables: dict[Key, TableSpot] = dc_field(default_factory=dict)
+
+    #: items of flat tables, placed from their table rather than one by one:
+    #: (item path, enclosing subscripts) -> (table, item's offset in the element)
+    _items: dict[Key, tuple[TableSpot, int]] = dc_field(default_factory=dict)
+
+    def _spot(self, path: tuple[str, ...], subscripts: tuple[int, ...]) \
+            -> tuple[np.ndarray | None, int, np.ndarray, np.ndarray | None]:
+        spot = self._spots.get((path, subscripts))
+        if spot is not None:
+            return spot
+        table, d = self._items[(path, subscripts[:-1])]
+        i = subscripts[-1]
+        if not 1 <= i <= table.occurs:
+            raise KeyError((path, subscripts))
+        return table.base, table.k + d + (i - 1) * table.stride, table.held >= i, None
 
     def offsets(self, path: tuple[str, ...], subscripts: tuple[int, ...]) -> np.ndarray:
         """Offset of the occurrence in each record (int64, n)."""
-        base, k, _, _ = self._spots[(path, subscripts)]
+        base, k, _, _ = self._spot(path, subscripts)
         if base is None:
             return np.full(self.n, k, dtype=np.int64)
         return base + k
 
     def static_offset(self, path: tuple[str, ...], subscripts: tuple[int, ...]) -> int | None:
         """The offset when it is the same in every record (nothing variable before it), else None."""
-        base, k, _, _ = self._spots[(path, subscripts)]
+        base, k, _, _ = self._spot(path, subscripts)
         return k if base is None else None
 
     def base(self, path: tuple[str, ...], subscripts: tuple[int, ...]) -> tuple[np.ndarray | None, int]:
         """The offset as (array shared by the items of one fixed stretch or None, constant added):
         items with the same array lie at fixed distances from each other in every record."""
-        base, k, _, _ = self._spots[(path, subscripts)]
+        base, k, _, _ = self._spot(path, subscripts)
         return base, k
 
     def present(self, path: tuple[str, ...], subscripts: tuple[int, ...]) -> np.ndarray:
         """Whether each record holds the occurrence: within every count, and no bad count before it."""
-        _, _, live, tainted = self._spots[(path, subscripts)]
-        return live & ~tainted
+        _, _, live, tainted = self._spot(path, subscripts)
+        return live if tainted is None else live & ~tainted
+
+    def table(self, path: tuple[str, ...], subscripts: tuple[int, ...] = ()) -> TableSpot | None:
+        """The table carried by the item at ``path`` (within the enclosing occurrence
+        ``subscripts``), when its elements have one size and hold no count; else None."""
+        return self._tables.get((path, subscripts))
 
 
 def place(record: Record, n: int, read_count: CountReader, *, full: bool = False) -> Placement:
@@ -90,7 +136,10 @@ def place(record: Record, n: int, read_count: CountReader, *, full: bool = False
     everyone = np.ones(n, dtype=bool)
     state = {"tainted": np.zeros(n, dtype=bool)}
     spots: dict[Key, tuple[np.ndarray | None, int, np.ndarray, np.ndarray]] = {}
+    tables: dict[Key, TableSpot] = {}
+    items: dict[Key, tuple[TableSpot, int]] = {}
     pads = _pads(record.root)
+    flat = _flat(record)
     varies = _varies(record.root)
     table_min = {p: _table_of(record, p).occurs.min for p in record.odo_objects}
 
@@ -98,7 +147,7 @@ def place(record: Record, n: int, read_count: CountReader, *, full: bool = False
         return np.full(n, k, dtype=np.int64) if base is None else base + k
 
     def element(f: Field, base: np.ndarray | None, k: int, subs: tuple[int, ...],
-                live: np.ndarray) -> tuple[np.ndarray | None, int]:
+                live: np.ndarray, into: dict | None = None) -> tuple[np.ndarray | None, int]:
         if f.kind is Kind.RENAMES:  # pragma: no cover - 66 items are not children
             return base, k
         if f.is_elementary:
@@ -110,7 +159,7 @@ def place(record: Record, n: int, read_count: CountReader, *, full: bool = False
                     state["tainted"] = state["tainted"] | bad
                     value = np.where(bad, table_min[f.path], value)
                 counts[key] = np.where(live, value, 0)
-            spots[key] = (base, k, live, state["tainted"])
+            (spots if into is None else into)[key] = (base, k, live, state["tainted"])
             return base, k + f.length
         end_base, end_k = base, k
         starts: dict[str, tuple[np.ndarray | None, int]] = {}
@@ -123,7 +172,7 @@ def place(record: Record, n: int, read_count: CountReader, *, full: bool = False
             if c.occurs is not None:
                 e_base, e_k = table(c, c_base, c_k, subs, live)
             else:
-                e_base, e_k = element(c, c_base, c_k, subs, live)
+                e_base, e_k = element(c, c_base, c_k, subs, live, into)
             if c.redefines is not None:
                 end_base, end_k = _furthest((end_base, end_k), (e_base, e_k), materialise)
             else:
@@ -139,6 +188,21 @@ def place(record: Record, n: int, read_count: CountReader, *, full: bool = False
             count = counts[(occ.depending_path, subs[:len(obj.dims)])]
         fixed_size = full or not varies[id(c)]
         cur_base, cur_k = base, k
+        tainted = state["tainted"]
+        if flat[id(c)]:
+            # one walk of the first element gives every item's offset in it; the other elements
+            # are the same shifted by the stride (`Placement._spot`), so a table of 50 elements
+            # costs one element's Python, not 50
+            first: dict[Key, tuple] = {}
+            element(c, base, k, (*subs, 1), live, first)
+            held = np.full(n, occ.max, dtype=np.int64) if count is None else np.clip(count, 0, occ.max)
+            spot = TableSpot(base, k, c.length, occ.max, np.where(live & ~tainted, held, 0))
+            tables[(c.path, subs)] = spot
+            for (path, _), (_, item_k, _, _) in first.items():
+                items[(path, subs)] = (spot, item_k - k)
+            if count is None or full:
+                return base, k + occ.max * c.length
+            return materialise(base, k) + count * c.length, 0
         for i in range(1, occ.max + 1):
             here = live if count is None else live & (count >= i)
             if fixed_size:
@@ -151,12 +215,16 @@ def place(record: Record, n: int, read_count: CountReader, *, full: bool = False
                 cur_base, cur_k = np.where(here, materialise(e_base, e_k), materialise(cur_base, cur_k)), 0
         if not fixed_size:
             return cur_base, cur_k
+        if state["tainted"] is tainted:  # no count inside the element: every element is placed alike
+            held = np.full(n, occ.max, dtype=np.int64) if count is None else np.clip(count, 0, occ.max)
+            tables[(c.path, subs)] = TableSpot(base, k, c.length, occ.max, np.where(live & ~tainted, held, 0))
         if count is None or full:
             return base, k + occ.max * c.length
         return materialise(base, k) + count * c.length, 0
 
     end_base, end_k = element(record.root, None, 0, (), everyone)
-    return Placement(n=n, ends=materialise(end_base, end_k), bad=state["tainted"], _spots=spots)
+    return Placement(n=n, ends=materialise(end_base, end_k), bad=state["tainted"], _spots=spots, _tables=tables,
+                     _items=items)
 
 
 def length_walker(record: Record) -> Callable[[Callable[[Field, int], int]], int]:
@@ -285,6 +353,22 @@ def _pads(root: Field) -> dict[int, int]:
         else:
             pads[id(f)] = 0
     return pads
+
+
+def _flat(record: Record) -> dict[int, bool]:
+    """Whether an item is a table whose element holds no table and no count (nor is one)."""
+    objects = set(record.odo_objects)
+    out: dict[int, bool] = {}
+
+    def visit(f: Field) -> bool:
+        inner = False
+        for c in f.children:
+            inner = visit(c) or inner
+        out[id(f)] = f.occurs is not None and not inner and f.path not in objects
+        return inner or f.occurs is not None or f.path in objects
+
+    visit(record.root)
+    return out
 
 
 def _varies(root: Field) -> dict[int, bool]:

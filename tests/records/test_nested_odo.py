@@ -9,6 +9,7 @@ import io
 import json
 from decimal import Decimal
 
+import numpy as np
 import pyarrow as pa
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -350,3 +351,27 @@ def test_inspect_lays_each_item_at_the_records_own_offset(tmp_path, capsys):
 def test_a_count_inside_each_element_is_a_warning_that_names_ibms_rule():
     assert any("the ODO object INNER-COUNT of table INNER-GROUP lies inside each element of an enclosing table"
                in w and "IBM COBOL wants the object outside the table" in w for w in TEST21.warnings)
+
+
+def test_every_occurrence_of_a_flat_table_is_placed_from_its_first_element_by_the_stride():
+    from bridge.records.nested_odo import place
+
+    layout = compile_copybook("""
+       01 REC.
+          05 N        PIC 9(1).
+          05 T OCCURS 0 TO 4 DEPENDING ON N.
+             10 A     PIC X(2).
+             10 B     PIC 9(3).
+          05 TAIL     PIC X(1).
+""", name="flat.cpy")
+    counts = np.array([0, 3, 4])
+
+    placement = place(layout.record(), 3, lambda f, subs, offsets, live: (counts, np.zeros(3, bool)))
+
+    spot = placement.table(("REC", "T"))
+    assert (spot.k, spot.stride, spot.held.tolist()) == (1, 5, [0, 3, 4])
+    assert placement.offsets(("REC", "T", "B"), (3,)).tolist() == [1 + 2 * 5 + 2] * 3
+    assert placement.present(("REC", "T", "B"), (3,)).tolist() == [False, True, True]
+    assert placement.offsets(("REC", "TAIL"), ()).tolist() == [1, 16, 21]
+    with pytest.raises(KeyError):
+        placement.offsets(("REC", "T", "B"), (5,))

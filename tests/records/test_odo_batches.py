@@ -31,7 +31,7 @@ BYTE = st.one_of(st.sampled_from([0x40, 0x00, 0xFF, 0xF0, 0xF3, 0xF9, 0xC1, 0x0C
 @st.composite
 def odo_copybooks(draw) -> str:
     """One or two ODO tables (counts at fixed offsets before them), items between and after,
-    sometimes an ODO table inside a fixed OCCURS group."""
+    sometimes an ODO table inside a fixed OCCURS group or a fixed OCCURS inside an ODO table."""
     tables = draw(st.integers(1, 2))
     lines = ["01 REC."]
     if draw(st.booleans()):
@@ -47,8 +47,10 @@ def odo_copybooks(draw) -> str:
             lines.append(f"      10 T{t} OCCURS {low} TO {high} DEPENDING ON N{t}.")
             lines += [f"         15 I{t}{i} {pic}." for i, pic in enumerate(items)]
         else:
+            # sometimes an item repeats inside each element (a fixed OCCURS in the ODO table)
+            inner = draw(st.sampled_from(["", "", " OCCURS 2", " OCCURS 3"]))
             lines.append(f"   05 T{t} OCCURS {low} TO {high} DEPENDING ON N{t}.")
-            lines += [f"      10 I{t}{i} {pic}." for i, pic in enumerate(items)]
+            lines += [f"      10 I{t}{i} {pic}{inner if i == 0 else ''}." for i, pic in enumerate(items)]
         if draw(st.booleans()):
             lines.append(f"   05 MID{t} {draw(st.sampled_from(ITEM_PICTURES))}.")
     lines.append(f"   05 TAIL {draw(st.sampled_from(ITEM_PICTURES))}.")
@@ -201,3 +203,87 @@ def test_invalid_bytes_inside_the_count_are_counted_only_where_the_row_holds_the
     assert table.column("TOTAL").to_pylist() == [Decimal("0.03"), Decimal("0.04")]
     assert summary.invalid == {"AMT(1)": 1}
     assert np.asarray(table.column("AMT(2)").is_null()).tolist() == [False, True]
+
+
+def test_the_elements_of_a_table_are_copied_once_per_batch_for_all_its_items(monkeypatch):
+    import bridge.records.cells as cells
+
+    copies: list[tuple[int, int]] = []
+    real = cells.gather_elements
+
+    def record(matrix, starts, held, stride, width):
+        copies.append((int(held.sum()), width))
+        return real(matrix, starts, held, stride, width)
+
+    monkeypatch.setattr(cells, "gather_elements", record)
+    data = b"".join(_txn(f"A{c:03d}", [c * 10 + j for j in range(c)], c) for c in (3, 0, 7, 1))
+
+    table, _ = read_table(data, TRANSACTIONS, recfm="V")
+
+    assert copies == [(11, 4 + 2)]      # 11 elements held, AMT and KIND read from one copy of each
+    assert table.column("AMT(7)").to_pylist() == [None, None, Decimal("0.76"), None]
+    assert table.column("KIND(3)").to_pylist() == ["PU", None, "PU", None]
+
+
+def test_some_occurrences_of_a_table_asked_for_by_name_decode_alone():
+    data = _txn("A001", [1, 2, 3], 6) + _txn("A002", [4], 4)
+
+    table, _ = read_table(data, TRANSACTIONS, recfm="V", columns=["AMT(2)", "TOTAL"])
+
+    assert table.column_names == ["AMT(2)", "TOTAL"]
+    assert table.column("AMT(2)").to_pylist() == [Decimal("0.02"), None]
+    assert table.column("TOTAL").to_pylist() == [Decimal("0.06"), Decimal("0.04")]
+
+
+def test_a_record_that_ends_inside_its_table_keeps_the_elements_it_holds_whole():
+    whole = _txn("A001", [1, 2], 3)
+    short = _txn("A002", [4, 5, 6], 7)
+    cut = (len(short) - 5 - 2).to_bytes(2, "big") + short[2:len(short) - 5 - 2]  # ends inside element 3
+
+    table, _ = read_table(whole + cut, TRANSACTIONS, recfm="V")
+
+    assert table.column("AMT(2)").to_pylist() == [Decimal("0.02"), Decimal("0.05")]
+    assert table.column("AMT(3)").to_pylist() == [None, Decimal("0.06")]
+    assert table.column("KIND(3)").to_pylist() == [None, None]
+    assert table.column("TOTAL").to_pylist() == [Decimal("0.03"), None]
+
+
+def test_a_count_that_is_not_a_number_reads_as_zero_and_invalid():
+    from bridge.codec.column import decode_column
+    from bridge.records.decode import count_numbers
+
+    layout = compile_copybook("       01 R.\n          05 N PIC 9(2).\n", name="n.cpy")
+    field = layout.record().field("N")
+    matrix = np.frombuffer(b"\xf0\xf7\x40\x40\xf4\xf2", dtype=np.uint8).reshape(3, 2)
+
+    numbers, invalid = count_numbers(decode_column(matrix, 0, field, CodecOptions()))
+
+    assert numbers.tolist() == [7, 0, 42]
+    assert invalid.tolist() == [False, True, False]
+
+
+def test_a_fixed_occurs_inside_each_element_is_read_from_the_same_copy_of_the_elements(monkeypatch):
+    import bridge.records.cells as cells
+
+    layout = compile_copybook("""
+       01 REC.
+          05 N        PIC 9(1).
+          05 OUTER OCCURS 0 TO 3 DEPENDING ON N.
+             10 AMT   PIC 9(2) OCCURS 2.
+             10 CODE  PIC X(1).
+          05 TAIL     PIC X(2).
+""", name="inner.cpy")
+    copies: list[int] = []
+    real = cells.gather_elements
+    monkeypatch.setattr(cells, "gather_elements",
+                        lambda m, s, h, stride, w: copies.append(int(h.sum())) or real(m, s, h, stride, w))
+    records = ["2" + "0102A" + "0304B" + "ZZ", "1" + "0506C" + "YY", "0" + "XX"]
+    data = b"".join((len(r) + 4).to_bytes(2, "big") + b"\0\0" + r.encode("cp037") for r in records)
+
+    table, _ = read_table(data, layout, recfm="V")
+
+    assert copies == [3]
+    assert table.column("AMT(1,1)").to_pylist() == [1, 5, None]
+    assert table.column("AMT(2,2)").to_pylist() == [4, None, None]
+    assert table.column("CODE(2)").to_pylist() == ["B", None, None]
+    assert table.column("TAIL").to_pylist() == ["ZZ", "YY", "XX"]
