@@ -115,7 +115,7 @@ def _decode_wide(matrix, offset, nbytes, little, signed, values):
 
 
 @njit(cache=True, nogil=True)
-def _decode_columns(matrix, starts, nbytes, little, signed, wide, slots, narrow_out, wide_out):
+def _decode_columns(matrix, starts, nbytes, little, signed, base, step, flat):
     # _decode_narrow over several columns, row by row (each record comes into cache once), writing
     # each value where its Arrow array reads it: int64, or decimal128's [low, high] (no widening pass)
     for i in range(matrix.shape[0]):
@@ -132,7 +132,7 @@ def _decode_columns(matrix, starts, nbytes, little, signed, wide, slots, narrow_
             shift = np.int64(64 - 8 * size)
             if signed[c] and shift > 0:
                 acc = (acc << shift) >> shift
-            many_put(narrow_out, wide_out, wide, slots, c, i, acc)
+            many_put(flat, base, step, c, i, acc)
 
 
 def batchable(field: Field) -> bool:
@@ -149,12 +149,11 @@ def decode_many(matrix: np.ndarray, offsets: list[int], fields: list[Field],
     n = matrix.shape[0]
     for field in fields:
         _check_length(field)
-    wide, slots, narrow_out, wide_out = many_buffers(fields, n)
+    base, step, flat = many_buffers(fields, n)
     _decode_columns(matrix, np.array(offsets, dtype=np.int64), np.array([f.length for f in fields], dtype=np.int64),
                     np.array([_little_endian(f, options) for f in fields], dtype=np.bool_),
-                    np.array([f.signed for f in fields], dtype=np.bool_), wide, slots, narrow_out, wide_out)
-    return many_arrays(fields, [max(1, precision(f), f.scale) for f in fields], n, wide, slots, narrow_out,
-                       wide_out, None)
+                    np.array([f.signed for f in fields], dtype=np.bool_), base, step, flat)
+    return many_arrays(fields, [max(1, precision(f), f.scale) for f in fields], n, base, step, flat, None)
 
 
 def decode(matrix: np.ndarray, offset: int, field: Field, options: CodecOptions) -> Numbers:

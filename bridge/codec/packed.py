@@ -168,7 +168,7 @@ def _decode_limbs(matrix, offset, nbytes, pad, signed, pair, last, values, inval
 
 
 @njit(cache=True, nogil=True)
-def _decode_columns(matrix, starts, nbytes, pads, signed, wide, slots, pair, last, narrow_out, wide_out, invalid):
+def _decode_columns(matrix, starts, nbytes, pads, signed, pair, last, base, step, flat, invalid):
     # _decode_narrow over several columns, row by row (each record comes into cache once), writing
     # each value where its Arrow array reads it: int64, or decimal128's [low, high] (no widening pass)
     for i in range(matrix.shape[0]):
@@ -190,7 +190,7 @@ def _decode_columns(matrix, starts, nbytes, pads, signed, wide, slots, pair, las
                 acc = 0
                 neg = False
             v = -acc if neg else acc
-            many_put(narrow_out, wide_out, wide, slots, c, i, v)
+            many_put(flat, base, step, c, i, v)
             invalid[c, i] = bad
 
 
@@ -207,14 +207,12 @@ def decode_many(matrix: np.ndarray, offsets: list[int], fields: list[Field]) -> 
     k = len(fields)
     for field in fields:
         check_digits(field)
-    wide, slots, narrow_out, wide_out = many_buffers(fields, n)
+    base, step, flat = many_buffers(fields, n)
     invalid = np.empty((k, n), np.bool_)
     _decode_columns(matrix, np.array(offsets, dtype=np.int64), np.array([f.length for f in fields], dtype=np.int64),
                     np.array([2 * f.length - 1 > f.digits for f in fields], dtype=np.bool_),
-                    np.array([f.signed for f in fields], dtype=np.bool_), wide, slots, pair, last,
-                    narrow_out, wide_out, invalid)
-    return many_arrays(fields, [max(1, f.digits, f.scale) for f in fields], n, wide, slots, narrow_out, wide_out,
-                       invalid)
+                    np.array([f.signed for f in fields], dtype=np.bool_), pair, last, base, step, flat, invalid)
+    return many_arrays(fields, [max(1, f.digits, f.scale) for f in fields], n, base, step, flat, invalid)
 
 
 def decode(matrix: np.ndarray, offset: int, field: Field, options: CodecOptions) -> Numbers:
