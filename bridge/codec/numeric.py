@@ -38,6 +38,7 @@ __all__ = [
     "from_arrow",
     "from_values",
     "is_wide",
+    "load_be8",
     "many_arrays",
     "many_buffers",
     "many_put",
@@ -1056,6 +1057,21 @@ def target_rows(matrix: np.ndarray, offset: int, field: Field, mask: np.ndarray 
         raise ValueError(f"field {field.qualified_name} bytes [{offset}, {offset + field.length}) fall outside "
                          f"records of {matrix.shape[1]} bytes")
     return None if mask is None else np.flatnonzero(mask)
+
+
+# -- eight bytes at a time (the many-column kernels of packed and binary) ------------------------------
+_B = tuple(np.uint64(8 * k) for k in range(8))
+
+
+@njit(cache=True, inline="always")
+def load_be8(row, end):  # pragma: no cover - compiled
+    """Bytes ``row[end - 8:end]`` (``end >= 8``) as a big-endian uint64: one load and byte swap once
+    compiled (LLVM joins the eight byte reads when the offsets are unsigned)."""
+    u = np.uint64(end) - np.uint64(8)
+    return ((np.uint64(row[u]) << _B[7]) | (np.uint64(row[u + np.uint64(1)]) << _B[6])
+            | (np.uint64(row[u + np.uint64(2)]) << _B[5]) | (np.uint64(row[u + np.uint64(3)]) << _B[4])
+            | (np.uint64(row[u + np.uint64(4)]) << _B[3]) | (np.uint64(row[u + np.uint64(5)]) << _B[2])
+            | (np.uint64(row[u + np.uint64(6)]) << _B[1]) | np.uint64(row[u + np.uint64(7)]))
 
 
 # -- the buffers of a many-column kernel (`decode_many` of packed, zoned and binary) ----------------

@@ -314,7 +314,8 @@ def _decode_columns(matrix, leads, j0s, j1s, trails, seps, starts, plus, minus, 
                     acc = 0
             v = -acc if neg else acc
             many_put(flat, base, step, c, i, v)
-            invalid[c, i] = bad
+            if bad:  # the mask starts all False: valid values, the common case, write nothing
+                invalid[c, i] = True
 
 
 def _column_geometry(offset: int, field: Field) -> tuple[int, int, int, int, int, int]:
@@ -353,7 +354,7 @@ def decode_many(matrix: np.ndarray, offsets: list[int], fields: list[Field],
         geometry[:, c] = _column_geometry(offset, field)
         marks[:, c] = (cs.byte("+"), cs.byte("-"), cs.space)
     base, step, flat = many_buffers(fields, n)
-    invalid = np.empty((k, n), np.bool_)
+    invalid = np.zeros((k, n), np.bool_)
     _decode_columns(matrix, *geometry, marks[0], marks[1], np.array([f.signed for f in fields], dtype=np.bool_),
                     np.array([f.blank_when_zero for f in fields], dtype=np.bool_), marks[2],
                     np.array([f.length for f in fields], dtype=np.int64), plain, signtab, base, step, flat, invalid)
