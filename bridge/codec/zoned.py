@@ -287,21 +287,23 @@ def _decode_columns(matrix, leads, j0s, j1s, trails, seps, starts, plus, minus, 
     # Per column: the byte of a leading sign zone (or -1), the plain digits [j0, j1), the byte of a
     # trailing sign zone (or -1); `_settle` runs only for what valid unsigned-or-zoned data never has.
     for i in range(matrix.shape[0]):
+        row = matrix[i]
         for c in range(j0s.shape[0]):
             acc = np.int64(0)
             flags = np.int8(0)
             lead = leads[c]
             if lead >= 0:
-                code = signtab[c, matrix[i, lead]]
+                code = signtab[c, row[lead]]
                 flags |= code
                 acc = np.int64(code & 15)
-            for j in range(j0s[c], j1s[c]):
-                code = plain[c, matrix[i, j]]
+            # unsigned offsets: no wrap-around test for negative indices on every byte
+            for j in range(np.uint64(j0s[c]), np.uint64(j1s[c])):
+                code = plain[c, row[j]]
                 flags |= code
                 acc = acc * 10 + code
             trail = trails[c]
             if trail >= 0:
-                code = signtab[c, matrix[i, trail]]
+                code = signtab[c, row[trail]]
                 flags |= code
                 acc = acc * 10 + (code & 15)
             neg = (flags & 16) != 0
