@@ -9,7 +9,10 @@ step once, so a change of load on a shared machine falls on all of them):
 * decode -> Parquet through the command's own path (`open_reader` + `open_sink`: the
   Parquet writer in its own thread, fed by a bounded queue) for each ``t``;
 * decode -> Parquet with the writer in the decoding thread and one decoding thread: what
-  the overlap is measured against.
+  the overlap is measured against;
+* the Parquet writer alone, on the file's tables decoded beforehand and held in memory: the
+  bound of the overlapped pipeline (pyarrow writes the column chunks of a row group one after
+  another in one thread; its column-parallel option is not in its Python binding).
 
 Prints, per step, the median of ``--repeat`` rounds (not the best): wall seconds, MB/s, MB/s
 per core in use (MB/s / threads) and the ratio to the baseline of the same run; and, because
@@ -123,8 +126,19 @@ def main() -> None:
                 writer.write_table(batch.table)
             writer.close()
 
+        decoded = [batch.table for batch in open_reader(path, layout, threads=1)]
+
+        def parquet_alone():
+            from bridge.records.sinks import parquet_writer
+
+            writer = parquet_writer(str(out), decoded[0].schema)
+            for table in decoded:
+                writer.write_table(table)
+            writer.close()
+
         steps = [("bytes.translate baseline", 1, baseline)]
         steps += [("read_records -> DataFrame", t, read(t)) for t in counts]
+        steps.append(("Parquet writer alone (tables held)", 1, parquet_alone))
         steps.append(("decode -> Parquet, writer in line", 1, to_parquet_in_line))
         steps += [("decode -> Parquet (writer thread)", t, to_parquet(t)) for t in counts]
 
