@@ -1078,7 +1078,7 @@ def load_be8(row, end):  # pragma: no cover - compiled
 # One int64 buffer holds every column of the batch, each where its Arrow array reads it: an item
 # with decimals as decimal128 ([low, high] words), any other as int64. The kernel's store is then
 # two writes at a computed address, the same instructions for both kinds (no branch per value,
-# no second buffer), which measured a third faster than a store choosing its buffer per value.
+# no second buffer): faster than a store that chose its buffer per value, in the bench_shapes wide run.
 
 def many_buffers(fields: list[Field], rows: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Where a many-column kernel writes: ``(base, step, flat)``: field ``c``'s value of row ``i``
