@@ -200,7 +200,7 @@ def _decode_columns(matrix, starts, nbytes, pads, signed, pair, last, keeps, bas
     # _decode_narrow over several columns, row by row (each record comes into cache once), writing
     # each value where its Arrow array reads it: int64, or decimal128's [low, high] (no widening pass).
     # Where ``keeps[c]`` is not 0 the digit bytes before the sign byte are read as the word that
-    # ends there (`packed8`, the lanes above the field masked to 00), a ninth one through ``pair``.
+    # ends there (`_packed8`, the lanes above the field masked to 00), a ninth one through ``pair``.
     sixteen = np.int64(10**16)
     for i in range(matrix.shape[0]):
         row = matrix[i]
