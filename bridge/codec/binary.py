@@ -143,6 +143,15 @@ def _decode_columns(matrix, starts, nbytes, little, signed, word, base, step, fl
             many_put(flat, base, step, c, i, acc)
 
 
+def _word(offset: int, field: Field, options: CodecOptions) -> bool:
+    """Whether `_decode_columns` reads the field as the big-endian word ending at its last byte:
+    not little-endian, and that word starts inside the record. Either path gives the same values."""
+    if _little_endian(field, options):
+        return False
+    # the bound only keeps the word inside the record (from -1 it reads a byte the shift drops)
+    return offset + field.length >= 8  # pragma: no mutate (both paths give the same values)
+
+
 def batchable(field: Field) -> bool:
     """Whether `decode_many` reads ``field``: values that always fit int64 (under 8 bytes, or 8
     signed), scale not negative (``PPP`` rescales)."""
@@ -161,8 +170,8 @@ def decode_many(matrix: np.ndarray, offsets: list[int], fields: list[Field],
     _decode_columns(matrix, np.array(offsets, dtype=np.int64), np.array([f.length for f in fields], dtype=np.int64),
                     np.array([_little_endian(f, options) for f in fields], dtype=np.bool_),
                     np.array([f.signed for f in fields], dtype=np.bool_),
-                    np.array([not _little_endian(f, options) and o + f.length >= 8 for o, f in zip(offsets, fields)],
-                             dtype=np.bool_), base, step, flat)
+                    np.array([_word(o, f, options) for o, f in zip(offsets, fields)], dtype=np.bool_),
+                    base, step, flat)
     return many_arrays(fields, [max(1, precision(f), f.scale) for f in fields], n, base, step, flat, None)
 
 

@@ -241,8 +241,11 @@ def _keep(offset: int, field: Field) -> np.uint64:
     """The lanes of the word ending at the sign byte that hold the field's digit bytes (up to 8),
     or 0 when that word would start before the record (the byte loop reads the field)."""
     end = offset + field.length - 1
-    lanes = min(8, field.length - 1)
-    return np.uint64((1 << (8 * lanes)) - 1) if end >= 8 and lanes > 0 else np.uint64(0)
+    lanes = min(8, field.length - 1)   # 0 for a one-byte field: its mask 0 is the byte loop's mark too
+    # the bound only keeps the word inside the record (from -1 it reads a byte the mask drops)
+    if end < 8:  # pragma: no mutate (both paths give the same values)
+        return np.uint64(0)
+    return np.uint64((1 << (8 * lanes)) - 1)
 
 
 def batchable(field: Field) -> bool:
