@@ -9,14 +9,18 @@ step once, so a change of load on a shared machine falls on all of them):
 * decode -> Parquet through the command's own path (`open_reader` + `open_sink`: the
   Parquet writer in its own thread, fed by a bounded queue) for each ``t``;
 * decode -> Parquet with the writer in the decoding thread and one decoding thread: what
-  the overlap is measured against.
+  the overlap is measured against;
+* the Parquet writer alone, on the file's tables decoded beforehand and held in memory: the
+  bound of the overlapped pipeline (pyarrow writes the column chunks of a row group one after
+  another in one thread; its column-parallel option is not in its Python binding).
 
 Prints, per step, the median of ``--repeat`` rounds (not the best): wall seconds, MB/s, MB/s
 per core in use (MB/s / threads) and the ratio to the baseline of the same run; and, because
 on a shared machine a process gets only its share of the cores whatever its thread count
 (Linux's autogroup scheduling shares the CPU between sessions, not threads), the CPU seconds
 of the process, MB per CPU second (the per-core rate that load does not change much), the
-cores the step kept busy (CPU / wall), and the ratio to the baseline per CPU second. Targets:
+cores the step kept busy (CPU / wall), and the ratio to the baseline per CPU second; the
+header gives the load average before and after the rounds. Targets:
 read with both cores >= 0.85 of translate; decode -> Parquet >= 0.4. ``--memory`` also
 measures the peak RSS of a streaming pass (`iter_batches`) at each thread count, in a child
 process.
@@ -27,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -123,13 +128,25 @@ def main() -> None:
                 writer.write_table(batch.table)
             writer.close()
 
+        decoded = [batch.table for batch in open_reader(path, layout, threads=1)]
+
+        def parquet_alone():
+            from bridge.records.sinks import parquet_writer
+
+            writer = parquet_writer(str(out), decoded[0].schema)
+            for table in decoded:
+                writer.write_table(table)
+            writer.close()
+
         steps = [("bytes.translate baseline", 1, baseline)]
         steps += [("read_records -> DataFrame", t, read(t)) for t in counts]
+        steps.append(("Parquet writer alone (tables held)", 1, parquet_alone))
         steps.append(("decode -> Parquet, writer in line", 1, to_parquet_in_line))
         steps += [("decode -> Parquet (writer thread)", t, to_parquet(t)) for t in counts]
 
         for _ in iter_batches(path, layout, batch_records=1000, threads=1):
             break  # warm-up: kernels loaded from numba's cache
+        load_before = os.getloadavg()[0]
         rounds: dict[int, list[tuple[float, float]]] = {i: [] for i in range(len(steps))}
         for _ in range(args.repeat):
             for i, (_, _, fn) in enumerate(steps):
@@ -137,8 +154,9 @@ def main() -> None:
         walls = [statistics.median(w for w, _ in rounds[i]) for i in range(len(steps))]
         cpus = [statistics.median(c for _, c in rounds[i]) for i in range(len(steps))]
         base, base_cpu = walls[0], cpus[0]
+        load = (load_before, os.getloadavg()[0])
         print(f"{n:,} CUSTOMER records ({layout.length} bytes), {mb:.1f} MB; {cores} cores; "
-              f"median of {args.repeat} interleaved rounds")
+              f"median of {args.repeat} interleaved rounds; load average {load[0]:.1f} before, {load[1]:.1f} after")
         print(f"{'step':<34} {'threads':>7} {'wall s':>7} {'MB/s':>7} {'MB/s/core':>9} {'of transl.':>10}"
               f" {'CPU s':>7} {'MB/CPU-s':>8} {'busy':>5} {'of transl. per CPU-s':>21}")
         results = []
@@ -156,8 +174,8 @@ def main() -> None:
                 print(f"streaming pass on {threads} thread(s): peak RSS {rss:.2f} GB")
                 results.append({"step": "streaming peak RSS (GB)", "threads": threads, "gb": rss})
         if args.json:
-            print(json.dumps({"records": n, "mb": mb, "cores": cores, "repeat": args.repeat, "results": results},
-                             indent=1))
+            print(json.dumps({"records": n, "mb": mb, "cores": cores, "repeat": args.repeat, "load_average": load,
+                              "results": results}, indent=1))
 
 
 if __name__ == "__main__":

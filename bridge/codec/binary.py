@@ -24,6 +24,7 @@ import pyarrow as pa
 
 from bridge.codec.jit import njit
 from bridge.codec.numeric import (
+    load_be8,
     many_arrays,
     many_buffers,
     many_put,
@@ -115,24 +116,40 @@ def _decode_wide(matrix, offset, nbytes, little, signed, values):
 
 
 @njit(cache=True, nogil=True)
-def _decode_columns(matrix, starts, nbytes, little, signed, wide, slots, narrow_out, wide_out):
+def _decode_columns(matrix, starts, nbytes, little, signed, word, base, step, flat):
     # _decode_narrow over several columns, row by row (each record comes into cache once), writing
-    # each value where its Arrow array reads it: int64, or decimal128's [low, high] (no widening pass)
+    # each value where its Arrow array reads it: int64, or decimal128's [low, high] (no widening pass).
+    # A big-endian column that ends 8 bytes or more into the record (``word[c]``) is read as the
+    # word ending at its last byte (`load_be8`), its bytes above the field shifted out.
     for i in range(matrix.shape[0]):
+        row = matrix[i]
         for c in range(starts.shape[0]):
             offset = starts[c]
             size = nbytes[c]
-            acc = np.int64(0)
-            if little[c]:
-                for j in range(size - 1, -1, -1):
-                    acc = (acc << 8) | np.int64(matrix[i, offset + j])
-            else:
-                for j in range(size):
-                    acc = (acc << 8) | np.int64(matrix[i, offset + j])
             shift = np.int64(64 - 8 * size)
-            if signed[c] and shift > 0:
-                acc = (acc << shift) >> shift
-            many_put(narrow_out, wide_out, wide, slots, c, i, acc)
+            if word[c]:
+                acc = np.int64(load_be8(row, offset + size) << np.uint64(shift))
+                acc = acc >> shift if signed[c] else np.int64(np.uint64(acc) >> np.uint64(shift))
+            else:
+                acc = np.int64(0)
+                if little[c]:
+                    for j in range(size - 1, -1, -1):
+                        acc = (acc << 8) | np.int64(row[offset + j])
+                else:
+                    for j in range(size):
+                        acc = (acc << 8) | np.int64(row[offset + j])
+                if signed[c] and shift > 0:
+                    acc = (acc << shift) >> shift
+            many_put(flat, base, step, c, i, acc)
+
+
+def _word(offset: int, field: Field, options: CodecOptions) -> bool:
+    """Whether `_decode_columns` reads the field as the big-endian word ending at its last byte:
+    not little-endian, and that word starts inside the record. Either path gives the same values."""
+    if _little_endian(field, options):
+        return False
+    # the bound only keeps the word inside the record (from -1 it reads a byte the shift drops)
+    return offset + field.length >= 8  # pragma: no mutate (both paths give the same values)
 
 
 def batchable(field: Field) -> bool:
@@ -149,12 +166,13 @@ def decode_many(matrix: np.ndarray, offsets: list[int], fields: list[Field],
     n = matrix.shape[0]
     for field in fields:
         _check_length(field)
-    wide, slots, narrow_out, wide_out = many_buffers(fields, n)
+    base, step, flat = many_buffers(fields, n)
     _decode_columns(matrix, np.array(offsets, dtype=np.int64), np.array([f.length for f in fields], dtype=np.int64),
                     np.array([_little_endian(f, options) for f in fields], dtype=np.bool_),
-                    np.array([f.signed for f in fields], dtype=np.bool_), wide, slots, narrow_out, wide_out)
-    return many_arrays(fields, [max(1, precision(f), f.scale) for f in fields], n, wide, slots, narrow_out,
-                       wide_out, None)
+                    np.array([f.signed for f in fields], dtype=np.bool_),
+                    np.array([_word(o, f, options) for o, f in zip(offsets, fields)], dtype=np.bool_),
+                    base, step, flat)
+    return many_arrays(fields, [max(1, precision(f), f.scale) for f in fields], n, base, step, flat, None)
 
 
 def decode(matrix: np.ndarray, offset: int, field: Field, options: CodecOptions) -> Numbers:

@@ -280,42 +280,56 @@ def _geometry(offset: int, field: Field) -> tuple[int, int, int]:
 
 
 @njit(cache=True, nogil=True)
-def _decode_columns(matrix, firsts, ndigs, sign_ats, seps, plus, minus, signed, bwz, space, widths, plain, signtab,
-                    wide, slots, narrow_out, wide_out, invalid):
+def _decode_columns(matrix, leads, j0s, j1s, trails, seps, starts, plus, minus, signed, bwz, space, widths, plain,
+                    signtab, base, step, flat, invalid):
     # _decode_narrow over several columns, row by row (each record comes into cache once), writing
-    # each value where its Arrow array reads it: int64, or decimal128's [low, high] (no widening pass)
+    # each value where its Arrow array reads it: int64, or decimal128's [low, high] (no widening pass).
+    # Per column: the byte of a leading sign zone (or -1), the plain digits [j0, j1), the byte of a
+    # trailing sign zone (or -1); `_settle` runs only for what valid unsigned-or-zoned data never has.
     for i in range(matrix.shape[0]):
-        for c in range(firsts.shape[0]):
-            first = firsts[c]
-            ndig = ndigs[c]
-            sign_at = sign_ats[c]
-            sep = seps[c]
-            start = first if sep < 0 or sep > first else first - 1
-            lead = sign_at == 0 and ndig > 0
-            trail = sign_at == ndig - 1 and ndig > 0 and not lead
-            j0 = first + 1 if lead else first
-            j1 = first + ndig - 1 if trail else first + ndig
+        row = matrix[i]
+        for c in range(j0s.shape[0]):
             acc = np.int64(0)
             flags = np.int8(0)
-            if lead:
-                code = signtab[c, matrix[i, first]]
+            lead = leads[c]
+            if lead >= 0:
+                code = signtab[c, row[lead]]
                 flags |= code
                 acc = np.int64(code & 15)
-            for j in range(j0, j1):
-                code = plain[c, matrix[i, j]]
+            # unsigned offsets: no wrap-around test for negative indices on every byte
+            for j in range(np.uint64(j0s[c]), np.uint64(j1s[c])):
+                code = plain[c, row[j]]
                 flags |= code
                 acc = acc * 10 + code
-            if trail:
-                code = signtab[c, matrix[i, j1]]
+            trail = trails[c]
+            if trail >= 0:
+                code = signtab[c, row[trail]]
                 flags |= code
                 acc = acc * 10 + (code & 15)
-            neg, bad, zero = _settle(matrix, i, sep, plus[c], minus[c], signed[c], bwz[c], space[c], start,
-                                     widths[c], (flags & 16) != 0, flags < 0)
-            if zero:
-                acc = 0
+            neg = (flags & 16) != 0
+            bad = flags < 0
+            sep = seps[c]
+            if bad or sep >= 0 or (neg and not signed[c]):
+                neg, bad, zero = _settle(matrix, i, sep, plus[c], minus[c], signed[c], bwz[c], space[c], starts[c],
+                                         widths[c], neg, bad)
+                if zero:
+                    acc = 0
             v = -acc if neg else acc
-            many_put(narrow_out, wide_out, wide, slots, c, i, v)
-            invalid[c, i] = bad
+            many_put(flat, base, step, c, i, v)
+            if bad:  # the mask starts all False: valid values, the common case, write nothing
+                invalid[c, i] = True
+
+
+def _column_geometry(offset: int, field: Field) -> tuple[int, int, int, int, int, int]:
+    """What `_decode_columns` reads of a field: (leading sign byte or -1, first and end of the plain
+    digit bytes, trailing sign byte or -1, separate sign byte or -1, first byte of the field)."""
+    first, sign_at, sep = _geometry(offset, field)
+    ndig = field.digits
+    lead = sign_at == 0
+    trail = sign_at == ndig - 1 and not lead
+    start = first if sep < 0 or sep > first else first - 1
+    return (first if lead else -1, first + 1 if lead else first, first + ndig - 1 if trail else first + ndig,
+            first + ndig - 1 if trail else -1, sep, start)
 
 
 def batchable(field: Field) -> bool:
@@ -331,26 +345,22 @@ def decode_many(matrix: np.ndarray, offsets: list[int], fields: list[Field],
     k = len(fields)
     plain = np.empty((k, 256), np.int8)
     signtab = np.empty((k, 256), np.int8)
-    geometry = np.empty((k, 3), np.int64)
-    marks = np.empty((k, 3), np.int64)
+    geometry = np.empty((6, k), np.int64)
+    marks = np.empty((3, k), np.int64)
     for c, (offset, field) in enumerate(zip(offsets, fields)):
         check_digits(field)
         cs = charset(options.codepage_for(field.path))
         plain[c], signtab[c] = _tables(cs.name)
         if cs.ascii_digits and not field.signed:
             signtab[c] = plain[c]   # as in `decode`
-        geometry[c] = _geometry(offset, field)
-        marks[c] = (cs.byte("+"), cs.byte("-"), cs.space)
-    wide, slots, narrow_out, wide_out = many_buffers(fields, n)
-    invalid = np.empty((k, n), np.bool_)
-    _decode_columns(matrix, geometry[:, 0].copy(), np.array([f.digits for f in fields], dtype=np.int64),
-                    geometry[:, 1].copy(), geometry[:, 2].copy(), marks[:, 0].copy(), marks[:, 1].copy(),
-                    np.array([f.signed for f in fields], dtype=np.bool_),
-                    np.array([f.blank_when_zero for f in fields], dtype=np.bool_), marks[:, 2].copy(),
-                    np.array([f.length for f in fields], dtype=np.int64), plain, signtab, wide, slots,
-                    narrow_out, wide_out, invalid)
-    return many_arrays(fields, [max(1, f.digits, f.scale) for f in fields], n, wide, slots, narrow_out, wide_out,
-                       invalid)
+        geometry[:, c] = _column_geometry(offset, field)
+        marks[:, c] = (cs.byte("+"), cs.byte("-"), cs.space)
+    base, step, flat = many_buffers(fields, n)
+    invalid = np.zeros((k, n), np.bool_)
+    _decode_columns(matrix, *geometry, marks[0], marks[1], np.array([f.signed for f in fields], dtype=np.bool_),
+                    np.array([f.blank_when_zero for f in fields], dtype=np.bool_), marks[2],
+                    np.array([f.length for f in fields], dtype=np.int64), plain, signtab, base, step, flat, invalid)
+    return many_arrays(fields, [max(1, f.digits, f.scale) for f in fields], n, base, step, flat, invalid)
 
 
 def decode(matrix: np.ndarray, offset: int, field: Field, options: CodecOptions) -> Numbers:

@@ -1,8 +1,9 @@
 """RECFM F/FB: records of LRECL bytes back to back, or records whose length their content says.
 
 Plain F costs nothing beyond the read: each batch's bytes are read into a fresh buffer that
-becomes the matrix (``np.frombuffer`` + reshape, no copy). A file whose record area is not a
-multiple of LRECL is an error stating the sizes, never a silently dropped fragment.
+becomes the matrix (an uninitialised numpy array, reshaped: no zero-fill, no copy). A file
+whose record area is not a multiple of LRECL is an error stating the sizes, never a silently
+dropped fragment.
 
 With `record_length` (``--variable-occurs`` or a record-length field) each record's length
 follows from its own bytes, so the boundaries can only be found one record after another: the
@@ -36,7 +37,7 @@ def iter_fixed(src: ByteSource, options: FrameOptions, *, batch_records: int,
     header = src.header
     yielded = False
     while True:
-        buf = bytearray(per_batch * lrecl)
+        buf = np.empty(per_batch * lrecl, dtype=np.uint8)  # every byte used is read over: no zero-fill
         got = src.read_into(buf)
         start_offset = src.offset - got
         whole, fragment = divmod(got, lrecl)
@@ -45,7 +46,7 @@ def iter_fixed(src: ByteSource, options: FrameOptions, *, batch_records: int,
         last = src.at_end
         if whole == 0 and yielded and not (last and src.trailer):
             return
-        matrix = np.frombuffer(buf, dtype=np.uint8, count=got).reshape(whole, lrecl)
+        matrix = buf[:got].reshape(whole, lrecl)
         offsets = start_offset + lrecl * np.arange(whole, dtype=np.int64)
         yield RecordBatch(matrix=matrix, lengths=np.full(whole, lrecl, dtype=np.int32),
                           first_record=first, file_offsets=offsets, header=header,

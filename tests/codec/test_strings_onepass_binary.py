@@ -59,3 +59,14 @@ def test_an_unsigned_doubleword_and_a_negative_scale_are_left_to_decode():
     assert binary.batchable(binary_field(0, 8, 0, True, "COMP"))
     assert not binary.batchable(binary_field(0, 8, 0, False, "COMP"))
     assert not binary.batchable(binary_field(0, 4, -2, True, "COMP"))
+
+
+def test_big_endian_fields_eight_bytes_or_more_into_the_record_read_as_words_give_the_same_values():
+    # a halfword, an unsigned fullword and a doubleword that each end 8 or more bytes into the
+    # record are read as the word ending at their last byte; the bytes before them are not theirs
+    fields = [binary_field(8, 2, 0, True, "COMP", "H"), binary_field(10, 4, 0, False, "COMP", "F"),
+              binary_field(14, 8, 2, True, "COMP", "D")]
+    matrix = np.frombuffer(bytes.fromhex("7f" * 8 + "fb2e" + "ffffffff" + "fffffffffffffffe"),
+                           dtype=np.uint8).reshape(1, 22).copy()
+    together = binary.decode_many(matrix, [f.offset for f in fields], fields, CodecOptions())
+    assert [str(a[0].as_py()) for a, _ in together] == ["-1234", "4294967295", "-0.02"]

@@ -2,6 +2,8 @@
 and invalid rows as one `packed.decode` + `to_arrow` per column."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 import numpy as np
 import pyarrow as pa
 from hypothesis import given, settings
@@ -83,3 +85,19 @@ def test_packed_fields_wider_than_18_digits_or_with_ppp_are_left_to_decode():
                                       digits=3, scale=-2))
     assert not packed.batchable(Field("X", ("REC", "X"), 5, 0, 2, Kind.PACKED, picture="9(3)", usage="COMP-6",
                                       digits=3))
+
+
+def test_packed_fields_eight_bytes_or_more_into_the_record_read_as_words_give_the_same_values():
+    # each field ends 8 or more bytes into the record: its digit bytes are read as one word, a
+    # ninth digit byte (17 and 18 digits) on its own
+    fields = [packed_field(8, 17, 0, True, "A"), packed_field(17, 11, 2, True, "B"),
+              packed_field(23, 18, 0, False, "C"), packed_field(33, 1, 0, True, "D")]
+    good = "40" * 8 + "12345678901234567d" + "12345678901c" + "0123456789012345678f" + "9c"
+    bad = "40" * 8 + "a2345678901234567c" + "1234567890ac" + "1123456789012345678f" + "9d"
+    matrix = np.frombuffer(bytes.fromhex(good + bad), dtype=np.uint8).reshape(2, 34).copy()
+    together = packed.decode_many(matrix, [f.offset for f in fields], fields)
+    assert [a.to_pylist()[0] for a, _ in together] == [
+        -12345678901234567, Decimal("123456789.01"), 123456789012345678, 9]
+    # a bad nibble in the ninth byte, one in the word, a non-zero pad nibble: null and invalid
+    assert [a.to_pylist()[1] for a, _ in together] == [None, None, None, -9]
+    assert [bad.tolist() for _, bad in together] == [[False, True], [False, True], [False, True], [False, False]]
