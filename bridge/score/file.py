@@ -118,10 +118,9 @@ def score_file(source, dest, layout: Layout, model_dir: str | os.PathLike, *,
 
     def start(batch):
         rows = _rows_of_record(batch, layout, record.name)
-        frame = table_to_pandas(batch.table.select(features))
-        frame.columns = list(model.card.feature_names)
+        frame = batch.table.select(features).rename_columns(list(model.card.feature_names))  # Arrow: no pandas
         if rows is not None:
-            frame = frame.iloc[rows]
+            frame = frame.take(rows)
         prepared = model.prepare(frame)
         X = prepared.features.X
         runs = [predictor.submit(model.predictions, X[i:i + PREDICT_ROWS], num_threads=threads)
@@ -319,7 +318,8 @@ def _expand(columns: dict[str, pa.Array], outputs: dict[str, list[str]]) -> dict
             k = array.type.list_size
             values = array.flatten()
             for i, target in enumerate(targets[:k]):
-                flat[target] = values.take(pa.array(np.arange(i, len(values), k)))
+                index = np.arange(i, len(values), k)   # from its buffer: pa.array imports pandas
+                flat[target] = values.take(pa.Array.from_buffers(pa.int64(), len(index), [None, pa.py_buffer(index)]))
         else:
             flat[targets[0]] = array
     return flat

@@ -42,7 +42,19 @@ trees, ``num_iteration``, early-stopped models, ``average_output`` (random fores
 binary, cross-entropy, regression family, poisson/gamma/tweedie, multiclass (softmax),
 multiclassova and cross_entropy_lambda. Refused by name: ``reg_sqrt`` and custom objectives.
 """
-from bridge.score.compiled.compiler import CompiledForest, compile_forest, compile_model
-from bridge.score.compiled.forest import Forest, read_forest
+import importlib
+from typing import Any
+
+# loaded on first use: a small scoring run uses `walk.SmallWalk` and never needs llvmlite
+_EXPORTS = {"CompiledForest": "compiler", "Forest": "forest", "compile_forest": "compiler",
+            "compile_model": "compiler", "read_forest": "forest"}
 
 __all__ = ["CompiledForest", "Forest", "compile_forest", "compile_model", "read_forest"]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'bridge.score.compiled' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"bridge.score.compiled.{_EXPORTS[name]}"), name)
+    globals()[name] = value
+    return value

@@ -9,11 +9,14 @@ from __future__ import annotations
 import logging
 import threading
 import weakref
+from typing import TYPE_CHECKING
 
 from bridge.errors import ModelCardError
-from bridge.score.compiled.compiler import CompiledForest, compile_model
 
-__all__ = ["compiled_for"]
+if TYPE_CHECKING:
+    from bridge.score.compiled.compiler import CompiledForest
+
+__all__ = ["compiled_for", "is_compiled"]
 
 log = logging.getLogger("bridge.score.compiled")
 
@@ -21,11 +24,20 @@ _lock = threading.Lock()
 _compiled: "weakref.WeakKeyDictionary[object, CompiledForest | None]" = weakref.WeakKeyDictionary()
 
 
+def is_compiled(booster: object) -> bool:
+    """True once `compiled_for` has been called for ``booster`` (its compiled model is loaded)."""
+    with _lock:
+        return booster in _compiled
+
+
 def compiled_for(booster: object) -> CompiledForest | None:
     """``booster``'s compiled model (compiled or loaded from the cache on first call)."""
     with _lock:
         if booster in _compiled:
             return _compiled[booster]
+        # imported here: llvmlite and the code generator cost a small run more than its scoring
+        from bridge.score.compiled.compiler import compile_model
+
         try:
             result: CompiledForest | None = compile_model(booster.model_to_string())  # type: ignore[attr-defined]
         except ModelCardError as exc:
