@@ -386,7 +386,9 @@ def _small_contributions(X: np.ndarray, structure: tuple, plan: dict, elem_z: np
     mark = np.zeros(int(plan["table_start"][-1]) + (1 << int(elem_len[-1])) if len(elem_len) else 0, dtype=bool)
     mark[place] = True
     needed = np.flatnonzero(mark)
-    index = np.searchsorted(needed, place)
+    position = np.empty(len(mark), dtype=np.int64)
+    position[needed] = np.arange(len(needed))
+    index = position[place]
     leaf = np.empty(len(needed), dtype=np.int64)
     leaf[index] = elem_leaf
     values = _table_values(leaf, needed - plan["table_start"][leaf], elem_start, elem_len, elem_z, leaf_values)
@@ -413,10 +415,11 @@ def _table_values(leaf: np.ndarray, subset: np.ndarray, elem_start: np.ndarray, 
             z = np.where(valid, elem_z[np.minimum(first + k, len(elem_z) - 1)], 1.0)
             inside = valid & ((bits >> k) & 1).astype(bool)
             top = k + 2                             # after k factors at most k + 1 coefficients are set
+            # z is 1.0 past a leaf's path (x * 1.0 is x), and adding 0.0 leaves a coefficient as it
+            # is (they are never -0.0): times z, plus the shifted coefficients where (z + t) multiplies
             times = poly[:top] * z
-            grown = times.copy()
-            grown[1:] += poly[:top - 1]             # (z + t) * poly: poly[i] * z + poly[i - 1]
-            poly[:top] = np.where(inside, grown, np.where(valid, times, poly[:top]))
+            times[1:] += np.where(inside, poly[:top - 1], 0.0)   # poly[i] * z + poly[i - 1]
+            poly[:top] = times
         weights = np.zeros((depth + 1, len(dd)))
         for size in np.unique(dd).tolist():
             column = [_factorial(k) * _factorial(size - 1 - k) / _factorial(size) for k in range(size)]
