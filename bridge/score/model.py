@@ -11,10 +11,10 @@ Decisions: features become one float64 matrix, column by column with Arrow compu
 per row, no pandas: a batch may be an Arrow table, and Arrow arrays are read and built through
 their buffers, because pyarrow imports pandas on its first ``to_numpy`` or ``pa.array``);
 categories become their position in the card's list, a null or an unknown
-category becomes NaN (LightGBM's missing value). A batch of at most `SMALL_ROWS` rows is
-predicted by the numpy walk of the model text (`bridge.score.compiled.walk.SmallWalk`, the
-compiled model's numbers to the bit) while the compiled model is not loaded: a small file
-never loads it. The probability is LightGBM's own
+category becomes NaN (LightGBM's missing value). A batch of at most `SMALL_ROWS` rows (and
+`SMALL_VISITS` rows x trees) is predicted by the numpy walk of the model text
+(`bridge.score.compiled.walk.SmallWalk`, the compiled model's numbers to the bit) while the
+compiled model is not loaded: a small file never loads it. The probability is LightGBM's own
 ``predict``; points use its raw score. Reason codes come from `bridge.score.reasons.TreeShap`,
 built once per model, for the rows the card's condition selects.
 """
@@ -33,7 +33,7 @@ from bridge.errors import EncodeError, ModelCardError, ModelFileError
 from bridge.layout.model import Field, Record
 from bridge.score.card import MULTICLASS_OBJECTIVES, ModelCard, PointsScale
 from bridge.score.compiled.booster import compiled_for, is_compiled
-from bridge.score.compiled.walk import SMALL_ROWS, SmallWalk
+from bridge.score.compiled.walk import SMALL_ROWS, SMALL_VISITS, SmallWalk
 from bridge.score.model_text import read_model_text
 from bridge.score.outputs import (
     band_labels,
@@ -306,7 +306,7 @@ class Model:
         if not self.compiled or rows > SMALL_ROWS or is_compiled(self.booster):
             return None
         text = getattr(self.booster, "text", None)   # a TextBooster's checked model text
-        if text is None:
+        if text is None or rows * len(text.trees) > SMALL_VISITS:
             return None
         with self._walk_lock:
             if self._walk is None:

@@ -85,3 +85,15 @@ def test_the_scorer_walks_a_small_batch_and_compiles_a_big_one(tmp_path, monkeyp
     assert is_compiled(model.booster)
     np.testing.assert_array_equal(small, big[:10])
     assert model._small_walk(10) is None    # once compiled, every batch is compiled
+
+
+def test_a_batch_of_few_rows_through_many_trees_is_compiled(monkeypatch):
+    import bridge
+    from bridge.score import model as model_module
+    from tests.conftest import COPYBOOKS
+
+    layout = bridge.load_copybook(COPYBOOKS / "customer.cpy")
+    model = model_module.Model.load(DEMO_MODEL.parent, layout.record())
+    monkeypatch.setattr(model_module, "SMALL_VISITS", 10 * 100)      # ten rows of the demo's 100 trees
+    assert model._small_walk(10) is not None
+    assert model._small_walk(11) is None

@@ -27,7 +27,7 @@ from bridge.codec.jit import njit
 from bridge.score.compiled.forest import _TRANSFORMS, K_ZERO, Forest
 from bridge.score.model_text import ModelText
 
-__all__ = ["SMALL_ROWS", "NodeArrays", "SmallWalk", "node_arrays", "walk_raw"]
+__all__ = ["SMALL_ROWS", "SMALL_VISITS", "NodeArrays", "SmallWalk", "node_arrays", "walk_raw"]
 
 #: Batches of at most this many rows are predicted by `SmallWalk` while the compiled model is not
 #: loaded. bench/bench_startup.py --small-paths (2026-12-02, 2 busy cores): the demo model's walk
@@ -35,6 +35,9 @@ __all__ = ["SMALL_ROWS", "NodeArrays", "SmallWalk", "node_arrays", "walk_raw"]
 #: model costs a process 50 ms (numba already loaded by a decode of more than 64 records, which
 #: brings llvmlite) to 100 ms and more (not).
 SMALL_ROWS = 1024
+#: ... and while rows x trees is at most this (the walk's work grows with both): 1,024 rows of the
+#: demo model's 100 trees, 204 rows of a 500-tree model
+SMALL_VISITS = 1024 * 100
 
 
 @dataclass(frozen=True)
