@@ -327,7 +327,7 @@ def utf8_count(data, p, q):
     return count
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, small=True, rows=1)
 def _encode_rows(data, offsets, valid, table, space, width, justified, truncate, out, status):
     # status: [kind (0 ok, 1 too long, 2 unencodable), row, character count or position]
     n = offsets.shape[0] - 1

@@ -390,7 +390,7 @@ def decode(matrix: np.ndarray, offset: int, field: Field, options: CodecOptions)
 
 
 # --------------------------------------------------------------------------------------------
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, small=True)
 def _encode_narrow(values, limit, first, ndig, sign_at, sep, plus, minus, signed, plain, pos, neg, out,
                    out_rows, overflow, negative):
     # One pass from int64 values to bytes; values beyond the PICTURE keep their low-order digits

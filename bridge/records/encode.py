@@ -337,6 +337,7 @@ class RecordEncoder:
                    mask: np.ndarray) -> bool:
         """Write a dictionary column by encoding each distinct value once (`bridge.records.patch`);
         False, with nothing written, when a distinct value does not encode."""
+        from bridge.codec.arrow_buffers import int_values
         from bridge.records.patch import put_coded
 
         dictionary = values.dictionary
@@ -348,8 +349,10 @@ class RecordEncoder:
                                truncate=self.truncate, on_overflow=self.on_overflow)
         except EncodeError:
             return False
-        codes = values.indices.fill_null(0).to_numpy(zero_copy_only=False)
-        put_coded(out, offset, encoded, codes, mask)
+        indices = values.indices
+        if indices.null_count or not pa.types.is_signed_integer(indices.type):
+            return False
+        put_coded(out, offset, encoded, int_values(indices), mask)
         return True
 
 

@@ -12,12 +12,16 @@ from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
-from numba import njit
 
-__all__ = ["MAX_CODED", "coded_text", "put_coded"]
+from bridge.codec.arrow_buffers import int_array, string_array
+from bridge.codec.jit import njit
+
+__all__ = ["MAX_CODED", "SMALL_CODED", "coded_text", "put_coded"]
 
 #: Most distinct values `coded_text` codes; above it the text stays a plain string array.
 MAX_CODED = 256
+#: up to this many values `coded_text` codes them with numpy's sort instead of its kernel
+SMALL_CODED = 4096
 
 
 def coded_text(values: np.ndarray) -> pa.Array:
@@ -32,15 +36,25 @@ def coded_text(values: np.ndarray) -> pa.Array:
         raise TypeError(f"coded_text takes a numpy unicode array, not {flat.dtype}")
     width = flat.dtype.itemsize // 4
     if width == 0:  # numpy's zero-width strings: every value is ""
-        return pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, dtype=np.int32)), pa.array([""], pa.string()))
+        return pa.DictionaryArray.from_arrays(int_array(np.zeros(n), np.int32), string_array([""]))
+    if n <= SMALL_CODED:
+        # numpy's sort: a small run (a few records, each with its reason-code slots) need not load numba
+        distinct_values, first, inverse = np.unique(flat, return_index=True, return_inverse=True)
+        if len(distinct_values) > MAX_CODED:
+            return string_array(flat.tolist())
+        order = np.argsort(first)              # codes in order of first appearance, as the kernel's
+        rank = np.empty_like(order)
+        rank[order] = np.arange(len(order))
+        return pa.DictionaryArray.from_arrays(int_array(rank[inverse.reshape(-1)], np.int32),
+                                              string_array(distinct_values[order].tolist()))
     units = flat.view(np.uint32).reshape(n, width)
     codes = np.empty(n, dtype=np.int32)
     firsts = np.empty(MAX_CODED, dtype=np.int64)
     distinct = _code_rows(units, codes, firsts)
     if distinct < 0:
-        return pa.array(flat.tolist(), pa.string())
-    dictionary = pa.array(flat[firsts[:distinct]].tolist(), pa.string())
-    return pa.DictionaryArray.from_arrays(pa.array(codes), dictionary)
+        return string_array(flat.tolist())
+    dictionary = string_array(flat[firsts[:distinct]].tolist())
+    return pa.DictionaryArray.from_arrays(int_array(codes, np.int32), dictionary)
 
 
 @njit(cache=True, nogil=True)

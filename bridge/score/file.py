@@ -37,6 +37,7 @@ from bridge.layout.model import Layout
 from bridge.records.api import patch_stream
 from bridge.records.options import ReaderOptions
 from bridge.records.plan import column_names
+from bridge.score.compiled.walk import SMALL_ROWS
 
 __all__ = ["ChallengerError", "FileScore", "score_file"]
 
@@ -102,7 +103,8 @@ def score_file(source, dest, layout: Layout, model_dir: str | os.PathLike, *,
     rollout = challenger_dir is not None
     second_dir = challenger_dir or shadow_dir
     shadow = Model.load(second_dir, record) if second_dir else None
-    _load_compiled_early(model, shadow)
+    if _records_at_least(source, layout) > SMALL_ROWS:   # a small file is walked, never compiled
+        _load_compiled_early(model, shadow)
     report = RunReport(model, shadow=shadow, source=str(source))
     names = column_names(layout)
     outputs = _output_columns(model, record, names)
@@ -230,6 +232,7 @@ def _coded_columns(result) -> dict[str, pa.Array]:
     """``result.columns()`` with the text outputs (band, reasons, model id, status) as dictionary arrays."""
     from dataclasses import replace
 
+    from bridge.codec.arrow_buffers import int_array, string_array
     from bridge.records.patch import coded_text
 
     fields = result.fields
@@ -242,8 +245,8 @@ def _coded_columns(result) -> dict[str, pa.Array]:
         coded[fields["reasons"]] = pa.FixedSizeListArray.from_arrays(coded_text(result.reasons),
                                                                      result.reasons.shape[1])
     if "model_id" in fields:
-        coded[fields["model_id"]] = pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, dtype=np.int32)),
-                                                                   pa.array([result.model_id], pa.string()))
+        coded[fields["model_id"]] = pa.DictionaryArray.from_arrays(int_array(np.zeros(n), np.int32),
+                                                                   string_array([result.model_id]))
     if "status" in fields:
         coded[fields["status"]] = coded_text(result.status)
     ordered = [fields[r] for r in _ROLE_ORDER if r in fields] + [f for f in fields.values()]
@@ -279,7 +282,7 @@ def _feature_table(batch, columns: list[str], names, rows: np.ndarray | None) ->
     """The batch's feature columns under the card's names (the rows of the model's record type only):
     the Arrow table the model reads, without a trip through pandas."""
     table = batch.table.select(columns).rename_columns(list(names))
-    return table if rows is None else table.take(pa.array(rows))
+    return table if rows is None else table.take(rows)
 
 
 def _last_byte(f) -> int:
@@ -296,6 +299,15 @@ def _joined(parts: list[tuple[np.ndarray, np.ndarray | None]], n: int) -> tuple[
     probability = np.concatenate([p for p, _ in parts])
     raw = None if parts[0][1] is None else np.concatenate([r for _, r in parts])
     return probability, raw
+
+
+def _records_at_least(source, layout: Layout) -> int:
+    """About how many records ``source`` holds (its size over the longest record; 0 when it is not
+    a file whose size can be read): enough to know a file too small to need the compiled model."""
+    try:
+        return os.stat(source).st_size // max(1, layout.length)
+    except (TypeError, ValueError, OSError):
+        return 0
 
 
 def _load_compiled_early(*models) -> None:
@@ -384,7 +396,8 @@ def _expand(columns: dict[str, pa.Array], outputs: dict[str, list[str]]) -> dict
             k = array.type.list_size
             values = array.flatten()
             for i, target in enumerate(targets[:k]):
-                flat[target] = values.take(pa.array(np.arange(i, len(values), k)))
+                index = np.arange(i, len(values), k)   # from its buffer: pa.array imports pandas
+                flat[target] = values.take(pa.Array.from_buffers(pa.int64(), len(index), [None, pa.py_buffer(index)]))
         else:
             flat[targets[0]] = array
     return flat

@@ -8,27 +8,34 @@ are copybook field names, Arrow-backed or not) into a `ScoreResult`: the values 
 output field, exact and ready to encode.
 
 Decisions: features become one float64 matrix, column by column with Arrow compute (no loop
-per row); categories become their position in the card's list, a null or an unknown
-category becomes NaN (LightGBM's missing value). The probability is LightGBM's own
+per row, no pandas: a batch may be an Arrow table, and Arrow arrays are read and built through
+their buffers, because pyarrow imports pandas on its first ``to_numpy`` or ``pa.array``);
+categories become their position in the card's list, a null or an unknown
+category becomes NaN (LightGBM's missing value). A batch of at most `SMALL_ROWS` rows (and
+`SMALL_VISITS` rows x trees) is predicted by the numpy walk of the model text
+(`bridge.score.compiled.walk.SmallWalk`, the compiled model's numbers to the bit) while the
+compiled model is not loaded: a small file never loads it. The probability is LightGBM's own
 ``predict``; points use its raw score. Reason codes come from `bridge.score.reasons.TreeShap`,
 built once per model, for the rows the card's condition selects.
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Mapping
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from numba import njit
 
+from bridge.codec.arrow_buffers import int_array as _int_array
+from bridge.codec.arrow_buffers import string_array as _string_array
 from bridge.errors import EncodeError, ModelCardError, ModelFileError
 from bridge.layout.model import Field, Record
 from bridge.score.card import MULTICLASS_OBJECTIVES, ModelCard, PointsScale
-from bridge.score.compiled.booster import compiled_for
+from bridge.score.compiled.booster import compiled_for, is_compiled
+from bridge.score.compiled.walk import SMALL_ROWS, SMALL_VISITS, SmallWalk
 from bridge.score.model_text import read_model_text
 from bridge.score.outputs import (
     band_labels,
@@ -41,8 +48,9 @@ from bridge.score.outputs import (
 from bridge.score.reasons import TreeShap, rank_reasons
 from bridge.score.text_booster import TextBooster
 
-if TYPE_CHECKING:  # LightGBM is imported only where it is used (seconds of CPU per process)
+if TYPE_CHECKING:  # LightGBM and pandas are imported only where they are used (seconds of CPU per process)
     import lightgbm as lgb
+    import pandas as pd
 
 __all__ = ["FeatureMatrix", "Model", "PreparedBatch", "ScoreResult", "feature_matrix"]
 
@@ -62,13 +70,12 @@ class FeatureMatrix:
     unknown: Mapping[str, int]         # per categorical field: non-null values not in the card's list
 
 
-def feature_matrix(card: ModelCard, frame: pd.DataFrame | pa.Table) -> FeatureMatrix:
-    """The float64 matrix of ``card``'s features from a decoded batch (a DataFrame, or the Arrow
-    table itself, which saves the trip through pandas); raises `ModelCardError` when a feature
-    column is absent."""
+def feature_matrix(card: ModelCard, frame: pa.Table | pd.DataFrame) -> FeatureMatrix:
+    """The float64 matrix of ``card``'s features from a decoded batch (an Arrow table, or a
+    DataFrame whose columns are field names); raises `ModelCardError` when a feature column is
+    absent."""
     n = len(frame)
-    table = isinstance(frame, pa.Table)
-    names = frame.column_names if table else list(frame.columns)
+    names = list(frame.column_names if isinstance(frame, pa.Table) else frame.columns)
     # filled feature by feature, one contiguous row each, then turned once into the
     # row-major matrix LightGBM reads: cheaper than writing strided columns
     by_feature = np.empty((len(card.features), n), dtype=np.float64)
@@ -77,12 +84,10 @@ def feature_matrix(card: ModelCard, frame: pd.DataFrame | pa.Table) -> FeatureMa
         if feat.field not in names:
             raise ModelCardError(f"feature {feat.field} is not among the decoded columns "
                                  f"({', '.join(map(str, names[:8]))}...)", card=card.source, field=feat.field)
-        arr = frame.column(feat.field) if table else pa.array(frame[feat.field])
-        if isinstance(arr, pa.ChunkedArray):
-            arr = arr.combine_chunks()
+        arr = _column(frame, feat.field)
         if feat.categorical:
             text = pc.utf8_rtrim_whitespace(pc.cast(arr, pa.string()))
-            codes = pc.index_in(text, value_set=pa.array(list(feat.categories), type=pa.string()))
+            codes = pc.index_in(text, value_set=_string_array(list(feat.categories)))
             col = pc.cast(codes, pa.float64())
             # a code is null where the text is null or not a category
             unknown[feat.field] = codes.null_count - text.null_count
@@ -92,9 +97,33 @@ def feature_matrix(card: ModelCard, frame: pd.DataFrame | pa.Table) -> FeatureMa
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
                 raise ModelCardError(f"feature {feat.field} holds text, not numbers ({exc}); declare it "
                                      "categorical", card=card.source, field=feat.field) from None
-        by_feature[j] = col.to_numpy(zero_copy_only=False)  # nulls are NaN
+        by_feature[j] = _float_values(col)  # nulls are NaN
     X = np.ascontiguousarray(by_feature.T)
     return FeatureMatrix(X=X, missing=np.isnan(X), unknown=unknown)
+
+
+def _column(frame: pa.Table | pd.DataFrame, name: str) -> pa.Array:
+    """One column of a batch as a single Arrow array."""
+    if isinstance(frame, pa.Table):
+        column = frame.column(name)
+    else:
+        column = pa.array(frame[name])
+    return column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+
+
+# pyarrow imports pandas (when installed) on its first `pa.array` or `Array.to_numpy` call, a
+# third of a second: the arrays of the score path are built from and read through their buffers.
+def _float_values(col: pa.Array) -> np.ndarray:
+    """The values of a float64 Arrow array, NaN where null (what ``to_numpy`` gives)."""
+    n = len(col)
+    if n == 0:
+        return np.zeros(0, dtype=np.float64)
+    validity, data = col.buffers()[:2]
+    values = np.frombuffer(data, dtype=np.float64, count=n, offset=col.offset * 8)
+    if not col.null_count:
+        return values
+    valid = np.unpackbits(np.frombuffer(validity, dtype=np.uint8), count=col.offset + n, bitorder="little")
+    return np.where(valid[col.offset:].astype(bool), values, np.nan)
 
 
 @dataclass
@@ -142,14 +171,13 @@ class ScoreResult:
             flat = _strings(self.reasons.reshape(-1))
             out[self.fields["reasons"]] = pa.FixedSizeListArray.from_arrays(flat, k)
         if "model_id" in self.fields:
-            out[self.fields["model_id"]] = pa.array([self.model_id], pa.string()).take(
-                pa.array(np.zeros(n, dtype=np.int32)))
+            out[self.fields["model_id"]] = _string_array([self.model_id]).take(_int_array(np.zeros(n), np.int32))
         if "status" in self.fields:
             out[self.fields["status"]] = _strings(self.status)
         if "class" in self.fields and self.class_code is not None:
             if self.class_numeric:
                 digits = np.where(self.class_code == "", "0", self.class_code)
-                out[self.fields["class"]] = pa.array(digits.astype(np.int64), pa.int64())
+                out[self.fields["class"]] = _int_array(digits.astype(np.int64))
             else:
                 out[self.fields["class"]] = _strings(self.class_code)
         if "probabilities" in self.fields and self.probabilities is not None:
@@ -169,37 +197,20 @@ def _strings(values: np.ndarray) -> pa.Array:
     """
     n = len(values)
     if n == 0:
-        return pa.array([], pa.string())
+        return _string_array([])
     width = values.dtype.itemsize // 4
     if values.dtype.kind == "U" and width > 0:
         units = np.ascontiguousarray(values).view(np.uint32).reshape(n, width)
-        offsets = np.empty(n + 1, dtype=np.int32)
-        data = np.empty(n * width, dtype=np.uint8)
-        size = _pack_ascii(units, offsets, data)
-        if size >= 0:
-            return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data[:size]))
+        if not (units >= 0x80).any():
+            nonzero = units != 0
+            # one past the last non-NUL unit of each row (0 for an empty string)
+            lengths = np.where(nonzero.any(axis=1), width - np.argmax(nonzero[:, ::-1], axis=1), 0)
+            offsets = np.zeros(n + 1, dtype=np.int32)
+            np.cumsum(lengths, out=offsets[1:])
+            data = units[np.arange(width) < lengths[:, None]].astype(np.uint8)
+            return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data))
     distinct, index = np.unique(values, return_inverse=True)
-    return pa.array(distinct.tolist(), pa.string()).take(pa.array(index.astype(np.int32)))
-
-
-@njit(cache=True, nogil=True)
-def _pack_ascii(units, offsets, data):  # pragma: no cover - compiled
-    """UTF-8 bytes and offsets of NUL-padded UCS-4 rows; -1 when a character is not ASCII."""
-    pos = 0
-    offsets[0] = 0
-    for i in range(units.shape[0]):
-        row = units[i]
-        length = row.shape[0]
-        while length > 0 and row[length - 1] == 0:
-            length -= 1
-        for j in range(length):
-            c = row[j]
-            if c >= 0x80:
-                return -1
-            data[pos] = c
-            pos += 1
-        offsets[i + 1] = pos
-    return pos
+    return _string_array(distinct.tolist()).take(_int_array(index.reshape(-1), np.int32))
 
 
 def _decimal_array(unscaled: np.ndarray, scale: int) -> pa.Array:
@@ -246,6 +257,8 @@ class Model:
                 raise ModelCardError(f"probabilities field {f.name} occurs {f.occurrences} times; the model has "
                                      f"{classes} classes", card=card.source, field=f.name)
         self._shap: TreeShap | None = None
+        self._walk: SmallWalk | bool | None = None
+        self._walk_lock = threading.Lock()
         self._score_field: Field | None = record.field(card.outputs.score.field) if card.outputs.score else None
 
     @classmethod
@@ -274,9 +287,26 @@ class Model:
     #: several times faster); LightGBM's own predict where the compiler does not cover the model
     compiled = True
 
+    def _small_walk(self, rows: int) -> SmallWalk | None:
+        """The numpy walk for a batch of ``rows`` rows, while the compiled model is not loaded (a
+        small file never loads it); None when the batch is bigger or the walk does not apply."""
+        if not self.compiled or rows > SMALL_ROWS or is_compiled(self.booster):
+            return None
+        text = getattr(self.booster, "text", None)   # a TextBooster's checked model text
+        if text is None or rows * len(text.trees) > SMALL_VISITS:
+            return None
+        with self._walk_lock:
+            if self._walk is None:
+                self._walk = SmallWalk.of(text) or False
+            return self._walk or None
+
     def predict(self, X: np.ndarray, *, raw_score: bool = False, num_threads: int | None = None) -> np.ndarray:
         """LightGBM's own prediction: probability of the positive class, or the predicted value of a
-        regression (or the raw score); computed by the compiled model where the compiler covers it."""
+        regression (or the raw score); computed by the compiled model where the compiler covers it
+        (a small batch by its numpy walk, the same numbers)."""
+        if (walk := self._small_walk(len(X))) is not None:
+            prediction, raw = walk.predict_both(X)
+            return raw if raw_score else prediction
         if self.compiled and (native := compiled_for(self.booster)) is not None:
             return native.predict(X, raw_score=raw_score, num_threads=num_threads)
         kwargs = {"num_threads": num_threads} if num_threads else {}
@@ -315,6 +345,8 @@ class Model:
         points = out.score is not None and out.score.scale == "points"
         if not n:
             return np.zeros(0), None
+        if points and (walk := self._small_walk(n)) is not None:
+            return walk.predict_both(X)
         if points and self.compiled and (native := compiled_for(self.booster)) is not None:
             probability, raw = native.predict_both(X, num_threads=num_threads)   # one walk of the trees, not two
             return probability, raw

@@ -508,8 +508,13 @@ class _Parser:
                     where = [(i, key) for key, _, trees in spans for i in trees]
                     self._refuse_numbers(where, lines, arrow_type)
                     raise  # pragma: no cover - _refuse_numbers always raises
-                flat = values.to_numpy(zero_copy_only=False)
-                offsets = parts.offsets.to_numpy()
+                # from the buffers: pyarrow's to_numpy imports pandas (a third of a second) on first use
+                flat = np.frombuffer(values.buffers()[1], dtype=np.int64 if whole else np.float64,
+                                     count=len(values), offset=values.offset * 8)
+                starts = parts.offsets
+                offsets = np.frombuffer(starts.buffers()[1],
+                                        dtype=np.int64 if starts.type == pa.int64() else np.int32,
+                                        count=len(starts), offset=starts.offset * starts.type.bit_width // 8)
             for key, first, trees in spans:
                 lengths = np.zeros(n, dtype=np.int64)
                 last = first + len(trees)

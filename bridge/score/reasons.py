@@ -30,16 +30,26 @@ send NaN and negative values right. A model this method cannot tabulate (a leaf 
 cover, more than `MAX_PATH_FEATURES` distinct features on one path, or tables beyond
 `MAX_TABLE_VALUES`) is explained by LightGBM's own ``pred_contrib`` instead, on the
 selected rows only, in chunks over a thread pool (the ctypes call releases the GIL).
+
+Small batches (at most `SMALL_ROWS` rows, while the tables are not built) are explained in
+numpy instead (`_small_contributions`): importing numba, loading the kernels and filling the
+tables cost a process half a second and more, explaining a few rows in numpy milliseconds each.
+The numpy path performs the kernel's floating-point operations in the kernel's order, so its
+numbers are the kernel's to the bit; which path ran depends on the row count only. The
+kernels live in `bridge.score.shap_kernels`, imported on the first big batch. A model read by
+`Model.load` is explained from its checked text (`bridge.score.model_text`), not parsed again.
 """
 from __future__ import annotations
 
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 import numpy as np
-from numba import njit, prange
+
+from bridge.score.model_text import ModelText
 
 from bridge.score.model_text import ModelText, parse_model_text
 
@@ -61,7 +71,11 @@ _CATEGORICAL = 1                 # decision_type bit: categorical split
 _DEFAULT_LEFT = 2                # decision_type bit: missing values go left
 _MISSING_ZERO = 1                # (decision_type >> 2) & 3
 _MISSING_NAN = 2
-_ROWS_PER_TASK = 256
+#: batches of at most this many rows are explained in numpy (`_small_contributions`) while the
+#: model's tables are not built: numba's import and the tables cost more than a few rows in numpy
+SMALL_ROWS = 64
+#: most float64 values of one numpy step of the small path (rows x path elements x path length)
+_SMALL_CELLS = 1 << 21
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,122 +106,6 @@ def _parse_trees(model_text: str | ModelText) -> tuple[list[str], list[_Tree]]:
                    leaf_count=t.leaf_count, cat_boundaries=t.cat_boundaries, cat_threshold=t.cat_threshold)
              for t in model.trees]
     return list(model.feature_names), trees
-
-
-@njit(cache=True)
-def _factorial(k):
-    f = 1.0
-    for i in range(2, k + 1):
-        f *= i
-    return f
-
-
-@njit(cache=True)
-def _fill_tables(elem_start, elem_len, elem_z, table_start, leaf_value, tables):
-    """A(T) * leaf value for every subset T of every leaf's path features."""
-    poly = np.empty(MAX_PATH_FEATURES + 1)
-    for leaf in range(elem_len.shape[0]):
-        d = elem_len[leaf]
-        if d == 0:
-            continue
-        e0 = elem_start[leaf]
-        base = table_start[leaf]
-        # Shapley weights k!(d-1-k)!/d!
-        weights = np.empty(d)
-        for k in range(d):
-            weights[k] = _factorial(k) * _factorial(d - 1 - k) / _factorial(d)
-        full = (1 << d) - 1
-        for subset in range(1 << d):
-            if subset == full:
-                tables[base + subset] = 0.0
-                continue
-            poly[0] = 1.0
-            size = 0
-            for j in range(d):
-                z = elem_z[e0 + j]
-                if subset & (1 << j):
-                    # multiply by (z + t)
-                    poly[size + 1] = poly[size]
-                    for k in range(size, 0, -1):
-                        poly[k] = poly[k] * z + poly[k - 1]
-                    poly[0] = poly[0] * z
-                    size += 1
-                else:
-                    for k in range(size + 1):
-                        poly[k] = poly[k] * z
-            total = 0.0
-            for k in range(size + 1):
-                total += poly[k] * weights[k]
-            tables[base + subset] = total * leaf_value[leaf]
-
-
-@njit(cache=True, inline="always")
-def _goes_right(x, dtype, threshold, cat_lo, cat_hi, cat_bits):
-    if dtype & 1:
-        if np.isnan(x):
-            return True
-        # C++ static_cast<int>: truncation toward zero, so -0.5 is category 0
-        if x <= -1.0 or x >= 2147483648.0:
-            return True
-        ival = np.int64(x)
-        word = ival >> 5
-        if word >= cat_hi - cat_lo:
-            return True
-        return ((cat_bits[cat_lo + word] >> np.uint32(ival & 31)) & np.uint32(1)) == 0
-    missing = (dtype >> 2) & 3
-    if np.isnan(x) and missing != 2:
-        x = 0.0
-    if (missing == 1 and -1e-35 <= x <= 1e-35) or (missing == 2 and np.isnan(x)):
-        return (dtype & 2) == 0
-    return not (x <= threshold)
-
-
-@njit(cache=True, parallel=True, nogil=True)
-def _contributions(X, node_start, node_count, node_order, split_feature, split_slot, threshold,
-                   decision_type, cat_lo, cat_hi, cat_bits, left, right,
-                   leaf_start, leaf_count, elem_start, elem_len, elem_feature, elem_slot, elem_c1,
-                   table_start, tables, max_nodes, max_leaves, out):
-    n = X.shape[0]
-    n_tasks = (n + _ROWS_PER_TASK - 1) // _ROWS_PER_TASK
-    for task in prange(n_tasks):
-        # failed[k]: tree-local feature slots whose split this row does not follow on the way to
-        # node k (internal nodes first, then leaves); a leaf's U is the complement on its path.
-        failed = np.empty(max_nodes + max_leaves, dtype=np.int64)
-        r0 = task * _ROWS_PER_TASK
-        r1 = min(n, r0 + _ROWS_PER_TASK)
-        # tree outer, rows inner: one tree's arrays and tables stay in cache for the block
-        for t in range(node_start.shape[0]):
-            n0 = node_start[t]
-            l0 = leaf_start[t]
-            for r in range(r0, r1):
-                failed[0] = 0
-                for j in range(node_count[t]):
-                    g = n0 + node_order[n0 + j]
-                    x = X[r, split_feature[g]]
-                    if -1e-35 <= x <= 1e-35:
-                        x = 0.0
-                    go_right = np.int64(_goes_right(x, decision_type[g], threshold[g],
-                                                    cat_lo[g], cat_hi[g], cat_bits))
-                    here = failed[g - n0]
-                    bit = np.int64(1) << split_slot[g]
-                    failed[left[g]] = here | (bit * go_right)
-                    failed[right[g]] = here | (bit * (1 - go_right))
-                for leaf in range(l0, l0 + leaf_count[t]):
-                    d = elem_len[leaf]
-                    if d == 0:
-                        continue
-                    missed = failed[max_nodes + leaf - l0]
-                    e0 = elem_start[leaf]
-                    ones = np.int64(0)
-                    for i in range(d):
-                        ones |= (((missed >> elem_slot[e0 + i]) & 1) ^ 1) << i
-                    tb = table_start[leaf]
-                    # branch-free on purpose: whether a row follows a split is a coin flip
-                    for i in range(d):
-                        on = (ones >> i) & 1
-                        value = tables[tb + (ones & ~(np.int64(1) << i))]
-                        coef = elem_c1[e0 + i] * on - (1 - on)
-                        out[r, elem_feature[e0 + i]] += coef * value
 
 
 class TreeShap:
@@ -318,7 +216,10 @@ class TreeShap:
         sizes = np.where(lens > 0, np.left_shift(1, np.minimum(lens, 62)), 0)
         if int(sizes.sum()) > MAX_TABLE_VALUES and self.fallback_reason is None:
             self.fallback_reason = f"its tables would hold {int(sizes.sum())} values (limit {MAX_TABLE_VALUES})"
+        self._structure: tuple | None = None
         self._arrays: tuple | None = None
+        self._plan: dict | None = None
+        self._lock = threading.Lock()
         if self.fallback_reason is not None:
             if self._booster is None:
                 raise ValueError(f"cannot tabulate this model ({self.fallback_reason}) "
@@ -328,37 +229,192 @@ class TreeShap:
         def i64(values: list) -> np.ndarray:
             return np.asarray(values, dtype=np.int64)
 
-        table_start = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
-        tables = np.empty(int(sizes.sum()), dtype=np.float64)
-        _fill_tables(i64(elem_start), lens, np.asarray(elem_z, dtype=np.float64), table_start,
-                     np.asarray(leaf_values, dtype=np.float64), tables)
-        self._arrays = (
+        # the kernel's arguments but the tables, which are built on the first big batch
+        self._structure = (
             i64(node_start), i64(node_count), i64(order_all), i64(feats), i64(slots),
             np.asarray(thr, dtype=np.float64), i64(dtypes), i64(cat_lo), i64(cat_hi),
             np.asarray(cat_bits, dtype=np.uint32), i64(lefts), i64(rights),
             i64(leaf_start), i64(leaf_count), i64(elem_start), lens, i64(elem_feature),
-            i64(elem_slot), np.asarray(elem_c1, dtype=np.float64), table_start, tables,
-            max_nodes, max_leaves,
+            i64(elem_slot), np.asarray(elem_c1, dtype=np.float64),
         )
+        self._sizes = sizes
+        self._elem_z = np.asarray(elem_z, dtype=np.float64)
+        self._leaf_values = np.asarray(leaf_values, dtype=np.float64)
+        self._max = (max_nodes, max_leaves)
+
+    def _tables(self) -> tuple:
+        """The compiled kernel's arguments with every leaf's table (filled on first use)."""
+        with self._lock:
+            if self._arrays is None:
+                from bridge.score.shap_kernels import _fill_tables
+
+                structure = self._structure
+                assert structure is not None
+                table_start = np.concatenate([[0], np.cumsum(self._sizes)[:-1]]).astype(np.int64)
+                tables = np.empty(int(self._sizes.sum()), dtype=np.float64)
+                _fill_tables(structure[14], structure[15], self._elem_z, table_start, self._leaf_values, tables)
+                self._arrays = (*structure, table_start, tables, *self._max)
+            return self._arrays
 
     # -- evaluation ---------------------------------------------------------------------
     @property
     def uses_lightgbm(self) -> bool:
         """True when this model is explained by LightGBM's ``pred_contrib`` (see `fallback_reason`)."""
-        return self._arrays is None
+        return self._structure is None
 
-    def contributions(self, X: np.ndarray, *, num_threads: int | None = None) -> np.ndarray:
-        """Per-feature raw-score contributions of each row of ``X`` (float64), bias last."""
+    def contributions(self, X: np.ndarray, *, num_threads: int | None = None, small: bool | None = None
+                      ) -> np.ndarray:
+        """Per-feature raw-score contributions of each row of ``X`` (float64), bias last.
+
+        A batch of at most `SMALL_ROWS` rows is computed in numpy while the tables are not built
+        (``small``: force one path or the other; the numbers are the same)."""
         X = np.ascontiguousarray(X, dtype=np.float64)
         if X.ndim != 2 or X.shape[1] != self.n_features:
             raise ValueError(f"expected a (rows, {self.n_features}) matrix, got shape {X.shape}")
-        if self._arrays is None:
+        if self._structure is None:
             return _lightgbm_contributions(self._booster, X, num_threads)
         out = np.zeros((X.shape[0], self.n_features + 1), dtype=np.float64)
-        if X.shape[0]:
-            _contributions(X, *self._arrays, out)
+        if small is None:
+            small = X.shape[0] <= SMALL_ROWS and self._arrays is None
+        if X.shape[0] and small:
+            if self._plan is None:
+                self._plan = _small_plan(self._structure, self._sizes, self._max[0])
+            _small_contributions(X, self._structure, self._plan, self._elem_z, self._leaf_values, self._max[0], out)
+        elif X.shape[0]:
+            from bridge.score.shap_kernels import _contributions
+
+            _contributions(X, *self._tables(), out)
         out[:, -1] = self.bias
         return out
+
+
+def _small_plan(structure: tuple, sizes: np.ndarray, max_nodes: int) -> dict[str, np.ndarray]:
+    """What `_small_contributions` reads that does not depend on the rows: per path element, its
+    leaf, tree and position; per leaf, where its table would start."""
+    (node_start, node_count, node_order, *_, leaf_start, leaf_count, elem_start, elem_len, elem_feature,
+     elem_slot, elem_c1) = structure
+    n_elems = len(elem_feature)
+    elem_leaf = np.repeat(np.arange(len(elem_len)), elem_len)
+    tree = np.repeat(np.arange(len(node_start)), leaf_count)[elem_leaf]
+    firsts = elem_start[elem_len > 0]
+    features = np.unique(elem_feature)
+    return {
+        "elem_leaf": elem_leaf, "elem_i": np.arange(n_elems) - elem_start[elem_leaf], "tree": tree,
+        "leaf_slot": max_nodes + elem_leaf - leaf_start[tree], "firsts": firsts,
+        "leaf_first": np.searchsorted(firsts, elem_start[elem_leaf]),
+        "table_start": np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64),
+        "features": features, "by_feature": [np.flatnonzero(elem_feature == f) for f in features.tolist()],
+        "levels": [np.flatnonzero(node_count > j) for j in range(int(node_count.max(initial=0)))],
+        "bits": np.concatenate([structure[9], np.zeros(1, np.uint32)]),
+    }
+
+
+def _small_contributions(X: np.ndarray, structure: tuple, plan: dict, elem_z: np.ndarray,
+                         leaf_values: np.ndarray, max_nodes: int, out: np.ndarray) -> None:
+    """The compiled kernel's contributions for a few rows, in numpy and without the tables.
+
+    The same operations in the same order as `shap_kernels._contributions` reading the tables
+    of `shap_kernels._fill_tables`, so the same numbers to the bit (tests/score/test_reasons.py
+    holds them so): each table value the rows need, ``A(U - {i}) * leaf value``, is computed
+    once by the table's own polynomial product, all rows, leaves and path features at once, and
+    each feature's terms are added in the kernel's order (a sequential ``cumsum``)."""
+    (node_start, node_count, node_order, split_feature, split_slot, threshold, decision_type, cat_lo, cat_hi,
+     cat_bits, left, right, leaf_start, leaf_count, elem_start, elem_len, elem_feature, elem_slot,
+     elem_c1) = structure
+    n, trees = X.shape[0], len(node_start)
+    # failed[r, t, k]: the path-feature slots whose split row r does not follow on its way to node k
+    # of tree t (internal nodes, then leaves at max_nodes + leaf), as the kernel's `failed`
+    failed = np.zeros((n, trees, max_nodes + int(leaf_count.max(initial=1))), dtype=np.int64)
+    for j, t in enumerate(plan["levels"]):
+        g = node_start[t] + node_order[node_start[t] + j]
+        x = X[:, split_feature[g]]
+        x = np.where((x >= -_ZERO_THRESHOLD) & (x <= _ZERO_THRESHOLD), 0.0, x)
+        go_right = _goes_right(x, decision_type[g], threshold[g], cat_lo[g], cat_hi[g], plan["bits"]).astype(np.int64)
+        here = failed[:, t, g - node_start[t]]
+        bit = np.left_shift(1, split_slot[g])
+        failed[:, t, left[g]] = here | (bit * go_right)
+        failed[:, t, right[g]] = here | (bit * (1 - go_right))
+    if not len(elem_feature):
+        return
+    elem_leaf, elem_i = plan["elem_leaf"], plan["elem_i"]
+    missed = failed[:, plan["tree"], plan["leaf_slot"]]
+    follows = (((missed >> elem_slot) & 1) ^ 1) << elem_i
+    ones = np.bitwise_or.reduceat(follows, plan["firsts"], axis=1)[:, plan["leaf_first"]]
+    on = (ones >> elem_i) & 1
+    subset = ones & ~np.left_shift(1, elem_i)
+    # each table value the rows need, once: its place in the kernel's tables marks it
+    place = plan["table_start"][elem_leaf] + subset
+    mark = np.zeros(int(plan["table_start"][-1]) + (1 << int(elem_len[-1])) if len(elem_len) else 0, dtype=bool)
+    mark[place] = True
+    needed = np.flatnonzero(mark)
+    position = np.empty(len(mark), dtype=np.int64)
+    position[needed] = np.arange(len(needed))
+    index = position[place]
+    leaf = np.empty(len(needed), dtype=np.int64)
+    leaf[index] = elem_leaf
+    values = _table_values(leaf, needed - plan["table_start"][leaf], elem_start, elem_len, elem_z, leaf_values)
+    flag = on.astype(np.float64)
+    terms = (elem_c1 * flag - (1.0 - flag)) * values[index]    # the kernel's (c1 * on - (1 - on)) * value
+    for f, columns in zip(plan["features"].tolist(), plan["by_feature"]):
+        out[:, f] = np.cumsum(np.concatenate([np.zeros((n, 1)), terms[:, columns]], axis=1), axis=1)[:, -1]
+
+
+def _table_values(leaf: np.ndarray, subset: np.ndarray, elem_start: np.ndarray, elem_len: np.ndarray,
+                  elem_z: np.ndarray, leaf_values: np.ndarray) -> np.ndarray:
+    """``tables[table_start[leaf] + subset]`` of `shap_kernels._fill_tables` for each pair, by the
+    same operations: the polynomial of the zero fractions, its Shapley-weighted sum, the leaf value."""
+    d = elem_len[leaf]
+    depth = int(d.max(initial=0))
+    out = np.empty(len(leaf))
+    for r0 in range(0, len(leaf), _SMALL_CELLS // (depth + 1)):
+        part = slice(r0, r0 + _SMALL_CELLS // (depth + 1))
+        dd, first, bits = d[part], elem_start[leaf[part]], subset[part]
+        poly = np.zeros((depth + 1, len(dd)))      # coefficient by pair: contiguous rows
+        poly[0] = 1.0
+        for k in range(depth):
+            valid = k < dd
+            z = np.where(valid, elem_z[np.minimum(first + k, len(elem_z) - 1)], 1.0)
+            inside = valid & ((bits >> k) & 1).astype(bool)
+            top = k + 2                             # after k factors at most k + 1 coefficients are set
+            # z is 1.0 past a leaf's path (x * 1.0 is x), and adding 0.0 leaves a coefficient as it
+            # is (they are never -0.0): times z, plus the shifted coefficients where (z + t) multiplies
+            times = poly[:top] * z
+            times[1:] += np.where(inside, poly[:top - 1], 0.0)   # poly[i] * z + poly[i - 1]
+            poly[:top] = times
+        weights = np.zeros((depth + 1, len(dd)))
+        for size in np.unique(dd).tolist():
+            column = [_factorial(k) * _factorial(size - 1 - k) / _factorial(size) for k in range(size)]
+            weights[:size, dd == size] = np.array(column)[:, None]
+        total = np.zeros(len(dd))
+        for k in range(depth + 1):
+            total = total + poly[k] * weights[k]
+        out[part] = total * leaf_values[leaf[part]]
+    return out
+
+
+def _goes_right(x: np.ndarray, dtype: np.ndarray, threshold: np.ndarray, cat_lo: np.ndarray, cat_hi: np.ndarray,
+                bits: np.ndarray) -> np.ndarray:
+    """`shap_kernels._goes_right` for arrays: LightGBM's decision at each split."""
+    nan = np.isnan(x)
+    missing = (dtype >> 2) & 3
+    w = np.where(nan & (missing != _MISSING_NAN), 0.0, x)
+    default = (((missing == _MISSING_ZERO) & (w >= -_ZERO_THRESHOLD) & (w <= _ZERO_THRESHOLD))
+               | ((missing == _MISSING_NAN) & np.isnan(w)))
+    with np.errstate(invalid="ignore"):
+        numeric = np.where(default, (dtype & _DEFAULT_LEFT) == 0, ~(w <= threshold))
+        outside = nan | (x <= -1.0) | (x >= 2147483648.0)
+    category = np.where(outside, 0.0, x).astype(np.int64)       # truncation toward zero, as C++
+    word = category >> 5
+    outside |= word >= cat_hi - cat_lo
+    found = (bits[np.where(outside, 0, cat_lo + word)] >> (category & 31).astype(np.uint32)) & np.uint32(1)
+    return np.where((dtype & _CATEGORICAL) != 0, outside | (found == 0), numeric)
+
+
+def _factorial(k: int) -> float:
+    f = 1.0
+    for i in range(2, k + 1):
+        f *= i
+    return f
 
 
 def _lightgbm_contributions(booster: object, X: np.ndarray, num_threads: int | None) -> np.ndarray:

@@ -35,6 +35,15 @@ def _patched(data: bytes, columns: dict, **kw) -> bytes:
     return out.getvalue()
 
 
+@pytest.fixture(params=["numpy", "kernel"], autouse=True)
+def coding_path(request, monkeypatch):
+    """Every test runs on both ways of coding: numpy's sort (small inputs) and the kernel."""
+    from bridge.records import patch
+    if request.param == "kernel":
+        monkeypatch.setattr(patch, "SMALL_CODED", -1)
+    return request.param
+
+
 def test_coded_text_gives_each_distinct_value_one_code_in_order_of_first_appearance():
     coded = coded_text(np.array(["B", "A", "B", "", "A"]))
     assert pa.types.is_dictionary(coded.type)

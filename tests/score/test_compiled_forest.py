@@ -39,8 +39,9 @@ def test_a_loaded_model_is_compiled_from_the_trees_read_at_load_without_reading_
     def no_second_parse(*args, **kwargs):
         raise AssertionError("the model text was parsed a second time")
 
-    monkeypatch.setattr(booster_module, "compile_model", no_second_parse)
-    monkeypatch.setattr(booster_module, "compile_forest", lambda forest: seen.append(forest) or "compiled")
+    from bridge.score.compiled import compiler   # compiled_for imports it on first use
+    monkeypatch.setattr(compiler, "compile_model", no_second_parse)
+    monkeypatch.setattr(compiler, "compile_forest", lambda forest: seen.append(forest) or "compiled")
     assert booster_module.compiled_for(TextBooster(model)) == "compiled"
     assert seen[0].trees is model.trees
 

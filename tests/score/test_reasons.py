@@ -4,6 +4,8 @@ from __future__ import annotations
 import lightgbm as lgb
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bridge.score import reasons as reasons_module
 from bridge.score.reasons import TreeShap, rank_reasons, reason_codes
@@ -130,3 +132,51 @@ def test_an_empty_selection_computes_nothing(booster):
     X = _scoring_rows(10, 15)
     got = reason_codes(booster, X, np.zeros(10, dtype=bool), {"Column_0": "R1"}, 2)
     assert got.shape == (10, 2) and (got == "").all()
+
+
+# -- the small path: a few rows in numpy, the compiled kernel's numbers (issue 10) -----------------
+
+def test_small_batches_are_explained_in_numpy_to_the_bit_of_the_compiled_kernel(booster):
+    shap = TreeShap.from_booster(booster)
+    X = _scoring_rows(150, 21)
+    np.testing.assert_array_equal(shap.contributions(X, small=True), shap.contributions(X, small=False))
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(st.sampled_from([np.nan, 0.0, -0.0, 1e-40, -1e-36, 1.0000000180025095e-35, 0.5,
+                                               -0.5, 1.0, 2.0, 3.0, 7.0, 11.0, 31.0, 32.0, 1e10, -1e10, np.inf,
+                                               -np.inf, 2147483648.0]),
+                              min_size=6, max_size=6), min_size=1, max_size=40))
+def test_any_rows_are_explained_in_numpy_to_the_bit_of_the_compiled_kernel(rows, deep_shap):
+    X = np.array(rows, dtype=np.float64)
+    np.testing.assert_array_equal(deep_shap.contributions(X, small=True), deep_shap.contributions(X, small=False))
+
+
+@pytest.fixture(scope="module")
+def deep_shap() -> TreeShap:
+    X, y = _data(3000, 1)
+    params = {"objective": "binary", "verbose": -1, "seed": 4, "num_threads": 1, "num_leaves": 63,
+              "min_data_in_leaf": 3, "max_cat_to_onehot": 2}
+    return TreeShap.from_booster(lgb.train(params, lgb.Dataset(X, y, categorical_feature=[2]), num_boost_round=20))
+
+
+def test_a_small_batch_builds_no_tables_and_a_big_one_does(booster):
+    shap = TreeShap.from_booster(booster)
+    X = _scoring_rows(reasons_module.SMALL_ROWS + 1, 22)
+    small = shap.contributions(X[:10])
+    assert shap._arrays is None
+    shap.contributions(X)
+    assert shap._arrays is not None
+    np.testing.assert_array_equal(shap.contributions(X[:10]), small)
+
+
+def test_a_checked_model_text_gives_the_tables_of_its_lightgbm_text():
+    from pathlib import Path
+
+    from bridge.score.model_text import read_model_text
+
+    text = read_model_text(Path(__file__).parents[2] / "models" / "customer-risk" / "model.txt")
+    X = _scoring_rows(30, 23)[:, :1].repeat(8, axis=1)
+    X[:, 7] = np.arange(30) % 6
+    from_text = TreeShap(text).contributions(X)
+    np.testing.assert_array_equal(from_text, TreeShap(text.lightgbm_text()).contributions(X))

@@ -56,7 +56,19 @@ binary, cross-entropy, regression family, poisson/gamma/tweedie, multiclass (sof
 multiclassova and cross_entropy_lambda, and a model without an objective (a custom one: the raw score).
 Refused by name: ``reg_sqrt``. The trees come from the model file check (`bridge.score.model_text`).
 """
-from bridge.score.compiled.compiler import CompiledForest, compile_forest, compile_model
-from bridge.score.compiled.forest import Forest, forest_of, read_forest
+import importlib
+from typing import Any
+
+# loaded on first use: a small scoring run uses `walk.SmallWalk` and never needs llvmlite
+_EXPORTS = {"CompiledForest": "compiler", "Forest": "forest", "compile_forest": "compiler",
+            "compile_model": "compiler", "forest_of": "forest", "read_forest": "forest"}
 
 __all__ = ["CompiledForest", "Forest", "compile_forest", "compile_model", "forest_of", "read_forest"]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'bridge.score.compiled' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"bridge.score.compiled.{_EXPORTS[name]}"), name)
+    globals()[name] = value
+    return value
