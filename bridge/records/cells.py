@@ -59,7 +59,8 @@ def spread_fixed(values: np.ndarray, held: np.ndarray, sizes: np.ndarray | None 
     """(occurrences, rows, width) zero-filled: ``values`` (cells in `gather_cells` order, ``width``
     units each) put back at the rows that hold them. ``sizes``: ``held.sum(axis=1)`` when known."""
     out = np.empty((held.shape[0], held.shape[1], values.shape[1]), dtype=values.dtype)
-    _spread_fixed(values, held, _starts(held, sizes), out)
+    _spread_fixed(np.ascontiguousarray(values), np.ascontiguousarray(held, dtype=np.bool_),
+                  _starts(held, sizes), out)
     return out
 
 
@@ -158,17 +159,34 @@ def _gather_elements(matrix, starts, held, stride, first, out):  # pragma: no co
 
 @njit(cache=True, nogil=True)
 def _spread_fixed(values, held, starts, out):  # pragma: no cover - compiled
+    # flat views and a mask instead of a branch per cell: whether a row holds an occurrence is
+    # as random as its count, so a branch mispredicts half the time (3.5x slower on vb-odo)
+    v = values.reshape(-1)
+    o = out.reshape(-1)
+    hf = held.reshape(-1)
+    n = held.shape[1]
     per = values.shape[1]
+    last = values.shape[0] - 1
+    if last < 0:
+        o[:] = 0
+        return
     for c in range(held.shape[0]):
         i = starts[c]
-        for r in range(held.shape[1]):
-            if held[c, r]:
+        base = c * n
+        for r in range(n):
+            h = hf[base + r]
+            at = min(i, last) * per    # a row past the last held one reads a real value, never past the end
+            m = values.dtype.type(0) - values.dtype.type(h)   # all ones where held, else 0
+            to = (base + r) * per
+            if per == 1:
+                o[to] = v[at] & m
+            elif per == 2:
+                o[to] = v[at] & m
+                o[to + 1] = v[at + 1] & m
+            else:
                 for j in range(per):
-                    out[c, r, j] = values[i, j]
-                i += 1
-            else:  # each output byte written once (np.zeros would write them all first)
-                for j in range(per):
-                    out[c, r, j] = 0
+                    o[to + j] = v[at + j] & m
+            i += np.int64(h)
 
 
 @njit(cache=True, nogil=True)
