@@ -69,7 +69,7 @@ def spread_offsets(ends: np.ndarray, held: np.ndarray, sizes: np.ndarray | None 
     in `gather_cells` order, ``len + 1`` entries) are given; a row that does not hold the
     occurrence gets an empty slot."""
     out = np.empty((held.shape[0], held.shape[1] + 1), dtype=ends.dtype)
-    _spread_offsets(ends, held, _starts(held, sizes), out)
+    _spread_offsets(ends, np.ascontiguousarray(held, dtype=np.bool_), _starts(held, sizes), out)
     return out
 
 
@@ -191,12 +191,21 @@ def _spread_fixed(values, held, starts, out):  # pragma: no cover - compiled
 
 @njit(cache=True, nogil=True)
 def _spread_offsets(ends, held, starts, out):  # pragma: no cover - compiled
+    # branch-free, as `_spread_fixed`: a row's length is added times whether it holds the cell
+    hf = held.reshape(-1)
+    n = held.shape[1]
+    last = ends.shape[0] - 2          # the last cell; a row past it reads it, never past the end
     for c in range(held.shape[0]):
         i = starts[c]
         at = ends[i]
         out[c, 0] = at
-        for r in range(held.shape[1]):
-            if held[c, r]:
-                at += ends[i + 1] - ends[i]
-                i += 1
+        base = c * n
+        if last < 0:
+            out[c, 1:] = at
+            continue
+        for r in range(n):
+            h = hf[base + r]
+            j = min(i, last)
+            at += (ends[j + 1] - ends[j]) * h
+            i += np.int64(h)
             out[c, r + 1] = at
