@@ -19,7 +19,7 @@ from llvmlite import ir
 from numba import njit, types
 from numba.extending import intrinsic
 
-__all__ = ["gather_cells", "gather_elements", "spread_fixed", "spread_offsets"]
+__all__ = ["gather_cells", "gather_elements", "spread_fixed", "spread_offsets", "spread_widened"]
 
 
 def gather_cells(matrix: np.ndarray, held: np.ndarray, offsets: np.ndarray, length: int) -> np.ndarray:
@@ -61,6 +61,16 @@ def spread_fixed(values: np.ndarray, held: np.ndarray, sizes: np.ndarray | None 
     out = np.empty((held.shape[0], held.shape[1], values.shape[1]), dtype=values.dtype)
     _spread_fixed(np.ascontiguousarray(values), np.ascontiguousarray(held, dtype=np.bool_),
                   _starts(held, sizes), out)
+    return out
+
+
+def spread_widened(values: np.ndarray, held: np.ndarray, sizes: np.ndarray | None = None) -> np.ndarray:
+    """(occurrences, rows, 2) int64 zero-filled: ``values`` (int64 cells in `gather_cells` order)
+    sign-extended to 128 bits, ``[low, high]``, at the rows that hold them: the decimal128 buffers
+    of the occurrences, written once (no 128-bit copy of the values is made first)."""
+    out = np.empty((held.shape[0], held.shape[1], 2), dtype=np.int64)
+    _spread_widened(np.ascontiguousarray(values, dtype=np.int64), np.ascontiguousarray(held, dtype=np.bool_),
+                    _starts(held, sizes), out)
     return out
 
 
@@ -186,6 +196,27 @@ def _spread_fixed(values, held, starts, out):  # pragma: no cover - compiled
             else:
                 for j in range(per):
                     o[to + j] = v[at + j] & m
+            i += np.int64(h)
+
+
+@njit(cache=True, nogil=True)
+def _spread_widened(values, held, starts, out):  # pragma: no cover - compiled
+    o = out.reshape(-1)
+    hf = held.reshape(-1)
+    n = held.shape[1]
+    last = values.shape[0] - 1
+    if last < 0:
+        o[:] = 0
+        return
+    for c in range(held.shape[0]):
+        i = starts[c]
+        base = c * n
+        for r in range(n):
+            h = hf[base + r]
+            v = values[min(i, last)]
+            m = np.int64(0) - np.int64(h)
+            o[(base + r) * 2] = v & m
+            o[(base + r) * 2 + 1] = (v >> 63) & m
             i += np.int64(h)
 
 

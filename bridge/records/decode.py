@@ -539,7 +539,7 @@ class RecordDecoder:
             # every item decoded before any is spread, the element copy dropped in between: the
             # compact values are smaller than the copy, so a streaming read holds less at its peak
             work = [(piece, at) for cols, pieces in group for piece, at in pieces]
-            decoded = [decode_column(elements, at - lo, piece[0].field, self.codec) for piece, at in work]
+            decoded = [_decode_item(elements, at - lo, piece[0].field, self.codec) for piece, at in work]
             del elements
             for piece, at in work:
                 item = decoded.pop(0)
@@ -547,7 +547,12 @@ class RecordDecoder:
                 if item.invalid.any():
                     invalid = np.zeros(mask.shape, dtype=bool)
                     invalid[mask] = item.invalid
-                arrays = _spread(item.array, mask, sizes, validity) if mask.shape[0] else []
+                if not mask.shape[0]:
+                    arrays = []
+                elif isinstance(item, _Unscaled):
+                    arrays = _spread_decimal(item, mask, sizes, validity)
+                else:
+                    arrays = _spread(item.array, mask, sizes, validity)
                 del item
                 for c, col in enumerate(piece):
                     array = arrays[c] if c < len(arrays) else None
@@ -807,6 +812,50 @@ def _file_offset(batch, row: int, offset: int) -> int | None:
     if batch.file_offsets is None:
         return None
     return int(batch.file_offsets[row]) + offset
+
+
+@dataclass
+class _Unscaled:
+    """A decimal table item's unscaled int64 values, made decimal128 only as they are spread."""
+
+    values: np.ndarray          # int64 (cells,)
+    invalid: np.ndarray         # bool (cells,)
+    type: pa.DataType           # what `to_arrow` makes of them
+
+
+def _decode_item(matrix: np.ndarray, offset: int, field: Field, codec) -> DecodedColumn | _Unscaled:
+    """`decode_column`, except that a decimal of at most 18 digits stays int64: `to_arrow` would
+    widen it to a 128-bit copy that the spread then copies again (`_spread_decimal` widens and
+    spreads in one pass)."""
+    if is_string(field):
+        return decode_column(matrix, offset, field, codec)
+    from bridge.codec.column import codec_for
+    from bridge.codec.numeric import MAX_PRECISION, to_arrow
+
+    numbers = codec_for(field).decode(matrix, offset, field, codec)
+    invalid = np.asarray(numbers.invalid, dtype=bool)
+    precision = max(1, numbers.precision, numbers.scale)
+    if numbers.kind != "float" and numbers.scale > 0 and numbers.values.ndim == 1 and precision <= MAX_PRECISION:
+        return _Unscaled(numbers.values, invalid, pa.decimal128(precision, numbers.scale))
+    return DecodedColumn(to_arrow(numbers), invalid)
+
+
+def _spread_decimal(item: _Unscaled, held: np.ndarray, sizes: np.ndarray,
+                    validity: list[pa.Buffer] | None) -> list[pa.Array | None]:
+    """`_spread` of an `_Unscaled` item: one decimal128 array per occurrence (None where no row
+    holds it), invalid cells null."""
+    from bridge.records.cells import spread_widened
+
+    n = held.shape[1]
+    if item.invalid.any() or validity is None:
+        valid = held
+        if item.invalid.any():
+            valid = held.copy()
+            valid[held] = ~item.invalid
+        validity = _validity(valid)
+    full = spread_widened(item.values, held, sizes)
+    return [None if not sizes[c] else pa.Array.from_buffers(item.type, n, [validity[c], pa.py_buffer(full[c])])
+            for c in range(held.shape[0])]
 
 
 def _spread(values: pa.Array, held: np.ndarray, sizes: np.ndarray | None = None,
