@@ -5,8 +5,11 @@ their own. Reading each occurrence as a column of its own (one decode per occurr
 row, then nulling the rows past their count) spends most of its time on cells that do not exist.
 The decision: `gather_cells` copies the cells that do exist, occurrence after occurrence, into
 one matrix that one decode reads; `spread_fixed` and `spread_offsets` turn the decoded values
-back into one Arrow buffer per occurrence, a row per record, with no Python per occurrence row.
-Kernels walk the records in order, so each record's bytes are read once.
+back into one Arrow buffer per occurrence, a row per record, with no Python per occurrence row
+(`spread_widened` makes int64 decimals decimal128 in the same pass, so the 128-bit values are
+written once). Kernels walk the records in order, so each record's bytes are read once; the
+spreads write every cell through a mask rather than a branch, since whether a row holds an
+occurrence is as unpredictable as its count.
 
 A table whose elements all have one size (no count inside them) is cheaper still:
 `gather_elements` copies each element a row holds once, 8 bytes at a time, into one matrix
@@ -170,7 +173,7 @@ def _gather_elements(matrix, starts, held, stride, first, out):  # pragma: no co
 @njit(cache=True, nogil=True)
 def _spread_fixed(values, held, starts, out):  # pragma: no cover - compiled
     # flat views and a mask instead of a branch per cell: whether a row holds an occurrence is
-    # as random as its count, so a branch mispredicts half the time (3.5x slower on vb-odo)
+    # as random as its count, so a branch mispredicts half the time (2.7x slower on vb-odo)
     v = values.reshape(-1)
     o = out.reshape(-1)
     hf = held.reshape(-1)
