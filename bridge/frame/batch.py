@@ -14,7 +14,6 @@ from typing import Sequence
 
 import numpy as np
 
-from bridge.codec.jit import njit
 
 __all__ = ["BLOCK_EXTENDED", "BLOCK_NONE", "BLOCK_STANDARD", "RecordBatch", "gather_records"]
 
@@ -135,15 +134,24 @@ class RecordBatch:
                    line_ends=joined("line_ends", np.int8))
 
 
-@njit(cache=True, nogil=True)
-def gather_records(src, starts, lengths, out, pad):  # pragma: no cover - compiled
-    """Copy record i, ``src[starts[i]: starts[i] + lengths[i]]``, into ``out[i]`` and pad the rest."""
-    for i in range(starts.shape[0]):
-        s = starts[i]
-        n = lengths[i]
-        # slices, not a loop of bytes: numba copies and fills them a vector at a time (twice as fast)
-        out[i, :n] = src[s:s + n]
-        out[i, n:] = pad
+def gather_records(src: np.ndarray, starts: np.ndarray, lengths: np.ndarray, out: np.ndarray,
+                   pad: int) -> None:
+    """Copy record i, ``src[starts[i]: starts[i] + lengths[i]]``, into ``out[i]`` and pad the rest.
+
+    :raises ValueError: a span leaves ``src`` or does not fit a row of ``out`` (checked here:
+        the copy is compiled, one ``memcpy`` per record, with no bounds check)."""
+    from bridge.frame.gather import gather_spans
+
+    if starts.shape[0] != out.shape[0] or lengths.shape[0] != out.shape[0]:
+        raise ValueError(f"{starts.shape[0]} spans for a matrix of {out.shape[0]} rows")
+    if src.ndim != 1 or src.dtype != np.uint8 or out.dtype != np.uint8 or (out.size > 1 and out.strides[1] != 1):
+        raise ValueError("gather_records copies a 1-D uint8 buffer into a uint8 matrix of contiguous rows")
+    if starts.shape[0]:
+        lo = int(lengths.min())
+        if lo < 0 or int(lengths.max()) > out.shape[1] or int(starts.min()) < 0 \
+                or int((starts + lengths).max()) > src.shape[0]:
+            raise ValueError("a record span leaves the buffer or does not fit a row")
+    gather_spans(src, starts, lengths, out, pad)
 
 
 class BatchBuilder:

@@ -535,10 +535,11 @@ class RecordDecoder:
             elements = gather_elements(batch.matrix, starts, held, spot.stride, hi - lo)
             mask = np.arange(1, spot.held.max(initial=0) + 1)[:, None] <= held[None, :]
             sizes = np.bincount(held, minlength=mask.shape[0] + 1)[::-1].cumsum()[::-1][1:]  # rows holding each
+            validity = _validity(mask)   # one bitmap per occurrence, shared by every item without nulls
             # every item decoded before any is spread, the element copy dropped in between: the
             # compact values are smaller than the copy, so a streaming read holds less at its peak
             work = [(piece, at) for cols, pieces in group for piece, at in pieces]
-            decoded = [decode_column(elements, at - lo, piece[0].field, self.codec) for piece, at in work]
+            decoded = [_decode_item(elements, at - lo, piece[0].field, self.codec) for piece, at in work]
             del elements
             for piece, at in work:
                 item = decoded.pop(0)
@@ -546,7 +547,12 @@ class RecordDecoder:
                 if item.invalid.any():
                     invalid = np.zeros(mask.shape, dtype=bool)
                     invalid[mask] = item.invalid
-                arrays = _spread(item.array, mask, sizes) if mask.shape[0] else []
+                if not mask.shape[0]:
+                    arrays = []
+                elif isinstance(item, _Unscaled):
+                    arrays = _spread_decimal(item, mask, sizes, validity)
+                else:
+                    arrays = _spread(item.array, mask, sizes, validity)
                 del item
                 for c, col in enumerate(piece):
                     array = arrays[c] if c < len(arrays) else None
@@ -808,18 +814,66 @@ def _file_offset(batch, row: int, offset: int) -> int | None:
     return int(batch.file_offsets[row]) + offset
 
 
-def _spread(values: pa.Array, held: np.ndarray, sizes: np.ndarray | None = None) -> list[pa.Array | None]:
+@dataclass
+class _Unscaled:
+    """A decimal table item's unscaled int64 values, made decimal128 only as they are spread."""
+
+    values: np.ndarray          # int64 (cells,)
+    invalid: np.ndarray         # bool (cells,)
+    type: pa.DataType           # what `to_arrow` makes of them
+
+
+def _decode_item(matrix: np.ndarray, offset: int, field: Field, codec) -> DecodedColumn | _Unscaled:
+    """`decode_column`, except that a decimal of at most 18 digits stays int64: `to_arrow` would
+    widen it to a 128-bit copy that the spread then copies again (`_spread_decimal` widens and
+    spreads in one pass)."""
+    if is_string(field):
+        return decode_column(matrix, offset, field, codec)
+    from bridge.codec.column import codec_for
+    from bridge.codec.numeric import MAX_PRECISION, to_arrow
+
+    numbers = codec_for(field).decode(matrix, offset, field, codec)
+    invalid = np.asarray(numbers.invalid, dtype=bool)
+    precision = max(1, numbers.precision, numbers.scale)
+    if numbers.kind != "float" and numbers.scale > 0 and numbers.values.ndim == 1 and precision <= MAX_PRECISION:
+        return _Unscaled(numbers.values, invalid, pa.decimal128(precision, numbers.scale))
+    return DecodedColumn(to_arrow(numbers), invalid)
+
+
+def _spread_decimal(item: _Unscaled, held: np.ndarray, sizes: np.ndarray,
+                    validity: list[pa.Buffer] | None) -> list[pa.Array | None]:
+    """`_spread` of an `_Unscaled` item: one decimal128 array per occurrence (None where no row
+    holds it), invalid cells null."""
+    from bridge.records.cells import spread_widened
+
+    n = held.shape[1]
+    if item.invalid.any() or validity is None:
+        valid = held
+        if item.invalid.any():
+            valid = held.copy()
+            valid[held] = ~item.invalid
+        validity = _validity(valid)
+    full = spread_widened(item.values, held, sizes)
+    return [None if not sizes[c] else pa.Array.from_buffers(item.type, n, [validity[c], pa.py_buffer(full[c])])
+            for c in range(held.shape[0])]
+
+
+def _spread(values: pa.Array, held: np.ndarray, sizes: np.ndarray | None = None,
+            validity: list[pa.Buffer] | None = None) -> list[pa.Array | None]:
     """One array per row of ``held`` (occurrences x rows): ``values`` holds, occurrence after
     occurrence, the value of every row that holds it; the other rows are null. None for an
     occurrence no row holds. Fixed-width values are scattered by one compiled pass for all
     occurrences; strings keep ``values``' character data and get offsets of their own.
-    ``sizes``: ``held.sum(axis=1)``, when the caller knows it."""
+    ``sizes``: ``held.sum(axis=1)``, when the caller knows it. ``validity``: ``held``'s rows as
+    Arrow bitmaps (`_validity`), shared by the items of one table and used when ``values`` has
+    no nulls."""
     from bridge.records.cells import spread_fixed, spread_offsets
 
     count, n = held.shape
     if sizes is None:
         sizes = held.sum(axis=1)
     valid = held
+    bitmaps: list[pa.Buffer] | None = validity if not values.null_count else None
     if values.null_count:
         valid = held.copy()
         bits = values.buffers()[0]
@@ -828,7 +882,8 @@ def _spread(values: pa.Array, held: np.ndarray, sizes: np.ndarray | None = None)
                                         bitorder="little")[values.offset:].view(bool)
         else:  # pragma: no cover - a null type has no bitmap
             valid[held] = False
-    bitmaps = np.packbits(valid, axis=1, bitorder="little")
+    if bitmaps is None:
+        bitmaps = _validity(valid)
     typ = values.type
     buffers = values.buffers()
     out: list[pa.Array | None] = []
@@ -838,7 +893,7 @@ def _spread(values: pa.Array, held: np.ndarray, sizes: np.ndarray | None = None)
         offsets = spread_offsets(np.frombuffer(buffers[1], dtype=kind)[:len(values) + 1], held, sizes)
         for c in range(count):
             out.append(None if not sizes[c] else pa.Array.from_buffers(
-                typ, n, [pa.py_buffer(bitmaps[c]), pa.py_buffer(offsets[c]), buffers[2]]))
+                typ, n, [bitmaps[c], pa.py_buffer(offsets[c]), buffers[2]]))
         return out
     width = typ.bit_width // 8 if (pa.types.is_primitive(typ) or pa.types.is_decimal(typ)) \
         and not pa.types.is_boolean(typ) else 0
@@ -848,7 +903,7 @@ def _spread(values: pa.Array, held: np.ndarray, sizes: np.ndarray | None = None)
         full = spread_fixed(np.frombuffer(buffers[1], dtype=unit)[:len(values) * per].reshape(-1, per), held, sizes)
         for c in range(count):
             out.append(None if not sizes[c] else pa.Array.from_buffers(
-                typ, n, [pa.py_buffer(bitmaps[c]), pa.py_buffer(full[c])]))
+                typ, n, [bitmaps[c], pa.py_buffer(full[c])]))
         return out
     start = 0
     for c in range(count):  # any other type: Arrow's take, nulls where the row does not hold it
@@ -860,6 +915,12 @@ def _spread(values: pa.Array, held: np.ndarray, sizes: np.ndarray | None = None)
         start += int(sizes[c])
         out.append(values.take(pa.array(index, mask=~held[c])))
     return out
+
+
+def _validity(valid: np.ndarray) -> list[pa.Buffer]:
+    """Each row of ``valid`` (occurrences x rows) as an Arrow validity bitmap."""
+    bits = np.packbits(valid, axis=1, bitorder="little")
+    return [pa.py_buffer(row) for row in bits]
 
 
 def _null_where(array: pa.Array, mask: np.ndarray) -> pa.Array:

@@ -141,6 +141,16 @@ def _recording_decodes(monkeypatch) -> list[tuple[str, int]]:
         return real(matrix, offset, field, *args, **kwargs)
 
     monkeypatch.setattr(decode, "decode_column", record)
+    # the items of a table of fixed-size elements are decoded by `_decode_item` (a decimal there
+    # stays int64 until it is spread, so it never reaches decode_column)
+    item = decode._decode_item
+
+    def record_item(matrix, offset, field, *args, **kwargs):
+        if not decode.is_string(field):   # a string goes on to decode_column, recorded there
+            calls.append((field.name, matrix.shape[0]))
+        return item(matrix, offset, field, *args, **kwargs)
+
+    monkeypatch.setattr(decode, "_decode_item", record_item)
     return calls
 
 
