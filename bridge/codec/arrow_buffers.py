@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-__all__ = ["int_array", "int_values", "string_array"]
+__all__ = ["float_values", "int_array", "string_array", "values_of"]
 
 
 def string_array(values: list[str]) -> pa.Array:
@@ -26,9 +26,24 @@ def int_array(values: np.ndarray, dtype: type = np.int64) -> pa.Array:
     return pa.Array.from_buffers(arrow_type, len(values), [None, pa.py_buffer(values)])
 
 
-def int_values(array: pa.Array) -> np.ndarray:
-    """The values of an Arrow integer array without nulls, as a numpy view of its buffer."""
+def values_of(array: pa.Array) -> np.ndarray:
+    """The values of an Arrow integer or floating array without nulls, as a numpy view of its
+    buffer (offsets of a list or string array included: they are such an array)."""
     if array.null_count:
-        raise ValueError("int_values reads arrays without nulls")
-    dtype = np.dtype(f"int{array.type.bit_width}")
+        raise ValueError("values_of reads arrays without nulls")
+    kind = "f" if pa.types.is_floating(array.type) else "u" if pa.types.is_unsigned_integer(array.type) else "i"
+    dtype = np.dtype(f"{kind}{array.type.bit_width // 8}")
     return np.frombuffer(array.buffers()[1], dtype=dtype, count=len(array), offset=array.offset * dtype.itemsize)
+
+
+def float_values(array: pa.Array) -> np.ndarray:
+    """The values of a float64 Arrow array, NaN where null (what ``to_numpy`` gives)."""
+    n = len(array)
+    if n == 0:
+        return np.zeros(0, dtype=np.float64)
+    validity, data = array.buffers()[:2]
+    values = np.frombuffer(data, dtype=np.float64, count=n, offset=array.offset * 8)
+    if not array.null_count:
+        return values
+    valid = np.unpackbits(np.frombuffer(validity, dtype=np.uint8), count=array.offset + n, bitorder="little")
+    return np.where(valid[array.offset:].astype(bool), values, np.nan)

@@ -337,7 +337,7 @@ class RecordEncoder:
                    mask: np.ndarray) -> bool:
         """Write a dictionary column by encoding each distinct value once (`bridge.records.patch`);
         False, with nothing written, when a distinct value does not encode."""
-        from bridge.codec.arrow_buffers import int_values
+        from bridge.codec.arrow_buffers import values_of
         from bridge.records.patch import put_coded
 
         dictionary = values.dictionary
@@ -352,7 +352,7 @@ class RecordEncoder:
         indices = values.indices
         if indices.null_count or not pa.types.is_signed_integer(indices.type):
             return False
-        put_coded(out, offset, encoded, int_values(indices), mask)
+        put_coded(out, offset, encoded, values_of(indices), mask)
         return True
 
 

@@ -57,34 +57,29 @@ def coded_text(values: np.ndarray) -> pa.Array:
     return pa.DictionaryArray.from_arrays(int_array(codes, np.int32), dictionary)
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _same(row, ref):  # pragma: no cover - compiled
+    for k in range(row.shape[0]):
+        if row[k] != ref[k]:
+            return False
+    return True
+
+
 @njit(cache=True, nogil=True)
 def _code_rows(units, codes, firsts):  # pragma: no cover - compiled
     """Code of each row of ``units`` (rows equal code to equal); the row first holding each code in
     ``firsts``; returns the number of codes, or -1 past ``len(firsts)``."""
-    n, width = units.shape
+    n = units.shape[0]
     distinct = 0
     last = -1
     for i in range(n):
         row = units[i]
-        if last >= 0:  # runs of one value are common: try the previous code first
-            ref = units[firsts[last]]
-            same = True
-            for k in range(width):
-                if row[k] != ref[k]:
-                    same = False
-                    break
-            if same:
-                codes[i] = last
-                continue
+        if last >= 0 and _same(row, units[firsts[last]]):  # runs of one value are common
+            codes[i] = last
+            continue
         found = -1
         for c in range(distinct):
-            ref = units[firsts[c]]
-            same = True
-            for k in range(width):
-                if row[k] != ref[k]:
-                    same = False
-                    break
-            if same:
+            if _same(row, units[firsts[c]]):
                 found = c
                 break
         if found < 0:

@@ -29,6 +29,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from bridge.codec.arrow_buffers import float_values as _float_values
 from bridge.codec.arrow_buffers import int_array as _int_array
 from bridge.codec.arrow_buffers import string_array as _string_array
 from bridge.errors import EncodeError, ModelCardError, ModelFileError
@@ -109,21 +110,6 @@ def _column(frame: pa.Table | pd.DataFrame, name: str) -> pa.Array:
     else:
         column = pa.array(frame[name])
     return column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-
-
-# pyarrow imports pandas (when installed) on its first `pa.array` or `Array.to_numpy` call, a
-# third of a second: the arrays of the score path are built from and read through their buffers.
-def _float_values(col: pa.Array) -> np.ndarray:
-    """The values of a float64 Arrow array, NaN where null (what ``to_numpy`` gives)."""
-    n = len(col)
-    if n == 0:
-        return np.zeros(0, dtype=np.float64)
-    validity, data = col.buffers()[:2]
-    values = np.frombuffer(data, dtype=np.float64, count=n, offset=col.offset * 8)
-    if not col.null_count:
-        return values
-    valid = np.unpackbits(np.frombuffer(validity, dtype=np.uint8), count=col.offset + n, bitorder="little")
-    return np.where(valid[col.offset:].astype(bool), values, np.nan)
 
 
 @dataclass

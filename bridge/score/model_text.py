@@ -54,6 +54,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from bridge.codec.arrow_buffers import values_of
 from bridge.errors import ModelFileError
 
 __all__ = [
@@ -509,12 +510,7 @@ class _Parser:
                     self._refuse_numbers(where, lines, arrow_type)
                     raise  # pragma: no cover - _refuse_numbers always raises
                 # from the buffers: pyarrow's to_numpy imports pandas (a third of a second) on first use
-                flat = np.frombuffer(values.buffers()[1], dtype=np.int64 if whole else np.float64,
-                                     count=len(values), offset=values.offset * 8)
-                starts = parts.offsets
-                offsets = np.frombuffer(starts.buffers()[1],
-                                        dtype=np.int64 if starts.type == pa.int64() else np.int32,
-                                        count=len(starts), offset=starts.offset * starts.type.bit_width // 8)
+                flat, offsets = values_of(values), values_of(parts.offsets)
             for key, first, trees in spans:
                 lengths = np.zeros(n, dtype=np.int64)
                 last = first + len(trees)

@@ -105,13 +105,7 @@ def tree_ir(tree: Tree, name: str, num_features: int, globals_: list[str], selec
         return f"%sv{i}"
 
     def cond(i: int) -> None:
-        f = int(tree.split_feature[i])
-        dt = int(tree.decision_type[i])
-        v = value(i, f)
-        if dt & 1:
-            _categorical(tree, i, v, f"%c{i}", emit, globals_, name)
-        else:
-            _numerical(i, v, f"%c{i}", float(tree.threshold[i]), (dt >> 2) & 3, bool(dt & 2), emit)
+        _split(tree, i, value(i, int(tree.split_feature[i])), emit, globals_, name)
 
     def node(i: int, label: str) -> None:
         emit(f"{label}:")
@@ -185,6 +179,16 @@ class _Lanes:
 
 
 _SCALAR = _Lanes(1)
+
+
+def _split(tree: Tree, i: int, v: str, emit, globals_: list[str], name: str, lanes: "_Lanes | None" = None) -> None:
+    """``%c{i}`` = split ``i`` of ``tree`` sends the value ``v`` left, in one lane or several."""
+    lanes = lanes or _SCALAR
+    dt = int(tree.decision_type[i])
+    if dt & 1:
+        _categorical(tree, i, v, f"%c{i}", emit, globals_, name, lanes)
+    else:
+        _numerical(i, v, f"%c{i}", float(tree.threshold[i]), (dt >> 2) & 3, bool(dt & 2), emit, lanes)
 
 
 def _numerical(i: int, v: str, c: str, t: float, missing: int, default_left: bool, emit,
@@ -301,12 +305,7 @@ def vector_tree_ir(tree: Tree, name: str, block: int, width: int, globals_: list
     def subtree(i: int) -> str:
         # the children first, then this split: its mask is live only for its own select
         lv, rv = value(int(tree.left[i])), value(int(tree.right[i]))
-        f, dt = int(tree.split_feature[i]), int(tree.decision_type[i])
-        v = load(i, f)
-        if dt & 1:
-            _categorical(tree, i, v, f"%c{i}", emit, globals_, name, lanes)
-        else:
-            _numerical(i, v, f"%c{i}", float(tree.threshold[i]), (dt >> 2) & 3, bool(dt & 2), emit, lanes)
+        _split(tree, i, load(i, int(tree.split_feature[i])), emit, globals_, name, lanes)
         emit(f"  %sv{i} = select {b} %c{i}, {d} {lv}, {d} {rv}")
         return f"%sv{i}"
 
