@@ -79,6 +79,10 @@ MODULES: dict[str, tuple[str, str]] = {
     "layout.resolve": ("bridge/layout/resolve.py", "tests/layout/test_resolve_mutants.py "
                        "tests/layout/test_occurs.py tests/layout/test_renames.py"),
     "score.outputs": ("bridge/score/outputs.py", "tests/score/test_outputs.py"),
+    "score.codegen": ("bridge/score/compiled/codegen.py", "tests/score/test_compiled_exact.py"),
+    "records.cells": ("bridge/records/cells.py", "tests/records/test_cells.py tests/records/test_odo_batches.py; "
+                      "tests/records/test_nested_odo.py"),
+    "records.patch": ("bridge/records/patch.py", "tests/records/test_patch.py"),
     "pipeline.journal": ("bridge/pipeline/journal.py", "tests/pipeline/test_journal_mutants.py "
                          "tests/pipeline/test_recovery.py; tests/pipeline/test_journal_states.py"),
 }
