@@ -264,16 +264,31 @@ def patch_stream(source: Source, dest: str | os.PathLike | BinaryIO, layout: Lay
 
 
 class _Patcher:
-    """Patches the new values of each batch into its records and writes them with the input's framing."""
+    """Patches the new values of each batch into its records and writes them with the input's framing.
+
+    The write of a batch runs in a thread of its own while the next batch is patched (the
+    system call releases the GIL): one write at a time, in file order; a write's error is
+    raised by the next `write` or on exit, and the file is then discarded as before.
+    """
 
     def __init__(self, reader: Reader, dest: str | os.PathLike | BinaryIO, layout: Layout,
                  rounding: str | None) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
         from bridge.frame import FrameWriter
         from bridge.records.encode import RecordEncoder
 
         self.encoder = RecordEncoder(layout, reader.options, rounding=rounding)
         lrecl = reader.options.lrecl or layout.length
         self.writer = FrameWriter(dest, reader.options.frame(lrecl))
+        self._io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bridge-write")
+        self._writing: Any = None
+
+    def _written(self) -> None:
+        """Wait for the write in flight; raises its error."""
+        writing, self._writing = self._writing, None
+        if writing is not None:
+            writing.result()
 
     def write(self, batch: DecodedBatch, new: pa.Table | pd.DataFrame | None) -> None:
         if new is not None and not isinstance(new, pa.Table):  # a DataFrame
@@ -289,10 +304,19 @@ class _Patcher:
             except EncodeError as exc:  # rows of this batch → rows of the file (0-based)
                 raise EncodeError(exc.reason, row=None if exc.row is None else exc.row + frame.first_record,
                                   field=exc.field, value=exc.value, picture=exc.picture) from None
-        self.writer.write(frame)
+        self._written()
+        self._writing = self._io.submit(self.writer.write, frame)
 
     def __enter__(self) -> _Patcher:
         return self
 
     def __exit__(self, *exc_info: Any) -> None:
+        try:
+            # a failed write of an earlier batch is the error to report, before a later batch's
+            self._written()
+        except BaseException as exc:
+            self._io.shutdown(wait=True)
+            self.writer.__exit__(type(exc), exc, exc.__traceback__)
+            raise
+        self._io.shutdown(wait=True)
         self.writer.__exit__(*exc_info)

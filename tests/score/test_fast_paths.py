@@ -74,3 +74,43 @@ def test_overlapped_patching_raises_a_start_error_after_finishing_every_earlier_
     assert finished == [0, 7, 14]
     assert not out.exists()  # a failed write leaves no half-written file under the real name
     assert not list(tmp_path.glob(".c.dat.part-*"))
+
+
+class _FullDisk:
+    """A binary file whose second write fails as a full disk does."""
+
+    def __init__(self) -> None:
+        self.writes = 0
+
+    def write(self, data) -> int:
+        self.writes += 1
+        if self.writes == 2:
+            raise OSError(28, "No space left on device")
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
+def test_a_failed_write_is_raised_even_when_a_later_batch_fails_too(layout, extract):
+    def finish(batch, _):
+        if batch.frame.first_record >= 14:
+            raise RuntimeError("a later batch")
+        return _new_band(batch)
+
+    with pytest.raises(OSError, match="No space left"):
+        patch_stream(extract, _FullDisk(), layout, lambda b: None, finish, columns=["SCORE-BAND"],
+                     batch_records=7, ahead=1)
+
+
+def test_a_failed_write_stops_the_patching(layout, extract):
+    finished = []
+
+    def finish(batch, _):
+        finished.append(batch.frame.first_record)
+        return _new_band(batch)
+
+    with pytest.raises(OSError, match="No space left"):
+        patch_stream(extract, _FullDisk(), layout, lambda b: None, finish, columns=["SCORE-BAND"],
+                     batch_records=7, ahead=1)
+    assert finished == [0, 7, 14]   # the batch patched while the failing write ran, and no further
