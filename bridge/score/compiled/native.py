@@ -22,17 +22,9 @@ from typing import Iterable
 
 import llvmlite.binding as llvm
 
-__all__ = ["NativeCode", "compile_objects", "load_objects", "triple"]
+from bridge.codec.machine import compile_object, init as _init, target_machine as _target_machine
 
-_initialised = False
-
-
-def _init() -> None:
-    global _initialised
-    if not _initialised:
-        llvm.initialize_native_target()
-        llvm.initialize_native_asmprinter()
-        _initialised = True
+__all__ = ["NativeCode", "compile_object", "compile_objects", "load_objects", "triple"]
 
 
 def triple() -> str:
@@ -44,23 +36,6 @@ def host() -> str:
     """The CPU the code is compiled for: part of the cache key."""
     _init()
     return f"{llvm.get_process_triple()} {llvm.get_host_cpu_name()} {llvm.get_host_cpu_features().flatten()}"
-
-
-def _target_machine(opt: int) -> "llvm.TargetMachine":
-    _init()
-    target = llvm.Target.from_default_triple()
-    return target.create_target_machine(opt=opt, reloc="pic", codemodel="default",
-                                        cpu=llvm.get_host_cpu_name(),
-                                        features=llvm.get_host_cpu_features().flatten())
-
-
-def compile_object(ir: str, opt: int = 1) -> bytes:
-    """One module's object code."""
-    tm = _target_machine(opt)
-    ctx = llvm.create_context()
-    mod = llvm.parse_assembly(ir, context=ctx)
-    mod.verify()
-    return tm.emit_object(mod)
 
 
 # The worker is a fresh interpreter running this source: it imports llvmlite alone (not the
