@@ -180,7 +180,7 @@ def check_column(matrix: np.ndarray, offset: int, width: int, field: Field) -> N
             f"records of {matrix.shape[1]} bytes")
 
 
-@njit(cache=True, nogil=True, small=True)
+@njit(cache=True, nogil=True, small=True, native=True)
 def _translate(matrix, starts, widths, row_ends, space, trim, first, second, third, lengths, bases, offsets, data,
                totals):
     # One pass, row by row across the columns (each record's bytes are read while in cache):
@@ -188,9 +188,9 @@ def _translate(matrix, starts, widths, row_ends, space, trim, first, second, thi
     n = matrix.shape[0]
     ncol = starts.shape[0]
     has_ends = row_ends.shape[0] > 0
-    pos = bases[:ncol].copy()
-    for c in range(ncol):
+    for c in range(ncol):   # totals: the bytes written so far (no allocation here)
         offsets[c, 0] = 0
+        totals[c] = 0
     for i in range(n):
         for c in range(ncol):
             s = starts[c]
@@ -207,7 +207,7 @@ def _translate(matrix, starts, widths, row_ends, space, trim, first, second, thi
             if trim & 2:
                 while s < e and matrix[i, s] == space:
                     s += 1
-            p = pos[c]
+            p = bases[c] + totals[c]
             for j in range(s, e):
                 b = matrix[i, j]
                 k = lengths[b]
@@ -217,10 +217,8 @@ def _translate(matrix, starts, widths, row_ends, space, trim, first, second, thi
                     if k > 2:
                         data[p + 2] = third[b]
                 p += k
-            pos[c] = p
-            offsets[c, i + 1] = p - bases[c]
-    for c in range(ncol):
-        totals[c] = pos[c] - bases[c]
+            totals[c] = p - bases[c]
+            offsets[c, i + 1] = totals[c]
 
 
 # -- encode -------------------------------------------------------------------------------------
@@ -327,7 +325,7 @@ def utf8_count(data, p, q):
     return count
 
 
-@njit(cache=True, nogil=True, small=True, rows=1)
+@njit(cache=True, nogil=True, small=True, rows=1, native=True)
 def _encode_rows(data, offsets, valid, table, space, width, justified, truncate, out, status):
     # status: [kind (0 ok, 1 too long, 2 unencodable), row, character count or position]
     n = offsets.shape[0] - 1

@@ -115,7 +115,7 @@ def _decode_wide(matrix, offset, nbytes, little, signed, values):
         values[i, 1] = hi
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, native=True)
 def _decode_columns(matrix, starts, nbytes, little, signed, word, base, step, flat):
     # _decode_narrow over several columns, row by row (each record comes into cache once), writing
     # each value where its Arrow array reads it: int64, or decimal128's [low, high] (no widening pass).

@@ -14,6 +14,12 @@ numba's options unchanged and defers numba:
   names in their modules, so that kernels calling kernels compile as they always did; from
   then on every call is compiled, whatever its size.
 
+A kernel declared with ``native=True`` also has a native form (`bridge.codec.native`): its
+machine code cached on disk as a plain object file, loaded and called without numba. A call
+that finds it runs it, whatever its size, numba loaded or not; a call that does not runs in
+numba, and builds it for the processes after. Such a kernel is called from Python only (its
+name stays this `Kernel` once numba is loaded, which numba's own code could not call).
+
 Decisions: the small paths exist only for what the everyday commands call on a small file,
 and each is held equal to its compiled kernel by a property test (tests/codec/test_jit.py);
 the choice depends on the batch's row count, never on its values, so a result never depends
@@ -26,6 +32,8 @@ from __future__ import annotations
 import sys
 import threading
 from typing import Any, Callable
+
+from bridge.codec import native as _native
 
 __all__ = ["SMALL_ROWS", "Kernel", "compiled", "interpreted", "njit"]
 
@@ -41,11 +49,13 @@ _interpreting = threading.local()
 class Kernel:
     """A numba kernel declared before numba is loaded (see the module docstring)."""
 
-    def __init__(self, py_func: Callable, options: dict[str, Any], small: Callable | None, rows: int) -> None:
+    def __init__(self, py_func: Callable, options: dict[str, Any], small: Callable | None, rows: int,
+                 native: bool = False) -> None:
         self.py_func = py_func
         self.options = options
         self.small = small
         self.rows = rows
+        self.native = native
         self.dispatcher: Any = None
         self.__name__ = py_func.__name__
         self.__qualname__ = py_func.__qualname__
@@ -65,6 +75,13 @@ class Kernel:
                 return self.small(*args)
             finally:
                 _interpreting.depth = 0
+        if self.native and _native.enabled():
+            found = _native.lookup(self, args)
+            if found is not None:
+                return found(*args)
+            result = self.compiled(*args)
+            _native.build(self, args)      # for the next process: this one has paid for numba
+            return result
         return self.compiled(*args)
 
     @property
@@ -78,20 +95,22 @@ class Kernel:
         return f"<kernel {self.__module__}.{self.__qualname__}>"
 
 
-def njit(*args: Any, small: Callable | bool | None = None, rows: int = 0, **options: Any) -> Any:
+def njit(*args: Any, small: Callable | bool | None = None, rows: int = 0, native: bool = False,
+         **options: Any) -> Any:
     """numba's ``njit`` with numba loaded on first need; ``small``: the path for small batches
     (True: the kernel's own Python), ``rows``: the index of the argument whose length (or value,
-    for an int) is the row count."""
+    for an int) is the row count; ``native``: the kernel also has a native form (see above)."""
 
     def wrap(py_func: Callable) -> Any:
         path = py_func if small is True else (small or None)
         with _lock:
+            kernel = Kernel(py_func, options, path, rows, native)
+            _kernels.append(kernel)
             if _active:  # numba is loaded already: what every kernel declared here is by now
                 from numba import njit as numba_njit
 
-                return numba_njit(**options)(py_func)
-            kernel = Kernel(py_func, options, path, rows)
-            _kernels.append(kernel)
+                kernel.dispatcher = numba_njit(**options)(py_func)
+                return kernel if native else kernel.dispatcher
             return kernel
 
     if args and callable(args[0]) and len(args) == 1:
@@ -116,7 +135,7 @@ def activate() -> None:
         for name in modules:
             namespace = vars(sys.modules[name]) if name in sys.modules else {}
             for attr, value in list(namespace.items()):
-                if id(value) in by_id and by_id[id(value)] is value:
+                if id(value) in by_id and by_id[id(value)] is value and not value.native:
                     namespace[attr] = value.dispatcher
         _active = True
 

@@ -1028,7 +1028,7 @@ def from_digits(digits: np.ndarray, negative: np.ndarray) -> np.ndarray:
     return out
 
 
-@njit(cache=True, nogil=True, small=True)
+@njit(cache=True, nogil=True, small=True, native=True)
 def _any_violation(values, limit, signed):
     for i in range(values.shape[0]):
         v = values[i]

@@ -195,7 +195,7 @@ def _packed8(x):  # pragma: no cover - compiled
     return np.int64((d >> _S32) * np.uint64(100000000) + (d & _M32)), bad
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, native=True)
 def _decode_columns(matrix, starts, nbytes, pads, signed, pair, last, keeps, base, step, flat, invalid):
     # _decode_narrow over several columns, row by row (each record comes into cache once), writing
     # each value where its Arrow array reads it: int64, or decimal128's [low, high] (no widening pass).
@@ -292,7 +292,7 @@ def decode(matrix: np.ndarray, offset: int, field: Field, options: CodecOptions)
     return Numbers(values, invalid, precision, field.scale, kind_for(field.scale))
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, native=True, error_model="numpy")   # limit is 10**digits: never 0
 def _encode_narrow(values, limit, first, nbytes, signed, pos_sign, neg_sign, out, out_rows, overflow, negative):
     # One pass from int64 values to bytes, right to left; values beyond the PICTURE keep their
     # low-order digits (the caller refuses them unless asked to truncate). Row i lands in

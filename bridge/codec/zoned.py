@@ -279,7 +279,7 @@ def _geometry(offset: int, field: Field) -> tuple[int, int, int]:
     return offset, n - 1, -1
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, native=True)
 def _decode_columns(matrix, leads, j0s, j1s, trails, seps, starts, plus, minus, signed, bwz, space, widths, plain,
                     signtab, base, step, flat, invalid):
     # _decode_narrow over several columns, row by row (each record comes into cache once), writing
@@ -390,7 +390,7 @@ def decode(matrix: np.ndarray, offset: int, field: Field, options: CodecOptions)
 
 
 # --------------------------------------------------------------------------------------------
-@njit(cache=True, nogil=True, small=True)
+@njit(cache=True, nogil=True, small=True, native=True, error_model="numpy")   # limit is 10**digits: never 0
 def _encode_narrow(values, limit, first, ndig, sign_at, sep, plus, minus, signed, plain, pos, neg, out,
                    out_rows, overflow, negative):
     # One pass from int64 values to bytes; values beyond the PICTURE keep their low-order digits

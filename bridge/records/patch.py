@@ -65,7 +65,7 @@ def _same(row, ref):  # pragma: no cover - compiled
     return True
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, native=True)
 def _code_rows(units, codes, firsts):  # pragma: no cover - compiled
     """Code of each row of ``units`` (rows equal code to equal); the row first holding each code in
     ``firsts``; returns the number of codes, or -1 past ``len(firsts)``."""
