@@ -215,7 +215,8 @@ class JsonlEncoder:
         out = np.empty(bound, dtype=np.uint8)
         p = self.program
         size = _assemble(p.ops, p.lit_data, p.lit_off, p.group_ptr, p.group_cols, p.depth, kinds, scales, slots,
-                         valid, ival, tdata, toff, n, out)
+                         valid, ival, tdata, toff, n, out, np.zeros(p.depth + 1, dtype=np.bool_),
+                         np.empty(24, dtype=np.uint8))
         return out[:size]
 
 
@@ -279,12 +280,12 @@ def _concatenate(texts: list[tuple[np.ndarray, np.ndarray]], n: int) -> tuple[np
     return data, off
 
 
-@njit(cache=True, nogil=True, small=True, rows=13)
+@njit(cache=True, nogil=True, small=True, rows=13, native=True)
 def _assemble(ops, lit_data, lit_off, group_ptr, group_cols, depth, kinds, scales, slots, valid, ival, tdata,
-              toff, n, out):  # pragma: no cover - compiled
+              toff, n, out, first, digits):  # pragma: no cover - compiled
+    # first (depth + 1 booleans, zero) and digits (24 bytes) are the caller's scratch: a kernel
+    # that allocates nothing has a native form (bridge.codec.native)
     pos = 0
-    first = np.zeros(depth + 1, dtype=np.bool_)
-    digits = np.empty(24, dtype=np.uint8)
     nops = ops.shape[0]
     for row in range(n):
         pc_ = 0
