@@ -1,5 +1,8 @@
 """Start-up benchmark: how long the everyday commands take on a ten-record file, process to exit.
 
+Also on 5,000 records, past the small paths, where kernels and the compiled model are loaded
+(``bridge.codec.native``: machine code cached on disk; numba itself only where a kernel has none).
+
 Run with ``.venv/bin/python bench/bench_startup.py [--runs N]``. Each command is started as a
 fresh process (``python -m bridge.cli.main ...``, which is what the `mfbridge` script runs) N times,
 the commands interleaved so that a busy moment of the machine hits them all alike, and the
@@ -45,17 +48,30 @@ COPYBOOK = ROOT / "copybooks" / "customer.cpy"
 MODEL = ROOT / "models" / "customer-risk"
 
 
-def _ten_records(folder: Path) -> Path:
+def _records(folder: Path, n: int) -> Path:
     from bridge import load_copybook, write_records
     from bridge.testing import fake_table
 
     layout = load_copybook(COPYBOOK)
-    path = folder / "CUST10.dat"
-    write_records(fake_table(layout, 10, seed=1), path, layout)
+    path = folder / f"CUST{n}.dat"
+    write_records(fake_table(layout, n, seed=1), path, layout)
     return path
 
 
-def _commands(data: Path) -> dict[str, list[str]]:
+def _plain_model(folder: Path) -> Path:
+    """The demo model without reason codes (TreeSHAP runs in numba: not what this measures)."""
+    import dataclasses
+
+    from bridge.score.card import ModelCard
+
+    plain = folder / "plain"
+    shutil.copytree(MODEL, plain)
+    card = ModelCard.load(plain / "card.toml")
+    card.with_outputs(dataclasses.replace(card.outputs, reasons=None)).save(plain / "card.toml")
+    return plain
+
+
+def _commands(data: Path, more: Path | None = None, plain: Path | None = None) -> dict[str, list[str]]:
     py = sys.executable
     cli = [py, "-m", "bridge.cli.main"]  # what the console script runs; older checkouts have no __main__
     return {
@@ -69,7 +85,13 @@ def _commands(data: Path) -> dict[str, list[str]]:
         "mfbridge score (10 records, demo model)": [*cli, "score", str(data), "-c", str(COPYBOOK), "--model",
                                                     str(MODEL), "-o", str(data.with_name("SCORED.dat")),
                                                     "--quiet"],
-    }
+    } | ({} if more is None else {
+        # past the small paths: the compiled kernels and the compiled model are loaded
+        "mfbridge decode (5,000 records, JSONL)": [*cli, "decode", str(more), "-c", str(COPYBOOK), "-o",
+                                                   str(more.with_name("MORE.jsonl"))],
+        "mfbridge score (5,000 records, no reasons)": [*cli, "score", str(more), "-c", str(COPYBOOK), "--model",
+                                                       str(plain), "-o", str(more.with_name("MORE.dat")), "--quiet"],
+    })
 
 
 def _time(argv: list[str], pythonpath: str, caches: Path, cold: bool) -> tuple[float, float]:
@@ -199,7 +221,8 @@ def main() -> None:
     modes = ("warm", "cold") if args.cache == "both" else (args.cache,)
     with tempfile.TemporaryDirectory() as tmp:
         runs: dict[str, tuple[list[str], str, bool]] = {}
-        for name, argv in _commands(_ten_records(Path(tmp))).items():
+        commands = _commands(_records(Path(tmp), 10), _records(Path(tmp), 5000), _plain_model(Path(tmp)))
+        for name, argv in commands.items():
             for mode in modes if name.startswith("mfbridge") else ("warm",):
                 label = f"{name} [{mode}]" if len(modes) > 1 and name.startswith("mfbridge") else name
                 runs[label] = (argv, here, mode == "cold")
