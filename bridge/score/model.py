@@ -109,7 +109,9 @@ def _column(frame: pa.Table | pd.DataFrame, name: str) -> pa.Array:
         column = frame.column(name)
     else:
         column = pa.array(frame[name])
-    return column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    if isinstance(column, pa.ChunkedArray):   # a decoded batch has one chunk: no copy then
+        return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+    return column
 
 
 @dataclass
