@@ -139,20 +139,14 @@ def _path(key: str) -> Path:
     return cache_dir() / f"{hashlib.sha256(key.encode()).hexdigest()[:40]}.kernel"
 
 
-def _trusted(folder: Path) -> bool:
-    try:
-        st = folder.stat()
-    except OSError:
-        return False
-    return st.st_uid == os.getuid() and not st.st_mode & 0o022
-
-
 # -- the cache file: MAGIC, sha256 of the rest (hex) and a newline, then the key, the entry
 #    point's name and the return type (one line each), then the object file; a kernel left out
 #    has no entry point and no object ------------------------------------------------------------
 
 def _read(key: str) -> tuple[str, str, bytes] | None:
-    if not _trusted(cache_dir()):
+    from bridge.codec.machine import trusted_folder
+
+    if not trusted_folder(cache_dir()):
         return None
     try:
         data = _path(key).read_bytes()

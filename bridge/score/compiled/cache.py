@@ -14,6 +14,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from bridge.codec.machine import trusted_folder
+
 __all__ = ["default_cache_dir", "read_cached", "write_cached"]
 
 MAGIC = b"MFBRIDGE-COMPILED-FOREST 1\n"
@@ -33,20 +35,10 @@ def _path(folder: Path, key: str) -> Path:
     return folder / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.forest"
 
 
-def _trusted(folder: Path) -> bool:
-    """Machine code is loaded only from a folder that is ours and that nobody else may write to:
-    the checksum detects damage, this keeps out code planted by someone else."""
-    try:
-        st = folder.stat()
-    except OSError:
-        return False
-    return st.st_uid == os.getuid() and not st.st_mode & 0o022
-
-
 def read_cached(folder: Path, key: str) -> list[bytes] | None:
     """The object files cached under ``key``, or None when absent, damaged, not object files, or
     in a folder others may write to."""
-    if not _trusted(folder):
+    if not trusted_folder(folder):
         return None
     try:
         data = _path(folder, key).read_bytes()
@@ -86,7 +78,7 @@ def write_cached(folder: Path, key: str, objects: list[bytes]) -> Path | None:
     target = _path(folder, key)
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        if not _trusted(folder):
+        if not trusted_folder(folder):
             return None
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".part-", suffix=".forest")  # mode 0600
         try:
