@@ -261,7 +261,7 @@ def _encode_limbs(values, nbytes, little, out):
             out[i, k if little else nbytes - 1 - k] = b
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, native=True)
 def _check_range(values, pos_lo, pos_hi, neg_lo, neg_hi, bad, negative):
     for i in range(values.shape[0]):
         lo = values[i, 0]
@@ -275,7 +275,7 @@ def _check_range(values, pos_lo, pos_hi, neg_lo, neg_hi, bad, negative):
             bad[i] = not u128_le(lo, hi, pos_lo, pos_hi)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, native=True)
 def _encode_kernel(values, nbytes, little, out):
     s8 = np.uint64(8)
     for i in range(values.shape[0]):

@@ -264,7 +264,7 @@ POW10_LO, POW10_HI = _pow10_limbs()
 _POW10_I64 = np.array([10**k for k in range(19)], np.int64)
 
 
-@njit(cache=True, nogil=True, small=True)
+@njit(cache=True, nogil=True, small=True, native=True)
 def _widen(values, out):
     for i in range(values.shape[0]):
         v = values[i]
@@ -950,7 +950,7 @@ def refuse_out_of_range(numbers: Numbers, field: Field, overflow: np.ndarray, ne
         refuse_overflow(numbers, field, negative, rows, "is negative and the field is unsigned")
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, native=True)
 def _place_all(matrix, offset, data):
     width = data.shape[1]
     for i in range(data.shape[0]):
@@ -958,7 +958,7 @@ def _place_all(matrix, offset, data):
             matrix[i, offset + j] = data[i, j]
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, native=True)
 def _place_rows(matrix, offset, data, rows):
     width = data.shape[1]
     for k in range(rows.shape[0]):
