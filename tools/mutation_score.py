@@ -83,6 +83,7 @@ MODULES: dict[str, tuple[str, str]] = {
     "records.cells": ("bridge/records/cells.py", "tests/records/test_cells.py tests/records/test_odo_batches.py; "
                       "tests/records/test_nested_odo.py"),
     "records.patch": ("bridge/records/patch.py", "tests/records/test_patch.py"),
+    "codec.native": ("bridge/codec/native.py", "tests/codec/test_native.py"),
     "pipeline.journal": ("bridge/pipeline/journal.py", "tests/pipeline/test_journal_mutants.py "
                          "tests/pipeline/test_recovery.py; tests/pipeline/test_journal_states.py"),
 }

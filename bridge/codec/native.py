@@ -148,8 +148,16 @@ def _read(key: str) -> tuple[str, str, bytes] | None:
 
     if not trusted_folder(cache_dir()):
         return None
+    parts = _read_parts(_path(key))
+    if parts is None or parts[0] != key:
+        return None
+    return parts[1:]
+
+
+def _read_parts(path: Path) -> tuple[str, str, str, bytes] | None:
+    """(key, entry point, return type, object) of a whole cache file, else None."""
     try:
-        data = _path(key).read_bytes()
+        data = path.read_bytes()
     except OSError:
         return None
     if not data.startswith(MAGIC):
@@ -159,9 +167,10 @@ def _read(key: str) -> tuple[str, str, bytes] | None:
     if hashlib.sha256(rest).hexdigest().encode() != digest:
         return None
     parts = rest.split(b"\n", 3)
-    if len(parts) != 4 or parts[0].decode(errors="replace") != key:
+    if len(parts) != 4:
         return None
-    return parts[1].decode(), parts[2].decode(), parts[3]
+    return parts[0].decode(errors="replace"), parts[1].decode(errors="replace"), \
+        parts[2].decode(errors="replace"), parts[3]
 
 
 def _write(key: str, name: str, restype: str, obj: bytes) -> None:

@@ -231,3 +231,13 @@ def test_arrays_without_a_native_form_go_to_numba(cache):
     assert native.signature((np.arange(3), [1, 2])) is None
     assert native.signature((np.arange(3), True, 5, 2.5, np.uint64(3))) == (
         ("a", np.dtype(np.int64).char, 1), ("s", "?"), ("s", "q"), ("s", "d"), ("s", np.dtype(np.uint64).char))
+
+
+def test_a_cache_file_naming_an_entry_point_its_code_lacks_is_not_loaded(cache):
+    values, out = np.arange(7), np.zeros(7, np.int64)
+    native.build(_doubles, (values, out))
+    (path,) = cache.glob("*.kernel")
+    key, name, restype, obj = native._read_parts(path)
+    native._write(key, name + "_elsewhere", restype, obj)     # a whole file, with its checksum
+    native._loaded.clear()
+    assert native.lookup(_doubles, (values, out)) is None
