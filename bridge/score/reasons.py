@@ -19,8 +19,8 @@ another way, exact to rounding (about 1e-15 relative):
   ``A(T) = sum over S within T of |S|!(d-|S|-1)!/d! * prod(z_j, j not in S)``.
 * ``A`` is tabulated once per leaf for every subset of its ``d`` distinct path features
   (2**d values; the idea of Fast TreeSHAP v2, Yang 2021). Scoring a record is then one
-  pass of split decisions per tree and ``d`` table reads per leaf, in a numba kernel
-  parallel over rows (``prange``), with no Python per row.
+  pass of split decisions per tree and ``d`` table reads per leaf, in a compiled kernel
+  over blocks of rows shared out between threads, with no Python per row.
 
 LightGBM's split semantics are reproduced exactly: ``value <= threshold`` goes left; the
 missing type of a split (None / Zero / NaN) with its default direction; NaN becomes 0.0 for
@@ -32,8 +32,8 @@ cover, more than `MAX_PATH_FEATURES` distinct features on one path, or tables be
 selected rows only, in chunks over a thread pool (the ctypes call releases the GIL).
 
 Small batches (at most `SMALL_ROWS` rows, while the tables are not built) are explained in
-numpy instead (`_small_contributions`): importing numba, loading the kernels and filling the
-tables cost a process half a second and more, explaining a few rows in numpy milliseconds each.
+numpy instead (`_small_contributions`): loading the kernels (their native forms, or numba)
+and filling the tables cost a process more than explaining a few rows in numpy.
 The numpy path performs the kernel's floating-point operations in the kernel's order, so its
 numbers are the kernel's to the bit; which path ran depends on the row count only. The
 kernels live in `bridge.score.shap_kernels`, imported on the first big batch. A model read by
@@ -246,13 +246,13 @@ class TreeShap:
         """The compiled kernel's arguments with every leaf's table (filled on first use)."""
         with self._lock:
             if self._arrays is None:
-                from bridge.score.shap_kernels import _fill_tables
+                from bridge.score.shap_kernels import fill_tables
 
                 structure = self._structure
                 assert structure is not None
                 table_start = np.concatenate([[0], np.cumsum(self._sizes)[:-1]]).astype(np.int64)
                 tables = np.empty(int(self._sizes.sum()), dtype=np.float64)
-                _fill_tables(structure[14], structure[15], self._elem_z, table_start, self._leaf_values, tables)
+                fill_tables(structure[14], structure[15], self._elem_z, table_start, self._leaf_values, tables)
                 self._arrays = (*structure, table_start, tables, *self._max)
             return self._arrays
 
@@ -281,9 +281,9 @@ class TreeShap:
                 self._plan = _small_plan(self._structure, self._sizes, self._max[0])
             _small_contributions(X, self._structure, self._plan, self._elem_z, self._leaf_values, self._max[0], out)
         elif X.shape[0]:
-            from bridge.score.shap_kernels import _contributions
+            from bridge.score.shap_kernels import contributions
 
-            _contributions(X, *self._tables(), out)
+            contributions(X, self._tables(), out, num_threads)
         out[:, -1] = self.bias
         return out
 

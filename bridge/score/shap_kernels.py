@@ -1,21 +1,24 @@
 """The compiled kernels of `bridge.score.reasons`: TreeSHAP's tables and their evaluation.
 
-Kept apart so that `reasons` imports numba only when a batch is big enough to need it (see
-`reasons.SMALL_ROWS`): importing numba and loading these kernels from its cache costs about
-half a second per process, more than explaining a few rows in numpy. The mathematics is
-described in `bridge.score.reasons`.
+Kept apart so that `reasons` loads them only when a batch is big enough to need them (see
+`reasons.SMALL_ROWS`). Both have native forms (`bridge.codec.native`: no numba in a process
+that finds them built): they allocate nothing (scratch comes from the caller) and cannot
+raise, and the rows are shared out between threads here rather than by numba's ``prange``. The
+mathematics is described in `bridge.score.reasons`.
 """
 from __future__ import annotations
 
-import numpy as np
-from numba import njit, prange
+from concurrent.futures import ThreadPoolExecutor
 
+import numpy as np
+
+from bridge.codec.jit import njit
 from bridge.score.reasons import MAX_PATH_FEATURES
 
 _ROWS_PER_TASK = 256
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _factorial(k):
     f = 1.0
     for i in range(2, k + 1):
@@ -23,10 +26,15 @@ def _factorial(k):
     return f
 
 
-@njit(cache=True)
-def _fill_tables(elem_start, elem_len, elem_z, table_start, leaf_value, tables):
-    """A(T) * leaf value for every subset T of every leaf's path features."""
-    poly = np.empty(MAX_PATH_FEATURES + 1)
+def fill_tables(elem_start, elem_len, elem_z, table_start, leaf_value, tables) -> None:
+    """A(T) * leaf value for every subset T of every leaf's path features, into ``tables``."""
+    _fill_tables(elem_start, elem_len, elem_z, table_start, leaf_value, tables,
+                 np.empty(MAX_PATH_FEATURES + 1), np.empty(MAX_PATH_FEATURES + 1))
+
+
+# numpy's error model: the one division is by a factorial, never 0 (and the kernel cannot raise)
+@njit(cache=True, nogil=True, native=True, error_model="numpy")
+def _fill_tables(elem_start, elem_len, elem_z, table_start, leaf_value, tables, poly, weights):
     for leaf in range(elem_len.shape[0]):
         d = elem_len[leaf]
         if d == 0:
@@ -34,7 +42,6 @@ def _fill_tables(elem_start, elem_len, elem_z, table_start, leaf_value, tables):
         e0 = elem_start[leaf]
         base = table_start[leaf]
         # Shapley weights k!(d-1-k)!/d!
-        weights = np.empty(d)
         for k in range(d):
             weights[k] = _factorial(k) * _factorial(d - 1 - k) / _factorial(d)
         full = (1 << d) - 1
@@ -83,19 +90,39 @@ def _goes_right(x, dtype, threshold, cat_lo, cat_hi, cat_bits):
     return not (x <= threshold)
 
 
-@njit(cache=True, parallel=True, nogil=True)
-def _contributions(X, node_start, node_count, node_order, split_feature, split_slot, threshold,
+def contributions(X, arrays: tuple, out, num_threads: int | None = None) -> None:
+    """Add each row's contributions to ``out`` (rows of ``X``; ``arrays``: the tables' arguments,
+    ending with the largest node and leaf counts), the rows shared out between threads."""
+    n = X.shape[0]
+    max_nodes, max_leaves = arrays[-2:]
+    if num_threads is None:
+        from bridge.score.compiled.native import cores
+        num_threads = cores()
+    blocks = (n + _ROWS_PER_TASK - 1) // _ROWS_PER_TASK
+    parts = max(1, min(num_threads, blocks))
+    step = (blocks + parts - 1) // parts * _ROWS_PER_TASK
+
+    def run(r0: int) -> None:
+        failed = np.empty(max_nodes + max_leaves, dtype=np.int64)
+        _contributions(r0, min(n, r0 + step), X, *arrays, failed, out)
+
+    if parts == 1:
+        run(0)
+        return
+    with ThreadPoolExecutor(max_workers=parts, thread_name_prefix="bridge-shap") as pool:
+        for done in [pool.submit(run, r0) for r0 in range(0, n, step)]:
+            done.result()
+
+
+@njit(cache=True, nogil=True, native=True)
+def _contributions(r_begin, r_end, X, node_start, node_count, node_order, split_feature, split_slot, threshold,
                    decision_type, cat_lo, cat_hi, cat_bits, left, right,
                    leaf_start, leaf_count, elem_start, elem_len, elem_feature, elem_slot, elem_c1,
-                   table_start, tables, max_nodes, max_leaves, out):
-    n = X.shape[0]
-    n_tasks = (n + _ROWS_PER_TASK - 1) // _ROWS_PER_TASK
-    for task in prange(n_tasks):
-        # failed[k]: tree-local feature slots whose split this row does not follow on the way to
-        # node k (internal nodes first, then leaves); a leaf's U is the complement on its path.
-        failed = np.empty(max_nodes + max_leaves, dtype=np.int64)
-        r0 = task * _ROWS_PER_TASK
-        r1 = min(n, r0 + _ROWS_PER_TASK)
+                   table_start, tables, max_nodes, max_leaves, failed, out):
+    # failed[k]: tree-local feature slots whose split this row does not follow on the way to
+    # node k (internal nodes first, then leaves); a leaf's U is the complement on its path.
+    for r0 in range(r_begin, r_end, _ROWS_PER_TASK):
+        r1 = min(r_end, r0 + _ROWS_PER_TASK)
         # tree outer, rows inner: one tree's arrays and tables stay in cache for the block
         for t in range(node_start.shape[0]):
             n0 = node_start[t]
