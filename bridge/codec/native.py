@@ -239,7 +239,7 @@ def lookup(kernel: Any, args: tuple) -> Callable[..., Any] | None:
     with _lock:
         if slot in _loaded:
             return _loaded[slot]
-        fn = None
+        fn = found = None
         try:
             found = _read(_key(kernel, sig))
             if found is not None and found[0]:
@@ -260,18 +260,17 @@ def build(kernel: Any, args: tuple) -> Callable[..., Any] | None:
     sig = signature(args)
     if sig is None:
         return None
-    key = _key(kernel, sig)
     with _lock:
         if (id(kernel), sig) in _loaded:     # built, or tried, in this process already
             return _loaded[(id(kernel), sig)]
+        fn = None
         try:
+            key = _key(kernel, sig)
             name, restype, obj = _compile(kernel, sig)
-        except Exception as exc:   # numba cannot compile this form: numba's dispatcher keeps the calls
+            _write(key, name, restype, obj)
+            fn = _link(name, restype, obj, sig, kernel.__qualname__) if name else None
+        except Exception as exc:   # no native form here: numba's dispatcher keeps the calls
             log.debug("native kernel %s not built: %s", kernel.__qualname__, exc)
-            _loaded[(id(kernel), sig)] = None
-            return None
-        _write(key, name, restype, obj)
-        fn = _link(name, restype, obj, sig, kernel.__qualname__) if name else None
         _loaded[(id(kernel), sig)] = fn
         return fn
 

@@ -161,6 +161,11 @@ def _doubles(values, out):
     return values.shape[0]
 
 
+@njit(cache=False, native=True)
+def _mistyped(values, out):
+    out[0] = "text"              # numba cannot compile this: no native form, no crash
+
+
 @pytest.fixture
 def cache(tmp_path, monkeypatch):
     monkeypatch.setenv("MFBRIDGE_CACHE_DIR", str(tmp_path))
@@ -228,3 +233,8 @@ def test_a_cache_file_naming_an_entry_point_its_code_lacks_is_not_loaded(cache):
     native._write(key, name + "_elsewhere", restype, obj)     # a whole file, with its checksum
     native._loaded.clear()
     assert native.lookup(_doubles, (values, out)) is None
+
+
+def test_a_kernel_numba_cannot_compile_gets_no_native_form_and_no_error(cache):
+    assert native.build(_mistyped, (np.arange(3), np.zeros(3))) is None
+    assert native.build(_mistyped, (np.arange(3), np.zeros(3))) is None   # tried once per process
