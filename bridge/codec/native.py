@@ -316,7 +316,7 @@ def _compile(kernel: Any, sig: tuple) -> tuple[str, str, bytes]:
 
 _DECLARE = re.compile(r"^declare (\S+) @\"?([\w.$]+)\"?\(([^)]*)\)[^\n]*$", re.M)
 _EXTERNAL = re.compile(r"^(@[\w.$]+) = external global (\S+)[^\n]*$", re.M)
-#: set by the code's error path (its first step, taking the GIL, is a stub that sets it)
+#: set by the code's error path (each of its functions is a stub that sets it)
 FAILED = "mfbridge_kernel_failed"
 
 
@@ -331,15 +331,14 @@ def _can_fail(ir: str) -> bool:
 
 def _stubbed(ir: str) -> str:
     """The module with the error path's functions and globals defined inside it, inert, except
-    that taking the GIL (the error path's first step) sets `FAILED`, which each call checks."""
+    that each sets `FAILED`, which each call checks: reaching any of them is a failure."""
     def stub(m: re.Match) -> str:
         ret, name, params = m.group(1), m.group(2), m.group(3)
         if name.startswith("llvm."):
             return m.group(0)
         named = ", ".join(f"{p.strip()} %a{i}" for i, p in enumerate(params.split(",")) if p.strip())
-        flag = f"store i32 1, ptr @{FAILED}\n  " if name == "numba_gil_ensure" else ""
         body = "ret void" if ret == "void" else f"ret {ret} zeroinitializer"
-        return f"define internal {ret} @{name}({named}) {{\n  {flag}{body}\n}}"
+        return f"define internal {ret} @{name}({named}) {{\n  store i32 1, ptr @{FAILED}\n  {body}\n}}"
 
     ir = _DECLARE.sub(stub, ir)
     return _EXTERNAL.sub(r"\1 = internal global \2 zeroinitializer", ir) + f"\n@{FAILED} = global i32 0\n"

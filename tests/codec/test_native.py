@@ -238,3 +238,13 @@ def test_a_cache_file_naming_an_entry_point_its_code_lacks_is_not_loaded(cache):
 def test_a_kernel_numba_cannot_compile_gets_no_native_form_and_no_error(cache):
     assert native.build(_mistyped, (np.arange(3), np.zeros(3))) is None
     assert native.build(_mistyped, (np.arange(3), np.zeros(3))) is None   # tried once per process
+
+
+def test_a_native_call_that_reaches_the_error_path_raises_instead_of_returning(cache, monkeypatch):
+    monkeypatch.setattr(native, "_can_fail", lambda ir: False)    # keep a kernel that can raise
+    values, out = np.array([1, 2, -3]), np.zeros(3, np.int64)
+    fn = native.build(_raises, (values, out))
+    assert fn is not None
+    assert fn(np.array([1, 2]), np.zeros(2, np.int64)) is None   # no error: no flag
+    with pytest.raises(RuntimeError, match="native form of kernel _raises failed"):
+        fn(values, out)
