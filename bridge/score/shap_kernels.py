@@ -8,8 +8,6 @@ mathematics is described in `bridge.score.reasons`.
 """
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 import numpy as np
 
 from bridge.codec.jit import njit
@@ -93,25 +91,15 @@ def _goes_right(x, dtype, threshold, cat_lo, cat_hi, cat_bits):
 def contributions(X, arrays: tuple, out, num_threads: int | None = None) -> None:
     """Add each row's contributions to ``out`` (rows of ``X``; ``arrays``: the tables' arguments,
     ending with the largest node and leaf counts), the rows shared out between threads."""
-    n = X.shape[0]
+    from bridge.score.compiled.native import over_rows
+
     max_nodes, max_leaves = arrays[-2:]
-    if num_threads is None:
-        from bridge.score.compiled.native import cores
-        num_threads = cores()
-    blocks = (n + _ROWS_PER_TASK - 1) // _ROWS_PER_TASK
-    parts = max(1, min(num_threads, blocks))
-    step = (blocks + parts - 1) // parts * _ROWS_PER_TASK
 
-    def run(r0: int) -> None:
+    def run(start: int, stop: int) -> None:
         failed = np.empty(max_nodes + max_leaves, dtype=np.int64)
-        _contributions(r0, min(n, r0 + step), X, *arrays, failed, out)
+        _contributions(start, stop, X, *arrays, failed, out)
 
-    if parts == 1:
-        run(0)
-        return
-    with ThreadPoolExecutor(max_workers=parts, thread_name_prefix="bridge-shap") as pool:
-        for done in [pool.submit(run, r0) for r0 in range(0, n, step)]:
-            done.result()
+    over_rows(X.shape[0], run, threads=num_threads, align=_ROWS_PER_TASK)
 
 
 @njit(cache=True, nogil=True, native=True)

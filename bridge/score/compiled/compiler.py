@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -100,15 +99,8 @@ class CompiledForest:
                                  f"{X.shape[1] if X.ndim == 2 else X.shape}")
         n, k = X.shape[0], f.trees_per_iteration
         raw = np.zeros((n, k), dtype=np.float64)
-        threads = num_threads or native.cores()
-        threads = max(1, min(threads, n // 4096 or 1))
-        if threads == 1:
-            self._raw_slice(X, raw)
-        else:
-            cuts = np.linspace(0, n, threads + 1).astype(np.int64)
-            with ThreadPoolExecutor(max_workers=threads) as pool:
-                list(pool.map(lambda i: self._raw_slice(X[cuts[i]:cuts[i + 1]], raw[cuts[i]:cuts[i + 1]]),
-                              range(threads)))
+        native.over_rows(n, lambda start, stop: self._raw_slice(X[start:stop], raw[start:stop]),
+                         threads=num_threads, min_rows=4096)
         if f.average_output:
             raw /= f.num_iterations
         out = np.empty_like(raw)

@@ -18,7 +18,7 @@ import subprocess
 import sys
 import threading
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Callable, Iterable
 
 import llvmlite.binding as llvm
 
@@ -177,3 +177,21 @@ def cores() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - not Linux
         return max(1, os.cpu_count() or 1)
+
+
+def over_rows(n: int, work: Callable[[int, int], object], *, threads: int | None = None, min_rows: int = 1,
+              align: int = 1) -> None:
+    """``work(start, stop)`` over rows ``[0, n)`` cut into at most ``threads`` slices (default:
+    every core this process may use) of at least ``min_rows`` rows, each starting on a multiple
+    of ``align``; the slices run in threads (the compiled calls release the GIL)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    blocks = -(-n // align)
+    parts = max(1, min(threads or cores(), blocks, n // min_rows or 1))
+    step = -(-blocks // parts) * align
+    if parts == 1:
+        work(0, n)
+        return
+    with ThreadPoolExecutor(max_workers=parts) as pool:
+        for done in [pool.submit(work, start, min(n, start + step)) for start in range(0, n, step)]:
+            done.result()
